@@ -1,0 +1,494 @@
+//! `kiosk.toml`: every environment-specific setting, loaded with serde, checked in one
+//! [`Config::validate`], with errors that name the file, the line, the key and the fix.
+
+mod error;
+mod secret;
+
+pub use error::ConfigError;
+pub use secret::{SecretSource, read_secret};
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The environment variable that names the config file when `--config` is not given.
+pub const CONFIG_ENV: &str = "KIOSK_CONFIG";
+/// The file used when neither `--config` nor `KIOSK_CONFIG` is given.
+pub const DEFAULT_CONFIG_FILE: &str = "kiosk.toml";
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub store: Store,
+    pub database: Database,
+    pub warehouse: Warehouse,
+    pub camera: Camera,
+    pub barcode: Barcode,
+    pub ui: Ui,
+    pub manager: Manager,
+    pub notifications: Notifications,
+    pub privacy: Privacy,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Store {
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            id: "demo-store-001".into(),
+            name: "Demo Shoes, Main Street".into(),
+            currency: "EUR".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Database {
+    /// The SQLite cache; relative paths are relative to the config file's folder.
+    pub path: PathBuf,
+    /// Folder of demo data that seeds a database that does not exist yet; empty = start empty.
+    pub demo_fixtures: PathBuf,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self {
+            path: "kiosk.sqlite3".into(),
+            demo_fixtures: "fixtures".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum WarehouseMode {
+    /// Start the reference warehouse in-process on 127.0.0.1 (demos, trials).
+    Embedded,
+    /// Talk to the warehouse at `url`.
+    Remote,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Warehouse {
+    pub mode: WarehouseMode,
+    pub url: String,
+    pub token_env: String,
+    pub token_file: PathBuf,
+    pub timeout_ms: u64,
+    pub connect_timeout_ms: u64,
+    pub max_retries: u32,
+    pub retry_backoff_ms: u64,
+    pub availability_max_age_s: u64,
+}
+
+impl Default for Warehouse {
+    fn default() -> Self {
+        Self {
+            mode: WarehouseMode::Embedded,
+            url: "http://127.0.0.1:8787/".into(),
+            token_env: "KIOSK_WAREHOUSE_TOKEN".into(),
+            token_file: PathBuf::new(),
+            timeout_ms: 3000,
+            connect_timeout_ms: 1000,
+            max_retries: 5,
+            retry_backoff_ms: 250,
+            availability_max_age_s: 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Camera {
+    pub enabled: bool,
+    pub device: u32,
+    pub width: u32,
+    pub height: u32,
+    pub fps: u32,
+}
+
+impl Default for Camera {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            device: 0,
+            width: 1280,
+            height: 720,
+            fps: 30,
+        }
+    }
+}
+
+/// Symbologies the camera decoder looks for. Fewer formats decode faster.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum BarcodeFormat {
+    Ean13,
+    UpcA,
+    UpcE,
+    Ean8,
+    Code128,
+    QrCode,
+    DataMatrix,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Barcode {
+    pub formats: Vec<BarcodeFormat>,
+}
+
+impl Default for Barcode {
+    fn default() -> Self {
+        use BarcodeFormat::*;
+        Self {
+            formats: vec![Ean13, UpcA, UpcE, Ean8, Code128, QrCode, DataMatrix],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    En,
+    Fr,
+    De,
+    Es,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum SizeSystemName {
+    Us,
+    Uk,
+    Eu,
+    Cm,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    Light,
+    Dark,
+    HighContrast,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Ui {
+    pub languages: Vec<Language>,
+    pub default_language: Language,
+    pub size_systems: Vec<SizeSystemName>,
+    pub default_size_system: SizeSystemName,
+    pub idle_timeout_s: u64,
+    pub idle_countdown_s: u64,
+    pub theme: Theme,
+    pub fullscreen: bool,
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Self {
+            languages: vec![Language::En, Language::Fr, Language::De, Language::Es],
+            default_language: Language::En,
+            size_systems: vec![
+                SizeSystemName::Eu,
+                SizeSystemName::Us,
+                SizeSystemName::Uk,
+                SizeSystemName::Cm,
+            ],
+            default_size_system: SizeSystemName::Eu,
+            idle_timeout_s: 60,
+            idle_countdown_s: 10,
+            theme: Theme::HighContrast,
+            fullscreen: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Manager {
+    pub pin_hash_env: String,
+    pub pin_hash_file: PathBuf,
+    pub max_attempts: u32,
+    pub lockout_s: u64,
+}
+
+impl Default for Manager {
+    fn default() -> Self {
+        Self {
+            pin_hash_env: "KIOSK_MANAGER_PIN_HASH".into(),
+            pin_hash_file: PathBuf::new(),
+            max_attempts: 5,
+            lockout_s: 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Notifications {
+    /// POSTed when a shopper asks an associate for a size; empty = the local queue only.
+    pub associate_webhook: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Privacy {
+    pub order_retention_days: u32,
+}
+
+impl Default for Privacy {
+    fn default() -> Self {
+        Self {
+            order_retention_days: 30,
+        }
+    }
+}
+
+/// A loaded, validated configuration and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    /// The file it was read from; `None` when no file exists and the defaults are used.
+    pub source: Option<PathBuf>,
+}
+
+impl LoadedConfig {
+    /// The folder relative paths in the config are resolved against.
+    pub fn base_dir(&self) -> PathBuf {
+        self.source
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.base_dir().join(path)
+        }
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.resolve(&self.config.database.path)
+    }
+
+    /// The demo fixtures folder, or `None` when seeding is switched off.
+    pub fn fixtures_dir(&self) -> Option<PathBuf> {
+        let dir = &self.config.database.demo_fixtures;
+        (!dir.as_os_str().is_empty()).then(|| self.resolve(dir))
+    }
+}
+
+/// Finds and loads the config: `explicit` (from `--config` or `KIOSK_CONFIG`) must exist;
+/// otherwise `./kiosk.toml` is used if present, else the built-in defaults.
+pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
+    match explicit {
+        Some(path) => load_file(path),
+        None => {
+            let default = Path::new(DEFAULT_CONFIG_FILE);
+            if default.exists() {
+                load_file(default)
+            } else {
+                Ok(LoadedConfig {
+                    config: Config::default(),
+                    source: None,
+                })
+            }
+        }
+    }
+}
+
+pub fn load_file(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let config = parse(&text, path)?;
+    Ok(LoadedConfig {
+        config,
+        source: Some(path.to_path_buf()),
+    })
+}
+
+/// Parses and validates config text; `path` is only used in error messages.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let config: Config = toml::from_str(text).map_err(|e| error::from_toml(e, text, path))?;
+    config
+        .validate()
+        .map_err(|issue| error::from_issue(issue, text, path))?;
+    Ok(config)
+}
+
+/// A rule broken by a value: which key, what is wrong, how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub key: &'static str,
+    pub problem: String,
+    pub fix: String,
+}
+
+fn issue(key: &'static str, problem: impl Into<String>, fix: impl Into<String>) -> Issue {
+    Issue {
+        key,
+        problem: problem.into(),
+        fix: fix.into(),
+    }
+}
+
+fn check_range(key: &'static str, value: u64, min: u64, max: u64, unit: &str) -> Result<(), Issue> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(issue(
+            key,
+            format!("{value} {unit} is out of range"),
+            format!("use a value from {min} to {max} {unit}"),
+        ))
+    }
+}
+
+fn check_http_url(key: &'static str, value: &str) -> Result<(), Issue> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        Ok(_) => Err(issue(
+            key,
+            format!("{value:?} is not an http(s) URL"),
+            "write it as https://host/path",
+        )),
+        Err(e) => Err(issue(
+            key,
+            format!("{value:?} is not a URL ({e})"),
+            "write it as https://host/path",
+        )),
+    }
+}
+
+impl Config {
+    /// Rules that serde's types cannot express, including those spanning several fields.
+    pub fn validate(&self) -> Result<(), Issue> {
+        let id = &self.store.id;
+        if id.is_empty()
+            || id.len() > 64
+            || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(issue(
+                "store.id",
+                format!("{id:?} is not a valid store id"),
+                "use 1 to 64 letters, digits, '-' or '_', as the warehouse knows the store",
+            ));
+        }
+        let cur = &self.store.currency;
+        if cur.len() != 3 || !cur.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(issue(
+                "store.currency",
+                format!("{cur:?} is not an ISO 4217 currency code"),
+                "use three capital letters such as \"EUR\", \"USD\" or \"GBP\"",
+            ));
+        }
+        if self.database.path.as_os_str().is_empty() {
+            return Err(issue(
+                "database.path",
+                "the database path is empty",
+                "give a file name such as \"kiosk.sqlite3\"",
+            ));
+        }
+        let w = &self.warehouse;
+        if w.mode == WarehouseMode::Remote {
+            check_http_url("warehouse.url", &w.url)?;
+        }
+        if !w.token_env.is_empty() && !w.token_file.as_os_str().is_empty() {
+            return Err(issue(
+                "warehouse.token_file",
+                "both token_env and token_file are set",
+                "keep one: set token_env = \"\" to read the token from the file",
+            ));
+        }
+        check_range("warehouse.timeout_ms", w.timeout_ms, 100, 120_000, "ms")?;
+        check_range("warehouse.connect_timeout_ms", w.connect_timeout_ms, 50, 60_000, "ms")?;
+        if w.connect_timeout_ms > w.timeout_ms {
+            return Err(issue(
+                "warehouse.connect_timeout_ms",
+                format!(
+                    "{} ms is longer than timeout_ms ({} ms), which includes it",
+                    w.connect_timeout_ms, w.timeout_ms
+                ),
+                "make connect_timeout_ms at most timeout_ms",
+            ));
+        }
+        check_range("warehouse.max_retries", u64::from(w.max_retries), 0, 20, "retries")?;
+        check_range("warehouse.retry_backoff_ms", w.retry_backoff_ms, 10, 60_000, "ms")?;
+        check_range("warehouse.availability_max_age_s", w.availability_max_age_s, 5, 86_400, "s")?;
+        let c = &self.camera;
+        check_range("camera.width", u64::from(c.width), 160, 7680, "pixels")?;
+        check_range("camera.height", u64::from(c.height), 120, 4320, "pixels")?;
+        check_range("camera.fps", u64::from(c.fps), 1, 120, "frames per second")?;
+        if self.barcode.formats.is_empty() {
+            return Err(issue(
+                "barcode.formats",
+                "no barcode format is enabled",
+                "list at least one, e.g. [\"ean13\", \"upc_a\"]",
+            ));
+        }
+        let ui = &self.ui;
+        if ui.languages.is_empty() {
+            return Err(issue("ui.languages", "no language is enabled", "list at least one, e.g. [\"en\"]"));
+        }
+        if !ui.languages.contains(&ui.default_language) {
+            return Err(issue(
+                "ui.default_language",
+                format!("{:?} is not in ui.languages", ui.default_language),
+                "add it to ui.languages or pick one of them",
+            ));
+        }
+        if ui.size_systems.is_empty() {
+            return Err(issue("ui.size_systems", "no size system is enabled", "list at least one, e.g. [\"eu\"]"));
+        }
+        if !ui.size_systems.contains(&ui.default_size_system) {
+            return Err(issue(
+                "ui.default_size_system",
+                format!("{:?} is not in ui.size_systems", ui.default_size_system),
+                "add it to ui.size_systems or pick one of them",
+            ));
+        }
+        check_range("ui.idle_timeout_s", ui.idle_timeout_s, 15, 3600, "s")?;
+        if ui.idle_countdown_s >= ui.idle_timeout_s {
+            return Err(issue(
+                "ui.idle_countdown_s",
+                format!(
+                    "the countdown ({} s) is not shorter than the idle timeout ({} s)",
+                    ui.idle_countdown_s, ui.idle_timeout_s
+                ),
+                "make idle_countdown_s smaller than idle_timeout_s",
+            ));
+        }
+        check_range("manager.max_attempts", u64::from(self.manager.max_attempts), 1, 100, "attempts")?;
+        check_range("manager.lockout_s", self.manager.lockout_s, 0, 86_400, "s")?;
+        if !self.notifications.associate_webhook.is_empty() {
+            check_http_url("notifications.associate_webhook", &self.notifications.associate_webhook)?;
+        }
+        check_range(
+            "privacy.order_retention_days",
+            u64::from(self.privacy.order_retention_days),
+            0,
+            3650,
+            "days",
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
