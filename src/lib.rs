@@ -4,3 +4,5 @@
 
 pub mod barcode;
 pub mod config;
+pub mod db;
+pub mod sizes;

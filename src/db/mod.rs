@@ -1,0 +1,310 @@
+//! The SQLite cache on disk: one schema with a version (`PRAGMA user_version`), migrations
+//! applied in order at open, each in its own transaction; WAL, a busy timeout, foreign keys,
+//! and an integrity check that reports a damaged file instead of deleting it.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use thiserror::Error;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    include_str!("v1_catalog.sql"),
+    include_str!("v2_warehouse_orders_events.sql"),
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+#[derive(Debug, Clone, Error)]
+pub enum DbError {
+    #[error(
+        "the database file {path} is damaged ({detail}). Nothing was deleted. To rebuild it, move \
+         the file aside (for example `mv {path} {path}.damaged`) and start the kiosk again: it \
+         rebuilds from the demo fixtures or from the next warehouse sync"
+    )]
+    Damaged { path: PathBuf, detail: String },
+    #[error(
+        "the database {path} has schema version {found}, newer than this kiosk's {supported}; \
+         install the newer kiosk version or point database.path at another file"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("migrating {path} to schema v{version} failed: {detail}")]
+    Migration {
+        path: PathBuf,
+        version: u32,
+        detail: String,
+    },
+    #[error("cannot open database {path}: {detail}")]
+    Open { path: PathBuf, detail: String },
+    #[error("database error: {0}")]
+    Sqlite(String),
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e.to_string())
+    }
+}
+
+/// An open cache database. Blocking: async callers run it on `spawn_blocking`.
+pub struct Database {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("path", &self.path).finish()
+    }
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+impl Database {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Open {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| DbError::Open {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        let mut db = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        // Check before configuring: switching to WAL writes to the file, and a damaged file must
+        // be left exactly as it was found.
+        db.conn
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| db.classify(e))?;
+        db.check_integrity()?;
+        db.configure().map_err(|e| db.classify(e))?;
+        db.migrate()?;
+        Ok(db)
+    }
+
+    /// Opens a database with only the first `version` migrations applied (tests of upgrades).
+    #[doc(hidden)]
+    pub fn create_at_version(path: &Path, version: u32) -> Result<(), DbError> {
+        let conn = Connection::open(path)?;
+        for (i, sql) in MIGRATIONS.iter().take(version as usize).enumerate() {
+            conn.execute_batch(sql)?;
+            conn.pragma_update(None, "user_version", i + 1)?;
+        }
+        Ok(())
+    }
+
+    fn configure(&self) -> rusqlite::Result<()> {
+        // WAL: readers never block the writer (the GUI reads while a sync writes).
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(mode, "SQLite refused WAL mode");
+        }
+        // FULL: a committed order survives power loss, not just a crash.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        self.conn.set_prepared_statement_cache_capacity(64);
+        Ok(())
+    }
+
+    fn classify(&self, e: rusqlite::Error) -> DbError {
+        if is_corruption(&e) {
+            DbError::Damaged {
+                path: self.path.clone(),
+                detail: e.to_string(),
+            }
+        } else {
+            e.into()
+        }
+    }
+
+    /// `PRAGMA integrity_check`; a damaged file is reported, never deleted.
+    pub fn check_integrity(&self) -> Result<(), DbError> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| self.classify(e))?;
+        let problems: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.classify(e))?;
+        if problems.len() == 1 && problems[0] == "ok" {
+            Ok(())
+        } else {
+            Err(DbError::Damaged {
+                path: self.path.clone(),
+                detail: problems.into_iter().take(5).collect::<Vec<_>>().join("; "),
+            })
+        }
+    }
+
+    pub fn schema_version(&self) -> Result<u32, DbError> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<(), DbError> {
+        let found = self.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(DbError::TooNew {
+                path: self.path.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            let version = index as u32 + 1;
+            let fail = |e: rusqlite::Error| DbError::Migration {
+                path: self.path.clone(),
+                version,
+                detail: e.to_string(),
+            };
+            let tx = self.conn.transaction().map_err(fail)?;
+            tx.execute_batch(sql).map_err(fail)?;
+            tx.pragma_update(None, "user_version", version)
+                .map_err(fail)?;
+            tx.commit().map_err(fail)?;
+            tracing::info!(version, path = %self.path.display(), "database migrated");
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// Row counts and sync state, for `kiosk db check` and the manager screen.
+    pub fn stats(&self) -> Result<DbStats, DbError> {
+        let count = |table: &str| -> Result<u64, DbError> {
+            Ok(self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT feed, cursor, synced_at, detail FROM sync_cursors ORDER BY feed")?;
+        let feeds = stmt
+            .query_map([], |r| {
+                Ok(FeedState {
+                    feed: r.get(0)?,
+                    cursor: r.get(1)?,
+                    synced_at: r.get(2)?,
+                    detail: r.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(DbStats {
+            schema_version: self.schema_version()?,
+            styles: count("styles")?,
+            variants: count("variants")?,
+            store_stock: count("store_stock")?,
+            warehouse_availability: count("warehouse_availability")?,
+            pending_orders: self.conn.query_row(
+                "SELECT count(*) FROM order_outbox WHERE status IN ('pending', 'sending')",
+                [],
+                |r| r.get(0),
+            )?,
+            shopper_events: count("shopper_events")?,
+            feeds,
+        })
+    }
+
+    /// Records that a feed (sync or import) completed.
+    pub fn record_feed(&self, feed: &str, cursor: &str, detail: &str) -> Result<(), DbError> {
+        record_feed(&self.conn, feed, cursor, detail)
+    }
+
+    pub fn feed(&self, feed: &str) -> Result<Option<FeedState>, DbError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT feed, cursor, synced_at, detail FROM sync_cursors WHERE feed = ?1",
+                [feed],
+                |r| {
+                    Ok(FeedState {
+                        feed: r.get(0)?,
+                        cursor: r.get(1)?,
+                        synced_at: r.get(2)?,
+                        detail: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}
+
+pub(crate) fn record_feed(
+    conn: &Connection,
+    feed: &str,
+    cursor: &str,
+    detail: &str,
+) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO sync_cursors (feed, cursor, synced_at, detail) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (feed) DO UPDATE SET cursor = ?2, synced_at = ?3, detail = ?4",
+        (feed, cursor, now_rfc3339(), detail),
+    )?;
+    Ok(())
+}
+
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now().round(jiff::Unit::Second).map_or_else(
+        |_| jiff::Timestamp::now().to_string(),
+        |t| t.to_string(),
+    )
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FeedState {
+    pub feed: String,
+    pub cursor: String,
+    pub synced_at: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DbStats {
+    pub schema_version: u32,
+    pub styles: u64,
+    pub variants: u64,
+    pub store_stock: u64,
+    pub warehouse_availability: u64,
+    pub pending_orders: u64,
+    pub shopper_events: u64,
+    pub feeds: Vec<FeedState>,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,135 @@
+use super::*;
+
+fn tables(db: &Database) -> Vec<String> {
+    let mut stmt = db
+        .conn()
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn new_database_gets_the_whole_schema_with_wal_and_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("sub/k.sqlite3")).unwrap();
+    assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        tables(&db),
+        [
+            "order_outbox",
+            "shopper_events",
+            "store_stock",
+            "styles",
+            "sync_cursors",
+            "variants",
+            "warehouse_availability"
+        ]
+    );
+    let mode: String = db.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let fk: bool = db.conn().pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+    assert!(fk);
+    // Foreign keys are enforced: stock for a variant that does not exist is refused.
+    let orphan = db
+        .conn()
+        .execute("INSERT INTO store_stock VALUES (123, 1, 'now')", []);
+    assert!(orphan.is_err());
+}
+
+#[test]
+fn a_v1_database_is_migrated_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    Database::create_at_version(&path, 1).unwrap();
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO styles (id, style_code, brand, name, colour, gender, price_cents, currency)
+                 VALUES (1, 'S1', 'B', 'N', 'Red', 'men', 1000, 'EUR');
+             INSERT INTO variants VALUES (4006381333931, 1, 270, 'M');
+             INSERT INTO store_stock VALUES (4006381333931, 3, '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+    }
+    let db = Database::open(&path).unwrap();
+    assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
+    let stats = db.stats().unwrap();
+    assert_eq!((stats.styles, stats.variants, stats.store_stock), (1, 1, 1));
+    assert!(tables(&db).contains(&"order_outbox".to_owned()));
+    // Opening again is a no-op.
+    drop(db);
+    assert_eq!(Database::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+}
+
+#[test]
+fn a_newer_schema_is_refused_not_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite3");
+    Database::create_at_version(&path, SCHEMA_VERSION).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    let err = Database::open(&path).unwrap_err();
+    assert!(matches!(err, DbError::TooNew { found, .. } if found == SCHEMA_VERSION + 1), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("junk.sqlite3");
+    let junk = b"this is not a database, it is a shopping list: laces, insoles".repeat(200);
+    std::fs::write(&path, &junk).unwrap();
+    let err = Database::open(&path).unwrap_err();
+    assert!(matches!(err, DbError::Damaged { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("damaged") && message.contains("Nothing was deleted"), "{message}");
+    assert!(message.contains("mv "), "says what to do: {message}");
+    assert!(std::fs::read(&path).unwrap() == junk, "the file is left as it was");
+}
+
+#[test]
+fn a_corrupted_page_is_found_by_the_integrity_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("torn.sqlite3");
+    {
+        let mut db = Database::open(&path).unwrap();
+        let tx = db.conn_mut().transaction().unwrap();
+        tx.execute(
+            "INSERT INTO styles (id, style_code, brand, name, colour, gender, price_cents, currency)
+             VALUES (1, 'S1', 'B', 'N', 'Red', 'men', 1000, 'EUR')",
+            [],
+        )
+        .unwrap();
+        for i in 0..5000i64 {
+            tx.execute("INSERT INTO variants VALUES (?1, 1, 270, 'M')", [i + 1]).unwrap();
+        }
+        tx.commit().unwrap();
+        db.conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .unwrap();
+    }
+    // Scribble over the middle of the file, as a torn write or bad disk would.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 6 * page, "file is {} bytes", bytes.len());
+    for b in &mut bytes[4 * page..4 * page + 3000] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Database::open(&path).unwrap_err();
+    assert!(matches!(err, DbError::Damaged { .. }), "{err:?}");
+    assert!(std::fs::read(&path).unwrap() == bytes, "the damaged file is kept for recovery");
+}
+
+#[test]
+fn feeds_record_when_they_last_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("k.sqlite3")).unwrap();
+    assert!(db.feed("catalog").unwrap().is_none());
+    db.record_feed("catalog", "c42", "12 styles").unwrap();
+    db.record_feed("catalog", "c43", "1 style").unwrap();
+    let feed = db.feed("catalog").unwrap().unwrap();
+    assert_eq!((feed.cursor.as_str(), feed.detail.as_str()), ("c43", "1 style"));
+    assert_eq!(db.stats().unwrap().feeds.len(), 1);
+}
