@@ -6,3 +6,6 @@ pub mod barcode;
 pub mod config;
 pub mod db;
 pub mod sizes;
+pub mod catalog;
+pub mod stock;
+pub mod seed;

@@ -1,0 +1,193 @@
+//! Building a kiosk database from the demo data in `fixtures/` on first run. The database is
+//! built under a temporary name and renamed into place only when complete, so an interrupted
+//! first run never leaves a half-filled cache behind.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::barcode::Gtin;
+use crate::db::{Database, DbError};
+use crate::sizes::Width;
+use crate::stock::{self, ImportError, ImportOptions, ImportReport};
+
+#[derive(Debug, Clone, Error)]
+pub enum SeedError {
+    #[error("{file}: {message}")]
+    Fixture { file: PathBuf, message: String },
+    #[error("{file}: {source}")]
+    Stock { file: PathBuf, source: ImportError },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+#[derive(Debug, Deserialize)]
+struct StyleRow {
+    style_code: String,
+    brand: String,
+    name: String,
+    colour: String,
+    gender: String,
+    price_cents: i64,
+    currency: String,
+    image: String,
+    description: String,
+    fit_note: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct VariantRow {
+    gtin: String,
+    style_code: String,
+    size_mm: u16,
+    width: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub styles: u64,
+    pub variants: u64,
+    pub stock: ImportReport,
+}
+
+fn fixture_err(file: &Path, message: impl Into<String>) -> SeedError {
+    SeedError::Fixture {
+        file: file.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+fn read_csv<T: for<'de> Deserialize<'de>>(file: &Path) -> Result<Vec<(u64, T)>, SeedError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .map_err(|e| fixture_err(file, e.to_string()))?;
+    let mut rows = Vec::new();
+    for record in reader.deserialize::<T>() {
+        match record {
+            Ok(row) => rows.push((rows.len() as u64 + 2, row)),
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(fixture_err(file, format!("line {line}: {e}")));
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Loads `styles.csv`, `variants.csv` and `store_stock.csv` from `dir` into `db`.
+pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedError> {
+    let styles_file = dir.join("styles.csv");
+    let variants_file = dir.join("variants.csv");
+    let stock_file = dir.join("store_stock.csv");
+    let styles: Vec<(u64, StyleRow)> = read_csv(&styles_file)?;
+    let variants: Vec<(u64, VariantRow)> = read_csv(&variants_file)?;
+
+    let tx = db.conn_mut().transaction().map_err(DbError::from)?;
+    {
+        let mut insert_style = tx
+            .prepare(
+                "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
+                                     currency, image, description, fit_note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .map_err(DbError::from)?;
+        for (line, s) in &styles {
+            insert_style
+                .execute((
+                    &s.style_code,
+                    &s.brand,
+                    &s.name,
+                    &s.colour,
+                    &s.gender,
+                    s.price_cents,
+                    &s.currency,
+                    &s.image,
+                    &s.description,
+                    &s.fit_note,
+                ))
+                .map_err(|e| fixture_err(&styles_file, format!("line {line}: {e}")))?;
+        }
+        let mut insert_variant = tx
+            .prepare(
+                "INSERT INTO variants (gtin, style_id, size_mm, width)
+                 SELECT ?1, id, ?3, ?4 FROM styles WHERE style_code = ?2",
+            )
+            .map_err(DbError::from)?;
+        for (line, v) in &variants {
+            let gtin: Gtin = v
+                .gtin
+                .parse()
+                .map_err(|e| fixture_err(&variants_file, format!("line {line}: gtin {:?}: {e}", v.gtin)))?;
+            if Width::from_code(&v.width).is_none() {
+                return Err(fixture_err(
+                    &variants_file,
+                    format!("line {line}: width {:?} is not one of N, M, W, XW", v.width),
+                ));
+            }
+            let inserted = insert_variant
+                .execute((gtin.as_i64(), &v.style_code, v.size_mm, &v.width))
+                .map_err(|e| fixture_err(&variants_file, format!("line {line}: {e}")))?;
+            if inserted == 0 {
+                return Err(fixture_err(
+                    &variants_file,
+                    format!("line {line}: style {:?} is not in styles.csv", v.style_code),
+                ));
+            }
+        }
+    }
+    tx.commit().map_err(DbError::from)?;
+
+    let file = File::open(&stock_file).map_err(|e| fixture_err(&stock_file, e.to_string()))?;
+    let stock = stock::import_stock(db, file, "fixtures/store_stock.csv", ImportOptions::default(), &mut ())
+        .map_err(|source| SeedError::Stock {
+            file: stock_file.clone(),
+            source,
+        })?;
+    db.record_feed("catalog", "fixtures", &format!("{} styles from {}", styles.len(), dir.display()))?;
+    Ok(SeedReport {
+        styles: styles.len() as u64,
+        variants: variants.len() as u64,
+        stock,
+    })
+}
+
+/// Opens the database at `path`; if it does not exist and `fixtures` is given, builds it from
+/// the demo data first. Returns the database and, when it was just built, what went in.
+pub fn open_or_seed(
+    path: &Path,
+    fixtures: Option<&Path>,
+) -> Result<(Database, Option<SeedReport>), SeedError> {
+    let Some(dir) = fixtures.filter(|_| !path.exists()) else {
+        return Ok((Database::open(path)?, None));
+    };
+    let mut building = path.as_os_str().to_owned();
+    building.push(".building");
+    let building = PathBuf::from(building);
+    for stale in [building.clone(), wal_of(&building, "-wal"), wal_of(&building, "-shm")] {
+        // Leftovers of an interrupted first run: never a user's data, safe to drop.
+        let _ = std::fs::remove_file(stale);
+    }
+    let report = {
+        let mut db = Database::open(&building)?;
+        let report = load_fixtures(&mut db, dir)?;
+        db.conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .map_err(DbError::from)?;
+        report
+    };
+    std::fs::rename(&building, path).map_err(|e| DbError::Open {
+        path: path.to_path_buf(),
+        detail: format!("could not move the new database into place: {e}"),
+    })?;
+    tracing::info!(styles = report.styles, variants = report.variants, path = %path.display(), "built the demo database from fixtures");
+    Ok((Database::open(path)?, Some(report)))
+}
+
+fn wal_of(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
