@@ -9,3 +9,4 @@ pub mod sizes;
 pub mod catalog;
 pub mod stock;
 pub mod seed;
+pub mod decode;

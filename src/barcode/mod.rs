@@ -119,9 +119,7 @@ pub fn parse(text: &str, symbology: Option<Symbology>) -> Result<Scan, BarcodeEr
         return element_string::parse(text);
     }
     match symbology {
-        Some(Symbology::Gs1_128 | Symbology::DataMatrix | Symbology::QrCode) => {
-            element_string::parse(text)
-        }
+        Some(Symbology::Gs1_128) => element_string::parse(text),
         // A plain Code 128 holding more than a GTIN-14 is GS1 data whose FNC1 the scanner
         // dropped; a bare 14-digit payload is a GTIN-14.
         Some(Symbology::Code128) if text.len() > 14 => element_string::parse(text),
