@@ -10,3 +10,4 @@ pub mod catalog;
 pub mod stock;
 pub mod seed;
 pub mod decode;
+pub mod bench_data;

@@ -1,0 +1,116 @@
+use std::fs::File;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kiosk::config::LoadedConfig;
+use kiosk::stock::{self, ImportError, ImportMode, ImportOptions, Progress};
+
+use super::{CliResult, Failure, invalid, open_database};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The CSV export: header `gtin,quantity` and optionally `updated_at`; other columns are
+    /// ignored.
+    file: PathBuf,
+    /// Check every row and count what would change, without writing anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Only update the sizes in the file. By default the file is the store's whole stock and
+    /// sizes missing from it are removed.
+    #[arg(long)]
+    merge: bool,
+}
+
+/// A progress bar on a terminal; indicatif draws nothing when stderr is not one.
+struct Bar {
+    bar: ProgressBar,
+    writing: bool,
+}
+
+impl Bar {
+    fn new(bytes: u64) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{msg:9} [{bar:40}] {percent:>3}% {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.set_message("checking");
+        Self {
+            bar,
+            writing: false,
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn checking(&mut self, bytes_read: u64) {
+        self.bar.set_position(bytes_read);
+    }
+
+    fn writing(&mut self, rows_written: u64, rows_total: u64) {
+        if !self.writing {
+            self.writing = true;
+            self.bar.set_message("writing");
+            self.bar.set_length(rows_total);
+        }
+        self.bar.set_position(rows_written);
+    }
+}
+
+pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
+    let file = File::open(&args.file)
+        .with_context(|| format!("opening the stock file {}", args.file.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut db = open_database(loaded)?;
+    let options = ImportOptions {
+        mode: if args.merge {
+            ImportMode::Merge
+        } else {
+            ImportMode::Replace
+        },
+        dry_run: args.dry_run,
+    };
+    let mut bar = Bar::new(size);
+    let started = std::time::Instant::now();
+    let name = args.file.display().to_string();
+    let result = stock::import_stock(&mut db, file, &name, options, &mut bar);
+    bar.bar.finish_and_clear();
+    let report = match result {
+        Ok(report) => report,
+        Err(ImportError::BadRows(errors)) => {
+            for e in &errors {
+                eprintln!("{}:{}: {}", args.file.display(), e.line, e.message);
+            }
+            return Err(invalid(anyhow::anyhow!(
+                "{} bad row(s) in {}; nothing was imported and the previous stock is intact",
+                errors.len(),
+                args.file.display()
+            )));
+        }
+        Err(e @ ImportError::Header(_)) => return Err(invalid(e)),
+        Err(e) => return Err(Failure::from(e)),
+    };
+    let verb = if report.dry_run { "would import" } else { "imported" };
+    println!(
+        "{}: {} rows, {verb} {}, unknown GTINs {}, sizes no longer stocked {} ({:.2} s){}",
+        args.file.display(),
+        report.rows,
+        report.imported,
+        report.unknown,
+        report.removed,
+        started.elapsed().as_secs_f64(),
+        if report.dry_run { " — dry run, nothing written" } else { "" }
+    );
+    if report.unknown > 0 {
+        println!("GTINs not in the catalog (sync the catalog, or check the export):");
+        for (line, gtin) in &report.unknown_sample {
+            println!("  line {line}: {gtin}");
+        }
+        if report.unknown > report.unknown_sample.len() as u64 {
+            println!("  … and {} more", report.unknown - report.unknown_sample.len() as u64);
+        }
+    }
+    Ok(())
+}

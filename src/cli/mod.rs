@@ -1,0 +1,188 @@
+//! Command-line interface. Each command is a module; exit codes are shared:
+//! 0 success, 1 failure (I/O, database, config), 2 invalid input (a barcode, CSV rows, a
+//! config file), 3 unknown product.
+
+mod db_check;
+mod decode;
+mod import;
+mod lookup;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kiosk::config::{self, LoadedConfig};
+use kiosk::db::Database;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kiosk",
+    version,
+    about = "Endless-aisle shoe kiosk: scan a display shoe, see every size, ship the missing one home.",
+    long_about = "Endless-aisle shoe kiosk: scan a display shoe, see every size and where it is, and \
+                  order a size this store lacks from the central warehouse.\n\n\
+                  Exit codes: 0 success, 1 failure, 2 invalid input, 3 unknown product."
+)]
+struct Cli {
+    /// Config file. Default: $KIOSK_CONFIG, else ./kiosk.toml, else built-in defaults.
+    #[arg(long, global = true, env = config::CONFIG_ENV, value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    /// Log more (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the size grid of the style a barcode belongs to, with this store's stock.
+    Lookup(lookup::Args),
+    /// Import the store's stock export (CSV: gtin,quantity[,updated_at]) from the POS.
+    ImportStock(import::Args),
+    /// Read barcodes from image files (PNG, JPEG) and show the GTIN each carries.
+    Decode(decode::Args),
+    /// Draw a barcode into a PNG file (for shelf tags, demos and camera tests).
+    DrawBarcode(decode::DrawArgs),
+    /// Database maintenance.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Configuration file tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Generate the large data sets the benchmarks use (not committed to the repo).
+    BenchData(BenchDataArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Integrity, schema version, row counts and the last sync of every feed.
+    Check(db_check::Args),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate the config file; print each error with its line, key and fix.
+    Check {
+        /// Also print the effective configuration (defaults filled in).
+        #[arg(long)]
+        print: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct BenchDataArgs {
+    /// Number of variants (sizes) in the generated catalog and stock file.
+    #[arg(long, default_value_t = 1_000_000)]
+    variants: u64,
+    /// Output folder: catalog.sqlite3 and stock.csv are written there.
+    #[arg(long, default_value = "bench-data")]
+    out: PathBuf,
+}
+
+/// A failure with the exit code it maps to.
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Self {
+            code: 1,
+            error: error.into(),
+        }
+    }
+}
+
+pub fn invalid(error: impl Into<anyhow::Error>) -> Failure {
+    Failure {
+        code: 2,
+        error: error.into(),
+    }
+}
+
+pub type CliResult = Result<(), Failure>;
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { code, error }) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> CliResult {
+    let config_path = cli.config.clone();
+    let load = || -> Result<LoadedConfig, Failure> {
+        config::load(config_path.as_deref()).map_err(invalid)
+    };
+    match cli.command {
+        Command::Lookup(args) => lookup::run(&load()?, args),
+        Command::ImportStock(args) => import::run(&load()?, args),
+        Command::Decode(args) => decode::run(&load()?, args),
+        Command::DrawBarcode(args) => decode::draw(args),
+        Command::Db(DbCommand::Check(args)) => db_check::run(&load()?, args),
+        Command::Config(ConfigCommand::Check { print }) => {
+            let loaded = load()?;
+            match &loaded.source {
+                Some(path) => println!("{}: OK", path.display()),
+                None => println!("no config file found; using the built-in defaults"),
+            }
+            if print {
+                print!("{}", toml::to_string_pretty(&loaded.config).context("printing config")?);
+            }
+            Ok(())
+        }
+        Command::BenchData(args) => {
+            let started = std::time::Instant::now();
+            let data = kiosk::bench_data::generate(&args.out, args.variants)?;
+            println!(
+                "{} variants: {} and {} in {:.1} s",
+                data.variants,
+                data.database.display(),
+                data.stock_csv.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Opens the configured database, building it from the demo fixtures on first run.
+pub fn open_database(loaded: &LoadedConfig) -> Result<Database, Failure> {
+    let path = loaded.database_path();
+    let fixtures = loaded.fixtures_dir();
+    let (db, seeded) = kiosk::seed::open_or_seed(&path, fixtures.as_deref())
+        .with_context(|| format!("opening the kiosk database {}", path.display()))?;
+    if let Some(report) = seeded {
+        eprintln!(
+            "built {} from the demo data: {} styles, {} sizes",
+            path.display(),
+            report.styles,
+            report.variants
+        );
+    }
+    Ok(db)
+}

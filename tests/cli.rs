@@ -1,0 +1,265 @@
+//! The `kiosk` binary end to end: real config files, a real SQLite file on disk, real images.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// A temporary kiosk: a config whose database lives in a temp folder, seeded from fixtures.
+struct Kiosk {
+    dir: tempfile::TempDir,
+}
+
+impl Kiosk {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        std::fs::write(
+            dir.path().join("kiosk.toml"),
+            format!(
+                "[database]\npath = \"data/kiosk.sqlite3\"\ndemo_fixtures = {:?}\n",
+                fixtures.display().to_string()
+            ),
+        )
+        .unwrap();
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("kiosk").unwrap();
+        cmd.env("KIOSK_CONFIG", self.path("kiosk.toml"))
+            .env_remove("RUST_LOG")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    fn lookup_json(&self, code: &str) -> Value {
+        let out = self.cmd().args(["lookup", "--json", code]).assert().success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    }
+}
+
+const KNOWN: &str = "04012345001013";
+
+#[test]
+fn lookup_prints_the_size_grid_as_json() {
+    let kiosk = Kiosk::new();
+    let json = kiosk.lookup_json(&KNOWN[1..]);
+    assert_eq!(json["gtin"], KNOWN);
+    assert_eq!(json["style"]["style_code"], "NO-RUN-001");
+    let sizes = json["sizes"].as_array().unwrap();
+    assert!(sizes.len() >= 12, "the whole run: {}", sizes.len());
+    let scanned = sizes.iter().find(|s| s["gtin"] == KNOWN).unwrap();
+    assert_eq!(scanned["labels"]["eu"], "40");
+    assert_eq!(scanned["size_mm"], 250);
+    assert!(scanned["store_quantity"].is_u64());
+    assert!(kiosk.path("data/kiosk.sqlite3").exists(), "first run built the database");
+}
+
+#[test]
+fn lookup_accepts_every_carrier_of_the_same_gtin() {
+    let kiosk = Kiosk::new();
+    for code in [
+        "4012345001013",
+        "04012345001013",
+        "(01)04012345001013(10)LOT7",
+        "https://id.example.com/01/04012345001013?17=281231",
+    ] {
+        kiosk
+            .cmd()
+            .args(["lookup", code])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Northwind Pace Runner"));
+    }
+}
+
+#[test]
+fn lookup_exit_codes_say_invalid_or_unknown() {
+    let kiosk = Kiosk::new();
+    kiosk
+        .cmd()
+        .args(["lookup", "4012345001014"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("wrong check digit: expected 3, found 4"));
+    kiosk
+        .cmd()
+        .args(["lookup", "https://id.example.com/01/"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cut short"));
+    kiosk
+        .cmd()
+        .args(["lookup", "4006381333931"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("not in this store's catalog"));
+}
+
+#[test]
+fn import_stock_reports_counts_and_unknown_gtins() {
+    let kiosk = Kiosk::new();
+    let file = kiosk.path("pos.csv");
+    std::fs::write(
+        &file,
+        format!("gtin,quantity,updated_at\n{KNOWN},11,2026-11-22\n4006381333931,2,\n"),
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .args(["import-stock", "--dry-run"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("would import 1").and(predicate::str::contains("dry run")));
+    kiosk
+        .cmd()
+        .args(["import-stock", "--merge"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("2 rows, imported 1, unknown GTINs 1")
+                .and(predicate::str::contains("line 3: 04006381333931")),
+        );
+    let json = kiosk.lookup_json(KNOWN);
+    let scanned = json["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["gtin"] == KNOWN)
+        .unwrap()
+        .clone();
+    assert_eq!(scanned["store_quantity"], 11);
+}
+
+#[test]
+fn import_stock_lists_every_bad_line_and_changes_nothing() {
+    let kiosk = Kiosk::new();
+    let before = kiosk.lookup_json(KNOWN);
+    let file = kiosk.path("bad.csv");
+    std::fs::write(&file, format!("gtin,quantity\n{KNOWN},1\n123,1\n{KNOWN},x\n")).unwrap();
+    kiosk
+        .cmd()
+        .arg("import-stock")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("bad.csv:3: gtin \"123\"")
+                .and(predicate::str::contains("bad.csv:4: quantity \"x\""))
+                .and(predicate::str::contains("previous stock is intact")),
+        );
+    assert_eq!(before, kiosk.lookup_json(KNOWN));
+}
+
+#[test]
+fn decode_reads_drawn_barcodes_and_reports_failures_per_image() {
+    let kiosk = Kiosk::new();
+    let ean = kiosk.path("ean.png");
+    let dm = kiosk.path("dm.png");
+    let blank = kiosk.path("blank.png");
+    kiosk
+        .cmd()
+        .args(["draw-barcode", "4012345001013"])
+        .arg(&ean)
+        .assert()
+        .success();
+    kiosk
+        .cmd()
+        .args([
+            "draw-barcode",
+            "--format",
+            "data-matrix",
+            "--size",
+            "300x300",
+            "(01)04012345001013(10)AB1",
+        ])
+        .arg(&dm)
+        .assert()
+        .success();
+    image::GrayImage::from_pixel(200, 100, image::Luma([255]))
+        .save(&blank)
+        .unwrap();
+    let out = kiosk
+        .cmd()
+        .args(["decode", "--json"])
+        .args([&ean, &dm, &blank])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["gtin"], KNOWN);
+    assert_eq!(lines[0]["error"], Value::Null);
+    assert_eq!(lines[1]["gtin"], KNOWN);
+    assert_eq!(lines[1]["text"], "010401234500101310AB1");
+    assert_eq!(lines[2]["gtin"], Value::Null);
+    assert_eq!(lines[2]["error"], "no barcode found in the picture");
+    for key in ["path", "format", "text", "gtin", "error"] {
+        assert!(lines[2].get(key).is_some(), "key {key} always present");
+    }
+}
+
+#[test]
+fn a_bad_config_names_the_line_key_and_fix() {
+    let kiosk = Kiosk::new();
+    let bad = kiosk.path("bad.toml");
+    std::fs::write(&bad, "[ui]\nidle_timeout_s = 5\n").unwrap();
+    kiosk
+        .cmd()
+        .args(["config", "check", "--config"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("bad.toml:2: `ui.idle_timeout_s`")
+                .and(predicate::str::contains("fix: use a value from 15 to 3600 s")),
+        );
+    kiosk
+        .cmd()
+        .args(["config", "check", "--print"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OK").and(predicate::str::contains("[warehouse]")));
+}
+
+#[test]
+fn db_check_reports_counts_and_refuses_a_damaged_file() {
+    let kiosk = Kiosk::new();
+    kiosk
+        .cmd()
+        .args(["db", "check"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("integrity       ok")
+                .and(predicate::str::contains("styles          44")),
+        );
+    let db = kiosk.path("data/kiosk.sqlite3");
+    std::fs::write(&db, b"garbage".repeat(1000)).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(kiosk.path(&format!("data/kiosk.sqlite3{suffix}")));
+    }
+    kiosk
+        .cmd()
+        .args(["db", "check"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("damaged").and(predicate::str::contains("Nothing was deleted")),
+        );
+    assert!(std::fs::read(&db).unwrap() == b"garbage".repeat(1000));
+}
