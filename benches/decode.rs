@@ -1,1 +1,51 @@
-fn main() {}
+//! rxing decode of a 1280x720 camera frame holding one EAN-13, with the hints the kiosk's
+//! camera uses (configured formats, no try-harder). Budget: keep up with 30 fps on one core,
+//! i.e. a median well under 33 ms. `cargo bench --no-default-features --bench decode`
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kiosk::config::{Barcode, BarcodeFormat};
+use kiosk::decode::{Decoder, frame_with, render};
+
+fn decode(c: &mut Criterion) {
+    let code = render(BarcodeFormat::Ean13, "4012345001013", 380, 180, false).expect("render");
+    let frame = frame_with(&code, 1280, 720);
+    let mut group = c.benchmark_group("decode 1280x720 EAN-13");
+    for (name, formats) in [
+        ("kiosk default formats", Barcode::default().formats),
+        ("ean13 only", vec![BarcodeFormat::Ean13]),
+    ] {
+        let decoder = Decoder::for_camera(&formats);
+        assert!(
+            decoder.luma(frame.as_raw(), 1280, 720).is_ok(),
+            "frame decodes"
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| decoder.luma(frame.as_raw(), 1280, 720).expect("decodes"))
+        });
+    }
+    // Closer to a camera: the tag off-centre and smaller, grey on grey, on a lit gradient.
+    let small = render(BarcodeFormat::Ean13, "4012345001013", 260, 110, false).expect("render");
+    let mut photo =
+        image::GrayImage::from_fn(1280, 720, |x, y| image::Luma([(90 + (x + y) / 20) as u8]));
+    for (x, y, p) in small.enumerate_pixels() {
+        let shade = if p.0[0] < 128 { 55 } else { 185 };
+        photo.put_pixel(x + 140, y + 430, image::Luma([shade]));
+    }
+    let decoder = Decoder::for_camera(&Barcode::default().formats);
+    assert!(
+        decoder.luma(photo.as_raw(), 1280, 720).is_ok(),
+        "photo-like frame decodes"
+    );
+    group.bench_function("off-centre low-contrast tag, default formats", |b| {
+        b.iter(|| decoder.luma(photo.as_raw(), 1280, 720).expect("decodes"))
+    });
+    let empty = image::GrayImage::from_pixel(1280, 720, image::Luma([128]));
+    let decoder = Decoder::for_camera(&Barcode::default().formats);
+    group.bench_function("empty frame, default formats", |b| {
+        b.iter(|| decoder.luma(empty.as_raw(), 1280, 720).is_err())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode);
+criterion_main!(benches);

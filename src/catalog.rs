@@ -110,8 +110,9 @@ pub fn size_grid(conn: &Connection, gtin: Gtin) -> Result<Option<SizeGrid>, DbEr
         let width: String = row.get(12)?;
         let warehouse_quantity: Option<u32> = row.get(15)?;
         sizes.push(GridEntry {
-            gtin: Gtin::from_stored(raw_gtin)
-                .ok_or_else(|| DbError::Sqlite(format!("stored GTIN {raw_gtin} is out of range")))?,
+            gtin: Gtin::from_stored(raw_gtin).ok_or_else(|| {
+                DbError::Sqlite(format!("stored GTIN {raw_gtin} is out of range"))
+            })?,
             size_mm,
             width: Width::from_code(&width).unwrap_or(Width::Standard),
             labels: chart.labels(size_mm),

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use image::{DynamicImage, GrayImage};
 use rxing::{
-    BarcodeFormat as RxFormat, DecodeHints, EncodeHints, MultiFormatWriter, RXingResultMetadataType,
-    RXingResultMetadataValue, Writer,
+    BarcodeFormat as RxFormat, DecodeHints, EncodeHints, MultiFormatWriter,
+    RXingResultMetadataType, RXingResultMetadataValue, Writer,
 };
 use serde::Serialize;
 use thiserror::Error;
@@ -99,9 +99,14 @@ impl Decoder {
 
     /// Decodes an 8-bit greyscale frame (what a camera gives after conversion).
     pub fn luma(&self, luma: &[u8], width: u32, height: u32) -> Result<Decoded, DecodeError> {
-        let result =
-            rxing::helpers::detect_in_luma_slice_with_hints(luma, width, height, None, &mut self.hints())
-                .map_err(|_| DecodeError::NotFound)?;
+        let result = rxing::helpers::detect_in_luma_slice_with_hints(
+            luma,
+            width,
+            height,
+            None,
+            &mut self.hints(),
+        )
+        .map_err(|_| DecodeError::NotFound)?;
         Ok(interpret(&result))
     }
 
@@ -170,7 +175,13 @@ pub fn render(
         contents.to_owned()
     };
     let matrix = MultiFormatWriter
-        .encode_with_hints(&contents, &rx_format(format), width as i32, height as i32, &hints)
+        .encode_with_hints(
+            &contents,
+            &rx_format(format),
+            width as i32,
+            height as i32,
+            &hints,
+        )
         .map_err(|e| DecodeError::Encode(e.to_string()))?;
     Ok(DynamicImage::from(&matrix).to_luma8())
 }
@@ -180,7 +191,10 @@ fn gs1_data(human: &str, separator: &str) -> String {
     let mut out = String::new();
     for part in human.split('(').filter(|p| !p.is_empty()) {
         let (ai, value) = part.split_once(')').unwrap_or((part, ""));
-        let fixed = matches!(ai, "00" | "01" | "02" | "11" | "12" | "13" | "15" | "16" | "17" | "20");
+        let fixed = matches!(
+            ai,
+            "00" | "01" | "02" | "11" | "12" | "13" | "15" | "16" | "17" | "20"
+        );
         out.push_str(ai);
         out.push_str(value);
         if !fixed {
@@ -211,12 +225,48 @@ mod tests {
     fn drawn_codes_decode_to_their_gtin() {
         let decoder = Decoder::for_files(&all());
         let cases = [
-            (BarcodeFormat::Ean13, "4006381333931", false, "04006381333931", Symbology::Ean13),
-            (BarcodeFormat::UpcA, "036000291452", false, "00036000291452", Symbology::UpcA),
-            (BarcodeFormat::Ean8, "96385074", false, "00000096385074", Symbology::Ean8),
-            (BarcodeFormat::UpcE, "01234565", false, "00012345000065", Symbology::UpcE),
-            (BarcodeFormat::Code128, "(01)09506000134352(10)AB12", true, "09506000134352", Symbology::Gs1_128),
-            (BarcodeFormat::DataMatrix, "(01)09506000134352(21)XYZ", true, "09506000134352", Symbology::DataMatrix),
+            (
+                BarcodeFormat::Ean13,
+                "4006381333931",
+                false,
+                "04006381333931",
+                Symbology::Ean13,
+            ),
+            (
+                BarcodeFormat::UpcA,
+                "036000291452",
+                false,
+                "00036000291452",
+                Symbology::UpcA,
+            ),
+            (
+                BarcodeFormat::Ean8,
+                "96385074",
+                false,
+                "00000096385074",
+                Symbology::Ean8,
+            ),
+            (
+                BarcodeFormat::UpcE,
+                "01234565",
+                false,
+                "00012345000065",
+                Symbology::UpcE,
+            ),
+            (
+                BarcodeFormat::Code128,
+                "(01)09506000134352(10)AB12",
+                true,
+                "09506000134352",
+                Symbology::Gs1_128,
+            ),
+            (
+                BarcodeFormat::DataMatrix,
+                "(01)09506000134352(21)XYZ",
+                true,
+                "09506000134352",
+                Symbology::DataMatrix,
+            ),
             (
                 BarcodeFormat::QrCode,
                 "https://id.example.com/01/09506000134352?17=270101",
@@ -249,8 +299,17 @@ mod tests {
 
     #[test]
     fn a_qr_code_that_is_not_a_product_says_so() {
-        let picture = render(BarcodeFormat::QrCode, "https://example.com/sale", 300, 300, false).unwrap();
-        let decoded = Decoder::for_files(&all()).image(&DynamicImage::ImageLuma8(picture)).unwrap();
+        let picture = render(
+            BarcodeFormat::QrCode,
+            "https://example.com/sale",
+            300,
+            300,
+            false,
+        )
+        .unwrap();
+        let decoded = Decoder::for_files(&all())
+            .image(&DynamicImage::ImageLuma8(picture))
+            .unwrap();
         assert_eq!(decoded.text, "https://example.com/sale");
         assert!(decoded.scan.is_err());
     }

@@ -3,11 +3,11 @@
 //! `ui/` and `camera/`, behind the `gui` and `camera` features.
 
 pub mod barcode;
+pub mod bench_data;
+pub mod catalog;
 pub mod config;
 pub mod db;
-pub mod sizes;
-pub mod catalog;
-pub mod stock;
-pub mod seed;
 pub mod decode;
-pub mod bench_data;
+pub mod seed;
+pub mod sizes;
+pub mod stock;

@@ -117,10 +117,12 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
             )
             .map_err(DbError::from)?;
         for (line, v) in &variants {
-            let gtin: Gtin = v
-                .gtin
-                .parse()
-                .map_err(|e| fixture_err(&variants_file, format!("line {line}: gtin {:?}: {e}", v.gtin)))?;
+            let gtin: Gtin = v.gtin.parse().map_err(|e| {
+                fixture_err(
+                    &variants_file,
+                    format!("line {line}: gtin {:?}: {e}", v.gtin),
+                )
+            })?;
             if Width::from_code(&v.width).is_none() {
                 return Err(fixture_err(
                     &variants_file,
@@ -141,12 +143,22 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
     tx.commit().map_err(DbError::from)?;
 
     let file = File::open(&stock_file).map_err(|e| fixture_err(&stock_file, e.to_string()))?;
-    let stock = stock::import_stock(db, file, "fixtures/store_stock.csv", ImportOptions::default(), &mut ())
-        .map_err(|source| SeedError::Stock {
-            file: stock_file.clone(),
-            source,
-        })?;
-    db.record_feed("catalog", "fixtures", &format!("{} styles from {}", styles.len(), dir.display()))?;
+    let stock = stock::import_stock(
+        db,
+        file,
+        "fixtures/store_stock.csv",
+        ImportOptions::default(),
+        &mut (),
+    )
+    .map_err(|source| SeedError::Stock {
+        file: stock_file.clone(),
+        source,
+    })?;
+    db.record_feed(
+        "catalog",
+        "fixtures",
+        &format!("{} styles from {}", styles.len(), dir.display()),
+    )?;
     Ok(SeedReport {
         styles: styles.len() as u64,
         variants: variants.len() as u64,
@@ -166,7 +178,11 @@ pub fn open_or_seed(
     let mut building = path.as_os_str().to_owned();
     building.push(".building");
     let building = PathBuf::from(building);
-    for stale in [building.clone(), wal_of(&building, "-wal"), wal_of(&building, "-shm")] {
+    for stale in [
+        building.clone(),
+        wal_of(&building, "-wal"),
+        wal_of(&building, "-shm"),
+    ] {
         // Leftovers of an interrupted first run: never a user's data, safe to drop.
         let _ = std::fs::remove_file(stale);
     }

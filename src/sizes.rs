@@ -82,7 +82,8 @@ impl SizeChart {
     pub fn embedded() -> &'static SizeChart {
         static CHART: OnceLock<SizeChart> = OnceLock::new();
         CHART.get_or_init(|| {
-            #[allow(clippy::expect_used)] // the shipped chart is tested; a broken one is a build bug
+            #[allow(clippy::expect_used)]
+            // the shipped chart is tested; a broken one is a build bug
             SizeChart::parse_csv(EMBEDDED_CHART).expect("assets/size_chart.csv is valid")
         })
     }
@@ -164,7 +165,13 @@ mod tests {
         for (mm, us_men, us_women, uk, eu, cm) in cases {
             let l = chart.labels(mm);
             assert_eq!(
-                (l.us_men.as_str(), l.us_women.as_str(), l.uk.as_str(), l.eu.as_str(), l.cm.as_str()),
+                (
+                    l.us_men.as_str(),
+                    l.us_women.as_str(),
+                    l.uk.as_str(),
+                    l.eu.as_str(),
+                    l.cm.as_str()
+                ),
                 (us_men, us_women, uk, eu, cm),
                 "{mm} mm"
             );
@@ -192,7 +199,12 @@ mod tests {
 
     #[test]
     fn widths_round_trip() {
-        for w in [Width::Narrow, Width::Standard, Width::Wide, Width::ExtraWide] {
+        for w in [
+            Width::Narrow,
+            Width::Standard,
+            Width::Wide,
+            Width::ExtraWide,
+        ] {
             assert_eq!(Width::from_code(w.code()), Some(w));
         }
         assert_eq!(Width::from_code("Q"), None);

@@ -179,10 +179,7 @@ fn parse_row(record: &csv::ByteRecord, cols: &Columns, line: u64) -> Result<Row,
 }
 
 /// Reads and checks every row; returns them all, or every bad line.
-fn check_file<R: Read>(
-    reader: R,
-    progress: &mut dyn Progress,
-) -> Result<Vec<Row>, ImportError> {
+fn check_file<R: Read>(reader: R, progress: &mut dyn Progress) -> Result<Vec<Row>, ImportError> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
@@ -259,7 +256,9 @@ fn write_rows(
     // Replace mode: remember what was stocked, to report what the file no longer lists.
     let previous: std::collections::HashSet<i64> = if mode == ImportMode::Replace {
         let mut stmt = conn.prepare("SELECT gtin FROM store_stock")?;
-        let set = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let set = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         conn.execute("DELETE FROM store_stock", [])?;
         set
     } else {

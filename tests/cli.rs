@@ -1,4 +1,5 @@
 //! The `kiosk` binary end to end: real config files, a real SQLite file on disk, real images.
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use std::path::{Path, PathBuf};
 
@@ -39,7 +40,11 @@ impl Kiosk {
     }
 
     fn lookup_json(&self, code: &str) -> Value {
-        let out = self.cmd().args(["lookup", "--json", code]).assert().success();
+        let out = self
+            .cmd()
+            .args(["lookup", "--json", code])
+            .assert()
+            .success();
         serde_json::from_slice(&out.get_output().stdout).unwrap()
     }
 }
@@ -58,7 +63,10 @@ fn lookup_prints_the_size_grid_as_json() {
     assert_eq!(scanned["labels"]["eu"], "40");
     assert_eq!(scanned["size_mm"], 250);
     assert!(scanned["store_quantity"].is_u64());
-    assert!(kiosk.path("data/kiosk.sqlite3").exists(), "first run built the database");
+    assert!(
+        kiosk.path("data/kiosk.sqlite3").exists(),
+        "first run built the database"
+    );
 }
 
 #[test]
@@ -87,7 +95,9 @@ fn lookup_exit_codes_say_invalid_or_unknown() {
         .args(["lookup", "4012345001014"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("wrong check digit: expected 3, found 4"));
+        .stderr(predicate::str::contains(
+            "wrong check digit: expected 3, found 4",
+        ));
     kiosk
         .cmd()
         .args(["lookup", "https://id.example.com/01/"])
@@ -117,7 +127,9 @@ fn import_stock_reports_counts_and_unknown_gtins() {
         .arg(&file)
         .assert()
         .success()
-        .stdout(predicate::str::contains("would import 1").and(predicate::str::contains("dry run")));
+        .stdout(
+            predicate::str::contains("would import 1").and(predicate::str::contains("dry run")),
+        );
     kiosk
         .cmd()
         .args(["import-stock", "--merge"])
@@ -144,7 +156,11 @@ fn import_stock_lists_every_bad_line_and_changes_nothing() {
     let kiosk = Kiosk::new();
     let before = kiosk.lookup_json(KNOWN);
     let file = kiosk.path("bad.csv");
-    std::fs::write(&file, format!("gtin,quantity\n{KNOWN},1\n123,1\n{KNOWN},x\n")).unwrap();
+    std::fs::write(
+        &file,
+        format!("gtin,quantity\n{KNOWN},1\n123,1\n{KNOWN},x\n"),
+    )
+    .unwrap();
     kiosk
         .cmd()
         .arg("import-stock")
@@ -225,8 +241,9 @@ fn a_bad_config_names_the_line_key_and_fix() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("bad.toml:2: `ui.idle_timeout_s`")
-                .and(predicate::str::contains("fix: use a value from 15 to 3600 s")),
+            predicate::str::contains("bad.toml:2: `ui.idle_timeout_s`").and(
+                predicate::str::contains("fix: use a value from 15 to 3600 s"),
+            ),
         );
     kiosk
         .cmd()
@@ -239,27 +256,17 @@ fn a_bad_config_names_the_line_key_and_fix() {
 #[test]
 fn db_check_reports_counts_and_refuses_a_damaged_file() {
     let kiosk = Kiosk::new();
-    kiosk
-        .cmd()
-        .args(["db", "check"])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("integrity       ok")
-                .and(predicate::str::contains("styles          44")),
-        );
+    kiosk.cmd().args(["db", "check"]).assert().success().stdout(
+        predicate::str::contains("integrity       ok")
+            .and(predicate::str::contains("styles          44")),
+    );
     let db = kiosk.path("data/kiosk.sqlite3");
     std::fs::write(&db, b"garbage".repeat(1000)).unwrap();
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(kiosk.path(&format!("data/kiosk.sqlite3{suffix}")));
     }
-    kiosk
-        .cmd()
-        .args(["db", "check"])
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("damaged").and(predicate::str::contains("Nothing was deleted")),
-        );
+    kiosk.cmd().args(["db", "check"]).assert().code(1).stderr(
+        predicate::str::contains("damaged").and(predicate::str::contains("Nothing was deleted")),
+    );
     assert!(std::fs::read(&db).unwrap() == b"garbage".repeat(1000));
 }

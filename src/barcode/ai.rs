@@ -19,8 +19,18 @@ pub struct ApplicationIdentifier {
 
 use DataLength::{Fixed, UpTo};
 
-const fn ai(code: &'static str, title: &'static str, data: DataLength, numeric: bool) -> ApplicationIdentifier {
-    ApplicationIdentifier { code, title, data, numeric }
+const fn ai(
+    code: &'static str,
+    title: &'static str,
+    data: DataLength,
+    numeric: bool,
+) -> ApplicationIdentifier {
+    ApplicationIdentifier {
+        code,
+        title,
+        data,
+        numeric,
+    }
 }
 
 /// Every AI the parser accepts. Four-digit AIs whose last digit is a decimal-point position
@@ -86,7 +96,10 @@ pub fn lookup(data: &str) -> Option<(ApplicationIdentifier, usize)> {
     }
     if ("31"..="36").contains(&prefix2) {
         let code = data.get(..4)?;
-        return code.bytes().all(|b| b.is_ascii_digit()).then_some((MEASURE, 4));
+        return code
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then_some((MEASURE, 4));
     }
     if ("91"..="99").contains(&prefix2) {
         return Some((INTERNAL, 2));
@@ -111,7 +124,10 @@ impl ApplicationIdentifier {
         let len = value.chars().count();
         match self.data {
             Fixed(n) if len != n => {
-                return Err(format!("AI {ai_code} ({}) needs {n} characters, found {len}", self.title));
+                return Err(format!(
+                    "AI {ai_code} ({}) needs {n} characters, found {len}",
+                    self.title
+                ));
             }
             UpTo(max) if len == 0 || len > max => {
                 return Err(format!(
@@ -122,12 +138,18 @@ impl ApplicationIdentifier {
             _ => {}
         }
         if self.numeric && !value.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("AI {ai_code} ({}) must be digits only, found {value:?}", self.title));
+            return Err(format!(
+                "AI {ai_code} ({}) must be digits only, found {value:?}",
+                self.title
+            ));
         }
         // GS1 AI encodable character set 82: printable ASCII excluding a few symbols; the
         // practical rule for a kiosk is "no control characters".
         if value.chars().any(|c| c.is_control()) {
-            return Err(format!("AI {ai_code} ({}) contains a control character", self.title));
+            return Err(format!(
+                "AI {ai_code} ({}) contains a control character",
+                self.title
+            ));
         }
         Ok(())
     }

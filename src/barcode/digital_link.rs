@@ -17,9 +17,7 @@ pub fn parse(text: &str) -> Result<Scan, BarcodeError> {
     let url = Url::parse(text).map_err(|e| err(format!("not a valid URI ({e})")))?;
     let segments: Vec<String> = url
         .path_segments()
-        .map(|segs| {
-            segs.map(percent_decode).collect::<Result<Vec<_>, _>>()
-        })
+        .map(|segs| segs.map(percent_decode).collect::<Result<Vec<_>, _>>())
         .transpose()?
         .unwrap_or_default();
 
@@ -32,10 +30,16 @@ pub fn parse(text: &str) -> Result<Scan, BarcodeError> {
     while let Some(key) = path.next() {
         let code = if key == "gtin" { "01" } else { key.as_str() };
         let ai = ai::by_code(code).ok_or_else(|| err(format!("unknown path key /{key}/")))?;
-        let value = path
-            .next()
-            .ok_or_else(|| err(format!("/{key}/ has no value after it (the link is cut short)")))?;
-        let value = if code == "01" { pad_gtin(value)? } else { value.clone() };
+        let value = path.next().ok_or_else(|| {
+            err(format!(
+                "/{key}/ has no value after it (the link is cut short)"
+            ))
+        })?;
+        let value = if code == "01" {
+            pad_gtin(value)?
+        } else {
+            value.clone()
+        };
         ai.check_value(code, &value).map_err(err)?;
         elements.push((code.to_owned(), value));
     }
@@ -67,5 +71,9 @@ fn percent_decode(segment: &str) -> Result<String, BarcodeError> {
     percent_encoding::percent_decode_str(segment)
         .decode_utf8()
         .map(|s| s.into_owned())
-        .map_err(|_| err(format!("path segment {segment:?} is not valid UTF-8 once decoded")))
+        .map_err(|_| {
+            err(format!(
+                "path segment {segment:?} is not valid UTF-8 once decoded"
+            ))
+        })
 }

@@ -36,7 +36,8 @@ pub fn scan_from_elements(elements: &[Element], carrier: Carrier) -> Result<Scan
             "10" => batch = Some(value.clone()),
             "21" => serial = Some(value.clone()),
             "17" => {
-                check_yymmdd(value).map_err(|why| err(format!("AI 17 (USE BY) {value:?}: {why}")))?;
+                check_yymmdd(value)
+                    .map_err(|why| err(format!("AI 17 (USE BY) {value:?}: {why}")))?;
                 expiry = Some(value.clone());
             }
             _ => {}
@@ -54,8 +55,14 @@ fn err(message: String) -> BarcodeError {
 }
 
 fn check_yymmdd(value: &str) -> Result<(), &'static str> {
-    let month: u32 = value.get(2..4).and_then(|m| m.parse().ok()).ok_or("not a date")?;
-    let day: u32 = value.get(4..6).and_then(|d| d.parse().ok()).ok_or("not a date")?;
+    let month: u32 = value
+        .get(2..4)
+        .and_then(|m| m.parse().ok())
+        .ok_or("not a date")?;
+    let day: u32 = value
+        .get(4..6)
+        .and_then(|d| d.parse().ok())
+        .ok_or("not a date")?;
     if !(1..=12).contains(&month) {
         return Err("month must be 01 to 12");
     }

@@ -38,9 +38,7 @@ impl Gtin {
             });
         }
         Ok(Self(
-            digits
-                .iter()
-                .fold(0u64, |acc, &d| acc * 10 + u64::from(d)),
+            digits.iter().fold(0u64, |acc, &d| acc * 10 + u64::from(d)),
         ))
     }
 
@@ -92,10 +90,12 @@ impl FromStr for Gtin {
             .chars()
             .enumerate()
             .map(|(i, c)| {
-                c.to_digit(10).map(|d| d as u8).ok_or(BarcodeError::NotDigit {
-                    position: i + 1,
-                    found: c,
-                })
+                c.to_digit(10)
+                    .map(|d| d as u8)
+                    .ok_or(BarcodeError::NotDigit {
+                        position: i + 1,
+                        found: c,
+                    })
             })
             .collect::<Result<Vec<u8>, _>>()?;
         match digits.len() {

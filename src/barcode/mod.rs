@@ -81,13 +81,17 @@ impl Scan {
 pub enum BarcodeError {
     #[error("nothing was scanned")]
     Empty,
-    #[error("unexpected character {found:?} at position {position}; a product code has digits only")]
+    #[error(
+        "unexpected character {found:?} at position {position}; a product code has digits only"
+    )]
     NotDigit { position: usize, found: char },
     #[error(
         "{len} digits is not a product code length (EAN-8 has 8, UPC-A 12, EAN-13 13, GTIN-14 14)"
     )]
     WrongLength { len: usize },
-    #[error("wrong check digit: expected {expected}, found {found} (probably a misread; scan again)")]
+    #[error(
+        "wrong check digit: expected {expected}, found {found} (probably a misread; scan again)"
+    )]
     CheckDigit { expected: u8, found: u8 },
     #[error("not a UPC-E code: {0}")]
     UpcE(&'static str),
@@ -111,7 +115,10 @@ pub fn parse(text: &str, symbology: Option<Symbology>) -> Result<Scan, BarcodeEr
     if let Some(rest) = strip_gs1_symbology_identifier(text) {
         return element_string::parse(rest);
     }
-    let lower = text.get(..8).map(str::to_ascii_lowercase).unwrap_or_default();
+    let lower = text
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         return digital_link::parse(text);
     }
@@ -141,10 +148,12 @@ fn digits(text: &str) -> Result<Vec<u8>, BarcodeError> {
     text.chars()
         .enumerate()
         .map(|(i, c)| {
-            c.to_digit(10).map(|d| d as u8).ok_or(BarcodeError::NotDigit {
-                position: i + 1,
-                found: c,
-            })
+            c.to_digit(10)
+                .map(|d| d as u8)
+                .ok_or(BarcodeError::NotDigit {
+                    position: i + 1,
+                    found: c,
+                })
         })
         .collect()
 }

@@ -3,17 +3,19 @@ use proptest::prelude::*;
 use super::*;
 
 fn gtin(s: &str) -> String {
-    parse(s, None).map(|scan| scan.gtin.to_string()).unwrap_or_else(|e| format!("ERR {e}"))
+    parse(s, None)
+        .map(|scan| scan.gtin.to_string())
+        .unwrap_or_else(|e| format!("ERR {e}"))
 }
 
 #[test]
 fn plain_codes_normalise_to_gtin14() {
     let cases = [
         // (input, expected GTIN-14)
-        ("4006381333931", "04006381333931"), // EAN-13
-        ("036000291452", "00036000291452"),  // UPC-A
-        ("96385074", "00000096385074"),      // EAN-8
-        ("10614141000415", "10614141000415"), // GTIN-14
+        ("4006381333931", "04006381333931"),      // EAN-13
+        ("036000291452", "00036000291452"),       // UPC-A
+        ("96385074", "00000096385074"),           // EAN-8
+        ("10614141000415", "10614141000415"),     // GTIN-14
         (" 4006381333931\r\n", "04006381333931"), // keyboard wedge adds Enter
     ];
     for (input, want) in cases {
@@ -49,10 +51,28 @@ fn bad_inputs_say_why() {
     let cases: [(&str, BarcodeError); 6] = [
         ("", BarcodeError::Empty),
         ("   ", BarcodeError::Empty),
-        ("4006381333932", BarcodeError::CheckDigit { expected: 1, found: 2 }),
-        ("400638133393", BarcodeError::CheckDigit { expected: 0, found: 3 }),
+        (
+            "4006381333932",
+            BarcodeError::CheckDigit {
+                expected: 1,
+                found: 2,
+            },
+        ),
+        (
+            "400638133393",
+            BarcodeError::CheckDigit {
+                expected: 0,
+                found: 3,
+            },
+        ),
         ("40063813339", BarcodeError::WrongLength { len: 11 }),
-        ("40063A1333931", BarcodeError::NotDigit { position: 6, found: 'A' }),
+        (
+            "40063A1333931",
+            BarcodeError::NotDigit {
+                position: 6,
+                found: 'A',
+            },
+        ),
     ];
     for (input, want) in cases {
         assert_eq!(parse(input, None), Err(want), "input {input:?}");
@@ -77,7 +97,10 @@ fn element_strings_keep_batch_serial_expiry() {
         assert_eq!(scan.carrier, Carrier::ElementString);
     }
     // A fixed-length AI followed by a redundant GS is fine.
-    assert_eq!(gtin(&format!("]d20109506000134352{GS}10AB")), "09506000134352");
+    assert_eq!(
+        gtin(&format!("]d20109506000134352{GS}10AB")),
+        "09506000134352"
+    );
 }
 
 #[test]
@@ -99,7 +122,11 @@ fn bad_element_strings_say_why() {
 
 #[test]
 fn digital_links() {
-    let scan = parse("https://id.example.com/01/09506000134352/10/ABC?17=270101", None).unwrap();
+    let scan = parse(
+        "https://id.example.com/01/09506000134352/10/ABC?17=270101",
+        None,
+    )
+    .unwrap();
     assert_eq!(scan.gtin.to_string(), "09506000134352");
     assert_eq!(scan.batch.as_deref(), Some("ABC"));
     assert_eq!(scan.expiry.as_deref(), Some("270101"));
@@ -121,10 +148,19 @@ fn truncated_or_foreign_digital_links_say_why() {
         ("https://id.example.com/01", "no value after it"),
         ("https://id.example.com/01/0950600013435", "check digit"),
         ("https://id.example.com/01/09506000134", "has 11 digits"),
-        ("https://id.example.com/01/09506000134352/10", "/10/ has no value"),
-        ("https://id.example.com/01/09506000134352?17=2701", "needs 6 characters"),
+        (
+            "https://id.example.com/01/09506000134352/10",
+            "/10/ has no value",
+        ),
+        (
+            "https://id.example.com/01/09506000134352?17=2701",
+            "needs 6 characters",
+        ),
         ("https://example.com/shoes/red", "no /01/ segment"),
-        ("https://id.example.com/01/09506000134353", "expected 2, found 3"),
+        (
+            "https://id.example.com/01/09506000134353",
+            "expected 2, found 3",
+        ),
     ];
     for (input, want) in cases {
         let message = parse(input, None).unwrap_err().to_string();

@@ -14,16 +14,23 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     let db = open_database(loaded)?;
     let stats = db.stats()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({
-            "path": db.path(),
-            "integrity": "ok",
-            "stats": stats,
-        }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "path": db.path(),
+                "integrity": "ok",
+                "stats": stats,
+            }))?
+        );
         return Ok(());
     }
     println!("database        {}", db.path().display());
     println!("integrity       ok");
-    println!("schema version  {} (this kiosk writes {})", stats.schema_version, kiosk::db::SCHEMA_VERSION);
+    println!(
+        "schema version  {} (this kiosk writes {})",
+        stats.schema_version,
+        kiosk::db::SCHEMA_VERSION
+    );
     println!("styles          {}", stats.styles);
     println!("sizes           {}", stats.variants);
     println!("store stock     {} sizes", stats.store_stock);

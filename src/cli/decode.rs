@@ -24,7 +24,12 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         let shown = path.display().to_string();
         let (format, text, gtin, error) = match decoder.file(path) {
             Ok(d) => match d.scan {
-                Ok(scan) => (Some(d.format), Some(d.text), Some(scan.gtin.to_string()), None),
+                Ok(scan) => (
+                    Some(d.format),
+                    Some(d.text),
+                    Some(scan.gtin.to_string()),
+                    None,
+                ),
                 Err(e) => (Some(d.format), Some(d.text), None, Some(e.to_string())),
             },
             Err(e) => (None, None, None, Some(e.to_string())),
@@ -89,7 +94,12 @@ pub fn draw(args: DrawArgs) -> CliResult {
         .size
         .split_once('x')
         .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-        .ok_or_else(|| invalid(anyhow::anyhow!("--size {:?}: write it as WIDTHxHEIGHT, e.g. 600x300", args.size)))?;
+        .ok_or_else(|| {
+            invalid(anyhow::anyhow!(
+                "--size {:?}: write it as WIDTHxHEIGHT, e.g. 600x300",
+                args.size
+            ))
+        })?;
     let (format, gs1) = match args.format {
         Format::Ean13 => (BarcodeFormat::Ean13, false),
         Format::UpcA => (BarcodeFormat::UpcA, false),

@@ -92,7 +92,11 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         Err(e @ ImportError::Header(_)) => return Err(invalid(e)),
         Err(e) => return Err(Failure::from(e)),
     };
-    let verb = if report.dry_run { "would import" } else { "imported" };
+    let verb = if report.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
     println!(
         "{}: {} rows, {verb} {}, unknown GTINs {}, sizes no longer stocked {} ({:.2} s){}",
         args.file.display(),
@@ -101,7 +105,11 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         report.unknown,
         report.removed,
         started.elapsed().as_secs_f64(),
-        if report.dry_run { " — dry run, nothing written" } else { "" }
+        if report.dry_run {
+            " — dry run, nothing written"
+        } else {
+            ""
+        }
     );
     if report.unknown > 0 {
         println!("GTINs not in the catalog (sync the catalog, or check the export):");
@@ -109,7 +117,10 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
             println!("  line {line}: {gtin}");
         }
         if report.unknown > report.unknown_sample.len() as u64 {
-            println!("  … and {} more", report.unknown - report.unknown_sample.len() as u64);
+            println!(
+                "  … and {} more",
+                report.unknown - report.unknown_sample.len() as u64
+            );
         }
     }
     Ok(())

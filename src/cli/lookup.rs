@@ -29,7 +29,10 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     let (scan, grid) = match catalog::lookup(db.conn(), &args.code, None) {
         Ok(found) => found,
         Err(e @ LookupError::Barcode(_)) => {
-            return Err(invalid(anyhow::anyhow!("{:?} is not a valid product code: {e}", args.code)));
+            return Err(invalid(anyhow::anyhow!(
+                "{:?} is not a valid product code: {e}",
+                args.code
+            )));
         }
         Err(e @ LookupError::UnknownProduct(_)) => {
             return Err(Failure {
@@ -60,14 +63,32 @@ fn price(cents: i64, currency: &str) -> String {
 
 fn print_table(grid: &SizeGrid) {
     let s = &grid.style;
-    println!("{} {} ({}), {}", s.brand, s.name, s.colour, price(s.price_cents, &s.currency));
-    println!("style {} · {} · scanned {}", s.style_code, s.gender, grid.scanned);
+    println!(
+        "{} {} ({}), {}",
+        s.brand,
+        s.name,
+        s.colour,
+        price(s.price_cents, &s.currency)
+    );
+    println!(
+        "style {} · {} · scanned {}",
+        s.style_code, s.gender, grid.scanned
+    );
     if !s.fit_note.is_empty() {
         println!("fit: {}", s.fit_note);
     }
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_header([
-        "", "EU", "US M", "US W", "UK", "cm", "width", "GTIN", "in store", "warehouse",
+        "",
+        "EU",
+        "US M",
+        "US W",
+        "UK",
+        "cm",
+        "width",
+        "GTIN",
+        "in store",
+        "warehouse",
     ]);
     for e in &grid.sizes {
         let store = match e.store_quantity {

@@ -34,7 +34,7 @@ struct Cli {
     verbose: u8,
 
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,7 +138,10 @@ fn run(cli: Cli) -> CliResult {
     let load = || -> Result<LoadedConfig, Failure> {
         config::load(config_path.as_deref()).map_err(invalid)
     };
-    match cli.command {
+    let Some(command) = cli.command else {
+        return demo(&load()?);
+    };
+    match command {
         Command::Lookup(args) => lookup::run(&load()?, args),
         Command::ImportStock(args) => import::run(&load()?, args),
         Command::Decode(args) => decode::run(&load()?, args),
@@ -151,7 +154,10 @@ fn run(cli: Cli) -> CliResult {
                 None => println!("no config file found; using the built-in defaults"),
             }
             if print {
-                print!("{}", toml::to_string_pretty(&loaded.config).context("printing config")?);
+                print!(
+                    "{}",
+                    toml::to_string_pretty(&loaded.config).context("printing config")?
+                );
             }
             Ok(())
         }
@@ -185,4 +191,24 @@ pub fn open_database(loaded: &LoadedConfig) -> Result<Database, Failure> {
         );
     }
     Ok(db)
+}
+
+/// `kiosk` with no command. The touchscreen GUI is not built yet: until it is, this prepares
+/// the demo database and shows what the kiosk knows, so the first command a new user runs
+/// proves the installation works.
+fn demo(loaded: &LoadedConfig) -> CliResult {
+    let db = open_database(loaded)?;
+    let stats = db.stats()?;
+    println!(
+        "Kiosk database {}: {} styles, {} sizes, stock for {} sizes.",
+        db.path().display(),
+        stats.styles,
+        stats.variants,
+        stats.store_stock
+    );
+    println!("The touchscreen screens are not in this build yet. Try the store tools:");
+    println!("  kiosk lookup 4012345001013        the size grid of a scanned shoe");
+    println!("  kiosk import-stock FILE.csv       load the POS stock export");
+    println!("  kiosk --help                      every command");
+    Ok(())
 }

@@ -120,7 +120,8 @@ fn find_in_table(table: &Table, offset: usize, prefix: &str) -> Option<String> {
             continue;
         }
         let key_span = table.key(name).and_then(|k| k.span());
-        let covers = |span: Option<std::ops::Range<usize>>| span.is_some_and(|s| s.contains(&offset));
+        let covers =
+            |span: Option<std::ops::Range<usize>>| span.is_some_and(|s| s.contains(&offset));
         if covers(key_span) || covers(item.span()) {
             return Some(dotted);
         }

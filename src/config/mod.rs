@@ -382,7 +382,9 @@ impl Config {
         let id = &self.store.id;
         if id.is_empty()
             || id.len() > 64
-            || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return Err(issue(
                 "store.id",
@@ -417,7 +419,13 @@ impl Config {
             ));
         }
         check_range("warehouse.timeout_ms", w.timeout_ms, 100, 120_000, "ms")?;
-        check_range("warehouse.connect_timeout_ms", w.connect_timeout_ms, 50, 60_000, "ms")?;
+        check_range(
+            "warehouse.connect_timeout_ms",
+            w.connect_timeout_ms,
+            50,
+            60_000,
+            "ms",
+        )?;
         if w.connect_timeout_ms > w.timeout_ms {
             return Err(issue(
                 "warehouse.connect_timeout_ms",
@@ -428,9 +436,27 @@ impl Config {
                 "make connect_timeout_ms at most timeout_ms",
             ));
         }
-        check_range("warehouse.max_retries", u64::from(w.max_retries), 0, 20, "retries")?;
-        check_range("warehouse.retry_backoff_ms", w.retry_backoff_ms, 10, 60_000, "ms")?;
-        check_range("warehouse.availability_max_age_s", w.availability_max_age_s, 5, 86_400, "s")?;
+        check_range(
+            "warehouse.max_retries",
+            u64::from(w.max_retries),
+            0,
+            20,
+            "retries",
+        )?;
+        check_range(
+            "warehouse.retry_backoff_ms",
+            w.retry_backoff_ms,
+            10,
+            60_000,
+            "ms",
+        )?;
+        check_range(
+            "warehouse.availability_max_age_s",
+            w.availability_max_age_s,
+            5,
+            86_400,
+            "s",
+        )?;
         let c = &self.camera;
         check_range("camera.width", u64::from(c.width), 160, 7680, "pixels")?;
         check_range("camera.height", u64::from(c.height), 120, 4320, "pixels")?;
@@ -444,7 +470,11 @@ impl Config {
         }
         let ui = &self.ui;
         if ui.languages.is_empty() {
-            return Err(issue("ui.languages", "no language is enabled", "list at least one, e.g. [\"en\"]"));
+            return Err(issue(
+                "ui.languages",
+                "no language is enabled",
+                "list at least one, e.g. [\"en\"]",
+            ));
         }
         if !ui.languages.contains(&ui.default_language) {
             return Err(issue(
@@ -454,7 +484,11 @@ impl Config {
             ));
         }
         if ui.size_systems.is_empty() {
-            return Err(issue("ui.size_systems", "no size system is enabled", "list at least one, e.g. [\"eu\"]"));
+            return Err(issue(
+                "ui.size_systems",
+                "no size system is enabled",
+                "list at least one, e.g. [\"eu\"]",
+            ));
         }
         if !ui.size_systems.contains(&ui.default_size_system) {
             return Err(issue(
@@ -474,10 +508,19 @@ impl Config {
                 "make idle_countdown_s smaller than idle_timeout_s",
             ));
         }
-        check_range("manager.max_attempts", u64::from(self.manager.max_attempts), 1, 100, "attempts")?;
+        check_range(
+            "manager.max_attempts",
+            u64::from(self.manager.max_attempts),
+            1,
+            100,
+            "attempts",
+        )?;
         check_range("manager.lockout_s", self.manager.lockout_s, 0, 86_400, "s")?;
         if !self.notifications.associate_webhook.is_empty() {
-            check_http_url("notifications.associate_webhook", &self.notifications.associate_webhook)?;
+            check_http_url(
+                "notifications.associate_webhook",
+                &self.notifications.associate_webhook,
+            )?;
         }
         check_range(
             "privacy.order_retention_days",

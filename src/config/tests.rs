@@ -15,7 +15,11 @@ use super::error::Located;
 fn shipped_kiosk_toml_is_the_documented_default() {
     let text = include_str!("../../kiosk.toml");
     let config = parse(text, Path::new("kiosk.toml")).expect("shipped kiosk.toml is valid");
-    assert_eq!(config, Config::default(), "kiosk.toml and Config::default() disagree");
+    assert_eq!(
+        config,
+        Config::default(),
+        "kiosk.toml and Config::default() disagree"
+    );
 }
 
 #[test]
@@ -28,11 +32,22 @@ fn unknown_key_names_key_line_and_fix() {
     let e = err_of("[store]\nid = \"s1\"\n\n[warehouse]\ntimeout = 5\n");
     assert_eq!(e.line, Some(5));
     assert_eq!(e.key.as_deref(), Some("warehouse.timeout"));
-    assert!(e.problem.contains("unknown field `timeout`"), "{}", e.problem);
-    assert!(e.problem.contains("timeout_ms"), "lists accepted keys: {}", e.problem);
+    assert!(
+        e.problem.contains("unknown field `timeout`"),
+        "{}",
+        e.problem
+    );
+    assert!(
+        e.problem.contains("timeout_ms"),
+        "lists accepted keys: {}",
+        e.problem
+    );
     assert!(e.fix.contains("spelling"));
     let shown = e.to_string();
-    assert!(shown.starts_with("kiosk.toml:5: `warehouse.timeout`"), "{shown}");
+    assert!(
+        shown.starts_with("kiosk.toml:5: `warehouse.timeout`"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -45,11 +60,36 @@ fn unknown_section_is_reported() {
 #[test]
 fn wrong_types_name_the_key() {
     let cases = [
-        ("[warehouse]\ntimeout_ms = \"3s\"\n", 2, "warehouse.timeout_ms", "invalid type"),
-        ("[camera]\nenabled = \"yes\"\n", 2, "camera.enabled", "invalid type"),
-        ("[ui]\ntheme = \"neon\"\n", 2, "ui.theme", "unknown variant `neon`"),
-        ("[barcode]\nformats = [\"ean13\", \"pdf417\"]\n", 2, "barcode.formats", "unknown variant `pdf417`"),
-        ("[warehouse]\nmax_retries = -1\n", 2, "warehouse.max_retries", "invalid value"),
+        (
+            "[warehouse]\ntimeout_ms = \"3s\"\n",
+            2,
+            "warehouse.timeout_ms",
+            "invalid type",
+        ),
+        (
+            "[camera]\nenabled = \"yes\"\n",
+            2,
+            "camera.enabled",
+            "invalid type",
+        ),
+        (
+            "[ui]\ntheme = \"neon\"\n",
+            2,
+            "ui.theme",
+            "unknown variant `neon`",
+        ),
+        (
+            "[barcode]\nformats = [\"ean13\", \"pdf417\"]\n",
+            2,
+            "barcode.formats",
+            "unknown variant `pdf417`",
+        ),
+        (
+            "[warehouse]\nmax_retries = -1\n",
+            2,
+            "warehouse.max_retries",
+            "invalid value",
+        ),
     ];
     for (text, line, key, problem) in cases {
         let e = err_of(text);
@@ -69,14 +109,49 @@ fn syntax_error_has_a_line() {
 #[test]
 fn invalid_values_name_key_line_and_fix() {
     let cases = [
-        ("[store]\nid = \"has space\"\n", "store.id", Some(2), "letters, digits"),
-        ("[store]\ncurrency = \"euro\"\n", "store.currency", Some(2), "three capital letters"),
-        ("[warehouse]\n\ntimeout_ms = 5\n", "warehouse.timeout_ms", Some(3), "100 to 120000 ms"),
-        ("[warehouse]\nmode = \"remote\"\nurl = \"ftp://x\"\n", "warehouse.url", Some(3), "https://"),
-        ("[warehouse]\nmode = \"remote\"\nurl = \"not a url\"\n", "warehouse.url", Some(3), "https://"),
+        (
+            "[store]\nid = \"has space\"\n",
+            "store.id",
+            Some(2),
+            "letters, digits",
+        ),
+        (
+            "[store]\ncurrency = \"euro\"\n",
+            "store.currency",
+            Some(2),
+            "three capital letters",
+        ),
+        (
+            "[warehouse]\n\ntimeout_ms = 5\n",
+            "warehouse.timeout_ms",
+            Some(3),
+            "100 to 120000 ms",
+        ),
+        (
+            "[warehouse]\nmode = \"remote\"\nurl = \"ftp://x\"\n",
+            "warehouse.url",
+            Some(3),
+            "https://",
+        ),
+        (
+            "[warehouse]\nmode = \"remote\"\nurl = \"not a url\"\n",
+            "warehouse.url",
+            Some(3),
+            "https://",
+        ),
         ("[camera]\nfps = 0\n", "camera.fps", Some(2), "1 to 120"),
-        ("[barcode]\nformats = []\n", "barcode.formats", Some(2), "at least one"),
-        ("[notifications]\nassociate_webhook = \"hook\"\n", "notifications.associate_webhook", Some(2), "https://"),
+        (
+            "[barcode]\nformats = []\n",
+            "barcode.formats",
+            Some(2),
+            "at least one",
+        ),
+        (
+            "[notifications]\nassociate_webhook = \"hook\"\n",
+            "notifications.associate_webhook",
+            Some(2),
+            "https://",
+        ),
     ];
     for (text, key, line, fix) in cases {
         let e = err_of(text);
@@ -90,9 +165,21 @@ fn invalid_values_name_key_line_and_fix() {
 fn cross_field_rules() {
     let cases = [
         ("[ui]\nlanguages = [\"fr\"]\n", "ui.default_language", None),
-        ("[ui]\nlanguages = [\"fr\"]\ndefault_language = \"de\"\n", "ui.default_language", Some(3)),
-        ("[ui]\nsize_systems = [\"us\"]\n", "ui.default_size_system", None),
-        ("[ui]\nidle_timeout_s = 20\nidle_countdown_s = 20\n", "ui.idle_countdown_s", Some(3)),
+        (
+            "[ui]\nlanguages = [\"fr\"]\ndefault_language = \"de\"\n",
+            "ui.default_language",
+            Some(3),
+        ),
+        (
+            "[ui]\nsize_systems = [\"us\"]\n",
+            "ui.default_size_system",
+            None,
+        ),
+        (
+            "[ui]\nidle_timeout_s = 20\nidle_countdown_s = 20\n",
+            "ui.idle_countdown_s",
+            Some(3),
+        ),
         (
             "[warehouse]\ntoken_file = \"/run/secrets/t\"\n",
             "warehouse.token_file",
@@ -115,9 +202,16 @@ fn cross_field_rules() {
 fn relative_paths_resolve_against_the_config_folder() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("kiosk.toml");
-    std::fs::write(&file, "[database]\npath = \"data/cache.sqlite3\"\ndemo_fixtures = \"\"\n").unwrap();
+    std::fs::write(
+        &file,
+        "[database]\npath = \"data/cache.sqlite3\"\ndemo_fixtures = \"\"\n",
+    )
+    .unwrap();
     let loaded = load(Some(&file)).unwrap();
-    assert_eq!(loaded.database_path(), dir.path().join("data/cache.sqlite3"));
+    assert_eq!(
+        loaded.database_path(),
+        dir.path().join("data/cache.sqlite3")
+    );
     assert_eq!(loaded.fixtures_dir(), None);
 }
 

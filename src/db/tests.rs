@@ -5,7 +5,10 @@ fn tables(db: &Database) -> Vec<String> {
         .conn()
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .unwrap();
-    stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
 }
 
 #[test]
@@ -25,9 +28,15 @@ fn new_database_gets_the_whole_schema_with_wal_and_foreign_keys() {
             "warehouse_availability"
         ]
     );
-    let mode: String = db.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    let mode: String = db
+        .conn()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let fk: bool = db.conn().pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+    let fk: bool = db
+        .conn()
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .unwrap();
     assert!(fk);
     // Foreign keys are enforced: stock for a variant that does not exist is refused.
     let orphan = db
@@ -58,7 +67,10 @@ fn a_v1_database_is_migrated_and_keeps_its_data() {
     assert!(tables(&db).contains(&"order_outbox".to_owned()));
     // Opening again is a no-op.
     drop(db);
-    assert_eq!(Database::open(&path).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        Database::open(&path).unwrap().schema_version().unwrap(),
+        SCHEMA_VERSION
+    );
 }
 
 #[test]
@@ -71,7 +83,10 @@ fn a_newer_schema_is_refused_not_touched() {
         .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();
     let err = Database::open(&path).unwrap_err();
-    assert!(matches!(err, DbError::TooNew { found, .. } if found == SCHEMA_VERSION + 1), "{err}");
+    assert!(
+        matches!(err, DbError::TooNew { found, .. } if found == SCHEMA_VERSION + 1),
+        "{err}"
+    );
 }
 
 #[test]
@@ -83,9 +98,15 @@ fn a_file_that_is_not_a_database_is_reported_and_kept() {
     let err = Database::open(&path).unwrap_err();
     assert!(matches!(err, DbError::Damaged { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.contains("damaged") && message.contains("Nothing was deleted"), "{message}");
+    assert!(
+        message.contains("damaged") && message.contains("Nothing was deleted"),
+        "{message}"
+    );
     assert!(message.contains("mv "), "says what to do: {message}");
-    assert!(std::fs::read(&path).unwrap() == junk, "the file is left as it was");
+    assert!(
+        std::fs::read(&path).unwrap() == junk,
+        "the file is left as it was"
+    );
 }
 
 #[test]
@@ -102,7 +123,8 @@ fn a_corrupted_page_is_found_by_the_integrity_check() {
         )
         .unwrap();
         for i in 0..5000i64 {
-            tx.execute("INSERT INTO variants VALUES (?1, 1, 270, 'M')", [i + 1]).unwrap();
+            tx.execute("INSERT INTO variants VALUES (?1, 1, 270, 'M')", [i + 1])
+                .unwrap();
         }
         tx.commit().unwrap();
         db.conn()
@@ -119,7 +141,10 @@ fn a_corrupted_page_is_found_by_the_integrity_check() {
     std::fs::write(&path, &bytes).unwrap();
     let err = Database::open(&path).unwrap_err();
     assert!(matches!(err, DbError::Damaged { .. }), "{err:?}");
-    assert!(std::fs::read(&path).unwrap() == bytes, "the damaged file is kept for recovery");
+    assert!(
+        std::fs::read(&path).unwrap() == bytes,
+        "the damaged file is kept for recovery"
+    );
 }
 
 #[test]
@@ -130,6 +155,9 @@ fn feeds_record_when_they_last_ran() {
     db.record_feed("catalog", "c42", "12 styles").unwrap();
     db.record_feed("catalog", "c43", "1 style").unwrap();
     let feed = db.feed("catalog").unwrap().unwrap();
-    assert_eq!((feed.cursor.as_str(), feed.detail.as_str()), ("c43", "1 style"));
+    assert_eq!(
+        (feed.cursor.as_str(), feed.detail.as_str()),
+        ("c43", "1 style")
+    );
     assert_eq!(db.stats().unwrap().feeds.len(), 1);
 }

@@ -27,7 +27,11 @@ fn count(db: &Database) -> u64 {
         .unwrap()
 }
 
-fn import(db: &mut Database, csv: &str, options: ImportOptions) -> Result<ImportReport, ImportError> {
+fn import(
+    db: &mut Database,
+    csv: &str,
+    options: ImportOptions,
+) -> Result<ImportReport, ImportError> {
     import_stock(db, csv.as_bytes(), "test.csv", options, &mut ())
 }
 
@@ -47,7 +51,11 @@ fn replace_import_counts_and_lists_unknown_gtins() {
     let report = import(&mut db, &csv, ImportOptions::default()).unwrap();
     assert_eq!((report.rows, report.imported, report.unknown), (3, 2, 1));
     assert_eq!(report.unknown_sample, vec![(4, format!("0{UNKNOWN}"))]);
-    assert_eq!(report.removed, before - 2, "every other size left the store's stock");
+    assert_eq!(
+        report.removed,
+        before - 2,
+        "every other size left the store's stock"
+    );
     assert_eq!(count(&db), 2);
     assert_eq!(stock_of(&db, A), Some((7, "2026-11-21T00:00:00Z".into())));
     assert_eq!(stock_of(&db, B), Some((0, "2026-11-21T10:15:00Z".into())));
@@ -59,7 +67,10 @@ fn merge_import_leaves_other_sizes_alone() {
     let dir = tempfile::tempdir().unwrap();
     let mut db = demo_db(dir.path());
     let before = count(&db);
-    let options = ImportOptions { mode: ImportMode::Merge, dry_run: false };
+    let options = ImportOptions {
+        mode: ImportMode::Merge,
+        dry_run: false,
+    };
     let report = import(&mut db, &format!("gtin,quantity\n{A},42\n"), options).unwrap();
     assert_eq!((report.imported, report.removed), (1, 0));
     assert_eq!(count(&db), before);
@@ -100,11 +111,19 @@ fn every_bad_row_is_listed_and_nothing_changes() {
         "missing quantity",
     ];
     for (error, want) in errors.iter().zip(expect) {
-        assert!(error.message.contains(want), "line {}: {}", error.line, error.message);
+        assert!(
+            error.message.contains(want),
+            "line {}: {}",
+            error.line,
+            error.message
+        );
     }
     assert_eq!(count(&db), before_count, "previous stock intact");
     assert_eq!(stock_of(&db, A), before_a);
-    assert_eq!(db.feed("pos_import").unwrap().unwrap().cursor, "fixtures/store_stock.csv");
+    assert_eq!(
+        db.feed("pos_import").unwrap().unwrap().cursor,
+        "fixtures/store_stock.csv"
+    );
 }
 
 #[test]
@@ -126,8 +145,16 @@ fn dry_run_checks_everything_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut db = demo_db(dir.path());
     let before = count(&db);
-    let options = ImportOptions { mode: ImportMode::Replace, dry_run: true };
-    let report = import(&mut db, &format!("gtin,quantity\n{A},1\n{UNKNOWN},1\n"), options).unwrap();
+    let options = ImportOptions {
+        mode: ImportMode::Replace,
+        dry_run: true,
+    };
+    let report = import(
+        &mut db,
+        &format!("gtin,quantity\n{A},1\n{UNKNOWN},1\n"),
+        options,
+    )
+    .unwrap();
     assert!(report.dry_run);
     assert_eq!((report.imported, report.unknown), (1, 1));
     assert_eq!(count(&db), before);
