@@ -253,18 +253,15 @@ fn write_rows(
         rows: rows.len() as u64,
         ..ImportReport::default()
     };
-    // Replace mode: remember what was stocked, to report what the file no longer lists.
-    let previous: std::collections::HashSet<i64> = if mode == ImportMode::Replace {
+    // Replace mode: what was stocked and is not in the file is deleted at the end. Updating
+    // rows in place is cheaper than deleting the table and inserting everything again.
+    let mut not_in_file: std::collections::HashSet<i64> = if mode == ImportMode::Replace {
         let mut stmt = conn.prepare("SELECT gtin FROM store_stock")?;
-        let set = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        conn.execute("DELETE FROM store_stock", [])?;
-        set
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
     } else {
         Default::default()
     };
-    let mut returned = 0u64;
     // One statement does the catalog check and the write: no row = unknown GTIN.
     let mut upsert = conn.prepare_cached(
         "INSERT INTO store_stock (gtin, quantity, updated_at)
@@ -285,14 +282,19 @@ fn write_rows(
             }
         } else {
             report.imported += 1;
-            returned += u64::from(previous.contains(&row.gtin.as_i64()));
+            not_in_file.remove(&row.gtin.as_i64());
         }
         if i % 16_384 == 0 {
             progress.writing(i as u64, rows.len() as u64);
         }
     }
+    // Unknown GTINs never reach the table, so whatever is left was stocked and is not listed.
+    let mut delete = conn.prepare_cached("DELETE FROM store_stock WHERE gtin = ?1")?;
+    for gtin in &not_in_file {
+        delete.execute([gtin])?;
+    }
+    report.removed = not_in_file.len() as u64;
     progress.writing(rows.len() as u64, rows.len() as u64);
-    report.removed = previous.len() as u64 - returned;
     Ok(report)
 }
 

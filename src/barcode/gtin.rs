@@ -86,18 +86,7 @@ impl FromStr for Gtin {
 
     /// Strict: 8, 12, 13 or 14 digits with a valid check digit (CSV files, APIs, fixtures).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let digits = s
-            .chars()
-            .enumerate()
-            .map(|(i, c)| {
-                c.to_digit(10)
-                    .map(|d| d as u8)
-                    .ok_or(BarcodeError::NotDigit {
-                        position: i + 1,
-                        found: c,
-                    })
-            })
-            .collect::<Result<Vec<u8>, _>>()?;
+        let digits = super::digits(s)?;
         match digits.len() {
             8 | 12 | 13 | 14 => Self::from_digits(&digits),
             0 => Err(BarcodeError::Empty),

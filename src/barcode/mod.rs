@@ -144,7 +144,8 @@ fn strip_gs1_symbology_identifier(text: &str) -> Option<&str> {
         .find_map(|id| text.strip_prefix(id))
 }
 
-fn digits(text: &str) -> Result<Vec<u8>, BarcodeError> {
+/// The decimal digits of `text`, or the first character that is not one.
+pub(crate) fn digits(text: &str) -> Result<Vec<u8>, BarcodeError> {
     text.chars()
         .enumerate()
         .map(|(i, c)| {

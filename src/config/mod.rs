@@ -360,6 +360,30 @@ fn check_range(key: &'static str, value: u64, min: u64, max: u64, unit: &str) ->
     }
 }
 
+/// A list of enabled options must not be empty, and its default must be one of them.
+fn check_choice<T: PartialEq + Serialize>(
+    (list_key, list, example): (&'static str, &[T], &str),
+    (default_key, default): (&'static str, &T),
+) -> Result<(), Issue> {
+    if list.is_empty() {
+        return Err(issue(
+            list_key,
+            "nothing is enabled",
+            format!("list at least one, e.g. {example}"),
+        ));
+    }
+    if !list.contains(default) {
+        // Shown as written in the file, e.g. "fr".
+        let shown = serde_json::to_string(default).unwrap_or_default();
+        return Err(issue(
+            default_key,
+            format!("{shown} is not in {list_key}"),
+            format!("add it to {list_key} or pick one of them"),
+        ));
+    }
+    Ok(())
+}
+
 fn check_http_url(key: &'static str, value: &str) -> Result<(), Issue> {
     match url::Url::parse(value) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
@@ -469,34 +493,14 @@ impl Config {
             ));
         }
         let ui = &self.ui;
-        if ui.languages.is_empty() {
-            return Err(issue(
-                "ui.languages",
-                "no language is enabled",
-                "list at least one, e.g. [\"en\"]",
-            ));
-        }
-        if !ui.languages.contains(&ui.default_language) {
-            return Err(issue(
-                "ui.default_language",
-                format!("{:?} is not in ui.languages", ui.default_language),
-                "add it to ui.languages or pick one of them",
-            ));
-        }
-        if ui.size_systems.is_empty() {
-            return Err(issue(
-                "ui.size_systems",
-                "no size system is enabled",
-                "list at least one, e.g. [\"eu\"]",
-            ));
-        }
-        if !ui.size_systems.contains(&ui.default_size_system) {
-            return Err(issue(
-                "ui.default_size_system",
-                format!("{:?} is not in ui.size_systems", ui.default_size_system),
-                "add it to ui.size_systems or pick one of them",
-            ));
-        }
+        check_choice(
+            ("ui.languages", &ui.languages, "[\"en\"]"),
+            ("ui.default_language", &ui.default_language),
+        )?;
+        check_choice(
+            ("ui.size_systems", &ui.size_systems, "[\"eu\"]"),
+            ("ui.default_size_system", &ui.default_size_system),
+        )?;
         check_range("ui.idle_timeout_s", ui.idle_timeout_s, 15, 3600, "s")?;
         if ui.idle_countdown_s >= ui.idle_timeout_s {
             return Err(issue(
