@@ -11,3 +11,4 @@ pub mod decode;
 pub mod seed;
 pub mod sizes;
 pub mod stock;
+pub mod warehouse;

@@ -1,0 +1,331 @@
+//! The kiosk's warehouse client: reqwest with rustls, pooled connections, timeouts, jittered
+//! retries of what is safe to retry (reads, and orders, which carry an idempotency key),
+//! `Retry-After` honoured, and a circuit breaker so a dead warehouse costs the shopper no wait.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use failsafe::futures::CircuitBreaker;
+use failsafe::{StateMachine, backoff, failure_policy};
+use reqwest::{Method, RequestBuilder, StatusCode, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use thiserror::Error;
+use url::Url;
+
+use super::protocol::{
+    AssociateRequest, AssociateResponse, AvailabilityRequest, AvailabilityResponse, CatalogPage,
+    OrderRequest, OrderResponse, Problem, StockPage,
+};
+
+/// Longest `Retry-After` waited inside one call; longer ones end the call (retry later).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ClientError {
+    #[error("the warehouse failed repeatedly just now; not trying again for a while")]
+    CircuitOpen,
+    #[error("cannot reach the warehouse: {0}")]
+    Unreachable(String),
+    #[error("the warehouse did not answer in time")]
+    Timeout,
+    #[error("the warehouse had an error (HTTP {status}): {detail}")]
+    Server { status: u16, detail: String },
+    #[error("the warehouse asked us to slow down (retry after {retry_after_secs:?} s)")]
+    RateLimited { retry_after_secs: Option<u64> },
+    #[error("the warehouse refused the request (HTTP {}): {}", .0.status, .0.detail)]
+    Rejected(Problem),
+    #[error("the warehouse's answer was malformed: {0}")]
+    Malformed(String),
+}
+
+impl ClientError {
+    /// Worth trying again: the request may succeed later unchanged.
+    pub fn is_transient(&self) -> bool {
+        !matches!(self, Self::Rejected(_))
+    }
+
+    fn counts_against_breaker(&self) -> bool {
+        !matches!(self, Self::Rejected(_) | Self::CircuitOpen | Self::RateLimited { .. })
+    }
+
+    fn from_reqwest(e: &reqwest::Error) -> Self {
+        if e.is_timeout() {
+            Self::Timeout
+        } else if e.is_connect() {
+            Self::Unreachable(root_cause(e))
+        } else if e.is_body() || e.is_decode() {
+            Self::Malformed(root_cause(e))
+        } else {
+            Self::Unreachable(root_cause(e))
+        }
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    let mut text = e.to_string();
+    while let Some(next) = cause.source() {
+        text = format!("{text}: {next}");
+        cause = next;
+    }
+    text
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retries: usize,
+    pub retry_backoff: Duration,
+    /// Consecutive failures that open the circuit.
+    pub breaker_failures: u32,
+    /// How long the circuit stays open at first (doubles while failures go on, up to 60 s).
+    pub breaker_open: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(3),
+            connect_timeout: Duration::from_secs(1),
+            max_retries: 5,
+            retry_backoff: Duration::from_millis(250),
+            breaker_failures: 5,
+            breaker_open: Duration::from_secs(5),
+        }
+    }
+}
+
+impl ClientOptions {
+    pub fn from_config(w: &crate::config::Warehouse) -> Self {
+        Self {
+            timeout: Duration::from_millis(w.timeout_ms),
+            connect_timeout: Duration::from_millis(w.connect_timeout_ms),
+            max_retries: w.max_retries as usize,
+            retry_backoff: Duration::from_millis(w.retry_backoff_ms),
+            ..Self::default()
+        }
+    }
+}
+
+type Breaker = StateMachine<failure_policy::ConsecutiveFailures<backoff::Exponential>, ()>;
+
+#[derive(Clone)]
+pub struct WarehouseClient {
+    http: reqwest::Client,
+    base: Url,
+    token: Option<Arc<str>>,
+    options: ClientOptions,
+    breaker: Breaker,
+}
+
+impl std::fmt::Debug for WarehouseClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the token.
+        f.debug_struct("WarehouseClient").field("base", &self.base.as_str()).finish()
+    }
+}
+
+impl WarehouseClient {
+    pub fn new(base: &str, token: Option<String>, options: ClientOptions) -> Result<Self, ClientError> {
+        let mut base = Url::parse(base).map_err(|e| ClientError::Unreachable(format!("bad URL {base:?}: {e}")))?;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(concat!("endless-aisle-kiosk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Unreachable(root_cause(&e)))?;
+        let breaker = failsafe::Config::new()
+            .failure_policy(failure_policy::consecutive_failures(
+                options.breaker_failures.max(1),
+                backoff::exponential(options.breaker_open, Duration::from_secs(60)),
+            ))
+            .build();
+        Ok(Self {
+            http,
+            base,
+            token: token.map(Arc::from),
+            options,
+            breaker,
+        })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// `true` while the circuit is closed or half-open (a call would be attempted).
+    pub fn is_available(&self) -> bool {
+        self.breaker.is_call_permitted()
+    }
+
+    fn url(&self, path: &str) -> Result<Url, ClientError> {
+        self.base
+            .join(path)
+            .map_err(|e| ClientError::Unreachable(format!("bad path {path:?}: {e}")))
+    }
+
+    fn request(&self, method: Method, url: Url) -> RequestBuilder {
+        let builder = self.http.request(method, url);
+        match &self.token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    /// One attempt: send, then read the whole body and decode it.
+    async fn attempt<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
+        let response = request.send().await.map_err(|e| ClientError::from_reqwest(&e))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let body = response.bytes().await.map_err(|e| ClientError::from_reqwest(&e))?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| ClientError::Malformed(e.to_string()));
+        }
+        let problem = serde_json::from_slice::<Problem>(&body).unwrap_or_else(|_| Problem {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("error").into(),
+            status: status.as_u16(),
+            detail: String::from_utf8_lossy(&body).chars().take(200).collect(),
+        });
+        Err(match status {
+            StatusCode::TOO_MANY_REQUESTS => ClientError::RateLimited { retry_after_secs: retry_after },
+            StatusCode::REQUEST_TIMEOUT => ClientError::Timeout,
+            s if s.is_server_error() => ClientError::Server {
+                status: s.as_u16(),
+                detail: problem.detail,
+            },
+            _ => ClientError::Rejected(problem),
+        })
+    }
+
+    /// Sends with retries and the circuit breaker. `build` makes a fresh request per attempt.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        retries: usize,
+        build: impl Fn() -> Result<RequestBuilder, ClientError>,
+    ) -> Result<T, ClientError> {
+        let once = || async {
+            let request = build()?;
+            match self
+                .breaker
+                .call_with(|e: &ClientError| e.counts_against_breaker(), self.attempt::<T>(request))
+                .await
+            {
+                Ok(value) => Ok(value),
+                Err(failsafe::Error::Inner(e)) => Err(e),
+                Err(failsafe::Error::Rejected) => Err(ClientError::CircuitOpen),
+            }
+        };
+        let policy = ExponentialBuilder::default()
+            .with_min_delay(self.options.retry_backoff)
+            .with_max_delay(Duration::from_secs(10))
+            .with_max_times(retries)
+            .with_jitter();
+        once.retry(policy)
+            .when(|e: &ClientError| e.is_transient() && *e != ClientError::CircuitOpen)
+            .adjust(|e, next| match (e, next) {
+                (ClientError::RateLimited { retry_after_secs: Some(secs) }, Some(_)) => {
+                    let wait = Duration::from_secs(*secs);
+                    (wait <= MAX_RETRY_AFTER).then_some(wait)
+                }
+                (_, next) => next,
+            })
+            .notify(|e, wait| tracing::debug!(error = %e, ?wait, "warehouse call failed; retrying"))
+            .await
+    }
+
+    fn get<T: DeserializeOwned>(
+        &self,
+        path: String,
+        query: Vec<(&'static str, String)>,
+    ) -> impl Future<Output = Result<T, ClientError>> + '_ {
+        let retries = self.options.max_retries;
+        async move {
+            let url = self.url(&path)?;
+            self.call(retries, || Ok(self.request(Method::GET, url.clone()).query(&query))).await
+        }
+    }
+
+    fn post<B: Serialize + Sync, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        idempotency_key: Option<&str>,
+        retries: usize,
+    ) -> impl Future<Output = Result<T, ClientError>> {
+        let url = self.url(path);
+        let json = serde_json::to_vec(body).map_err(|e| ClientError::Malformed(e.to_string()));
+        let key = idempotency_key.map(str::to_owned);
+        async move {
+            let (url, json) = (url?, json?);
+            self.call(retries, || {
+                let mut request = self
+                    .request(Method::POST, url.clone())
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(json.clone());
+                if let Some(key) = &key {
+                    request = request.header("Idempotency-Key", key);
+                }
+                Ok(request)
+            })
+            .await
+        }
+    }
+
+    pub async fn catalog_changes(&self, cursor: &str, limit: u32) -> Result<CatalogPage, ClientError> {
+        self.get(
+            "v1/catalog/changes".into(),
+            vec![("cursor", cursor.to_owned()), ("limit", limit.to_string())],
+        )
+        .await
+    }
+
+    pub async fn stock_changes(&self, store_id: &str, cursor: &str, limit: u32) -> Result<StockPage, ClientError> {
+        self.get(
+            format!("v1/stores/{store_id}/stock/changes"),
+            vec![("cursor", cursor.to_owned()), ("limit", limit.to_string())],
+        )
+        .await
+    }
+
+    /// Availability of many GTINs (all sizes of a style) in one request. At most one retry:
+    /// a shopper is waiting, and the cached answer is shown meanwhile.
+    pub async fn availability(&self, gtins: Vec<String>) -> Result<AvailabilityResponse, ClientError> {
+        let retries = self.options.max_retries.min(1);
+        self.post("v1/availability", &AvailabilityRequest { gtins }, None, retries)
+            .await
+    }
+
+    /// Creates a dropship order. Safe to repeat with the same key: the warehouse answers a
+    /// repeat with the original order.
+    pub async fn create_order(&self, idempotency_key: &str, order: &OrderRequest) -> Result<OrderResponse, ClientError> {
+        self.post("v1/orders", order, Some(idempotency_key), self.options.max_retries)
+            .await
+    }
+
+    pub async fn order_status(&self, order_id: &str) -> Result<OrderResponse, ClientError> {
+        self.get(format!("v1/orders/{order_id}"), Vec::new()).await
+    }
+
+    pub async fn associate_request(&self, store_id: &str, request: &AssociateRequest) -> Result<AssociateResponse, ClientError> {
+        self.post(
+            &format!("v1/stores/{store_id}/associate-requests"),
+            request,
+            None,
+            self.options.max_retries.min(2),
+        )
+        .await
+    }
+}

@@ -1,0 +1,7 @@
+//! The central warehouse: the protocol, the client the kiosk uses, and the reference server.
+
+pub mod client;
+pub mod protocol;
+pub mod server;
+
+pub use client::{ClientError, WarehouseClient};

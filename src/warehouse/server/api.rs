@@ -1,0 +1,289 @@
+//! HTTP handlers of the reference warehouse: auth, rate limit, strict JSON, problem+json errors.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::de::DeserializeOwned;
+
+use super::store::{OrderOutcome, StoreError, WarehouseStore};
+use crate::warehouse::protocol::{
+    AssociateRequest, AvailabilityRequest, AvailabilityResponse, DEFAULT_PAGE, MAX_AVAILABILITY_GTINS,
+    MAX_PAGE, OrderRequest, PageQuery, Problem, problem_type,
+};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+pub const OPENAPI_YAML: &str = include_str!("../../../docs/warehouse-api.yaml");
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub store: WarehouseStore,
+    pub limiter: Arc<DefaultKeyedRateLimiter<String>>,
+}
+
+impl ApiState {
+    pub fn new(store: WarehouseStore, requests_per_second: u32, burst: u32) -> Self {
+        let per_second = NonZeroU32::new(requests_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        Self {
+            store,
+            limiter: Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))),
+        }
+    }
+}
+
+pub fn problem(status: StatusCode, kind: &str, detail: impl Into<String>) -> Response {
+    let body = Problem {
+        kind: kind.to_owned(),
+        title: status.canonical_reason().unwrap_or("error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.into(),
+    };
+    let mut response = (status, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+}
+
+pub fn rate_limited(retry_after_secs: u64) -> Response {
+    let mut response = problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        problem_type::RATE_LIMITED,
+        format!("too many requests for this token; retry after {retry_after_secs} s"),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
+/// An error answer of the API.
+pub struct ApiError(Response);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let (status, kind) = match &e {
+            StoreError::Invalid(_) => (StatusCode::BAD_REQUEST, problem_type::INVALID_REQUEST),
+            StoreError::OutOfStock(_) => (StatusCode::CONFLICT, problem_type::OUT_OF_STOCK),
+            StoreError::PriceChanged(_) => (StatusCode::CONFLICT, problem_type::PRICE_CHANGED),
+            StoreError::IdempotencyMismatch => {
+                (StatusCode::UNPROCESSABLE_ENTITY, problem_type::IDEMPOTENCY_MISMATCH)
+            }
+            StoreError::NotFound => (StatusCode::NOT_FOUND, problem_type::NOT_FOUND),
+            StoreError::Storage(_) | StoreError::Fixture { .. } => {
+                tracing::error!(error = %e, "warehouse storage error");
+                (StatusCode::INTERNAL_SERVER_ERROR, problem_type::INTERNAL)
+            }
+        };
+        Self(problem(status, kind, e.to_string()))
+    }
+}
+
+fn bad_request(detail: impl Into<String>) -> ApiError {
+    ApiError(problem(StatusCode::BAD_REQUEST, problem_type::INVALID_REQUEST, detail))
+}
+
+/// Runs blocking SQLite work off the async runtime.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Storage(e.to_string()))?
+        .map_err(ApiError::from)
+}
+
+/// The store the bearer token belongs to; also applies the token's rate limit.
+pub struct Caller {
+    pub store_id: String,
+}
+
+impl FromRequestParts<ApiState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, ApiError> {
+        let unauthorized = |detail: &str| {
+            let mut r = problem(StatusCode::UNAUTHORIZED, problem_type::UNAUTHORIZED, detail);
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            ApiError(r)
+        };
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?
+            .to_owned();
+        if let Err(not_until) = state.limiter.check_key(&token) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            return Err(ApiError(rate_limited(wait.as_secs() + 1)));
+        }
+        let store = state.store.clone();
+        let lookup = token.clone();
+        let store_id = blocking(move || store.store_for_token(&lookup))
+            .await?
+            .ok_or_else(|| unauthorized("unknown token"))?;
+        Ok(Self { store_id })
+    }
+}
+
+/// `Json` that answers malformed or unknown-field bodies with a 400 problem, not axum's text.
+pub struct StrictJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(
+                problem(StatusCode::PAYLOAD_TOO_LARGE, problem_type::INVALID_REQUEST, "request body too large"),
+            )),
+            Err(e) => Err(bad_request(e.body_text())),
+        }
+    }
+}
+
+fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<(i64, u32), ApiError> {
+    let Query(q) = query.map_err(|e| bad_request(e.body_text()))?;
+    let cursor = match q.cursor.as_deref() {
+        None | Some("") => 0,
+        Some(c) => c
+            .parse::<i64>()
+            .ok()
+            .filter(|c| *c >= 0)
+            .ok_or_else(|| bad_request(format!("cursor {c:?} is not one this server issued")))?,
+    };
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(bad_request(format!("limit must be 1 to {MAX_PAGE}")));
+    }
+    Ok((cursor, limit))
+}
+
+pub async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI_YAML).into_response()
+}
+
+pub async fn catalog(
+    State(state): State<ApiState>,
+    _caller: Caller,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (cursor, limit) = page(query)?;
+    let store = state.store.clone();
+    let page = blocking(move || store.catalog_page(cursor, limit)).await?;
+    Ok(Json(page).into_response())
+}
+
+fn own_store(caller: &Caller, store_id: &str) -> Result<(), ApiError> {
+    if caller.store_id == store_id {
+        Ok(())
+    } else {
+        Err(ApiError(problem(
+            StatusCode::FORBIDDEN,
+            problem_type::FORBIDDEN,
+            format!("this token belongs to store {}, not {store_id}", caller.store_id),
+        )))
+    }
+}
+
+pub async fn stock(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(store_id): Path<String>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    own_store(&caller, &store_id)?;
+    let (cursor, limit) = page(query)?;
+    let store = state.store.clone();
+    let page = blocking(move || store.stock_page(&store_id, cursor, limit)).await?;
+    Ok(Json(page).into_response())
+}
+
+pub async fn availability(
+    State(state): State<ApiState>,
+    _caller: Caller,
+    StrictJson(req): StrictJson<AvailabilityRequest>,
+) -> Result<Response, ApiError> {
+    if req.gtins.is_empty() || req.gtins.len() > MAX_AVAILABILITY_GTINS {
+        return Err(bad_request(format!("gtins: send 1 to {MAX_AVAILABILITY_GTINS} GTINs")));
+    }
+    let store = state.store.clone();
+    let items = blocking(move || store.availability(&req.gtins)).await?;
+    Ok(Json(AvailabilityResponse {
+        items,
+        as_of: crate::db::now_rfc3339(),
+    })
+    .into_response())
+}
+
+pub async fn create_order(
+    State(state): State<ApiState>,
+    caller: Caller,
+    headers: HeaderMap,
+    StrictJson(req): StrictJson<OrderRequest>,
+) -> Result<Response, ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .ok_or_else(|| bad_request("the Idempotency-Key header is required (1 to 200 characters)"))?
+        .to_owned();
+    own_store(&caller, &req.store_id)?;
+    let store = state.store.clone();
+    let store_id = caller.store_id;
+    let outcome = blocking(move || store.create_order(&store_id, &key, &req)).await?;
+    Ok(match outcome {
+        OrderOutcome::Created(order) => (StatusCode::CREATED, Json(order)).into_response(),
+        OrderOutcome::Replayed(order) => {
+            let mut r = (StatusCode::CREATED, Json(order)).into_response();
+            r.headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            r
+        }
+    })
+}
+
+pub async fn order_status(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(order_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let store = state.store.clone();
+    let order = blocking(move || store.order(&caller.store_id, &order_id)).await?;
+    Ok(Json(order).into_response())
+}
+
+pub async fn associate(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(store_id): Path<String>,
+    StrictJson(req): StrictJson<AssociateRequest>,
+) -> Result<Response, ApiError> {
+    own_store(&caller, &store_id)?;
+    let store = state.store.clone();
+    let created = blocking(move || store.associate_request(&store_id, &req)).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+pub async fn not_found() -> Response {
+    problem(StatusCode::NOT_FOUND, problem_type::NOT_FOUND, "no such endpoint; see /v1/openapi.yaml")
+}

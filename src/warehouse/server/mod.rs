@@ -1,0 +1,142 @@
+//! The reference central warehouse (`kiosk warehouse serve`): the protocol in
+//! `docs/warehouse-api.yaml`, served by axum from its own SQLite file. It serves demos, tests
+//! and small chains; the kiosk embeds it on loopback in the default configuration.
+
+pub mod api;
+pub mod faults;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use faults::{Fault, Faults};
+pub use store::{StoreError, WarehouseStore};
+
+use api::ApiState;
+
+/// Largest request body accepted (an order is about 1 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Requests per second allowed per token, sustained.
+    pub rate_per_second: u32,
+    /// Requests a token may send at once before the rate applies.
+    pub burst: u32,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            rate_per_second: 200,
+            burst: 400,
+        }
+    }
+}
+
+pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) -> Router {
+    let state = ApiState::new(store, options.rate_per_second, options.burst);
+    let v1 = Router::new()
+        .route("/openapi.yaml", get(api::openapi))
+        .route("/catalog/changes", get(api::catalog))
+        .route("/stores/{store_id}/stock/changes", get(api::stock))
+        .route("/stores/{store_id}/associate-requests", post(api::associate))
+        .route("/availability", post(api::availability))
+        .route("/orders", post(api::create_order))
+        .route("/orders/{order_id}", get(api::order_status));
+    Router::new()
+        .nest("/v1", v1)
+        .fallback(api::not_found)
+        .with_state(state)
+        .layer(middleware::from_fn_with_state(faults, faults::inject))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Method, path, status and latency only: bodies (shopper addresses) are never logged.
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A running server; dropping it (or [`ServerHandle::shutdown`]) stops it.
+pub struct ServerHandle {
+    pub addr: SocketAddr,
+    pub store: WarehouseStore,
+    pub faults: Faults,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Stops accepting, finishes the requests in flight, and waits for the server to end.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Serves on an already bound listener (tests bind `127.0.0.1:0`).
+pub fn spawn(listener: TcpListener, store: WarehouseStore, options: &ServerOptions) -> std::io::Result<ServerHandle> {
+    let addr = listener.local_addr()?;
+    let faults = Faults::default();
+    let app = router(store.clone(), options, faults.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let result = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "warehouse server stopped");
+        }
+    });
+    tracing::info!(%addr, "reference warehouse listening");
+    Ok(ServerHandle {
+        addr,
+        store,
+        faults,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+/// Opens (and, when empty, seeds from `fixtures`) the warehouse database, registering
+/// `token` for `store_id`.
+pub fn open_store(
+    db: &Path,
+    fixtures: Option<&Path>,
+    store_id: &str,
+    token: &str,
+) -> Result<WarehouseStore, StoreError> {
+    let store = WarehouseStore::open(db)?;
+    if let Some(dir) = fixtures {
+        if store.is_empty()? {
+            store.seed_from_fixtures(dir, store_id)?;
+        }
+    }
+    store.add_token(token, store_id)?;
+    Ok(store)
+}

@@ -1,0 +1,79 @@
+-- The reference warehouse's own database (not the kiosk's cache).
+CREATE TABLE IF NOT EXISTS change_seq (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO change_seq (id, value) VALUES (1, 0);
+
+CREATE TABLE IF NOT EXISTS styles (
+    style_code  TEXT PRIMARY KEY,
+    brand       TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    colour      TEXT NOT NULL,
+    gender      TEXT NOT NULL,
+    price_cents INTEGER NOT NULL,
+    currency    TEXT NOT NULL,
+    image       TEXT NOT NULL,
+    description TEXT NOT NULL,
+    fit_note    TEXT NOT NULL,
+    seq         INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS styles_by_seq ON styles (seq);
+
+CREATE TABLE IF NOT EXISTS variants (
+    gtin         INTEGER PRIMARY KEY,
+    style_code   TEXT    NOT NULL REFERENCES styles (style_code),
+    size_mm      INTEGER NOT NULL,
+    width        TEXT    NOT NULL,
+    discontinued INTEGER NOT NULL DEFAULT 0,
+    seq          INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS variants_by_seq ON variants (seq);
+
+-- The distribution centre: what dropship orders take from.
+CREATE TABLE IF NOT EXISTS dc_stock (
+    gtin     INTEGER PRIMARY KEY REFERENCES variants (gtin),
+    quantity INTEGER NOT NULL CHECK (quantity >= 0)
+);
+
+-- Each store's stock as the chain knows it; the stock feed pages over `seq`.
+CREATE TABLE IF NOT EXISTS store_stock (
+    store_id   TEXT    NOT NULL,
+    gtin       INTEGER NOT NULL REFERENCES variants (gtin),
+    quantity   INTEGER NOT NULL CHECK (quantity >= 0),
+    updated_at TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    PRIMARY KEY (store_id, gtin)
+);
+CREATE INDEX IF NOT EXISTS store_stock_by_seq ON store_stock (store_id, seq);
+
+CREATE TABLE IF NOT EXISTS tokens (
+    token    TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS orders (
+    order_id        TEXT PRIMARY KEY,
+    store_id        TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_json    TEXT NOT NULL,  -- canonical request: a reused key must match it
+    response        TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    UNIQUE (store_id, idempotency_key)
+);
+
+CREATE TABLE IF NOT EXISTS order_lines (
+    order_id         TEXT    NOT NULL REFERENCES orders (order_id),
+    gtin             INTEGER NOT NULL,
+    quantity         INTEGER NOT NULL,
+    unit_price_cents INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS associate_requests (
+    request_id TEXT PRIMARY KEY,
+    store_id   TEXT NOT NULL,
+    gtin       INTEGER NOT NULL,
+    size_label TEXT NOT NULL,
+    kiosk_id   TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
