@@ -2,13 +2,16 @@
 //! cache, lookups and stock import. Nothing here imports `iced` or `nokhwa`; they live under
 //! `ui/` and `camera/`, behind the `gui` and `camera` features.
 
+pub mod availability;
 pub mod barcode;
 pub mod bench_data;
 pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod decode;
+pub mod orders;
 pub mod seed;
 pub mod sizes;
 pub mod stock;
+pub mod sync;
 pub mod warehouse;

@@ -154,9 +154,11 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
         file: stock_file.clone(),
         source,
     })?;
+    // Its own feed name: the warehouse's catalog cursor starts empty, so the first sync
+    // brings the demo catalog up to date with the warehouse's.
     db.record_feed(
-        "catalog",
         "fixtures",
+        "demo",
         &format!("{} styles from {}", styles.len(), dir.display()),
     )?;
     Ok(SeedReport {

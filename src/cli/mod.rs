@@ -6,6 +6,9 @@ mod db_check;
 mod decode;
 mod import;
 mod lookup;
+mod orders;
+mod sync;
+mod warehouse;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +56,14 @@ enum Command {
     /// Configuration file tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Pull catalog and this store's stock changes from the warehouse.
+    Sync(sync::Args),
+    /// Dropship orders in the outbox.
+    #[command(subcommand)]
+    Orders(orders::Command),
+    /// The reference central warehouse.
+    #[command(subcommand)]
+    Warehouse(warehouse::Command),
     /// Generate the large data sets the benchmarks use (not committed to the repo).
     BenchData(BenchDataArgs),
 }
@@ -146,6 +157,9 @@ fn run(cli: Cli) -> CliResult {
         Command::ImportStock(args) => import::run(&load()?, args),
         Command::Decode(args) => decode::run(&load()?, args),
         Command::DrawBarcode(args) => decode::draw(args),
+        Command::Sync(args) => sync::run(&load()?, args),
+        Command::Orders(command) => orders::run(&load()?, command),
+        Command::Warehouse(command) => warehouse::run(command),
         Command::Db(DbCommand::Check(args)) => db_check::run(&load()?, args),
         Command::Config(ConfigCommand::Check { print }) => {
             let loaded = load()?;

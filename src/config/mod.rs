@@ -87,13 +87,17 @@ pub struct Warehouse {
     pub max_retries: u32,
     pub retry_backoff_ms: u64,
     pub availability_max_age_s: u64,
+    /// The embedded warehouse's own database (embedded mode only).
+    pub embedded_db: PathBuf,
+    pub sync_interval_s: u64,
+    pub page_size: u32,
 }
 
 impl Default for Warehouse {
     fn default() -> Self {
         Self {
             mode: WarehouseMode::Embedded,
-            url: "http://127.0.0.1:8787/".into(),
+            url: "http://127.0.0.1:8700/".into(),
             token_env: "KIOSK_WAREHOUSE_TOKEN".into(),
             token_file: PathBuf::new(),
             timeout_ms: 3000,
@@ -101,6 +105,9 @@ impl Default for Warehouse {
             max_retries: 5,
             retry_backoff_ms: 250,
             availability_max_age_s: 300,
+            embedded_db: "warehouse.sqlite3".into(),
+            sync_interval_s: 300,
+            page_size: 1000,
         }
     }
 }

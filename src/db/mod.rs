@@ -2,6 +2,10 @@
 //! applied in order at open, each in its own transaction; WAL, a busy timeout, foreign keys,
 //! and an integrity check that reports a damaged file instead of deleting it.
 
+mod handle;
+
+pub use handle::DbHandle;
+
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};

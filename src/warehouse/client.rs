@@ -47,7 +47,10 @@ impl ClientError {
     }
 
     fn counts_against_breaker(&self) -> bool {
-        !matches!(self, Self::Rejected(_) | Self::CircuitOpen | Self::RateLimited { .. })
+        !matches!(
+            self,
+            Self::Rejected(_) | Self::CircuitOpen | Self::RateLimited { .. }
+        )
     }
 
     fn from_reqwest(e: &reqwest::Error) -> Self {
@@ -124,13 +127,20 @@ pub struct WarehouseClient {
 impl std::fmt::Debug for WarehouseClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print the token.
-        f.debug_struct("WarehouseClient").field("base", &self.base.as_str()).finish()
+        f.debug_struct("WarehouseClient")
+            .field("base", &self.base.as_str())
+            .finish()
     }
 }
 
 impl WarehouseClient {
-    pub fn new(base: &str, token: Option<String>, options: ClientOptions) -> Result<Self, ClientError> {
-        let mut base = Url::parse(base).map_err(|e| ClientError::Unreachable(format!("bad URL {base:?}: {e}")))?;
+    pub fn new(
+        base: &str,
+        token: Option<String>,
+        options: ClientOptions,
+    ) -> Result<Self, ClientError> {
+        let mut base = Url::parse(base)
+            .map_err(|e| ClientError::Unreachable(format!("bad URL {base:?}: {e}")))?;
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
@@ -181,17 +191,27 @@ impl WarehouseClient {
     }
 
     /// One attempt: send, then read the whole body and decode it.
-    async fn attempt<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
-        let response = request.send().await.map_err(|e| ClientError::from_reqwest(&e))?;
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ClientError::from_reqwest(&e))?;
         let status = response.status();
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let body = response.bytes().await.map_err(|e| ClientError::from_reqwest(&e))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ClientError::from_reqwest(&e))?;
         if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| ClientError::Malformed(e.to_string()));
+            return serde_json::from_slice(&body)
+                .map_err(|e| ClientError::Malformed(e.to_string()));
         }
         let problem = serde_json::from_slice::<Problem>(&body).unwrap_or_else(|_| Problem {
             kind: "about:blank".into(),
@@ -200,7 +220,9 @@ impl WarehouseClient {
             detail: String::from_utf8_lossy(&body).chars().take(200).collect(),
         });
         Err(match status {
-            StatusCode::TOO_MANY_REQUESTS => ClientError::RateLimited { retry_after_secs: retry_after },
+            StatusCode::TOO_MANY_REQUESTS => ClientError::RateLimited {
+                retry_after_secs: retry_after,
+            },
             StatusCode::REQUEST_TIMEOUT => ClientError::Timeout,
             s if s.is_server_error() => ClientError::Server {
                 status: s.as_u16(),
@@ -220,7 +242,10 @@ impl WarehouseClient {
             let request = build()?;
             match self
                 .breaker
-                .call_with(|e: &ClientError| e.counts_against_breaker(), self.attempt::<T>(request))
+                .call_with(
+                    |e: &ClientError| e.counts_against_breaker(),
+                    self.attempt::<T>(request),
+                )
                 .await
             {
                 Ok(value) => Ok(value),
@@ -236,7 +261,12 @@ impl WarehouseClient {
         once.retry(policy)
             .when(|e: &ClientError| e.is_transient() && *e != ClientError::CircuitOpen)
             .adjust(|e, next| match (e, next) {
-                (ClientError::RateLimited { retry_after_secs: Some(secs) }, Some(_)) => {
+                (
+                    ClientError::RateLimited {
+                        retry_after_secs: Some(secs),
+                    },
+                    Some(_),
+                ) => {
                     let wait = Duration::from_secs(*secs);
                     (wait <= MAX_RETRY_AFTER).then_some(wait)
                 }
@@ -254,7 +284,10 @@ impl WarehouseClient {
         let retries = self.options.max_retries;
         async move {
             let url = self.url(&path)?;
-            self.call(retries, || Ok(self.request(Method::GET, url.clone()).query(&query))).await
+            self.call(retries, || {
+                Ok(self.request(Method::GET, url.clone()).query(&query))
+            })
+            .await
         }
     }
 
@@ -284,7 +317,11 @@ impl WarehouseClient {
         }
     }
 
-    pub async fn catalog_changes(&self, cursor: &str, limit: u32) -> Result<CatalogPage, ClientError> {
+    pub async fn catalog_changes(
+        &self,
+        cursor: &str,
+        limit: u32,
+    ) -> Result<CatalogPage, ClientError> {
         self.get(
             "v1/catalog/changes".into(),
             vec![("cursor", cursor.to_owned()), ("limit", limit.to_string())],
@@ -292,7 +329,12 @@ impl WarehouseClient {
         .await
     }
 
-    pub async fn stock_changes(&self, store_id: &str, cursor: &str, limit: u32) -> Result<StockPage, ClientError> {
+    pub async fn stock_changes(
+        &self,
+        store_id: &str,
+        cursor: &str,
+        limit: u32,
+    ) -> Result<StockPage, ClientError> {
         self.get(
             format!("v1/stores/{store_id}/stock/changes"),
             vec![("cursor", cursor.to_owned()), ("limit", limit.to_string())],
@@ -302,24 +344,45 @@ impl WarehouseClient {
 
     /// Availability of many GTINs (all sizes of a style) in one request. At most one retry:
     /// a shopper is waiting, and the cached answer is shown meanwhile.
-    pub async fn availability(&self, gtins: Vec<String>) -> Result<AvailabilityResponse, ClientError> {
+    pub async fn availability(
+        &self,
+        gtins: Vec<String>,
+    ) -> Result<AvailabilityResponse, ClientError> {
         let retries = self.options.max_retries.min(1);
-        self.post("v1/availability", &AvailabilityRequest { gtins }, None, retries)
-            .await
+        self.post(
+            "v1/availability",
+            &AvailabilityRequest { gtins },
+            None,
+            retries,
+        )
+        .await
     }
 
     /// Creates a dropship order. Safe to repeat with the same key: the warehouse answers a
     /// repeat with the original order.
-    pub async fn create_order(&self, idempotency_key: &str, order: &OrderRequest) -> Result<OrderResponse, ClientError> {
-        self.post("v1/orders", order, Some(idempotency_key), self.options.max_retries)
-            .await
+    pub async fn create_order(
+        &self,
+        idempotency_key: &str,
+        order: &OrderRequest,
+    ) -> Result<OrderResponse, ClientError> {
+        self.post(
+            "v1/orders",
+            order,
+            Some(idempotency_key),
+            self.options.max_retries,
+        )
+        .await
     }
 
     pub async fn order_status(&self, order_id: &str) -> Result<OrderResponse, ClientError> {
         self.get(format!("v1/orders/{order_id}"), Vec::new()).await
     }
 
-    pub async fn associate_request(&self, store_id: &str, request: &AssociateRequest) -> Result<AssociateResponse, ClientError> {
+    pub async fn associate_request(
+        &self,
+        store_id: &str,
+        request: &AssociateRequest,
+    ) -> Result<AssociateResponse, ClientError> {
         self.post(
             &format!("v1/stores/{store_id}/associate-requests"),
             request,

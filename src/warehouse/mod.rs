@@ -1,6 +1,7 @@
 //! The central warehouse: the protocol, the client the kiosk uses, and the reference server.
 
 pub mod client;
+pub mod connect;
 pub mod protocol;
 pub mod server;
 

@@ -14,8 +14,8 @@ use serde::de::DeserializeOwned;
 
 use super::store::{OrderOutcome, StoreError, WarehouseStore};
 use crate::warehouse::protocol::{
-    AssociateRequest, AvailabilityRequest, AvailabilityResponse, DEFAULT_PAGE, MAX_AVAILABILITY_GTINS,
-    MAX_PAGE, OrderRequest, PageQuery, Problem, problem_type,
+    AssociateRequest, AvailabilityRequest, AvailabilityResponse, DEFAULT_PAGE,
+    MAX_AVAILABILITY_GTINS, MAX_PAGE, OrderRequest, PageQuery, Problem, problem_type,
 };
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -33,7 +33,9 @@ impl ApiState {
         let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
             store,
-            limiter: Arc::new(RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst))),
+            limiter: Arc::new(RateLimiter::keyed(
+                Quota::per_second(per_second).allow_burst(burst),
+            )),
         }
     }
 }
@@ -79,9 +81,10 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(_) => (StatusCode::BAD_REQUEST, problem_type::INVALID_REQUEST),
             StoreError::OutOfStock(_) => (StatusCode::CONFLICT, problem_type::OUT_OF_STOCK),
             StoreError::PriceChanged(_) => (StatusCode::CONFLICT, problem_type::PRICE_CHANGED),
-            StoreError::IdempotencyMismatch => {
-                (StatusCode::UNPROCESSABLE_ENTITY, problem_type::IDEMPOTENCY_MISMATCH)
-            }
+            StoreError::IdempotencyMismatch => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem_type::IDEMPOTENCY_MISMATCH,
+            ),
             StoreError::NotFound => (StatusCode::NOT_FOUND, problem_type::NOT_FOUND),
             StoreError::Storage(_) | StoreError::Fixture { .. } => {
                 tracing::error!(error = %e, "warehouse storage error");
@@ -93,7 +96,11 @@ impl From<StoreError> for ApiError {
 }
 
 fn bad_request(detail: impl Into<String>) -> ApiError {
-    ApiError(problem(StatusCode::BAD_REQUEST, problem_type::INVALID_REQUEST, detail))
+    ApiError(problem(
+        StatusCode::BAD_REQUEST,
+        problem_type::INVALID_REQUEST,
+        detail,
+    ))
 }
 
 /// Runs blocking SQLite work off the async runtime.
@@ -131,7 +138,9 @@ impl FromRequestParts<ApiState> for Caller {
             .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?
             .to_owned();
         if let Err(not_until) = state.limiter.check_key(&token) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
             return Err(ApiError(rate_limited(wait.as_secs() + 1)));
         }
         let store = state.store.clone();
@@ -152,9 +161,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(Self(value)),
-            Err(JsonRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError(
-                problem(StatusCode::PAYLOAD_TOO_LARGE, problem_type::INVALID_REQUEST, "request body too large"),
-            )),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError(problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    problem_type::INVALID_REQUEST,
+                    "request body too large",
+                )))
+            }
             Err(e) => Err(bad_request(e.body_text())),
         }
     }
@@ -162,14 +177,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
 
 fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<(i64, u32), ApiError> {
     let Query(q) = query.map_err(|e| bad_request(e.body_text()))?;
-    let cursor = match q.cursor.as_deref() {
-        None | Some("") => 0,
-        Some(c) => c
-            .parse::<i64>()
-            .ok()
-            .filter(|c| *c >= 0)
-            .ok_or_else(|| bad_request(format!("cursor {c:?} is not one this server issued")))?,
-    };
+    let cursor =
+        match q.cursor.as_deref() {
+            None | Some("") => 0,
+            Some(c) => c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
+                bad_request(format!("cursor {c:?} is not one this server issued"))
+            })?,
+        };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(bad_request(format!("limit must be 1 to {MAX_PAGE}")));
@@ -199,7 +213,10 @@ fn own_store(caller: &Caller, store_id: &str) -> Result<(), ApiError> {
         Err(ApiError(problem(
             StatusCode::FORBIDDEN,
             problem_type::FORBIDDEN,
-            format!("this token belongs to store {}, not {store_id}", caller.store_id),
+            format!(
+                "this token belongs to store {}, not {store_id}",
+                caller.store_id
+            ),
         )))
     }
 }
@@ -223,7 +240,9 @@ pub async fn availability(
     StrictJson(req): StrictJson<AvailabilityRequest>,
 ) -> Result<Response, ApiError> {
     if req.gtins.is_empty() || req.gtins.len() > MAX_AVAILABILITY_GTINS {
-        return Err(bad_request(format!("gtins: send 1 to {MAX_AVAILABILITY_GTINS} GTINs")));
+        return Err(bad_request(format!(
+            "gtins: send 1 to {MAX_AVAILABILITY_GTINS} GTINs"
+        )));
     }
     let store = state.store.clone();
     let items = blocking(move || store.availability(&req.gtins)).await?;
@@ -285,5 +304,9 @@ pub async fn associate(
 }
 
 pub async fn not_found() -> Response {
-    problem(StatusCode::NOT_FOUND, problem_type::NOT_FOUND, "no such endpoint; see /v1/openapi.yaml")
+    problem(
+        StatusCode::NOT_FOUND,
+        problem_type::NOT_FOUND,
+        "no such endpoint; see /v1/openapi.yaml",
+    )
 }

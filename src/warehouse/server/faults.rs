@@ -55,7 +55,9 @@ impl Faults {
 
     fn take(&self, path: &str) -> Option<Fault> {
         let mut queue = self.lock();
-        let index = queue.iter().position(|(prefix, _)| path.starts_with(prefix.as_str()))?;
+        let index = queue
+            .iter()
+            .position(|(prefix, _)| path.starts_with(prefix.as_str()))?;
         queue.remove(index).map(|(_, fault)| fault)
     }
 }
@@ -68,22 +70,33 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
     match fault {
         Fault::Status(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            super::api::problem(status, crate::warehouse::protocol::problem_type::INTERNAL, "injected fault")
+            super::api::problem(
+                status,
+                crate::warehouse::protocol::problem_type::INTERNAL,
+                "injected fault",
+            )
         }
         Fault::RateLimited { retry_after_secs } => super::api::rate_limited(retry_after_secs),
         Fault::MalformedJson => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             "{\"items\": [ {\"gtin\": ",
         )
             .into_response(),
         Fault::Truncate => {
             let response = next.run(request).await;
             let (mut parts, body) = response.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
             let half = Bytes::copy_from_slice(&bytes[..bytes.len() / 2]);
             // Promise the whole length, send half, then fail the stream: hyper drops the
             // connection mid-body, as a crashed proxy would.
-            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+            parts
+                .headers
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
             let stream = futures_util::stream::iter(vec![
                 Ok::<Bytes, std::io::Error>(half),
                 Err(std::io::Error::other("connection dropped (injected)")),

@@ -49,7 +49,10 @@ pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) ->
         .route("/openapi.yaml", get(api::openapi))
         .route("/catalog/changes", get(api::catalog))
         .route("/stores/{store_id}/stock/changes", get(api::stock))
-        .route("/stores/{store_id}/associate-requests", post(api::associate))
+        .route(
+            "/stores/{store_id}/associate-requests",
+            post(api::associate),
+        )
         .route("/availability", post(api::availability))
         .route("/orders", post(api::create_order))
         .route("/orders/{order_id}", get(api::order_status));
@@ -98,7 +101,11 @@ impl Drop for ServerHandle {
 }
 
 /// Serves on an already bound listener (tests bind `127.0.0.1:0`).
-pub fn spawn(listener: TcpListener, store: WarehouseStore, options: &ServerOptions) -> std::io::Result<ServerHandle> {
+pub fn spawn(
+    listener: TcpListener,
+    store: WarehouseStore,
+    options: &ServerOptions,
+) -> std::io::Result<ServerHandle> {
     let addr = listener.local_addr()?;
     let faults = Faults::default();
     let app = router(store.clone(), options, faults.clone());

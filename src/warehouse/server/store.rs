@@ -82,7 +82,10 @@ fn delivery_estimate(days: u32) -> Option<String> {
     let mut left = days;
     while left > 0 {
         date = date.tomorrow().ok()?;
-        if !matches!(date.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday) {
+        if !matches!(
+            date.weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ) {
             left -= 1;
         }
     }
@@ -112,11 +115,15 @@ impl WarehouseStore {
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is still safe to use.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn is_empty(&self) -> Result<bool, StoreError> {
-        let n: i64 = self.lock().query_row("SELECT count(*) FROM styles", [], |r| r.get(0))?;
+        let n: i64 = self
+            .lock()
+            .query_row("SELECT count(*) FROM styles", [], |r| r.get(0))?;
         Ok(n == 0)
     }
 
@@ -132,7 +139,11 @@ impl WarehouseStore {
     pub fn store_for_token(&self, token: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .lock()
-            .query_row("SELECT store_id FROM tokens WHERE token = ?1", [token], |r| r.get(0))
+            .query_row(
+                "SELECT store_id FROM tokens WHERE token = ?1",
+                [token],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -161,7 +172,19 @@ impl WarehouseStore {
             let seq = next_seq(&tx)?;
             tx.execute(
                 "INSERT INTO styles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![&s[0], &s[1], &s[2], &s[3], &s[4], s[5].parse::<i64>().unwrap_or(0), &s[6], &s[7], &s[8], &s[9], seq],
+                params![
+                    &s[0],
+                    &s[1],
+                    &s[2],
+                    &s[3],
+                    &s[4],
+                    s[5].parse::<i64>().unwrap_or(0),
+                    &s[6],
+                    &s[7],
+                    &s[8],
+                    &s[9],
+                    seq
+                ],
             )?;
         }
         for v in &variants {
@@ -175,14 +198,23 @@ impl WarehouseStore {
         for d in &dc {
             tx.execute(
                 "INSERT INTO dc_stock VALUES (?1, ?2)",
-                params![parse_gtin(&d[0])?.as_i64(), d[1].parse::<i64>().unwrap_or(0)],
+                params![
+                    parse_gtin(&d[0])?.as_i64(),
+                    d[1].parse::<i64>().unwrap_or(0)
+                ],
             )?;
         }
         for s in &store {
             let seq = next_seq(&tx)?;
             tx.execute(
                 "INSERT INTO store_stock VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![store_id, parse_gtin(&s[0])?.as_i64(), s[1].parse::<i64>().unwrap_or(0), &s[2], seq],
+                params![
+                    store_id,
+                    parse_gtin(&s[0])?.as_i64(),
+                    s[1].parse::<i64>().unwrap_or(0),
+                    &s[2],
+                    seq
+                ],
             )?;
         }
         tx.commit()?;
@@ -199,7 +231,9 @@ impl WarehouseStore {
             )?;
             let mut variant = tx.prepare("INSERT INTO variants (gtin, style_code, size_mm, width, seq) VALUES (?1, ?2, ?3, 'M', ?4)")?;
             let mut dc = tx.prepare("INSERT INTO dc_stock VALUES (?1, ?2)")?;
-            let mut stock = tx.prepare("INSERT INTO store_stock VALUES (?1, ?2, ?3, '2026-11-20T08:00:00Z', ?4)")?;
+            let mut stock = tx.prepare(
+                "INSERT INTO store_stock VALUES (?1, ?2, ?3, '2026-11-20T08:00:00Z', ?4)",
+            )?;
             let per_style = crate::bench_data::SIZES_PER_STYLE;
             let mut seq = 0i64;
             for i in 0..variants {
@@ -231,7 +265,9 @@ impl WarehouseStore {
              ORDER BY 1 LIMIT ?2",
         )?;
         let rows: Vec<(i64, i64, Option<String>, Option<i64>)> = events
-            .query_map(params![cursor, limit + 1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .query_map(params![cursor, limit + 1], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
             .collect::<Result<_, _>>()?;
         let has_more = rows.len() > limit as usize;
         let rows = &rows[..rows.len().min(limit as usize)];
@@ -294,7 +330,12 @@ impl WarehouseStore {
         })
     }
 
-    pub fn stock_page(&self, store_id: &str, cursor: i64, limit: u32) -> Result<StockPage, StoreError> {
+    pub fn stock_page(
+        &self,
+        store_id: &str,
+        cursor: i64,
+        limit: u32,
+    ) -> Result<StockPage, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT seq, gtin, quantity, updated_at FROM store_stock
@@ -394,7 +435,8 @@ impl WarehouseStore {
         idempotency_key: &str,
         req: &OrderRequest,
     ) -> Result<OrderOutcome, StoreError> {
-        let canonical = serde_json::to_string(req).map_err(|e| StoreError::Storage(e.to_string()))?;
+        let canonical =
+            serde_json::to_string(req).map_err(|e| StoreError::Storage(e.to_string()))?;
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let previous: Option<(String, String)> = tx
@@ -426,7 +468,9 @@ impl WarehouseStore {
                 )
                 .optional()?;
             let Some((price, style_currency, discontinued)) = found else {
-                return Err(StoreError::Invalid(format!("lines[{i}].gtin {gtin}: not in the catalog")));
+                return Err(StoreError::Invalid(format!(
+                    "lines[{i}].gtin {gtin}: not in the catalog"
+                )));
             };
             if discontinued {
                 return Err(StoreError::OutOfStock(format!("{gtin} is no longer sold")));
@@ -443,7 +487,9 @@ impl WarehouseStore {
                 params![gtin.as_i64(), line.quantity],
             )?;
             if reserved == 0 {
-                return Err(StoreError::OutOfStock(format!("{gtin} is no longer available")));
+                return Err(StoreError::OutOfStock(format!(
+                    "{gtin} is no longer available"
+                )));
             }
             total += price * i64::from(line.quantity);
             currency = style_currency;
@@ -461,12 +507,24 @@ impl WarehouseStore {
             serde_json::to_string(&response).map_err(|e| StoreError::Storage(e.to_string()))?;
         tx.execute(
             "INSERT INTO orders VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![response.order_id, store_id, idempotency_key, canonical, response_json, response.created_at],
+            params![
+                response.order_id,
+                store_id,
+                idempotency_key,
+                canonical,
+                response_json,
+                response.created_at
+            ],
         )?;
         for line in &req.lines {
             tx.execute(
                 "INSERT INTO order_lines VALUES (?1, ?2, ?3, ?4)",
-                params![response.order_id, parse_gtin(&line.gtin)?.as_i64(), line.quantity, line.unit_price_cents],
+                params![
+                    response.order_id,
+                    parse_gtin(&line.gtin)?.as_i64(),
+                    line.quantity,
+                    line.unit_price_cents
+                ],
             )?;
         }
         tx.commit()?;
@@ -487,7 +545,9 @@ impl WarehouseStore {
     }
 
     pub fn order_count(&self) -> Result<u64, StoreError> {
-        Ok(self.lock().query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
+        Ok(self
+            .lock()
+            .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
     }
 
     pub fn associate_request(
@@ -502,7 +562,14 @@ impl WarehouseStore {
         };
         self.lock().execute(
             "INSERT INTO associate_requests VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![response.request_id, store_id, gtin.as_i64(), req.size_label, req.kiosk_id, response.created_at],
+            params![
+                response.request_id,
+                store_id,
+                gtin.as_i64(),
+                req.size_label,
+                req.kiosk_id,
+                response.created_at
+            ],
         )?;
         Ok(response)
     }
@@ -536,7 +603,12 @@ impl WarehouseStore {
         Ok(())
     }
 
-    pub fn set_store_stock(&self, store_id: &str, gtin: Gtin, quantity: u32) -> Result<(), StoreError> {
+    pub fn set_store_stock(
+        &self,
+        store_id: &str,
+        gtin: Gtin,
+        quantity: u32,
+    ) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let seq = next_seq(&tx)?;
@@ -560,7 +632,11 @@ impl WarehouseStore {
     pub fn dc_stock(&self, gtin: Gtin) -> Result<u32, StoreError> {
         Ok(self
             .lock()
-            .query_row("SELECT quantity FROM dc_stock WHERE gtin = ?1", [gtin.as_i64()], |r| r.get(0))
+            .query_row(
+                "SELECT quantity FROM dc_stock WHERE gtin = ?1",
+                [gtin.as_i64()],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0))
     }

@@ -1,0 +1,382 @@
+//! Dropship orders through a durable outbox. An order is written to SQLite (synchronous=FULL)
+//! with a fresh idempotency key before anything is sent; the sender delivers it with that key
+//! until the warehouse confirms or refuses it for good. A crash, `kill -9` or power loss at any
+//! point loses nothing and, thanks to the key, never makes a second order.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::barcode::Gtin;
+use crate::db::{self, Database, DbError, DbHandle};
+use crate::warehouse::protocol::{Address, Contact, OrderLine, OrderRequest};
+use crate::warehouse::{ClientError, WarehouseClient};
+
+#[derive(Debug, Clone, Error)]
+pub enum OrderError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no order {0} in the outbox")]
+    NotFound(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// What the shopper confirmed on the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderDraft {
+    pub gtin: Gtin,
+    pub quantity: u32,
+    pub unit_price_cents: i64,
+    pub currency: String,
+    pub shipping_cents: i64,
+    pub ship_to: Address,
+    pub contact: Contact,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxStatus {
+    /// Waiting to be sent (again).
+    Pending,
+    /// Being sent; after a crash it is simply sent again with the same key.
+    Sending,
+    Confirmed,
+    /// Refused for good by the warehouse (sold out, price changed, invalid): needs staff.
+    Rejected,
+}
+
+impl OutboxStatus {
+    fn from_db(s: &str) -> Self {
+        match s {
+            "sending" => Self::Sending,
+            "confirmed" => Self::Confirmed,
+            "rejected" => Self::Rejected,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// An outbox row as the manager sees it: no shopper details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxOrder {
+    pub id: String,
+    pub created_at: String,
+    pub gtin: String,
+    pub quantity: u32,
+    pub price_cents: i64,
+    pub currency: String,
+    pub status: OutboxStatus,
+    pub attempts: u32,
+    pub next_attempt_at: Option<String>,
+    pub last_error: Option<String>,
+    pub warehouse_order_id: Option<String>,
+    pub confirmed_at: Option<String>,
+    /// Whether the shopper's address and contact are still held.
+    pub has_shopper_details: bool,
+}
+
+/// A short order number a shopper can read out at the till: `K-` and 8 characters with no
+/// look-alikes (no 0/O, 1/I/L).
+fn order_number() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    let code: String = bytes[..8]
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect();
+    format!("K-{}-{}", &code[..4], &code[4..])
+}
+
+fn validate(draft: &OrderDraft) -> Result<(), OrderError> {
+    let missing = |what: &str| Err(OrderError::Invalid(format!("{what} is required")));
+    let a = &draft.ship_to;
+    if a.name.trim().is_empty() {
+        return missing("the name");
+    }
+    if a.line1.trim().is_empty() {
+        return missing("the street address");
+    }
+    if a.postal_code.trim().is_empty() {
+        return missing("the postal code");
+    }
+    if a.city.trim().is_empty() {
+        return missing("the city");
+    }
+    if a.country.len() != 2 {
+        return Err(OrderError::Invalid(
+            "the country must be a two-letter code such as DE".into(),
+        ));
+    }
+    if draft.contact.email.trim().is_empty() && draft.contact.phone.trim().is_empty() {
+        return Err(OrderError::Invalid(
+            "an email address or a phone number is required".into(),
+        ));
+    }
+    if draft.quantity == 0 || draft.quantity > 10 {
+        return Err(OrderError::Invalid("the quantity must be 1 to 10".into()));
+    }
+    Ok(())
+}
+
+/// Writes the order to the outbox and returns it. Nothing is sent here.
+pub fn enqueue(
+    db: &mut Database,
+    store_id: &str,
+    draft: &OrderDraft,
+) -> Result<OutboxOrder, OrderError> {
+    validate(draft)?;
+    let id = order_number();
+    let key = uuid::Uuid::new_v4().to_string();
+    let request = OrderRequest {
+        store_id: store_id.to_owned(),
+        kiosk_order_id: id.clone(),
+        lines: vec![OrderLine {
+            gtin: draft.gtin.to_string(),
+            quantity: draft.quantity,
+            unit_price_cents: draft.unit_price_cents,
+        }],
+        currency: draft.currency.clone(),
+        shipping_cents: draft.shipping_cents,
+        ship_to: draft.ship_to.clone(),
+        contact: draft.contact.clone(),
+    };
+    let payload = serde_json::to_string(&request).map_err(|e| DbError::Sqlite(e.to_string()))?;
+    let now = db::now_rfc3339();
+    db.conn().execute(
+        "INSERT INTO order_outbox (id, idempotency_key, created_at, gtin, quantity, price_cents,
+                                   currency, shopper, status, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?3)",
+        params![id, key, now, draft.gtin.as_i64(), draft.quantity, draft.unit_price_cents, draft.currency, payload],
+    ).map_err(DbError::from)?;
+    get(db, &id)
+}
+
+const COLUMNS: &str = "id, created_at, gtin, quantity, price_cents, currency, status, attempts,
+                       next_attempt_at, last_error, warehouse_order_id, confirmed_at,
+                       shopper IS NOT NULL";
+
+fn row(r: &rusqlite::Row) -> rusqlite::Result<OutboxOrder> {
+    let status: String = r.get(6)?;
+    Ok(OutboxOrder {
+        id: r.get(0)?,
+        created_at: r.get(1)?,
+        gtin: format!("{:014}", r.get::<_, i64>(2)?),
+        quantity: r.get(3)?,
+        price_cents: r.get(4)?,
+        currency: r.get(5)?,
+        status: OutboxStatus::from_db(&status),
+        attempts: r.get(7)?,
+        next_attempt_at: r.get(8)?,
+        last_error: r.get(9)?,
+        warehouse_order_id: r.get(10)?,
+        confirmed_at: r.get(11)?,
+        has_shopper_details: r.get(12)?,
+    })
+}
+
+pub fn get(db: &Database, id: &str) -> Result<OutboxOrder, OrderError> {
+    db.conn()
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM order_outbox WHERE id = ?1"),
+            [id],
+            row,
+        )
+        .optional()
+        .map_err(DbError::from)?
+        .ok_or_else(|| OrderError::NotFound(id.to_owned()))
+}
+
+/// Every order, newest first.
+pub fn list(db: &Database) -> Result<Vec<OutboxOrder>, DbError> {
+    let mut stmt = db.conn().prepare(&format!(
+        "SELECT {COLUMNS} FROM order_outbox ORDER BY created_at DESC, id"
+    ))?;
+    let orders = stmt.query_map([], row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(orders)
+}
+
+/// Makes an order due now (a pending one, or a rejected one staff want to try again).
+pub fn retry_now(db: &Database, id: &str) -> Result<OutboxOrder, OrderError> {
+    let changed = db
+        .conn()
+        .execute(
+            "UPDATE order_outbox SET status = 'pending', next_attempt_at = ?2
+              WHERE id = ?1 AND status != 'confirmed'",
+            params![id, db::now_rfc3339()],
+        )
+        .map_err(DbError::from)?;
+    let order = get(db, id)?;
+    if changed == 0 {
+        return Err(OrderError::Invalid(format!(
+            "order {id} is already confirmed"
+        )));
+    }
+    Ok(order)
+}
+
+/// Deletes shopper details of orders confirmed more than `retention_days` ago.
+pub fn purge_shopper_details(db: &Database, retention_days: u32) -> Result<u64, DbError> {
+    let cutoff = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(
+            24 * i64::from(retention_days),
+        ))
+        .map_or_else(|_| String::new(), |t| t.to_string());
+    Ok(db.conn().execute(
+        "UPDATE order_outbox SET shopper = NULL
+          WHERE status = 'confirmed' AND shopper IS NOT NULL AND confirmed_at <= ?1",
+        [cutoff],
+    )? as u64)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SendReport {
+    pub confirmed: Vec<String>,
+    pub rejected: Vec<String>,
+    /// Still pending after a transient failure; they are retried later.
+    pub deferred: Vec<String>,
+}
+
+/// When a deferred order is tried again: exponential with jitter, from 5 s to 10 minutes.
+fn next_attempt_delay(attempts: u32) -> std::time::Duration {
+    use backon::BackoffBuilder;
+    backon::ExponentialBuilder::default()
+        .with_min_delay(std::time::Duration::from_secs(5))
+        .with_max_delay(std::time::Duration::from_secs(600))
+        .with_jitter()
+        .without_max_times()
+        .build()
+        .nth(attempts.saturating_sub(1) as usize)
+        .unwrap_or(std::time::Duration::from_secs(600))
+}
+
+/// Sends every order that is due (pending with its time come, or left "sending" by a crash).
+/// `all` ignores the schedule (the manager's "retry now").
+pub async fn send_due(
+    db: &DbHandle,
+    client: &WarehouseClient,
+    all: bool,
+) -> Result<SendReport, DbError> {
+    let now = db::now_rfc3339();
+    let due: Vec<(String, String, String)> = db
+        .call(move |db| {
+            let mut stmt = db.conn().prepare(
+                "SELECT id, idempotency_key, shopper FROM order_outbox
+                  WHERE status IN ('pending', 'sending') AND shopper IS NOT NULL
+                    AND (?2 OR next_attempt_at IS NULL OR next_attempt_at <= ?1)
+                  ORDER BY created_at",
+            )?;
+            let rows = stmt
+                .query_map(params![now, all], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await?;
+    let mut report = SendReport::default();
+    for (id, key, payload) in due {
+        let request: OrderRequest = match serde_json::from_str(&payload) {
+            Ok(r) => r,
+            Err(e) => {
+                let detail = format!("the stored order cannot be read: {e}");
+                let id2 = id.clone();
+                db.call(move |db| {
+                    db.conn().execute("UPDATE order_outbox SET status = 'rejected', last_error = ?2 WHERE id = ?1", params![id2, detail])?;
+                    Ok(())
+                }).await?;
+                report.rejected.push(id);
+                continue;
+            }
+        };
+        // Mark first: a crash from here on leaves "sending", which is simply sent again.
+        let marked = id.clone();
+        let attempts: u32 = db
+            .call(move |db| {
+                Ok(db.conn().query_row(
+                    "UPDATE order_outbox SET status = 'sending', attempts = attempts + 1
+                      WHERE id = ?1 RETURNING attempts",
+                    [marked],
+                    |r| r.get(0),
+                )?)
+            })
+            .await?;
+        let result = client.create_order(&key, &request).await;
+        let id2 = id.clone();
+        match result {
+            Ok(confirmed) => {
+                tracing::info!(order = %id, warehouse_order = %confirmed.order_id, "order confirmed");
+                db.call(move |db| {
+                    db.conn().execute(
+                        "UPDATE order_outbox SET status = 'confirmed', warehouse_order_id = ?2,
+                                confirmed_at = ?3, last_error = NULL, next_attempt_at = NULL
+                          WHERE id = ?1",
+                        params![id2, confirmed.order_id, db::now_rfc3339()],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+                report.confirmed.push(id);
+            }
+            Err(ClientError::Rejected(problem)) => {
+                tracing::warn!(order = %id, status = problem.status, kind = %problem.kind, "order refused by the warehouse");
+                let detail = format!("HTTP {}: {}", problem.status, problem.detail);
+                db.call(move |db| {
+                    db.conn().execute(
+                        "UPDATE order_outbox SET status = 'rejected', last_error = ?2, next_attempt_at = NULL WHERE id = ?1",
+                        params![id2, detail],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+                report.rejected.push(id);
+            }
+            Err(e) => {
+                tracing::info!(order = %id, error = %e, "order not sent yet; will retry");
+                let next = jiff::Timestamp::now()
+                    .checked_add(next_attempt_delay(attempts))
+                    .map_or_else(
+                        |_| db::now_rfc3339(),
+                        |t| {
+                            t.round(jiff::Unit::Second)
+                                .map_or_else(|_| t.to_string(), |t| t.to_string())
+                        },
+                    );
+                let detail = e.to_string();
+                db.call(move |db| {
+                    db.conn().execute(
+                        "UPDATE order_outbox SET status = 'pending', last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+                        params![id2, detail, next],
+                    )?;
+                    Ok(())
+                })
+                .await?;
+                report.deferred.push(id);
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Sends due orders every `interval` and purges old shopper details, until `stop` fires.
+pub async fn run_sender(
+    db: DbHandle,
+    client: WarehouseClient,
+    interval: std::time::Duration,
+    retention_days: u32,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {
+                if let Err(e) = send_due(&db, &client, false).await {
+                    tracing::warn!(error = %e, "order sender: database error");
+                }
+                if let Err(e) = db.call(move |db| purge_shopper_details(db, retention_days)).await {
+                    tracing::warn!(error = %e, "order sender: purge failed");
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
