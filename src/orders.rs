@@ -224,7 +224,8 @@ pub fn purge_shopper_details(db: &Database, retention_days: u32) -> Result<u64, 
         .map_or_else(|_| String::new(), |t| t.to_string());
     Ok(db.conn().execute(
         "UPDATE order_outbox SET shopper = NULL
-          WHERE status = 'confirmed' AND shopper IS NOT NULL AND confirmed_at <= ?1",
+          WHERE status = 'confirmed' AND shopper IS NOT NULL
+            AND julianday(confirmed_at) <= julianday(?1)",
         [cutoff],
     )? as u64)
 }

@@ -285,10 +285,11 @@ pub(crate) fn record_feed(
     Ok(())
 }
 
+/// Now, to the second (truncated, never in the future), as RFC 3339 UTC.
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .round(jiff::Unit::Second)
-        .map_or_else(|_| jiff::Timestamp::now().to_string(), |t| t.to_string())
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second())
+        .map_or_else(|_| now.to_string(), |t| t.to_string())
 }
 
 #[derive(Debug, Clone, serde::Serialize)]

@@ -155,7 +155,11 @@ impl WarehouseClient {
         let breaker = failsafe::Config::new()
             .failure_policy(failure_policy::consecutive_failures(
                 options.breaker_failures.max(1),
-                backoff::exponential(options.breaker_open, Duration::from_secs(60)),
+                // failsafe's backoff counts in whole seconds.
+                backoff::exponential(
+                    options.breaker_open.max(Duration::from_secs(1)),
+                    Duration::from_secs(60),
+                ),
             ))
             .build();
         Ok(Self {

@@ -66,12 +66,18 @@ pub fn rate_limited(retry_after_secs: u64) -> Response {
     response
 }
 
-/// An error answer of the API.
-pub struct ApiError(Response);
+/// An error answer of the API (boxed: a `Response` is large, errors are the rare path).
+pub struct ApiError(Box<Response>);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
+    }
+}
+
+impl From<Response> for ApiError {
+    fn from(response: Response) -> Self {
+        Self(Box::new(response))
     }
 }
 
@@ -91,12 +97,12 @@ impl From<StoreError> for ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, problem_type::INTERNAL)
             }
         };
-        Self(problem(status, kind, e.to_string()))
+        problem(status, kind, e.to_string()).into()
     }
 }
 
 fn bad_request(detail: impl Into<String>) -> ApiError {
-    ApiError(problem(
+    ApiError::from(problem(
         StatusCode::BAD_REQUEST,
         problem_type::INVALID_REQUEST,
         detail,
@@ -126,7 +132,7 @@ impl FromRequestParts<ApiState> for Caller {
             let mut r = problem(StatusCode::UNAUTHORIZED, problem_type::UNAUTHORIZED, detail);
             r.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            ApiError(r)
+            ApiError::from(r)
         };
         let token = parts
             .headers
@@ -141,7 +147,7 @@ impl FromRequestParts<ApiState> for Caller {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
             ));
-            return Err(ApiError(rate_limited(wait.as_secs() + 1)));
+            return Err(rate_limited(wait.as_secs() + 1).into());
         }
         let store = state.store.clone();
         let lookup = token.clone();
@@ -164,7 +170,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
             Err(JsonRejection::BytesRejection(e))
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
             {
-                Err(ApiError(problem(
+                Err(ApiError::from(problem(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     problem_type::INVALID_REQUEST,
                     "request body too large",
@@ -210,7 +216,7 @@ fn own_store(caller: &Caller, store_id: &str) -> Result<(), ApiError> {
     if caller.store_id == store_id {
         Ok(())
     } else {
-        Err(ApiError(problem(
+        Err(ApiError::from(problem(
             StatusCode::FORBIDDEN,
             problem_type::FORBIDDEN,
             format!(

@@ -1,0 +1,670 @@
+//! The kiosk against the reference warehouse over real HTTP on 127.0.0.1, with faults
+//! injected at the server. No mocks: the client, the server and both SQLite files are real.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use kiosk::availability::{self, Freshness};
+use kiosk::barcode::Gtin;
+use kiosk::db::{Database, DbHandle};
+use kiosk::orders::{self, OrderDraft, OutboxStatus};
+use kiosk::sync::{self, SyncError, SyncOptions};
+use kiosk::warehouse::client::ClientOptions;
+use kiosk::warehouse::protocol::{Address, Contact, OrderLine, OrderRequest};
+use kiosk::warehouse::server::{self, Fault, ServerHandle, ServerOptions, WarehouseStore};
+use kiosk::warehouse::{ClientError, WarehouseClient};
+
+const STORE: &str = "demo-store-001";
+const TOKEN: &str = "token-store-001";
+const OTHER_TOKEN: &str = "token-store-002";
+const KNOWN: &str = "04012345001013";
+
+fn fixtures() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+    server: Option<ServerHandle>,
+    addr: std::net::SocketAddr,
+    db: DbHandle,
+}
+
+fn fast_options() -> ClientOptions {
+    ClientOptions {
+        timeout: Duration::from_millis(800),
+        connect_timeout: Duration::from_millis(300),
+        max_retries: 4,
+        retry_backoff: Duration::from_millis(10),
+        breaker_failures: 1000,
+        breaker_open: Duration::from_secs(1),
+    }
+}
+
+impl Env {
+    /// A seeded warehouse and an empty kiosk cache.
+    async fn new() -> Self {
+        Self::with_server_options(ServerOptions::default()).await
+    }
+
+    async fn with_server_options(options: ServerOptions) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = server::open_store(
+            &dir.path().join("wh.sqlite3"),
+            Some(fixtures()),
+            STORE,
+            TOKEN,
+        )
+        .unwrap();
+        store.add_token(OTHER_TOKEN, "store-002").unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = server::spawn(listener, store, &options).unwrap();
+        let addr = server.addr;
+        let db = DbHandle::new(Database::open(&dir.path().join("kiosk.sqlite3")).unwrap());
+        Self {
+            dir,
+            server: Some(server),
+            addr,
+            db,
+        }
+    }
+
+    fn server(&self) -> &ServerHandle {
+        self.server.as_ref().unwrap()
+    }
+
+    fn store(&self) -> WarehouseStore {
+        self.server().store.clone()
+    }
+
+    fn client(&self) -> WarehouseClient {
+        self.client_with(fast_options())
+    }
+
+    fn client_with(&self, options: ClientOptions) -> WarehouseClient {
+        WarehouseClient::new(
+            &format!("http://{}/", self.addr),
+            Some(TOKEN.into()),
+            options,
+        )
+        .unwrap()
+    }
+
+    async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.shutdown().await;
+        }
+    }
+
+    /// Starts the server again on the same address and database.
+    async fn restart(&mut self) {
+        self.stop().await;
+        let store = WarehouseStore::open(&self.dir.path().join("wh.sqlite3")).unwrap();
+        let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
+        self.server = Some(server::spawn(listener, store, &ServerOptions::default()).unwrap());
+    }
+
+    fn count(&self, sql: &'static str) -> u64 {
+        self.db
+            .blocking(|db| Ok(db.conn().query_row(sql, [], |r| r.get(0))?))
+            .unwrap()
+    }
+
+    fn cursor(&self, feed: &'static str) -> String {
+        self.db
+            .blocking(|db| Ok(db.feed(feed)?.map(|f| f.cursor).unwrap_or_default()))
+            .unwrap()
+    }
+
+    async fn sync(&self, page_size: u32) -> Result<sync::SyncReport, SyncError> {
+        let options = SyncOptions {
+            page_size,
+            ..SyncOptions::new(STORE)
+        };
+        sync::sync(&self.db, &self.client(), &options, &mut ()).await
+    }
+}
+
+fn gtin(text: &str) -> Gtin {
+    text.parse().unwrap()
+}
+
+fn draft(g: &str, price: i64) -> OrderDraft {
+    OrderDraft {
+        gtin: gtin(g),
+        quantity: 1,
+        unit_price_cents: price,
+        currency: "EUR".into(),
+        shipping_cents: 0,
+        ship_to: Address {
+            name: "Ana Li".into(),
+            line1: "Hauptstr. 1".into(),
+            line2: String::new(),
+            postal_code: "10115".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+        },
+        contact: Contact {
+            email: "ana@example.com".into(),
+            phone: String::new(),
+        },
+    }
+}
+
+fn order_request(g: &str, price: i64, kiosk_order_id: &str) -> OrderRequest {
+    let d = draft(g, price);
+    OrderRequest {
+        store_id: STORE.into(),
+        kiosk_order_id: kiosk_order_id.into(),
+        lines: vec![OrderLine {
+            gtin: g.into(),
+            quantity: 1,
+            unit_price_cents: price,
+        }],
+        currency: "EUR".into(),
+        shipping_cents: 0,
+        ship_to: d.ship_to,
+        contact: d.contact,
+    }
+}
+
+const PRICE_OF_KNOWN: i64 = 14999;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_from_empty_then_delta() {
+    let env = Env::new().await;
+    let report = env.sync(100).await.unwrap();
+    assert_eq!(report.catalog.added, 661);
+    assert!(report.catalog.pages >= 7, "paged: {:?}", report.catalog);
+    assert_eq!(report.stock.added, 602);
+    assert_eq!(env.count("SELECT count(*) FROM variants"), 661);
+    assert_eq!(env.count("SELECT count(*) FROM styles"), 44);
+    assert_eq!(env.count("SELECT count(*) FROM store_stock"), 602);
+
+    // Changes at the chain: a price, a discontinued size, a stock count.
+    let store = env.store();
+    store.set_price("NO-RUN-001", 12999).unwrap();
+    store.discontinue(gtin("04012345001020")).unwrap();
+    store.set_store_stock(STORE, gtin(KNOWN), 42).unwrap();
+    let cursor_before = env.cursor("catalog");
+    let report = env.sync(100).await.unwrap();
+    assert_eq!(report.catalog.removed, 1);
+    assert_eq!(report.stock.changed, 1);
+    assert_ne!(env.cursor("catalog"), cursor_before);
+    assert_eq!(
+        env.count("SELECT price_cents FROM styles WHERE style_code = 'NO-RUN-001'"),
+        12999
+    );
+    assert_eq!(env.count("SELECT count(*) FROM variants"), 660);
+    assert_eq!(
+        env.count("SELECT quantity FROM store_stock WHERE gtin = 4012345001013"),
+        42
+    );
+    // Nothing new: one empty page per feed.
+    let report = env.sync(100).await.unwrap();
+    assert_eq!(
+        (
+            report.catalog.added,
+            report.catalog.changed,
+            report.stock.changed
+        ),
+        (0, 0, 0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_faults_are_retried_and_the_sync_completes() {
+    let env = Env::new().await;
+    let faults = &env.server().faults;
+    let path = "/v1/catalog/changes";
+    faults.push(path, Fault::Status(500));
+    faults.push(path, Fault::Status(503));
+    faults.push(
+        path,
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+    );
+    faults.push(path, Fault::MalformedJson);
+    faults.push(path, Fault::Truncate);
+    faults.push(path, Fault::Delay(Duration::from_millis(1500))); // past the client timeout
+    let started = std::time::Instant::now();
+    let client = env.client_with(ClientOptions {
+        max_retries: 8,
+        ..fast_options()
+    });
+    let options = SyncOptions {
+        page_size: 200,
+        ..SyncOptions::new(STORE)
+    };
+    let report = sync::sync(&env.db, &client, &options, &mut ())
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was honoured"
+    );
+    assert_eq!(faults.pending(), 0, "every fault was hit");
+    assert_eq!(report.catalog.added, 661);
+    assert_eq!(env.count("SELECT count(*) FROM variants"), 661);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_page_keeps_earlier_pages_and_the_cursor_and_resumes() {
+    let env = Env::new().await;
+    let faults = &env.server().faults;
+    // Page 1 succeeds; page 2 fails more times than the client retries.
+    faults.push("/v1/catalog/changes", Fault::Delay(Duration::ZERO));
+    for _ in 0..6 {
+        faults.push("/v1/catalog/changes", Fault::Status(500));
+    }
+    let err = env.sync(100).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SyncError::Warehouse {
+                feed: "catalog",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("run the sync again to resume"),
+        "{err}"
+    );
+    let applied = env.count("SELECT count(*) FROM variants");
+    assert!(applied > 0 && applied < 661, "whole pages only: {applied}");
+    let cursor = env.cursor("catalog");
+    assert!(!cursor.is_empty());
+    // Every variant that is there has its style (no half page).
+    assert_eq!(
+        env.count("SELECT count(*) FROM variants WHERE style_id NOT IN (SELECT id FROM styles)"),
+        0
+    );
+    faults.clear();
+    let report = env.sync(100).await.unwrap();
+    assert_eq!(
+        report.catalog.added as u64 + applied,
+        661,
+        "resumed from the cursor, nothing twice"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_data_from_the_warehouse_is_refused_whole() {
+    let env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    // The warehouse publishes a stock row for a GTIN with a broken check digit.
+    env.store()
+        .set_store_stock(STORE, gtin("04012345001037"), 5)
+        .unwrap();
+    // Corrupt it at the source: flip the last digit in the server's database.
+    let wh = rusqlite::Connection::open(env.dir.path().join("wh.sqlite3")).unwrap();
+    wh.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    wh.execute(
+        "UPDATE store_stock SET gtin = 4012345001038 WHERE gtin = 4012345001037",
+        [],
+    )
+    .unwrap();
+    let before = env.cursor("stock");
+    let err = env.sync(1000).await.unwrap_err();
+    assert!(
+        matches!(err, SyncError::BadData { feed: "stock", .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("04012345001038"),
+        "names the record: {err}"
+    );
+    assert_eq!(
+        env.cursor("stock"),
+        before,
+        "the cursor did not move past bad data"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restart_mid_sync_resumes_from_the_cursor() {
+    let mut env = Env::new().await;
+    let client = env.client_with(ClientOptions {
+        max_retries: 0,
+        ..fast_options()
+    });
+    let options = SyncOptions {
+        page_size: 100,
+        ..SyncOptions::new(STORE)
+    };
+    // Fail the third page by stopping the server while the client waits for it.
+    env.server()
+        .faults
+        .push("/v1/catalog/changes", Fault::Delay(Duration::ZERO));
+    env.server()
+        .faults
+        .push("/v1/catalog/changes", Fault::Delay(Duration::ZERO));
+    env.server()
+        .faults
+        .push("/v1/catalog/changes", Fault::Delay(Duration::from_secs(3)));
+    let db = env.db.clone();
+    let sync_task = tokio::spawn(async move { sync::sync(&db, &client, &options, &mut ()).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    env.stop().await;
+    let err = sync_task.await.unwrap().unwrap_err();
+    assert!(matches!(err, SyncError::Warehouse { .. }), "{err}");
+    let applied = env.count("SELECT count(*) FROM variants");
+    assert!((100..661).contains(&applied), "{applied}");
+    env.restart().await;
+    let report = env.sync(100).await.unwrap();
+    assert_eq!(report.catalog.added + applied, 661);
+    assert_eq!(env.count("SELECT count(*) FROM store_stock"), 602);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_refused_fails_fast_and_the_breaker_opens() {
+    let mut env = Env::new().await;
+    env.stop().await;
+    let client = env.client_with(ClientOptions {
+        max_retries: 0,
+        breaker_failures: 3,
+        breaker_open: Duration::from_secs(30),
+        ..fast_options()
+    });
+    for _ in 0..3 {
+        let err = client.catalog_changes("", 10).await.unwrap_err();
+        assert!(matches!(err, ClientError::Unreachable(_)), "{err}");
+    }
+    let started = std::time::Instant::now();
+    let err = client.catalog_changes("", 10).await.unwrap_err();
+    assert_eq!(err, ClientError::CircuitOpen);
+    assert!(
+        started.elapsed() < Duration::from_millis(50),
+        "an open circuit costs no waiting"
+    );
+    assert!(!client.is_available());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn availability_is_cached_and_served_from_cache_when_the_warehouse_is_down() {
+    let mut env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    let client = env.client();
+    let gtins: Vec<Gtin> = ["04012345001013", "04012345001020", "04012345001037"]
+        .map(gtin)
+        .to_vec();
+    assert_eq!(
+        availability::refresh(&env.db, &client, &gtins)
+            .await
+            .unwrap(),
+        Freshness::Live
+    );
+    assert_eq!(env.count("SELECT count(*) FROM warehouse_availability"), 3);
+    assert!(env.count("SELECT count(*) FROM warehouse_availability WHERE quantity > 0 AND delivery_estimate IS NOT NULL") >= 1);
+    env.stop().await;
+    match availability::refresh(&env.db, &client, &gtins)
+        .await
+        .unwrap()
+    {
+        Freshness::Cached { age_secs, reason } => {
+            assert!(age_secs < 60);
+            assert!(reason.contains("reach"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let never_fetched = vec![gtin("04012345001044")];
+    assert!(matches!(
+        availability::refresh(&env.db, &client, &never_fetched)
+            .await
+            .unwrap(),
+        Freshness::Unavailable { .. }
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_goes_through_the_outbox_and_reserves_stock() {
+    let env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    let before = env.store().dc_stock(gtin(KNOWN)).unwrap();
+    let order = env
+        .db
+        .call(|db| {
+            orders::enqueue(db, STORE, &draft(KNOWN, PRICE_OF_KNOWN))
+                .map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
+        })
+        .await
+        .unwrap();
+    assert_eq!(order.status, OutboxStatus::Pending);
+    assert!(order.has_shopper_details);
+    let report = orders::send_due(&env.db, &env.client(), false)
+        .await
+        .unwrap();
+    assert_eq!(report.confirmed, vec![order.id.clone()]);
+    let sent = env
+        .db
+        .call(move |db| {
+            orders::get(db, &order.id).map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
+        })
+        .await
+        .unwrap();
+    assert_eq!(sent.status, OutboxStatus::Confirmed);
+    assert!(sent.warehouse_order_id.is_some());
+    assert_eq!(env.store().dc_stock(gtin(KNOWN)).unwrap(), before - 1);
+    assert_eq!(env.store().order_count().unwrap(), 1);
+    // Nothing left to send; sending again sends nothing.
+    let again = orders::send_due(&env.db, &env.client(), true)
+        .await
+        .unwrap();
+    assert!(again.confirmed.is_empty());
+    assert_eq!(env.store().order_count().unwrap(), 1);
+    // Retention 0 days: the shopper's details go.
+    let purged = env
+        .db
+        .call(|db| orders::purge_shopper_details(db, 0))
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    assert_eq!(
+        env.count("SELECT count(*) FROM order_outbox WHERE shopper IS NOT NULL"),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_waits_in_the_outbox_while_the_warehouse_is_down() {
+    let mut env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    env.stop().await;
+    let id = env
+        .db
+        .call(|db| {
+            Ok(orders::enqueue(db, STORE, &draft(KNOWN, PRICE_OF_KNOWN))
+                .map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))?
+                .id)
+        })
+        .await
+        .unwrap();
+    let client = env.client_with(ClientOptions {
+        max_retries: 1,
+        ..fast_options()
+    });
+    let report = orders::send_due(&env.db, &client, false).await.unwrap();
+    assert_eq!(report.deferred, vec![id.clone()]);
+    let waiting = env
+        .db
+        .call({
+            let id = id.clone();
+            move |db| orders::get(db, &id).map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
+        })
+        .await
+        .unwrap();
+    assert_eq!(waiting.status, OutboxStatus::Pending);
+    assert!(waiting.last_error.unwrap().contains("reach"));
+    assert!(waiting.next_attempt_at.is_some());
+    env.restart().await;
+    // Not due yet by the schedule; the manager's retry sends it now.
+    let report = orders::send_due(&env.db, &env.client(), true)
+        .await
+        .unwrap();
+    assert_eq!(report.confirmed, vec![id]);
+    assert_eq!(env.store().order_count().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_order_sent_fifty_times_at_once_is_one_order() {
+    let env = Env::new().await;
+    let request = order_request(KNOWN, PRICE_OF_KNOWN, "K-TEST-0001");
+    let client = env.client();
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let (client, request) = (client.clone(), request.clone());
+        tasks.push(tokio::spawn(async move {
+            client.create_order("same-key-1", &request).await
+        }));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for task in tasks {
+        ids.insert(task.await.unwrap().unwrap().order_id);
+    }
+    assert_eq!(ids.len(), 1, "every answer is the same order");
+    assert_eq!(env.store().order_count().unwrap(), 1);
+    // The same key with a different body is refused.
+    let other = order_request(KNOWN, PRICE_OF_KNOWN, "K-TEST-0002");
+    match client.create_order("same-key-1", &other).await.unwrap_err() {
+        ClientError::Rejected(p) => assert_eq!(p.status, 422),
+        e => panic!("{e}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_kiosks_racing_for_the_last_pair_get_one_order_and_one_clear_no() {
+    let env = Env::new().await;
+    env.store().set_dc_stock(gtin(KNOWN), 1).unwrap();
+    let (a, b) = (env.client(), env.client());
+    let ra = order_request(KNOWN, PRICE_OF_KNOWN, "K-A");
+    let rb = order_request(KNOWN, PRICE_OF_KNOWN, "K-B");
+    let (x, y) = tokio::join!(
+        a.create_order("kiosk-a", &ra),
+        b.create_order("kiosk-b", &rb)
+    );
+    let results = [x, y];
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    let refusal = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+    match refusal {
+        ClientError::Rejected(p) => {
+            assert_eq!(p.status, 409);
+            assert!(p.kind.ends_with("out-of-stock"));
+            assert!(p.detail.contains("no longer available"));
+        }
+        e => panic!("{e}"),
+    }
+    assert_eq!(env.store().dc_stock(gtin(KNOWN)).unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_scoped_and_bad_requests_are_refused_with_problems() {
+    let env = Env::new().await;
+    let base = format!("http://{}", env.addr);
+    let http = reqwest::Client::new();
+    let status = |r: reqwest::Response| r.status().as_u16();
+    // No token, unknown token: 401 with a problem body.
+    let r = http
+        .get(format!("{base}/v1/catalog/changes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = http
+        .get(format!("{base}/v1/catalog/changes"))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(r), 401);
+    // Store 002's token on store 001's stock and orders: 403.
+    let r = http
+        .get(format!("{base}/v1/stores/{STORE}/stock/changes"))
+        .bearer_auth(OTHER_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(r), 403);
+    let r = http
+        .post(format!("{base}/v1/orders"))
+        .bearer_auth(OTHER_TOKEN)
+        .header("Idempotency-Key", "k")
+        .json(&order_request(KNOWN, PRICE_OF_KNOWN, "K-X"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(r), 403);
+    // Malformed JSON, unknown fields, a missing key, an oversized body.
+    let post = |body: Vec<u8>| {
+        http.post(format!("{base}/v1/availability"))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    assert_eq!(
+        status(post(b"{\"gtins\": [".to_vec()).send().await.unwrap()),
+        400
+    );
+    assert_eq!(
+        status(
+            post(b"{\"gtins\": [], \"extra\": 1}".to_vec())
+                .send()
+                .await
+                .unwrap()
+        ),
+        400
+    );
+    assert_eq!(
+        status(post(vec![b' '; 200 * 1024]).send().await.unwrap()),
+        413
+    );
+    let r = http
+        .post(format!("{base}/v1/orders"))
+        .bearer_auth(TOKEN)
+        .json(&order_request(KNOWN, PRICE_OF_KNOWN, "K-Y"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(r), 400, "Idempotency-Key is required");
+    // The protocol document is served.
+    let r = http
+        .get(format!("{base}/v1/openapi.yaml"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().starts_with("openapi: 3"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_rate_limit_the_server_says_429_with_retry_after() {
+    let env = Env::with_server_options(ServerOptions {
+        rate_per_second: 1,
+        burst: 2,
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let url = format!("http://{}/v1/catalog/changes?limit=1", env.addr);
+    let mut limited = None;
+    for _ in 0..5 {
+        let r = http.get(&url).bearer_auth(TOKEN).send().await.unwrap();
+        if r.status().as_u16() == 429 {
+            limited = Some(r);
+            break;
+        }
+    }
+    let r = limited.expect("rate limited within 5 requests");
+    let retry_after: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry_after));
+}
