@@ -9,20 +9,8 @@ use crate::barcode::{self, BarcodeError, Gtin, Scan, Symbology};
 use crate::db::DbError;
 use crate::sizes::{SizeChart, SizeLabels, Width};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Style {
-    pub style_code: String,
-    pub brand: String,
-    pub name: String,
-    pub colour: String,
-    pub gender: String,
-    pub price_cents: i64,
-    pub currency: String,
-    /// Path under `assets/`.
-    pub image: String,
-    pub description: String,
-    pub fit_note: String,
-}
+/// A style as the kiosk shows it: the same record the warehouse sends.
+pub use crate::warehouse::protocol::StyleRecord as Style;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WarehouseAvailability {

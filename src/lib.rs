@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod decode;
 pub mod orders;
+pub mod periodic;
 pub mod seed;
 pub mod sizes;
 pub mod stock;

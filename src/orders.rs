@@ -363,21 +363,18 @@ pub async fn run_sender(
     client: WarehouseClient,
     interval: std::time::Duration,
     retention_days: u32,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {
-                if let Err(e) = send_due(&db, &client, false).await {
-                    tracing::warn!(error = %e, "order sender: database error");
-                }
-                if let Err(e) = db.call(move |db| purge_shopper_details(db, retention_days)).await {
-                    tracing::warn!(error = %e, "order sender: purge failed");
-                }
-            }
-            _ = stop.changed() => break,
+    crate::periodic::every(interval, stop, || async {
+        if let Err(e) = send_due(&db, &client, false).await {
+            tracing::warn!(error = %e, "order sender: database error");
         }
-    }
+        if let Err(e) = db
+            .call(move |db| purge_shopper_details(db, retention_days))
+            .await
+        {
+            tracing::warn!(error = %e, "order sender: purge failed");
+        }
+    })
+    .await;
 }

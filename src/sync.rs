@@ -249,39 +249,67 @@ async fn saved_cursor(db: &DbHandle, feed: &'static str, full: bool) -> Result<S
         .await
 }
 
-async fn sync_catalog(
+/// Writes one checked page inside the page's transaction, counting what changed and noting
+/// the GTINs seen (full sync).
+type ApplyPage<P> = fn(
+    &Transaction,
+    &P,
+    &[Gtin],
+    &mut FeedCounts,
+    Option<&mut HashSet<i64>>,
+) -> Result<(), DbError>;
+
+/// What differs between the catalog feed and the stock feed; the paging, the transactions and
+/// the pruning after a full sync are shared in [`run_feed`].
+struct Feed<P> {
+    name: &'static str,
+    /// Parses every GTIN of a page (refusing the whole page on bad data).
+    check: fn(&P, &str) -> Result<Vec<Gtin>, SyncError>,
+    /// The page's next cursor and whether more pages follow.
+    next: fn(&P) -> (String, bool),
+    /// Rows in the page, for the feed's detail line.
+    len: fn(&P) -> usize,
+    apply: ApplyPage<P>,
+    /// After a full sync: removes the rows whose GTIN the warehouse did not list.
+    prune: fn(&Transaction, &HashSet<i64>) -> Result<u64, DbError>,
+}
+
+async fn run_feed<P, F, Fut>(
     db: &DbHandle,
-    client: &WarehouseClient,
-    options: &SyncOptions,
+    feed: Feed<P>,
+    full: bool,
     progress: &mut dyn SyncProgress,
-) -> Result<FeedCounts, SyncError> {
+    fetch: F,
+) -> Result<FeedCounts, SyncError>
+where
+    P: Send + 'static,
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = Result<P, ClientError>>,
+{
+    let name = feed.name;
     let mut counts = FeedCounts::default();
-    let mut cursor = saved_cursor(db, CATALOG_FEED, options.full).await?;
-    let mut seen = options.full.then(HashSet::new);
+    let mut cursor = saved_cursor(db, name, full).await?;
+    let mut seen = full.then(HashSet::new);
     loop {
-        let page = client
-            .catalog_changes(&cursor, options.page_size)
+        let page = fetch(cursor.clone())
             .await
             .map_err(|cause| SyncError::Warehouse {
-                feed: CATALOG_FEED,
+                feed: name,
                 cursor: cursor.clone(),
                 cause,
             })?;
-        let gtins = check_catalog_page(&page, &cursor)?;
-        let next = page.next_cursor.clone();
-        let has_more = page.has_more;
+        let gtins = (feed.check)(&page, &cursor)?;
+        let (next, has_more) = (feed.next)(&page);
+        let (apply, len) = (feed.apply, feed.len);
+        let next_for_db = next.clone();
         let (page_counts, returned_seen) = db
             .call(move |db| {
                 let mut counts = FeedCounts::default();
                 let mut seen = seen;
                 let tx = db.conn_mut().transaction()?;
-                apply_catalog_page(&tx, &page, &gtins, &mut counts, seen.as_mut())?;
-                db::record_feed(
-                    &tx,
-                    CATALOG_FEED,
-                    &page.next_cursor,
-                    &format!("{} variants in last page", page.variants.len()),
-                )?;
+                apply(&tx, &page, &gtins, &mut counts, seen.as_mut())?;
+                let detail = format!("{} rows in last page", len(&page));
+                db::record_feed(&tx, name, &next_for_db, &detail)?;
                 tx.commit()?;
                 Ok((counts, seen))
             })
@@ -291,7 +319,8 @@ async fn sync_catalog(
         counts.added += page_counts.added;
         counts.changed += page_counts.changed;
         counts.removed += page_counts.removed;
-        progress.page(CATALOG_FEED, &counts);
+        counts.skipped += page_counts.skipped;
+        progress.page(name, &counts);
         if !has_more || next == cursor {
             break;
         }
@@ -299,21 +328,11 @@ async fn sync_catalog(
     }
     if let Some(seen) = seen {
         // A full sync completed: what the warehouse no longer lists goes.
+        let prune = feed.prune;
         counts.removed += db
             .call(move |db| {
                 let tx = db.conn_mut().transaction()?;
-                let local: Vec<i64> = tx
-                    .prepare("SELECT gtin FROM variants")?
-                    .query_map([], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-                let mut removed = 0;
-                for gtin in local.into_iter().filter(|g| !seen.contains(g)) {
-                    removed += tx.execute("DELETE FROM variants WHERE gtin = ?1", [gtin])? as u64;
-                }
-                tx.execute(
-                    "DELETE FROM styles WHERE id NOT IN (SELECT style_id FROM variants)",
-                    [],
-                )?;
+                let removed = prune(&tx, &seen)?;
                 tx.commit()?;
                 Ok(removed)
             })
@@ -322,78 +341,49 @@ async fn sync_catalog(
     Ok(counts)
 }
 
-async fn sync_stock(
-    db: &DbHandle,
-    client: &WarehouseClient,
-    options: &SyncOptions,
-    progress: &mut dyn SyncProgress,
-) -> Result<FeedCounts, SyncError> {
-    let mut counts = FeedCounts::default();
-    let mut cursor = saved_cursor(db, STOCK_FEED, options.full).await?;
-    let mut seen = options.full.then(HashSet::new);
-    loop {
-        let page = client
-            .stock_changes(&options.store_id, &cursor, options.page_size)
-            .await
-            .map_err(|cause| SyncError::Warehouse {
-                feed: STOCK_FEED,
-                cursor: cursor.clone(),
-                cause,
-            })?;
-        let gtins = page
-            .items
-            .iter()
-            .map(|i| parse_gtin(STOCK_FEED, &cursor, &i.gtin))
-            .collect::<Result<Vec<_>, _>>()?;
-        let next = page.next_cursor.clone();
-        let has_more = page.has_more;
-        let (page_counts, returned_seen) = db
-            .call(move |db| {
-                let mut counts = FeedCounts::default();
-                let mut seen = seen;
-                let tx = db.conn_mut().transaction()?;
-                apply_stock_page(&tx, &page, &gtins, &mut counts, seen.as_mut())?;
-                db::record_feed(
-                    &tx,
-                    STOCK_FEED,
-                    &page.next_cursor,
-                    &format!("{} rows in last page", page.items.len()),
-                )?;
-                tx.commit()?;
-                Ok((counts, seen))
-            })
-            .await?;
-        seen = returned_seen;
-        counts.pages += 1;
-        counts.added += page_counts.added;
-        counts.changed += page_counts.changed;
-        counts.skipped += page_counts.skipped;
-        progress.page(STOCK_FEED, &counts);
-        if !has_more || next == cursor {
-            break;
-        }
-        cursor = next;
+/// Deletes the rows of `table` whose GTIN is not in `seen`.
+fn prune_unseen(tx: &Transaction, table: &str, seen: &HashSet<i64>) -> Result<u64, DbError> {
+    let local: Vec<i64> = tx
+        .prepare(&format!("SELECT gtin FROM {table}"))?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut delete = tx.prepare(&format!("DELETE FROM {table} WHERE gtin = ?1"))?;
+    let mut removed = 0;
+    for gtin in local.into_iter().filter(|g| !seen.contains(g)) {
+        removed += delete.execute([gtin])? as u64;
     }
-    if let Some(seen) = seen {
-        counts.removed += db
-            .call(move |db| {
-                let tx = db.conn_mut().transaction()?;
-                let local: Vec<i64> = tx
-                    .prepare("SELECT gtin FROM store_stock")?
-                    .query_map([], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-                let mut removed = 0;
-                for gtin in local.into_iter().filter(|g| !seen.contains(g)) {
-                    removed +=
-                        tx.execute("DELETE FROM store_stock WHERE gtin = ?1", [gtin])? as u64;
-                }
-                tx.commit()?;
-                Ok(removed)
-            })
-            .await?;
-    }
-    Ok(counts)
+    Ok(removed)
 }
+
+const CATALOG: Feed<CatalogPage> = Feed {
+    name: CATALOG_FEED,
+    check: check_catalog_page,
+    next: |p| (p.next_cursor.clone(), p.has_more),
+    len: |p| p.variants.len(),
+    apply: apply_catalog_page,
+    prune: |tx, seen| {
+        let removed = prune_unseen(tx, "variants", seen)?;
+        tx.execute(
+            "DELETE FROM styles WHERE id NOT IN (SELECT style_id FROM variants)",
+            [],
+        )?;
+        Ok(removed)
+    },
+};
+
+const STOCK: Feed<StockPage> = Feed {
+    name: STOCK_FEED,
+    check: |page, cursor| {
+        page.items
+            .iter()
+            .map(|i| parse_gtin(STOCK_FEED, cursor, &i.gtin))
+            .collect()
+    },
+    next: |p| (p.next_cursor.clone(), p.has_more),
+    len: |p| p.items.len(),
+    apply: apply_stock_page,
+    prune: |tx, seen| prune_unseen(tx, "store_stock", seen),
+};
 
 /// Runs a catalog sync, then a stock sync.
 pub async fn sync(
@@ -403,8 +393,15 @@ pub async fn sync(
     progress: &mut dyn SyncProgress,
 ) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
-    let catalog = sync_catalog(db, client, options, progress).await?;
-    let stock = sync_stock(db, client, options, progress).await?;
+    let (limit, store) = (options.page_size, options.store_id.as_str());
+    let catalog = run_feed(db, CATALOG, options.full, progress, |cursor| async move {
+        client.catalog_changes(&cursor, limit).await
+    })
+    .await?;
+    let stock = run_feed(db, STOCK, options.full, progress, |cursor| async move {
+        client.stock_changes(store, &cursor, limit).await
+    })
+    .await?;
     Ok(SyncReport {
         catalog,
         stock,
@@ -419,19 +416,13 @@ pub async fn run_periodic(
     client: WarehouseClient,
     options: SyncOptions,
     interval: Duration,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {
-                match sync(&db, &client, &options, &mut ()).await {
-                    Ok(report) => tracing::info!(?report.catalog, ?report.stock, "background sync done"),
-                    Err(e) => tracing::warn!(error = %e, "background sync failed"),
-                }
-            }
-            _ = stop.changed() => break,
+    crate::periodic::every(interval, stop, || async {
+        match sync(&db, &client, &options, &mut ()).await {
+            Ok(report) => tracing::info!(?report.catalog, ?report.stock, "background sync done"),
+            Err(e) => tracing::warn!(error = %e, "background sync failed"),
         }
-    }
+    })
+    .await;
 }

@@ -8,6 +8,7 @@ use kiosk::bench_data::{self, BenchData};
 
 pub const VARIANTS: u64 = 1_000_000;
 
+#[allow(dead_code)] // not every bench uses the big data set
 pub fn data() -> BenchData {
     let dir = std::env::var_os("KIOSK_BENCH_DATA")
         .map(PathBuf::from)

@@ -134,7 +134,9 @@ fn init_tracing(verbose: u8) {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.verbose);
+    // A server shows its request log (method, path, status, latency) by default.
+    let serving = matches!(cli.command, Some(Command::Warehouse(_)));
+    init_tracing(cli.verbose.max(u8::from(serving)));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { code, error }) => {

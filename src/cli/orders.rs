@@ -149,6 +149,9 @@ fn send(loaded: &LoadedConfig, db: DbHandle, all: bool) -> CliResult {
     let report = runtime.block_on(async {
         let connection = connect::connect(loaded).await?;
         let report = orders::send_due(&db, &connection.client, all).await;
+        let retention = loaded.config.privacy.order_retention_days;
+        db.call(move |db| orders::purge_shopper_details(db, retention))
+            .await?;
         if let Some(server) = connection.embedded {
             server.shutdown().await;
         }

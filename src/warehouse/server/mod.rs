@@ -16,7 +16,8 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use faults::{Fault, Faults};
 pub use store::{StoreError, WarehouseStore};
@@ -64,7 +65,12 @@ pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) ->
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // Method, path, status and latency only: bodies (shopper addresses) are never logged.
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
 }
 
 /// A running server; dropping it (or [`ServerHandle::shutdown`]) stops it.
