@@ -143,17 +143,18 @@ impl FromRequestParts<ApiState> for Caller {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?
             .to_owned();
+        let store = state.store.clone();
+        let lookup = token.clone();
+        let store_id = blocking(move || store.store_for_token(&lookup))
+            .await?
+            .ok_or_else(|| unauthorized("unknown token"))?;
+        // Only known tokens get a rate-limit slot: random tokens cannot grow the table.
         if let Err(not_until) = state.limiter.check_key(&token) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
             ));
             return Err(rate_limited(wait.as_secs() + 1).into());
         }
-        let store = state.store.clone();
-        let lookup = token.clone();
-        let store_id = blocking(move || store.store_for_token(&lookup))
-            .await?
-            .ok_or_else(|| unauthorized("unknown token"))?;
         Ok(Self { store_id })
     }
 }
