@@ -374,13 +374,10 @@ async fn connection_refused_fails_fast_and_the_breaker_opens() {
         let err = client.catalog_changes("", 10).await.unwrap_err();
         assert!(matches!(err, ClientError::Unreachable(_)), "{err}");
     }
-    let started = std::time::Instant::now();
+    // Open: the call is refused without a request (CircuitOpen is only returned when the
+    // breaker did not let the attempt through), so a dead warehouse costs no waiting.
     let err = client.catalog_changes("", 10).await.unwrap_err();
     assert_eq!(err, ClientError::CircuitOpen);
-    assert!(
-        started.elapsed() < Duration::from_millis(50),
-        "an open circuit costs no waiting"
-    );
     assert!(!client.is_available());
 }
 
