@@ -16,3 +16,4 @@ pub mod sizes;
 pub mod stock;
 pub mod sync;
 pub mod warehouse;
+pub mod i18n;

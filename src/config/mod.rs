@@ -164,15 +164,6 @@ impl Default for Barcode {
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
-pub enum Language {
-    En,
-    Fr,
-    De,
-    Es,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
 pub enum SizeSystemName {
     Us,
     Uk,
@@ -191,8 +182,9 @@ pub enum Theme {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Ui {
-    pub languages: Vec<Language>,
-    pub default_language: Language,
+    /// Language tags with a folder in `assets/locales` (e.g. "en", "es").
+    pub languages: Vec<String>,
+    pub default_language: String,
     pub size_systems: Vec<SizeSystemName>,
     pub default_size_system: SizeSystemName,
     pub idle_timeout_s: u64,
@@ -204,8 +196,8 @@ pub struct Ui {
 impl Default for Ui {
     fn default() -> Self {
         Self {
-            languages: vec![Language::En, Language::Fr, Language::De, Language::Es],
-            default_language: Language::En,
+            languages: vec!["en".into(), "es".into()],
+            default_language: "en".into(),
             size_systems: vec![
                 SizeSystemName::Eu,
                 SizeSystemName::Us,
@@ -500,6 +492,17 @@ impl Config {
             ));
         }
         let ui = &self.ui;
+        if let Some(unknown) = ui.languages.iter().find(|l| crate::i18n::Lang::parse(l).is_none()) {
+            let have: Vec<String> = crate::i18n::available().iter().map(|l| l.tag()).collect();
+            return Err(issue(
+                "ui.languages",
+                format!("no texts for language {unknown:?}"),
+                format!(
+                    "use languages that have a folder in assets/locales ({}), or add one",
+                    have.join(", ")
+                ),
+            ));
+        }
         check_choice(
             ("ui.languages", &ui.languages, "[\"en\"]"),
             ("ui.default_language", &ui.default_language),

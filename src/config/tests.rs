@@ -164,9 +164,10 @@ fn invalid_values_name_key_line_and_fix() {
 #[test]
 fn cross_field_rules() {
     let cases = [
-        ("[ui]\nlanguages = [\"fr\"]\n", "ui.default_language", None),
+        ("[ui]\nlanguages = [\"es\"]\n", "ui.default_language", None),
+        ("[ui]\nlanguages = [\"en\", \"xx\"]\n", "ui.languages", Some(2)),
         (
-            "[ui]\nlanguages = [\"fr\"]\ndefault_language = \"de\"\n",
+            "[ui]\nlanguages = [\"en\"]\ndefault_language = \"es\"\n",
             "ui.default_language",
             Some(3),
         ),

@@ -1,0 +1,91 @@
+# Shopper-facing text of the kiosk, English. Every string on screen comes from here.
+language-name = English
+
+attract-title = Every size, right here
+attract-subtitle = Scan the barcode on the shoe's tag to see every size we have, in this store or delivered to your home.
+attract-start = Scan a shoe
+attract-type = Type the number instead
+attract-hint-1 = The barcode is on the tag inside the shoe's tongue.
+attract-hint-2 = Not in your size? We ship it to your home for free.
+attract-hint-3 = No account needed. It takes a minute.
+tag-caption = Find this label inside the tongue of the display shoe
+
+scan-title = Show the barcode to the camera
+scan-aim = Hold the tag inside the frame
+scan-camera-off = No camera on this kiosk. Type the number printed under the barcode.
+scan-camera-replay = Camera preview
+scan-type-title = Or type the number under the barcode
+scan-keypad-clear = Clear
+scan-keypad-delete = Delete
+scan-keypad-search = Search
+scan-looking = Looking it up…
+scan-not-found = We don't have that shoe in our catalog. An associate can help.
+scan-unreadable = That number doesn't look right: { $reason }. Check the digits and try again.
+
+nav-start-over = Start over
+nav-back = Back
+nav-call-associate = Call an associate
+nav-high-contrast = High contrast
+associate-called = An associate is on the way.
+
+product-price = { $price }
+product-fit = Fit: { $note }
+product-sizes = Choose your size
+product-size-system = Sizes in
+product-scanned = This is the shoe you scanned
+status-in-store = In this store
+status-in-store-few = In this store — last { $count }
+status-ship = Ship to home — arrives by { $date }
+status-ship-free = Free delivery
+status-unavailable = Unavailable
+status-checking = Checking the warehouse…
+warehouse-live = Warehouse stock checked just now.
+warehouse-cached = Warehouse stock from { $minutes } minutes ago; the warehouse is not answering right now.
+warehouse-unavailable = We can't reach the warehouse right now. Sizes in this store can still be brought to you.
+size-width-wide = wide
+
+instore-title = An associate will bring you size { $size }
+instore-sending = Sending your request…
+instore-sent = Request sent. Please wait here — it usually takes a few minutes.
+instore-queued = Request saved. An associate will bring it shortly.
+instore-done = Done
+
+order-review-title = Ship to your home
+order-item = Item
+order-size = Size
+order-price = Price
+order-shipping = Delivery
+order-delivery = Arrives by
+order-pay-note = You pay at the till with the code you get next. Nothing is charged now.
+order-continue = Continue
+order-form-title = Where should we send it?
+field-name = Full name
+field-street = Street and number
+field-postcode = Postcode
+field-city = City
+field-country = Country (2 letters)
+field-email = Email
+field-phone = Phone
+error-required = Please fill this in.
+error-country = Use the two-letter code, like ES or US.
+error-contact = Give an email or a phone number so we can tell you when it ships.
+error-email = This email address looks incomplete.
+order-confirm = Place order
+order-sending = Placing your order…
+order-failed = We saved your order but could not reach the warehouse. It will be sent automatically.
+keyboard-space = Space
+keyboard-done = Done
+
+done-title = Thank you! Your order is { $number }
+done-pay = Show this code at the till to pay.
+done-next = We will email or text you when it ships. It arrives by { $date }.
+done-reset = This screen clears itself in { $seconds } seconds.
+done-finish = Finish
+
+idle-title = Are you still there?
+idle-body = This screen will clear in { $seconds } seconds to protect your details.
+idle-more = More time
+
+outoforder-title = This kiosk is out of order
+outoforder-staff = For staff: fix the problem below, then restart the kiosk.
+starting = Starting…

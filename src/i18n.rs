@@ -1,0 +1,93 @@
+//! Shopper-facing text from Fluent files in `assets/locales/<language>/`. Adding a language is
+//! adding a folder with a `.ftl` file (and rebuilding: the files are compiled in, so a kiosk
+//! never runs with missing text). A key missing in a language falls back to English.
+
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, static_loader};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./assets/locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A language the kiosk can show, by its folder name (`en`, `es`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Lang(LanguageIdentifier);
+
+impl Lang {
+    pub fn parse(tag: &str) -> Option<Self> {
+        let id: LanguageIdentifier = tag.parse().ok()?;
+        LOCALES.locales().any(|l| *l == id).then_some(Self(id))
+    }
+
+    pub fn english() -> Self {
+        Self(fluent_templates::langid!("en"))
+    }
+
+    pub fn tag(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// The language's own name ("English", "Español"), for the language switch.
+    pub fn native_name(&self) -> String {
+        self.text("language-name")
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        LOCALES.lookup(&self.0, key)
+    }
+
+    pub fn text_with(&self, key: &str, args: &[(&str, String)]) -> String {
+        let args: HashMap<std::borrow::Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (std::borrow::Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES.lookup_with_args(&self.0, key, &args)
+    }
+}
+
+/// Every language with a folder in `assets/locales`, English first.
+pub fn available() -> Vec<Lang> {
+    let mut all: Vec<Lang> = LOCALES.locales().cloned().map(Lang).collect();
+    all.sort_by_key(|l| (l.tag() != "en", l.tag()));
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(text: &str) -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
+            .filter(|k| !k.starts_with('#') && !k.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn english_and_spanish_are_complete() {
+        let en = keys(include_str!("../assets/locales/en/kiosk.ftl"));
+        let es = keys(include_str!("../assets/locales/es/kiosk.ftl"));
+        let missing: Vec<_> = en.iter().filter(|k| !es.contains(k)).collect();
+        assert!(missing.is_empty(), "missing in es: {missing:?}");
+        let extra: Vec<_> = es.iter().filter(|k| !en.contains(k)).collect();
+        assert!(extra.is_empty(), "not in en: {extra:?}");
+    }
+
+    #[test]
+    fn lookups_with_arguments() {
+        let es = Lang::parse("es").unwrap();
+        assert_eq!(es.native_name(), "Español");
+        assert_eq!(
+            es.text_with("instore-title", &[("size", "EU 42".into())]),
+            "Un dependiente te traerá la talla EU 42"
+        );
+        assert!(available().iter().any(|l| l.tag() == "en"));
+        assert!(Lang::parse("xx").is_none());
+    }
+}
