@@ -135,3 +135,64 @@ pub fn lookup(
         None => Err(LookupError::UnknownProduct(scan.gtin)),
     }
 }
+
+/// What a size means for the shopper, in the order the kiosk prefers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SizeStatus {
+    /// On the shelf here: an associate can bring it.
+    InStore { quantity: u32 },
+    /// Not here, but the warehouse can ship it home.
+    Ship { delivery_estimate: Option<String> },
+    /// Not here; the warehouse has not answered yet.
+    Checking,
+    Unavailable,
+}
+
+impl GridEntry {
+    /// `warehouse_pending`: the warehouse was asked and has not answered yet.
+    pub fn status(&self, warehouse_pending: bool) -> SizeStatus {
+        match (self.store_quantity, &self.warehouse) {
+            (Some(q), _) if q > 0 => SizeStatus::InStore { quantity: q },
+            _ if warehouse_pending => SizeStatus::Checking,
+            (_, Some(w)) if w.quantity > 0 => SizeStatus::Ship {
+                delivery_estimate: w.delivery_estimate.clone(),
+            },
+            _ => SizeStatus::Unavailable,
+        }
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::*;
+
+    fn entry(store: Option<u32>, warehouse: Option<u32>) -> GridEntry {
+        GridEntry {
+            gtin: "4006381333931".parse().unwrap(),
+            size_mm: 270,
+            width: Width::Standard,
+            labels: SizeChart::embedded().labels(270),
+            store_quantity: store,
+            store_updated_at: None,
+            warehouse: warehouse.map(|quantity| WarehouseAvailability {
+                quantity,
+                delivery_estimate: Some("2026-11-26".into()),
+                fetched_at: "2026-11-23T10:00:00Z".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn store_first_then_warehouse_then_unavailable() {
+        assert_eq!(entry(Some(2), Some(9)).status(false), SizeStatus::InStore { quantity: 2 });
+        assert_eq!(entry(Some(2), None).status(true), SizeStatus::InStore { quantity: 2 });
+        assert_eq!(entry(Some(0), None).status(true), SizeStatus::Checking);
+        assert_eq!(
+            entry(Some(0), Some(3)).status(false),
+            SizeStatus::Ship { delivery_estimate: Some("2026-11-26".into()) }
+        );
+        assert_eq!(entry(None, Some(0)).status(false), SizeStatus::Unavailable);
+        assert_eq!(entry(None, None).status(false), SizeStatus::Unavailable);
+    }
+}

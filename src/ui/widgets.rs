@@ -1,0 +1,89 @@
+//! Small building blocks shared by the screens: labelled touch buttons and the keypads.
+
+use iced::widget::{button, column, row, text};
+use iced::{Alignment, Element, Length};
+
+use super::theme::{self, Palette, TOUCH_TARGET};
+
+/// A button at least `TOUCH_TARGET` high with a kiosk-size label.
+pub fn touch<'a, M: Clone + 'a>(label: impl Into<String>, on_press: Option<M>, style: impl Fn(&iced::Theme, button::Status) -> button::Style + 'a) -> button::Button<'a, M> {
+    button(
+        text(label.into())
+            .size(theme::text::BUTTON)
+            .align_x(Alignment::Center)
+            .align_y(Alignment::Center)
+            .width(Length::Fill)
+            .height(Length::Fill),
+    )
+    .height(Length::Fixed(TOUCH_TARGET))
+    .padding([0.0, theme::spacing::M])
+    .on_press_maybe(on_press)
+    .style(style)
+}
+
+/// The numeric keypad for typing the digits under a barcode.
+pub fn keypad<'a, M: Clone + 'a>(
+    palette: Palette,
+    digit: impl Fn(char) -> M,
+    delete: (String, M),
+    clear: (String, M),
+) -> Element<'a, M> {
+    let key = |c: char| {
+        touch(c.to_string(), Some(digit(c)), theme::secondary(palette))
+            .width(Length::Fixed(TOUCH_TARGET * 1.6))
+            .height(Length::Fixed(TOUCH_TARGET * 1.1))
+    };
+    let rows = ["123", "456", "789"].map(|r| {
+        row(r.chars().map(|c| key(c).into()))
+            .spacing(theme::spacing::S)
+            .into()
+    });
+    let last = row![
+        touch(clear.0, Some(clear.1), theme::secondary(palette))
+            .width(Length::Fixed(TOUCH_TARGET * 1.6))
+            .height(Length::Fixed(TOUCH_TARGET * 1.1)),
+        key('0'),
+        touch(delete.0, Some(delete.1), theme::secondary(palette))
+            .width(Length::Fixed(TOUCH_TARGET * 1.6))
+            .height(Length::Fixed(TOUCH_TARGET * 1.1)),
+    ]
+    .spacing(theme::spacing::S);
+    column(rows.into_iter().chain([last.into()]))
+        .spacing(theme::spacing::S)
+        .into()
+}
+
+/// A full on-screen keyboard for the address form (no physical keyboard on a kiosk).
+pub fn keyboard<'a, M: Clone + 'a>(
+    palette: Palette,
+    shifted: bool,
+    key: impl Fn(char) -> M,
+    backspace: M,
+    shift: M,
+    space: (String, M),
+) -> Element<'a, M> {
+    let layout = ["1234567890", "qwertyuiop", "asdfghjkl-", "zxcvbnm@._"];
+    let w = TOUCH_TARGET * 1.05;
+    let rows = layout.iter().map(|r| {
+        row(r.chars().map(|c| {
+            let c = if shifted { c.to_ascii_uppercase() } else { c };
+            touch(c.to_string(), Some(key(c)), theme::secondary(palette))
+                .width(Length::Fixed(w))
+                .padding(0)
+                .into()
+        }))
+        .spacing(theme::spacing::XS)
+        .into()
+    });
+    let last = row![
+        touch("⇧", Some(shift), if shifted { theme::primary(palette) } else { theme::secondary(palette) })
+            .width(Length::Fixed(w * 1.5)),
+        touch(space.0, Some(space.1), theme::secondary(palette)).width(Length::Fixed(w * 6.0)),
+        touch("⌫", Some(backspace), theme::secondary(palette)).width(Length::Fixed(w * 1.5)),
+    ]
+    .spacing(theme::spacing::XS);
+    column(rows.chain([last.into()]))
+        .spacing(theme::spacing::XS)
+        .align_x(Alignment::Center)
+        .into()
+}
