@@ -17,3 +17,5 @@ pub mod stock;
 pub mod sync;
 pub mod warehouse;
 pub mod i18n;
+#[cfg(feature = "gui")]
+pub mod ui;

@@ -152,7 +152,7 @@ fn run(cli: Cli) -> CliResult {
         config::load(config_path.as_deref()).map_err(invalid)
     };
     let Some(command) = cli.command else {
-        return demo(&load()?);
+        return kiosk_window(config::load(config_path.as_deref()));
     };
     match command {
         Command::Lookup(args) => lookup::run(&load()?, args),
@@ -209,9 +209,25 @@ pub fn open_database(loaded: &LoadedConfig) -> Result<Database, Failure> {
     Ok(db)
 }
 
-/// `kiosk` with no command. The touchscreen GUI is not built yet: until it is, this prepares
-/// the demo database and shows what the kiosk knows, so the first command a new user runs
-/// proves the installation works.
+/// `kiosk` with no command: the touchscreen kiosk. A broken config does not stop it: the
+/// window shows staff what is wrong (and the error is printed too).
+#[cfg(feature = "gui")]
+fn kiosk_window(loaded: Result<LoadedConfig, config::ConfigError>) -> CliResult {
+    let loaded = loaded.map_err(|e| {
+        eprintln!("error: {e}");
+        e.to_string()
+    });
+    kiosk::ui::run(loaded).map_err(|e| anyhow::anyhow!("the kiosk window failed: {e}"))?;
+    Ok(())
+}
+
+/// Built without the GUI: prepare the demo database and say what the tools are.
+#[cfg(not(feature = "gui"))]
+fn kiosk_window(loaded: Result<LoadedConfig, config::ConfigError>) -> CliResult {
+    demo(&loaded.map_err(invalid)?)
+}
+
+#[cfg(not(feature = "gui"))]
 fn demo(loaded: &LoadedConfig) -> CliResult {
     let db = open_database(loaded)?;
     let stats = db.stats()?;
@@ -222,7 +238,7 @@ fn demo(loaded: &LoadedConfig) -> CliResult {
         stats.variants,
         stats.store_stock
     );
-    println!("The touchscreen screens are not in this build yet. Try the store tools:");
+    println!("This build has no touchscreen GUI (built without the `gui` feature). Store tools:");
     println!("  kiosk lookup 4012345001013        the size grid of a scanned shoe");
     println!("  kiosk import-stock FILE.csv       load the POS stock export");
     println!("  kiosk --help                      every command");

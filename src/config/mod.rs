@@ -191,6 +191,8 @@ pub struct Ui {
     pub idle_countdown_s: u64,
     pub theme: Theme,
     pub fullscreen: bool,
+    pub window_width: u32,
+    pub window_height: u32,
 }
 
 impl Default for Ui {
@@ -207,8 +209,10 @@ impl Default for Ui {
             default_size_system: SizeSystemName::Eu,
             idle_timeout_s: 60,
             idle_countdown_s: 10,
-            theme: Theme::HighContrast,
+            theme: Theme::Light,
             fullscreen: false,
+            window_width: 1920,
+            window_height: 1080,
         }
     }
 }
@@ -512,6 +516,8 @@ impl Config {
             ("ui.default_size_system", &ui.default_size_system),
         )?;
         check_range("ui.idle_timeout_s", ui.idle_timeout_s, 15, 3600, "s")?;
+        check_range("ui.window_width", u64::from(ui.window_width), 320, 7680, "pixels")?;
+        check_range("ui.window_height", u64::from(ui.window_height), 320, 7680, "pixels")?;
         if ui.idle_countdown_s >= ui.idle_timeout_s {
             return Err(issue(
                 "ui.idle_countdown_s",

@@ -170,6 +170,12 @@ pub fn secondary(p: Palette) -> impl Fn(&Theme, button::Status) -> button::Style
     move |_, status| filled(p.secondary, p.on_secondary, p.border, status == button::Status::Pressed)
 }
 
+/// A toggle or a choice among several: the active one looks like `primary`.
+pub fn choice(p: Palette, active: bool) -> impl Fn(&Theme, button::Status) -> button::Style {
+    let (on, off) = (primary(p), secondary(p));
+    move |theme, status| if active { on(theme, status) } else { off(theme, status) }
+}
+
 /// A button coloured by what it means (a size's status), so colour never stands alone: the
 /// label always says the status in words too.
 pub fn tinted(background: Color, text: Color, p: Palette, selected: bool) -> impl Fn(&Theme, button::Status) -> button::Style {

@@ -76,7 +76,7 @@ pub fn keyboard<'a, M: Clone + 'a>(
         .into()
     });
     let last = row![
-        touch("⇧", Some(shift), if shifted { theme::primary(palette) } else { theme::secondary(palette) })
+        touch("⇧", Some(shift), theme::choice(palette, shifted))
             .width(Length::Fixed(w * 1.5)),
         touch(space.0, Some(space.1), theme::secondary(palette)).width(Length::Fixed(w * 6.0)),
         touch("⌫", Some(backspace), theme::secondary(palette)).width(Length::Fixed(w * 1.5)),

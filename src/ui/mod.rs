@@ -1,0 +1,654 @@
+//! The touchscreen kiosk (iced). The top level owns the current screen and the shared
+//! services and routes messages; each screen is a module with its own state, messages,
+//! `update` and `view`. Database and network work runs in tasks, never in `update`.
+
+mod attract;
+mod done;
+mod in_store;
+mod order;
+mod product;
+mod scan;
+pub mod theme;
+mod widgets;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use iced::keyboard::{self, key};
+use iced::widget::{column, container, opaque, row, space, stack, text};
+use iced::{Alignment, Element, Length, Size, Subscription, Task};
+use crate::availability::{self, Freshness};
+use crate::catalog::{self, LookupError, SizeGrid};
+use crate::config::{Config, LoadedConfig, SizeSystemName};
+use crate::db::{DbError, DbHandle};
+use crate::i18n::{self, Lang};
+use crate::orders;
+use crate::warehouse::protocol::AssociateRequest;
+use crate::warehouse::server::ServerHandle;
+use crate::warehouse::{WarehouseClient, connect};
+
+use theme::{Palette, spacing};
+
+/// What every screen needs: shared, long-lived handles.
+pub struct Services {
+    pub db: DbHandle,
+    pub client: WarehouseClient,
+    pub config: Config,
+    pub assets: PathBuf,
+    /// The embedded warehouse, kept running for the life of the kiosk.
+    _embedded: Option<ServerHandle>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Services")
+    }
+}
+
+/// Opens the database (building the demo one on first run) and connects to the warehouse.
+pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, String> {
+    let db_path = loaded.database_path();
+    let fixtures = loaded.fixtures_dir();
+    let db = tokio::task::spawn_blocking(move || crate::seed::open_or_seed(&db_path, fixtures.as_deref()))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?
+        .0;
+    let connection = connect::connect(&loaded).await.map_err(|e| e.to_string())?;
+    Ok(Arc::new(Services {
+        db: DbHandle::new(db),
+        client: connection.client,
+        assets: loaded.resolve(Path::new("assets")),
+        config: loaded.config,
+        _embedded: connection.embedded,
+    }))
+}
+
+/// What the screens read from the top level while drawing.
+pub struct Ctx<'a> {
+    pub lang: &'a Lang,
+    pub palette: Palette,
+    pub assets: &'a Path,
+    pub size_systems: &'a [SizeSystemName],
+    pub portrait: bool,
+    pub camera: bool,
+}
+
+impl Ctx<'_> {
+    pub fn t(&self, key: &str) -> String {
+        self.lang.text(key)
+    }
+
+    pub fn t_with(&self, key: &str, args: &[(&str, String)]) -> String {
+        self.lang.text_with(key, args)
+    }
+}
+
+pub fn money(cents: i64, currency: &str) -> String {
+    let symbol = match currency {
+        "EUR" => "€",
+        "USD" => "$",
+        "GBP" => "£",
+        other => other,
+    };
+    format!("{symbol}{}.{:02}", cents / 100, cents % 100)
+}
+
+/// `2026-11-26` as shown to a shopper; `—` when unknown.
+pub fn short_date(date: Option<&str>) -> String {
+    match date.and_then(|d| d.parse::<jiff::civil::Date>().ok()) {
+        Some(d) => d.strftime("%a %-d %b").to_string(),
+        None => "—".to_owned(),
+    }
+}
+
+#[derive(Debug)]
+enum Screen {
+    Starting,
+    OutOfOrder(String),
+    Attract,
+    Scan(scan::Scan),
+    Product(product::Product),
+    InStore(in_store::InStore),
+    Order(order::Order),
+    Done(done::Done),
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Started(Result<Arc<Services>, String>),
+    Tick(Instant),
+    Keyboard(keyboard::Event),
+    Resized(Size),
+    Language(String),
+    ToggleContrast,
+    StartOver,
+    CallAssociate,
+    AssociateCalled(bool),
+    MoreTime,
+    Looked(u64, Result<Box<SizeGrid>, String>),
+    Attract(attract::Message),
+    Scan(scan::Message),
+    Product(u64, product::Message),
+    InStore(in_store::Message),
+    Order(order::Message),
+    OrderPlaced(Result<(String, bool), String>),
+    Done(done::Message),
+}
+
+pub struct Kiosk {
+    services: Option<Arc<Services>>,
+    screen: Screen,
+    lang: Lang,
+    high_contrast: bool,
+    size_system: SizeSystemName,
+    portrait: bool,
+    started_at: Instant,
+    now: Instant,
+    last_activity: Instant,
+    /// Screen deadline (in-store confirmation, done screen) after which the kiosk resets.
+    reset_at: Option<Instant>,
+    /// Characters typed by a keyboard-wedge scanner, until Enter.
+    wedge: String,
+    /// Counts lookups, so a late answer for an earlier scan is dropped.
+    lookup_generation: u64,
+    associate_notice: bool,
+}
+
+impl Kiosk {
+    pub fn new(loaded: Result<LoadedConfig, String>) -> (Self, Task<Message>) {
+        let now = Instant::now();
+        let (config, screen, task) = match loaded {
+            Ok(loaded) => {
+                let config = loaded.config.clone();
+                (config, Screen::Starting, Task::perform(start_services(loaded), Message::Started))
+            }
+            Err(problem) => (Config::default(), Screen::OutOfOrder(problem), Task::none()),
+        };
+        let kiosk = Self {
+            services: None,
+            screen,
+            lang: Lang::parse(&config.ui.default_language).unwrap_or_else(Lang::english),
+            high_contrast: config.ui.theme == crate::config::Theme::HighContrast,
+            size_system: config.ui.default_size_system,
+            portrait: false,
+            started_at: now,
+            now,
+            last_activity: now,
+            reset_at: None,
+            wedge: String::new(),
+            lookup_generation: 0,
+            associate_notice: false,
+        };
+        (kiosk, task)
+    }
+
+    /// For tests: a kiosk with services already running.
+    pub fn with_services(services: Arc<Services>) -> Self {
+        let loaded = LoadedConfig { config: services.config.clone(), source: None };
+        let (mut kiosk, _) = Self::new(Ok(loaded));
+        kiosk.services = Some(services);
+        kiosk.screen = Screen::Attract;
+        kiosk
+    }
+
+    fn config(&self) -> Config {
+        self.services.as_ref().map(|s| s.config.clone()).unwrap_or_default()
+    }
+
+    fn idle_limit(&self) -> (Duration, Duration) {
+        let ui = self.config().ui;
+        (Duration::from_secs(ui.idle_timeout_s), Duration::from_secs(ui.idle_countdown_s))
+    }
+
+    /// Seconds left on the "are you still there?" countdown, when it shows.
+    fn idle_countdown(&self) -> Option<u64> {
+        if matches!(self.screen, Screen::Attract | Screen::Starting | Screen::OutOfOrder(_)) {
+            return None;
+        }
+        let (timeout, countdown) = self.idle_limit();
+        let idle = self.now.saturating_duration_since(self.last_activity);
+        let prompt_after = timeout.saturating_sub(countdown);
+        (idle >= prompt_after).then(|| timeout.saturating_sub(idle).as_secs())
+    }
+
+    /// Back to attract with every piece of shopper data gone.
+    fn reset(&mut self) {
+        let config = self.config();
+        self.screen = Screen::Attract;
+        self.lang = Lang::parse(&config.ui.default_language).unwrap_or_else(Lang::english);
+        self.high_contrast = config.ui.theme == crate::config::Theme::HighContrast;
+        self.size_system = config.ui.default_size_system;
+        self.wedge.clear();
+        self.reset_at = None;
+        self.associate_notice = false;
+        self.lookup_generation += 1;
+        self.last_activity = self.now;
+    }
+
+    fn lookup(&mut self, code: String) -> Task<Message> {
+        let Some(services) = self.services.clone() else { return Task::none() };
+        self.lookup_generation += 1;
+        let generation = self.lookup_generation;
+        match &mut self.screen {
+            Screen::Scan(scan) => scan.set_status(scan::Status::Looking),
+            _ => {
+                let mut scan = scan::Scan::new();
+                scan.set_status(scan::Status::Looking);
+                self.screen = Screen::Scan(scan);
+            }
+        }
+        Task::perform(
+            async move {
+                services
+                    .db
+                    .call(move |db| match catalog::lookup(db.conn(), &code, None) {
+                        Ok((_, grid)) => Ok(Ok(Box::new(grid))),
+                        Err(LookupError::Db(e)) => Err(e),
+                        Err(e @ LookupError::UnknownProduct(_)) => Ok(Err(format!("unknown:{e}"))),
+                        Err(LookupError::Barcode(e)) => Ok(Err(e.to_string())),
+                    })
+                    .await
+                    .unwrap_or_else(|e: DbError| Err(e.to_string()))
+            },
+            move |result| Message::Looked(generation, result),
+        )
+    }
+
+    fn refresh_warehouse(&self, grid: &SizeGrid) -> Task<Message> {
+        let Some(services) = self.services.clone() else { return Task::none() };
+        let generation = self.lookup_generation;
+        let gtins: Vec<_> = grid.sizes.iter().map(|e| e.gtin).collect();
+        let scanned = grid.scanned;
+        Task::perform(
+            async move {
+                let freshness = availability::refresh(&services.db, &services.client, &gtins)
+                    .await
+                    .unwrap_or_else(|e| Freshness::Unavailable { reason: e.to_string() });
+                let grid = services
+                    .db
+                    .call(move |db| catalog::size_grid(db.conn(), scanned))
+                    .await
+                    .ok()
+                    .flatten();
+                (freshness, grid)
+            },
+            move |(freshness, grid)| match grid {
+                Some(grid) => Message::Product(generation, product::Message::Warehouse(freshness, Box::new(grid))),
+                None => Message::Tick(Instant::now()),
+            },
+        )
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        if !matches!(message, Message::Tick(_) | Message::Started(_) | Message::Looked(..) | Message::AssociateCalled(_) | Message::OrderPlaced(_) | Message::Resized(_)) {
+            self.last_activity = self.now.max(Instant::now());
+            self.now = self.last_activity;
+        }
+        match message {
+            Message::Started(Ok(services)) => {
+                self.services = Some(services);
+                self.reset();
+                Task::none()
+            }
+            Message::Started(Err(problem)) => {
+                self.screen = Screen::OutOfOrder(problem);
+                Task::none()
+            }
+            Message::Tick(now) => {
+                self.now = now;
+                if self.idle_countdown() == Some(0) || self.reset_at.is_some_and(|at| now >= at) {
+                    self.reset();
+                }
+                Task::none()
+            }
+            Message::Resized(size) => {
+                self.portrait = size.height > size.width;
+                Task::none()
+            }
+            Message::Keyboard(event) => self.wedge_input(event),
+            Message::Language(tag) => {
+                if let Some(lang) = Lang::parse(&tag) {
+                    self.lang = lang;
+                }
+                Task::none()
+            }
+            Message::ToggleContrast => {
+                self.high_contrast = !self.high_contrast;
+                Task::none()
+            }
+            Message::StartOver => {
+                self.reset();
+                Task::none()
+            }
+            Message::MoreTime => Task::none(),
+            Message::CallAssociate => self.call_associate(None),
+            Message::AssociateCalled(ok) => {
+                if let Screen::InStore(s) = &mut self.screen {
+                    s.update(in_store::Message::Delivered(ok));
+                }
+                Task::none()
+            }
+            Message::Looked(generation, result) => {
+                if generation != self.lookup_generation {
+                    return Task::none();
+                }
+                match result {
+                    Ok(grid) => {
+                        let task = self.refresh_warehouse(&grid);
+                        self.screen = Screen::Product(product::Product::new(*grid, self.size_system));
+                        task
+                    }
+                    Err(reason) => {
+                        let status = match reason.strip_prefix("unknown:") {
+                            Some(_) => scan::Status::NotFound,
+                            None => scan::Status::Unreadable(reason),
+                        };
+                        if let Screen::Scan(scan) = &mut self.screen {
+                            scan.set_status(status);
+                        }
+                        Task::none()
+                    }
+                }
+            }
+            Message::Attract(attract::Message::Start) => {
+                self.screen = Screen::Scan(scan::Scan::new());
+                Task::none()
+            }
+            Message::Scan(m) => {
+                let Screen::Scan(scan) = &mut self.screen else { return Task::none() };
+                match scan.update(m) {
+                    scan::Action::None => Task::none(),
+                    scan::Action::Lookup(code) => self.lookup(code),
+                }
+            }
+            Message::Product(generation, m) => {
+                if generation != self.lookup_generation {
+                    return Task::none();
+                }
+                let Screen::Product(product) = &mut self.screen else { return Task::none() };
+                if let product::Message::System(system) = m {
+                    self.size_system = system;
+                }
+                match product.update(m) {
+                    product::Action::None => Task::none(),
+                    product::Action::InStore(entry, label) => {
+                        self.screen = Screen::InStore(in_store::InStore::new(label.clone()));
+                        self.reset_at = Some(self.now + Duration::from_secs(in_store::SHOW_SECONDS));
+                        self.call_associate(Some((entry.gtin.to_string(), label)))
+                    }
+                    product::Action::Ship(entry, label) => {
+                        let style = product.grid().style.clone();
+                        self.screen = Screen::Order(order::Order::new(style, entry, label));
+                        Task::none()
+                    }
+                }
+            }
+            Message::InStore(m) => {
+                let Screen::InStore(s) = &mut self.screen else { return Task::none() };
+                match s.update(m) {
+                    in_store::Action::None => Task::none(),
+                    in_store::Action::Finish => {
+                        self.reset();
+                        Task::none()
+                    }
+                }
+            }
+            Message::Order(m) => {
+                let Screen::Order(o) = &mut self.screen else { return Task::none() };
+                match o.update(m) {
+                    order::Action::None => Task::none(),
+                    order::Action::Place(draft) => self.place(*draft),
+                }
+            }
+            Message::OrderPlaced(result) => {
+                let Screen::Order(o) = &self.screen else { return Task::none() };
+                let delivery = o.entry.warehouse.as_ref().and_then(|w| w.delivery_estimate.clone());
+                match result {
+                    Ok((number, confirmed)) => {
+                        self.screen = Screen::Done(done::Done::new(number, delivery, !confirmed));
+                        self.reset_at = Some(self.now + Duration::from_secs(done::SHOW_SECONDS));
+                    }
+                    Err(problem) => {
+                        // Not even written to the outbox: say so on the staff screen.
+                        tracing::error!(%problem, "order could not be stored");
+                        self.screen = Screen::OutOfOrder(problem);
+                    }
+                }
+                Task::none()
+            }
+            Message::Done(done::Message::Finish) => {
+                self.reset();
+                Task::none()
+            }
+        }
+    }
+
+    fn place(&self, draft: crate::orders::OrderDraft) -> Task<Message> {
+        let Some(services) = self.services.clone() else { return Task::none() };
+        let store_id = services.config.store.id.clone();
+        Task::perform(
+            async move {
+                let order = services
+                    .db
+                    .call(move |db| orders::enqueue(db, &store_id, &draft).map_err(|e| DbError::Sqlite(e.to_string())))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                // Stored: from here the order is safe. Send it now; if the warehouse is down
+                // the outbox keeps trying.
+                let report = orders::send_due(&services.db, &services.client, false).await;
+                let confirmed = report.is_ok_and(|r| r.confirmed.contains(&order.id));
+                Ok((order.id, confirmed))
+            },
+            Message::OrderPlaced,
+        )
+    }
+
+    fn call_associate(&mut self, what: Option<(String, String)>) -> Task<Message> {
+        let Some(services) = self.services.clone() else { return Task::none() };
+        if what.is_none() {
+            self.associate_notice = true;
+        }
+        let (gtin, size_label) = what.unwrap_or_default();
+        let request = AssociateRequest { gtin, size_label, kiosk_id: "kiosk-1".into() };
+        Task::perform(
+            async move {
+                services
+                    .client
+                    .associate_request(&services.config.store.id, &request)
+                    .await
+                    .is_ok()
+            },
+            Message::AssociateCalled,
+        )
+    }
+
+    /// A keyboard-wedge scanner types the code and Enter, on any screen. On the address form
+    /// the keys go to the form instead.
+    fn wedge_input(&mut self, event: keyboard::Event) -> Task<Message> {
+        let keyboard::Event::KeyPressed { key, text, .. } = event else { return Task::none() };
+        if let Screen::Order(o) = &mut self.screen {
+            if o.stage == order::Stage::Form {
+                let m = match (&key, text.as_deref()) {
+                    (keyboard::Key::Named(key::Named::Backspace), _) => Some(order::Message::Backspace),
+                    (_, Some(t)) => t.chars().next().filter(|c| !c.is_control()).map(order::Message::Key),
+                    _ => None,
+                };
+                if let Some(m) = m {
+                    o.update(m);
+                }
+                return Task::none();
+            }
+        }
+        match (&key, text.as_deref()) {
+            (keyboard::Key::Named(key::Named::Enter), _) => {
+                let code = std::mem::take(&mut self.wedge);
+                if code.trim().is_empty() { Task::none() } else { self.lookup(code) }
+            }
+            (_, Some(t)) => {
+                if self.wedge.len() < 200 {
+                    self.wedge.extend(t.chars().filter(|c| !c.is_control()));
+                }
+                Task::none()
+            }
+            _ => Task::none(),
+        }
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        Subscription::batch([
+            iced::time::every(Duration::from_millis(500)).map(Message::Tick),
+            keyboard::listen().map(Message::Keyboard),
+            iced::window::resize_events().map(|(_, size)| Message::Resized(size)),
+        ])
+    }
+
+    pub fn theme(&self) -> iced::Theme {
+        Palette::of(self.high_contrast).iced_theme()
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let palette = Palette::of(self.high_contrast);
+        let (assets, systems, camera) = match &self.services {
+            Some(s) => (s.assets.as_path(), s.config.ui.size_systems.as_slice(), s.config.camera.enabled),
+            None => (Path::new("assets"), &[][..], false),
+        };
+        let ctx = Ctx { lang: &self.lang, palette, assets, size_systems: systems, portrait: self.portrait, camera };
+        let generation = self.lookup_generation;
+        let seconds = self.now.saturating_duration_since(self.started_at).as_secs();
+        let body: Element<'_, Message> = match &self.screen {
+            Screen::Starting => container(text(ctx.t("starting")).size(theme::text::H2)).center(Length::Fill).into(),
+            Screen::OutOfOrder(problem) => out_of_order(&ctx, problem),
+            Screen::Attract => attract::view(&ctx, seconds).map(Message::Attract),
+            Screen::Scan(s) => s.view(&ctx).map(Message::Scan),
+            Screen::Product(p) => p.view(&ctx).map(move |m| Message::Product(generation, m)),
+            Screen::InStore(s) => s.view(&ctx).map(Message::InStore),
+            Screen::Order(o) => o.view(&ctx).map(Message::Order),
+            Screen::Done(d) => {
+                let left = self.reset_at.map_or(0, |at| at.saturating_duration_since(self.now).as_secs());
+                d.view(&ctx, left).map(Message::Done)
+            }
+        };
+        let shopper_screen = !matches!(self.screen, Screen::OutOfOrder(_) | Screen::Starting);
+        let mut page = column![].width(Length::Fill).height(Length::Fill);
+        if shopper_screen {
+            page = page.push(self.header(&ctx));
+        }
+        page = page.push(container(body).height(Length::Fill));
+        if shopper_screen {
+            page = page.push(self.footer(&ctx));
+        }
+        let page = container(page).style(theme::page(palette)).width(Length::Fill).height(Length::Fill);
+        match self.idle_countdown() {
+            Some(left) => stack![page, opaque(idle_prompt(&ctx, left))].into(),
+            None => page.into(),
+        }
+    }
+
+    fn header<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let store = self.services.as_ref().map(|s| s.config.store.name.clone()).unwrap_or_default();
+        let languages = self.services.as_ref().map(|s| s.config.ui.languages.clone()).unwrap_or_else(|| i18n::available().iter().map(Lang::tag).collect());
+        let mut bar = row![text(store).size(theme::text::BODY).width(Length::Fill)]
+            .spacing(spacing::S)
+            .align_y(Alignment::Center);
+        for tag in languages {
+            let Some(lang) = Lang::parse(&tag) else { continue };
+            let style = theme::choice(p, lang == self.lang);
+            bar = bar.push(widgets::touch(lang.native_name(), Some(Message::Language(tag)), style).width(Length::Fixed(200.0)));
+        }
+        bar = bar.push(
+            widgets::touch(
+                ctx.t("nav-high-contrast"),
+                Some(Message::ToggleContrast),
+                theme::choice(p, self.high_contrast),
+            )
+            .width(Length::Fixed(280.0)),
+        );
+        container(bar).padding([spacing::S, spacing::L]).into()
+    }
+
+    fn footer<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let mut bar = row![].spacing(spacing::M).align_y(Alignment::Center);
+        if !matches!(self.screen, Screen::Attract) {
+            bar = bar.push(widgets::touch(ctx.t("nav-start-over"), Some(Message::StartOver), theme::secondary(p)).width(Length::Fixed(320.0)));
+        }
+        bar = bar.push(space::horizontal());
+        if self.associate_notice {
+            bar = bar.push(
+                container(text(ctx.t("associate-called")).size(theme::text::BODY))
+                    .padding(spacing::S)
+                    .style(theme::band(p.in_store, p.on_in_store)),
+            );
+        }
+        bar = bar.push(widgets::touch(ctx.t("nav-call-associate"), Some(Message::CallAssociate), theme::primary(p)).width(Length::Fixed(380.0)));
+        container(bar).padding([spacing::S, spacing::L]).into()
+    }
+}
+
+fn idle_prompt<'a>(ctx: &Ctx<'a>, seconds: u64) -> Element<'a, Message> {
+    let p = ctx.palette;
+    let card = container(
+        column![
+            text(ctx.t("idle-title")).size(theme::text::H1),
+            text(ctx.t_with("idle-body", &[("seconds", seconds.to_string())])).size(theme::text::H2 * 0.8),
+            row![
+                widgets::touch(ctx.t("idle-more"), Some(Message::MoreTime), theme::primary(p)).width(Length::Fixed(360.0)),
+                widgets::touch(ctx.t("nav-start-over"), Some(Message::StartOver), theme::secondary(p)).width(Length::Fixed(360.0)),
+            ]
+            .spacing(spacing::M),
+        ]
+        .spacing(spacing::L)
+        .align_x(Alignment::Center),
+    )
+    .padding(spacing::XL)
+    .style(theme::surface(p));
+    container(card)
+        .center(Length::Fill)
+        .style(move |_| container::Style {
+            background: Some(iced::Color { a: 0.7, ..iced::Color::BLACK }.into()),
+            ..container::Style::default()
+        })
+        .into()
+}
+
+fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &str) -> Element<'a, Message> {
+    let p = ctx.palette;
+    container(
+        column![
+            text(ctx.t("outoforder-title")).size(theme::text::H1),
+            text(ctx.t("outoforder-staff")).size(theme::text::BODY),
+            container(text(problem.to_owned()).size(theme::text::BODY).font(iced::Font::MONOSPACE))
+                .padding(spacing::M)
+                .style(theme::band(p.warning, p.on_warning)),
+        ]
+        .spacing(spacing::L)
+        .max_width(1400),
+    )
+    .center(Length::Fill)
+    .padding(spacing::L)
+    .into()
+}
+
+/// Runs the kiosk window until it is closed.
+pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
+    let ui = loaded.as_ref().map(|l| l.config.ui.clone()).unwrap_or_default();
+    let (width, height) = (ui.window_width as f32, ui.window_height as f32);
+    let boot = move || Kiosk::new(loaded.clone());
+    iced::application(boot, Kiosk::update, Kiosk::view)
+        .title("Endless aisle")
+        .subscription(Kiosk::subscription)
+        .theme(Kiosk::theme)
+        .window(iced::window::Settings {
+            size: Size::new(width, height),
+            fullscreen: ui.fullscreen,
+            decorations: !ui.fullscreen,
+            ..iced::window::Settings::default()
+        })
+        .run()
+}

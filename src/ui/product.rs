@@ -1,0 +1,204 @@
+//! The product screen: the shoe, and every size of the style with its status in words and
+//! colour. Local stock shows at once; warehouse availability fills in when it arrives.
+
+use iced::widget::{column, container, row, scrollable, svg, text};
+use iced::{Alignment, Element, Length};
+use crate::availability::Freshness;
+use crate::barcode::Gtin;
+use crate::catalog::{GridEntry, SizeGrid, SizeStatus};
+use crate::config::SizeSystemName;
+use crate::sizes::Width;
+
+use super::theme::{self, spacing};
+use super::{Ctx, widgets};
+
+#[derive(Debug, Clone)]
+pub struct Product {
+    grid: SizeGrid,
+    /// `None` while the warehouse has not answered.
+    warehouse: Option<Freshness>,
+    system: SizeSystemName,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    System(SizeSystemName),
+    Choose(Gtin),
+    Warehouse(Freshness, Box<SizeGrid>),
+}
+
+pub enum Action {
+    None,
+    InStore(GridEntry, String),
+    Ship(GridEntry, String),
+}
+
+/// The label of a size in a system, e.g. "EU 42" or "US 9 W".
+pub fn size_label(entry: &GridEntry, system: SizeSystemName, gender: &str) -> String {
+    let l = &entry.labels;
+    let (prefix, value) = match system {
+        SizeSystemName::Eu => ("EU", &l.eu),
+        SizeSystemName::Uk => ("UK", &l.uk),
+        SizeSystemName::Cm => ("cm", &l.cm),
+        SizeSystemName::Us if gender == "women" => ("US W", &l.us_women),
+        SizeSystemName::Us => ("US M", &l.us_men),
+    };
+    let value = if value.is_empty() { &l.cm } else { value };
+    let width = match entry.width {
+        Width::Standard => "",
+        Width::Narrow => " N",
+        Width::Wide => " W",
+        Width::ExtraWide => " XW",
+    };
+    format!("{prefix} {value}{width}")
+}
+
+impl Product {
+    pub fn new(grid: SizeGrid, system: SizeSystemName) -> Self {
+        Self { grid, warehouse: None, system }
+    }
+
+    pub fn grid(&self) -> &SizeGrid {
+        &self.grid
+    }
+
+    pub fn label(&self, entry: &GridEntry) -> String {
+        size_label(entry, self.system, &self.grid.style.gender)
+    }
+
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::System(system) => self.system = system,
+            Message::Warehouse(freshness, grid) => {
+                // Same style (a late answer for an earlier scan is dropped by the parent).
+                self.grid = *grid;
+                self.warehouse = Some(freshness);
+            }
+            Message::Choose(gtin) => {
+                let Some(entry) = self.grid.sizes.iter().find(|e| e.gtin == gtin).cloned() else {
+                    return Action::None;
+                };
+                let label = self.label(&entry);
+                return match entry.status(self.warehouse.is_none()) {
+                    SizeStatus::InStore { .. } => Action::InStore(entry, label),
+                    SizeStatus::Ship { .. } => Action::Ship(entry, label),
+                    SizeStatus::Checking | SizeStatus::Unavailable => Action::None,
+                };
+            }
+        }
+        Action::None
+    }
+
+    pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let s = &self.grid.style;
+        let price = super::money(s.price_cents, &s.currency);
+        let mut about = column![
+            svg(svg::Handle::from_path(ctx.assets.join(&s.image)))
+                .width(Length::Fixed(460.0))
+                .height(Length::Fixed(300.0)),
+            text(&s.brand).size(theme::text::BODY).color(p.muted),
+            text(format!("{} · {}", s.name, s.colour)).size(theme::text::H2),
+            text(price).size(theme::text::H2),
+        ]
+        .spacing(spacing::S)
+        .max_width(520);
+        if !s.fit_note.is_empty() {
+            about = about.push(text(ctx.t_with("product-fit", &[("note", s.fit_note.clone())])).size(theme::text::BODY));
+        }
+
+        let systems = row(ctx.size_systems.iter().map(|sys| {
+            let name = match sys {
+                SizeSystemName::Eu => "EU",
+                SizeSystemName::Us => "US",
+                SizeSystemName::Uk => "UK",
+                SizeSystemName::Cm => "cm",
+            };
+            let style = theme::choice(p, *sys == self.system);
+            widgets::touch(name, Some(Message::System(*sys)), style)
+                .width(Length::Fixed(theme::TOUCH_TARGET * 1.5))
+                .into()
+        }))
+        .spacing(spacing::S)
+        .align_y(Alignment::Center);
+
+        let pending = self.warehouse.is_none();
+        let cells: Vec<Element<'a, Message>> = self
+            .grid
+            .sizes
+            .iter()
+            .map(|e| self.size_cell(ctx, e, pending))
+            .collect();
+        let per_row = if ctx.portrait { 3 } else { 4 };
+        let mut rows = column![].spacing(spacing::S);
+        let mut cells = cells.into_iter().peekable();
+        while cells.peek().is_some() {
+            rows = rows.push(row(cells.by_ref().take(per_row)).spacing(spacing::S));
+        }
+        let freshness = match &self.warehouse {
+            None => (ctx.t("status-checking"), p.on_unavailable, p.unavailable),
+            Some(Freshness::Live) => (ctx.t("warehouse-live"), p.on_ship, p.ship),
+            Some(Freshness::Cached { age_secs, .. }) => (
+                ctx.t_with("warehouse-cached", &[("minutes", (age_secs / 60).to_string())]),
+                p.on_warning,
+                p.warning,
+            ),
+            Some(Freshness::Unavailable { .. }) => (ctx.t("warehouse-unavailable"), p.on_warning, p.warning),
+        };
+        let sizes = column![
+            row![
+                text(ctx.t("product-sizes")).size(theme::text::H2).width(Length::Fill),
+                text(ctx.t("product-size-system")).size(theme::text::SMALL),
+                systems
+            ]
+            .spacing(spacing::S)
+            .align_y(Alignment::Center),
+            container(text(freshness.0).size(theme::text::SMALL))
+                .padding(spacing::XS)
+                .style(theme::band(freshness.2, freshness.1)),
+            scrollable(rows).height(Length::Fill),
+        ]
+        .spacing(spacing::M);
+        let body: Element<'a, Message> = if ctx.portrait {
+            column![about, sizes].spacing(spacing::L).into()
+        } else {
+            row![about, sizes].spacing(spacing::XL).into()
+        };
+        container(body).padding(spacing::L).width(Length::Fill).height(Length::Fill).into()
+    }
+
+    fn size_cell<'a>(&self, ctx: &Ctx<'a>, e: &GridEntry, pending: bool) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let (status, bg, fg, enabled) = match e.status(pending) {
+            SizeStatus::InStore { quantity } if quantity <= 2 => (
+                ctx.t_with("status-in-store-few", &[("count", quantity.to_string())]),
+                p.in_store,
+                p.on_in_store,
+                true,
+            ),
+            SizeStatus::InStore { .. } => (ctx.t("status-in-store"), p.in_store, p.on_in_store, true),
+            SizeStatus::Ship { delivery_estimate } => (
+                ctx.t_with("status-ship", &[("date", super::short_date(delivery_estimate.as_deref()))]),
+                p.ship,
+                p.on_ship,
+                true,
+            ),
+            SizeStatus::Checking => (ctx.t("status-checking"), p.unavailable, p.on_unavailable, false),
+            SizeStatus::Unavailable => (ctx.t("status-unavailable"), p.unavailable, p.on_unavailable, false),
+        };
+        let selected = e.gtin == self.grid.scanned;
+        iced::widget::button(
+            column![
+                text(self.label(e)).size(theme::text::H2 * 0.8),
+                text(status).size(theme::text::SMALL * 0.9),
+            ]
+            .spacing(spacing::XS),
+        )
+        .width(Length::Fixed(250.0))
+        .height(Length::Fixed(theme::TOUCH_TARGET * 1.5))
+        .padding(spacing::S)
+        .on_press_maybe(enabled.then_some(Message::Choose(e.gtin)))
+        .style(theme::tinted(bg, fg, p, selected))
+        .into()
+    }
+}
