@@ -49,6 +49,12 @@ impl std::fmt::Debug for Services {
     }
 }
 
+impl Services {
+    pub fn new(db: DbHandle, client: WarehouseClient, config: Config, assets: PathBuf, embedded: Option<ServerHandle>) -> Self {
+        Self { db, client, config, assets, _embedded: embedded }
+    }
+}
+
 /// Opens the database (building the demo one on first run) and connects to the warehouse.
 pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, String> {
     let db_path = loaded.database_path();
@@ -98,10 +104,11 @@ pub fn money(cents: i64, currency: &str) -> String {
     format!("{symbol}{}.{:02}", cents / 100, cents % 100)
 }
 
-/// `2026-11-26` as shown to a shopper; `—` when unknown.
+/// `2026-11-26` as shown to a shopper: day and month only; `—` when unknown. Numeric, so it
+/// reads the same in every language.
 pub fn short_date(date: Option<&str>) -> String {
     match date.and_then(|d| d.parse::<jiff::civil::Date>().ok()) {
-        Some(d) => d.strftime("%a %-d %b").to_string(),
+        Some(d) => d.strftime("%d/%m").to_string(),
         None => "—".to_owned(),
     }
 }

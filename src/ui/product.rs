@@ -129,7 +129,7 @@ impl Product {
             .iter()
             .map(|e| self.size_cell(ctx, e, pending))
             .collect();
-        let per_row = if ctx.portrait { 3 } else { 4 };
+        let per_row = if ctx.portrait { 3 } else { 5 };
         let mut rows = column![].spacing(spacing::S);
         let mut cells = cells.into_iter().peekable();
         while cells.peek().is_some() {
@@ -169,33 +169,36 @@ impl Product {
 
     fn size_cell<'a>(&self, ctx: &Ctx<'a>, e: &GridEntry, pending: bool) -> Element<'a, Message> {
         let p = ctx.palette;
-        let (status, bg, fg, enabled) = match e.status(pending) {
+        let (status, detail, bg, fg, enabled) = match e.status(pending) {
             SizeStatus::InStore { quantity } if quantity <= 2 => (
+                ctx.t("status-in-store"),
                 ctx.t_with("status-in-store-few", &[("count", quantity.to_string())]),
                 p.in_store,
                 p.on_in_store,
                 true,
             ),
-            SizeStatus::InStore { .. } => (ctx.t("status-in-store"), p.in_store, p.on_in_store, true),
+            SizeStatus::InStore { .. } => (ctx.t("status-in-store"), String::new(), p.in_store, p.on_in_store, true),
             SizeStatus::Ship { delivery_estimate } => (
-                ctx.t_with("status-ship", &[("date", super::short_date(delivery_estimate.as_deref()))]),
+                ctx.t("status-ship"),
+                ctx.t_with("status-ship-by", &[("date", super::short_date(delivery_estimate.as_deref()))]),
                 p.ship,
                 p.on_ship,
                 true,
             ),
-            SizeStatus::Checking => (ctx.t("status-checking"), p.unavailable, p.on_unavailable, false),
-            SizeStatus::Unavailable => (ctx.t("status-unavailable"), p.unavailable, p.on_unavailable, false),
+            SizeStatus::Checking => (ctx.t("status-checking"), String::new(), p.unavailable, p.on_unavailable, false),
+            SizeStatus::Unavailable => (ctx.t("status-unavailable"), String::new(), p.unavailable, p.on_unavailable, false),
         };
         let selected = e.gtin == self.grid.scanned;
         iced::widget::button(
             column![
                 text(self.label(e)).size(theme::text::H2 * 0.8),
-                text(status).size(theme::text::SMALL * 0.9),
+                text(status).size(theme::text::SMALL),
+                text(detail).size(theme::text::SMALL),
             ]
-            .spacing(spacing::XS),
+            .spacing(2.0),
         )
         .width(Length::Fixed(250.0))
-        .height(Length::Fixed(theme::TOUCH_TARGET * 1.5))
+        .height(Length::Fixed(theme::TOUCH_TARGET * 1.75))
         .padding(spacing::S)
         .on_press_maybe(enabled.then_some(Message::Choose(e.gtin)))
         .style(theme::tinted(bg, fg, p, selected))

@@ -165,6 +165,8 @@ pub struct OrderResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssociateRequest {
+    /// The size wanted; empty for a general "call an associate".
+    #[serde(default)]
     pub gtin: String,
     /// What the shopper asked for, as shown to them (e.g. "EU 42").
     pub size_label: String,

@@ -544,6 +544,10 @@ impl WarehouseStore {
         serde_json::from_str(&response).map_err(|e| StoreError::Storage(e.to_string()))
     }
 
+    pub fn associate_request_count(&self) -> Result<u64, StoreError> {
+        Ok(self.lock().query_row("SELECT count(*) FROM associate_requests", [], |r| r.get(0))?)
+    }
+
     pub fn order_count(&self) -> Result<u64, StoreError> {
         Ok(self
             .lock()
@@ -555,7 +559,8 @@ impl WarehouseStore {
         store_id: &str,
         req: &AssociateRequest,
     ) -> Result<AssociateResponse, StoreError> {
-        let gtin = parse_gtin(&req.gtin)?;
+        // No GTIN: a general "call an associate" from the kiosk.
+        let gtin = if req.gtin.is_empty() { 0 } else { parse_gtin(&req.gtin)?.as_i64() };
         let response = AssociateResponse {
             request_id: format!("AR-{}", uuid::Uuid::new_v4().simple()),
             created_at: now(),
@@ -565,7 +570,7 @@ impl WarehouseStore {
             params![
                 response.request_id,
                 store_id,
-                gtin.as_i64(),
+                gtin,
                 req.size_label,
                 req.kiosk_id,
                 response.created_at
