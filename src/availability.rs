@@ -72,10 +72,10 @@ async fn cached(db: &DbHandle, gtins: &[Gtin], error: &ClientError) -> Result<Fr
                 .prepare_cached("SELECT fetched_at FROM warehouse_availability WHERE gtin = ?1")?;
             let mut oldest: Option<String> = None;
             for gtin in keys {
-                if let Ok(at) = stmt.query_row([gtin], |r| r.get::<_, String>(0)) {
-                    if oldest.as_ref().is_none_or(|o| at < *o) {
-                        oldest = Some(at);
-                    }
+                if let Ok(at) = stmt.query_row([gtin], |r| r.get::<_, String>(0))
+                    && oldest.as_ref().is_none_or(|o| at < *o)
+                {
+                    oldest = Some(at);
                 }
             }
             Ok(oldest)

@@ -141,9 +141,13 @@ pub fn lookup(
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SizeStatus {
     /// On the shelf here: an associate can bring it.
-    InStore { quantity: u32 },
+    InStore {
+        quantity: u32,
+    },
     /// Not here, but the warehouse can ship it home.
-    Ship { delivery_estimate: Option<String> },
+    Ship {
+        delivery_estimate: Option<String>,
+    },
     /// Not here; the warehouse has not answered yet.
     Checking,
     Unavailable,
@@ -185,12 +189,20 @@ mod status_tests {
 
     #[test]
     fn store_first_then_warehouse_then_unavailable() {
-        assert_eq!(entry(Some(2), Some(9)).status(false), SizeStatus::InStore { quantity: 2 });
-        assert_eq!(entry(Some(2), None).status(true), SizeStatus::InStore { quantity: 2 });
+        assert_eq!(
+            entry(Some(2), Some(9)).status(false),
+            SizeStatus::InStore { quantity: 2 }
+        );
+        assert_eq!(
+            entry(Some(2), None).status(true),
+            SizeStatus::InStore { quantity: 2 }
+        );
         assert_eq!(entry(Some(0), None).status(true), SizeStatus::Checking);
         assert_eq!(
             entry(Some(0), Some(3)).status(false),
-            SizeStatus::Ship { delivery_estimate: Some("2026-11-26".into()) }
+            SizeStatus::Ship {
+                delivery_estimate: Some("2026-11-26".into())
+            }
         );
         assert_eq!(entry(None, Some(0)).status(false), SizeStatus::Unavailable);
         assert_eq!(entry(None, None).status(false), SizeStatus::Unavailable);

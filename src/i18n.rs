@@ -45,7 +45,12 @@ impl Lang {
     pub fn text_with(&self, key: &str, args: &[(&str, String)]) -> String {
         let args: HashMap<std::borrow::Cow<'static, str>, FluentValue> = args
             .iter()
-            .map(|(k, v)| (std::borrow::Cow::Owned((*k).to_owned()), FluentValue::from(v.clone())))
+            .map(|(k, v)| {
+                (
+                    std::borrow::Cow::Owned((*k).to_owned()),
+                    FluentValue::from(v.clone()),
+                )
+            })
             .collect();
         LOCALES.lookup_with_args(&self.0, key, &args)
     }

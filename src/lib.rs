@@ -9,13 +9,13 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod decode;
+pub mod i18n;
 pub mod orders;
 pub mod periodic;
 pub mod seed;
 pub mod sizes;
 pub mod stock;
 pub mod sync;
-pub mod warehouse;
-pub mod i18n;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod warehouse;

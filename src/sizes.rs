@@ -143,7 +143,7 @@ impl SizeChart {
 }
 
 fn format_cm(mm: u16) -> String {
-    if mm % 10 == 0 {
+    if mm.is_multiple_of(10) {
         format!("{}", mm / 10)
     } else {
         format!("{}.{}", mm / 10, mm % 10)

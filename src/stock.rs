@@ -215,7 +215,7 @@ fn check_file<R: Read>(reader: R, progress: &mut dyn Progress) -> Result<Vec<Row
             }
         }
         let line = record.position().map_or(0, |p| p.line());
-        if line % 4096 == 0 {
+        if line.is_multiple_of(4096) {
             progress.checking(record.position().map_or(0, |p| p.byte()));
         }
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {

@@ -56,10 +56,10 @@ fn serve(args: ServeArgs) -> CliResult {
             .ok_or_else(|| invalid(anyhow::anyhow!("--token {spec:?}: write it as STORE=TOKEN")))?;
         tokens.push((store.to_owned(), token.to_owned()));
     }
-    if let Ok(token) = std::env::var("KIOSK_WAREHOUSE_TOKEN") {
-        if !token.trim().is_empty() {
-            tokens.push((args.store.clone(), token.trim().to_owned()));
-        }
+    if let Ok(token) = std::env::var("KIOSK_WAREHOUSE_TOKEN")
+        && !token.trim().is_empty()
+    {
+        tokens.push((args.store.clone(), token.trim().to_owned()));
     }
     if tokens.is_empty() {
         return Err(invalid(anyhow::anyhow!(

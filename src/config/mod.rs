@@ -496,7 +496,11 @@ impl Config {
             ));
         }
         let ui = &self.ui;
-        if let Some(unknown) = ui.languages.iter().find(|l| crate::i18n::Lang::parse(l).is_none()) {
+        if let Some(unknown) = ui
+            .languages
+            .iter()
+            .find(|l| crate::i18n::Lang::parse(l).is_none())
+        {
             let have: Vec<String> = crate::i18n::available().iter().map(|l| l.tag()).collect();
             return Err(issue(
                 "ui.languages",
@@ -516,8 +520,20 @@ impl Config {
             ("ui.default_size_system", &ui.default_size_system),
         )?;
         check_range("ui.idle_timeout_s", ui.idle_timeout_s, 15, 3600, "s")?;
-        check_range("ui.window_width", u64::from(ui.window_width), 320, 7680, "pixels")?;
-        check_range("ui.window_height", u64::from(ui.window_height), 320, 7680, "pixels")?;
+        check_range(
+            "ui.window_width",
+            u64::from(ui.window_width),
+            320,
+            7680,
+            "pixels",
+        )?;
+        check_range(
+            "ui.window_height",
+            u64::from(ui.window_height),
+            320,
+            7680,
+            "pixels",
+        )?;
         if ui.idle_countdown_s >= ui.idle_timeout_s {
             return Err(issue(
                 "ui.idle_countdown_s",

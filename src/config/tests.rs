@@ -165,7 +165,11 @@ fn invalid_values_name_key_line_and_fix() {
 fn cross_field_rules() {
     let cases = [
         ("[ui]\nlanguages = [\"es\"]\n", "ui.default_language", None),
-        ("[ui]\nlanguages = [\"en\", \"xx\"]\n", "ui.languages", Some(2)),
+        (
+            "[ui]\nlanguages = [\"en\", \"xx\"]\n",
+            "ui.languages",
+            Some(2),
+        ),
         (
             "[ui]\nlanguages = [\"en\"]\ndefault_language = \"es\"\n",
             "ui.default_language",

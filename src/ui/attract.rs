@@ -22,7 +22,9 @@ pub fn view<'a>(ctx: &Ctx<'a>, seconds: u64) -> Element<'a, Message> {
         svg(svg::Handle::from_path(ctx.assets.join("tag.svg")))
             .width(Length::Fixed(520.0))
             .height(Length::Fixed(372.0)),
-        text(ctx.t("tag-caption")).size(theme::text::SMALL).color(p.muted),
+        text(ctx.t("tag-caption"))
+            .size(theme::text::SMALL)
+            .color(p.muted),
     ]
     .spacing(spacing::S)
     .align_x(Alignment::Center);
@@ -32,16 +34,26 @@ pub fn view<'a>(ctx: &Ctx<'a>, seconds: u64) -> Element<'a, Message> {
         container(text(ctx.t(hint)).size(theme::text::BODY).color(p.on_ship))
             .padding(spacing::M)
             .style(theme::band(p.ship, p.on_ship)),
-        widgets::touch(ctx.t("attract-start"), Some(Message::Start), theme::primary(p))
-            .width(Length::Fixed(520.0))
-            .height(Length::Fixed(theme::TOUCH_TARGET * 1.4)),
+        widgets::touch(
+            ctx.t("attract-start"),
+            Some(Message::Start),
+            theme::primary(p)
+        )
+        .width(Length::Fixed(520.0))
+        .height(Length::Fixed(theme::TOUCH_TARGET * 1.4)),
     ]
     .spacing(spacing::L)
     .max_width(820);
     let body: Element<'a, Message> = if ctx.portrait {
-        column![picture, words].spacing(spacing::XL).align_x(Alignment::Center).into()
+        column![picture, words]
+            .spacing(spacing::XL)
+            .align_x(Alignment::Center)
+            .into()
     } else {
-        row![words, picture].spacing(spacing::XL).align_y(Alignment::Center).into()
+        row![words, picture]
+            .spacing(spacing::XL)
+            .align_y(Alignment::Center)
+            .into()
     };
     container(body)
         .center(Length::Fill)

@@ -37,7 +37,10 @@ pub enum Action {
 
 impl InStore {
     pub fn new(size_label: String) -> Self {
-        Self { size_label, delivery: Delivery::Sending }
+        Self {
+            size_label,
+            delivery: Delivery::Sending,
+        }
     }
 
     pub fn update(&mut self, message: Message) -> Action {
@@ -59,12 +62,17 @@ impl InStore {
         };
         container(
             column![
-                text(ctx.t_with("instore-title", &[("size", self.size_label.clone())])).size(theme::text::H1),
+                text(ctx.t_with("instore-title", &[("size", self.size_label.clone())]))
+                    .size(theme::text::H1),
                 container(text(state).size(theme::text::H2 * 0.8))
                     .padding(spacing::M)
                     .style(theme::band(p.in_store, p.on_in_store)),
-                widgets::touch(ctx.t("instore-done"), Some(Message::Finish), theme::primary(p))
-                    .width(Length::Fixed(420.0)),
+                widgets::touch(
+                    ctx.t("instore-done"),
+                    Some(Message::Finish),
+                    theme::primary(p)
+                )
+                .width(Length::Fixed(420.0)),
             ]
             .spacing(spacing::L)
             .align_x(Alignment::Center)

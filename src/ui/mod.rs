@@ -18,9 +18,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use iced::keyboard::{self, key};
-use iced::widget::{column, container, opaque, row, space, stack, text};
-use iced::{Alignment, Element, Length, Size, Subscription, Task};
 use crate::availability::{self, Freshness};
 use crate::catalog::{self, LookupError, SizeGrid};
 use crate::config::{Config, LoadedConfig, SizeSystemName};
@@ -30,6 +27,9 @@ use crate::orders;
 use crate::warehouse::protocol::AssociateRequest;
 use crate::warehouse::server::ServerHandle;
 use crate::warehouse::{WarehouseClient, connect};
+use iced::keyboard::{self, key};
+use iced::widget::{column, container, opaque, row, space, stack, text};
+use iced::{Alignment, Element, Length, Size, Subscription, Task};
 
 use theme::{Palette, spacing};
 
@@ -50,8 +50,20 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
-    pub fn new(db: DbHandle, client: WarehouseClient, config: Config, assets: PathBuf, embedded: Option<ServerHandle>) -> Self {
-        Self { db, client, config, assets, _embedded: embedded }
+    pub fn new(
+        db: DbHandle,
+        client: WarehouseClient,
+        config: Config,
+        assets: PathBuf,
+        embedded: Option<ServerHandle>,
+    ) -> Self {
+        Self {
+            db,
+            client,
+            config,
+            assets,
+            _embedded: embedded,
+        }
     }
 }
 
@@ -59,11 +71,13 @@ impl Services {
 pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, String> {
     let db_path = loaded.database_path();
     let fixtures = loaded.fixtures_dir();
-    let db = tokio::task::spawn_blocking(move || crate::seed::open_or_seed(&db_path, fixtures.as_deref()))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?
-        .0;
+    let db = tokio::task::spawn_blocking(move || {
+        crate::seed::open_or_seed(&db_path, fixtures.as_deref())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?
+    .0;
     let connection = connect::connect(&loaded).await.map_err(|e| e.to_string())?;
     Ok(Arc::new(Services {
         db: DbHandle::new(db),
@@ -119,9 +133,9 @@ enum Screen {
     OutOfOrder(String),
     Attract,
     Scan(scan::Scan),
-    Product(product::Product),
+    Product(Box<product::Product>),
     InStore(in_store::InStore),
-    Order(order::Order),
+    Order(Box<order::Order>),
     Done(done::Done),
 }
 
@@ -172,7 +186,11 @@ impl Kiosk {
         let (config, screen, task) = match loaded {
             Ok(loaded) => {
                 let config = loaded.config.clone();
-                (config, Screen::Starting, Task::perform(start_services(loaded), Message::Started))
+                (
+                    config,
+                    Screen::Starting,
+                    Task::perform(start_services(loaded), Message::Started),
+                )
             }
             Err(problem) => (Config::default(), Screen::OutOfOrder(problem), Task::none()),
         };
@@ -196,7 +214,10 @@ impl Kiosk {
 
     /// For tests: a kiosk with services already running.
     pub fn with_services(services: Arc<Services>) -> Self {
-        let loaded = LoadedConfig { config: services.config.clone(), source: None };
+        let loaded = LoadedConfig {
+            config: services.config.clone(),
+            source: None,
+        };
         let (mut kiosk, _) = Self::new(Ok(loaded));
         kiosk.services = Some(services);
         kiosk.screen = Screen::Attract;
@@ -204,17 +225,26 @@ impl Kiosk {
     }
 
     fn config(&self) -> Config {
-        self.services.as_ref().map(|s| s.config.clone()).unwrap_or_default()
+        self.services
+            .as_ref()
+            .map(|s| s.config.clone())
+            .unwrap_or_default()
     }
 
     fn idle_limit(&self) -> (Duration, Duration) {
         let ui = self.config().ui;
-        (Duration::from_secs(ui.idle_timeout_s), Duration::from_secs(ui.idle_countdown_s))
+        (
+            Duration::from_secs(ui.idle_timeout_s),
+            Duration::from_secs(ui.idle_countdown_s),
+        )
     }
 
     /// Seconds left on the "are you still there?" countdown, when it shows.
     fn idle_countdown(&self) -> Option<u64> {
-        if matches!(self.screen, Screen::Attract | Screen::Starting | Screen::OutOfOrder(_)) {
+        if matches!(
+            self.screen,
+            Screen::Attract | Screen::Starting | Screen::OutOfOrder(_)
+        ) {
             return None;
         }
         let (timeout, countdown) = self.idle_limit();
@@ -238,7 +268,9 @@ impl Kiosk {
     }
 
     fn lookup(&mut self, code: String) -> Task<Message> {
-        let Some(services) = self.services.clone() else { return Task::none() };
+        let Some(services) = self.services.clone() else {
+            return Task::none();
+        };
         self.lookup_generation += 1;
         let generation = self.lookup_generation;
         match &mut self.screen {
@@ -267,7 +299,9 @@ impl Kiosk {
     }
 
     fn refresh_warehouse(&self, grid: &SizeGrid) -> Task<Message> {
-        let Some(services) = self.services.clone() else { return Task::none() };
+        let Some(services) = self.services.clone() else {
+            return Task::none();
+        };
         let generation = self.lookup_generation;
         let gtins: Vec<_> = grid.sizes.iter().map(|e| e.gtin).collect();
         let scanned = grid.scanned;
@@ -275,7 +309,9 @@ impl Kiosk {
             async move {
                 let freshness = availability::refresh(&services.db, &services.client, &gtins)
                     .await
-                    .unwrap_or_else(|e| Freshness::Unavailable { reason: e.to_string() });
+                    .unwrap_or_else(|e| Freshness::Unavailable {
+                        reason: e.to_string(),
+                    });
                 let grid = services
                     .db
                     .call(move |db| catalog::size_grid(db.conn(), scanned))
@@ -285,14 +321,25 @@ impl Kiosk {
                 (freshness, grid)
             },
             move |(freshness, grid)| match grid {
-                Some(grid) => Message::Product(generation, product::Message::Warehouse(freshness, Box::new(grid))),
+                Some(grid) => Message::Product(
+                    generation,
+                    product::Message::Warehouse(freshness, Box::new(grid)),
+                ),
                 None => Message::Tick(Instant::now()),
             },
         )
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
-        if !matches!(message, Message::Tick(_) | Message::Started(_) | Message::Looked(..) | Message::AssociateCalled(_) | Message::OrderPlaced(_) | Message::Resized(_)) {
+        if !matches!(
+            message,
+            Message::Tick(_)
+                | Message::Started(_)
+                | Message::Looked(..)
+                | Message::AssociateCalled(_)
+                | Message::OrderPlaced(_)
+                | Message::Resized(_)
+        ) {
             self.last_activity = self.now.max(Instant::now());
             self.now = self.last_activity;
         }
@@ -347,7 +394,10 @@ impl Kiosk {
                 match result {
                     Ok(grid) => {
                         let task = self.refresh_warehouse(&grid);
-                        self.screen = Screen::Product(product::Product::new(*grid, self.size_system));
+                        self.screen = Screen::Product(Box::new(product::Product::new(
+                            *grid,
+                            self.size_system,
+                        )));
                         task
                     }
                     Err(reason) => {
@@ -367,7 +417,9 @@ impl Kiosk {
                 Task::none()
             }
             Message::Scan(m) => {
-                let Screen::Scan(scan) = &mut self.screen else { return Task::none() };
+                let Screen::Scan(scan) = &mut self.screen else {
+                    return Task::none();
+                };
                 match scan.update(m) {
                     scan::Action::None => Task::none(),
                     scan::Action::Lookup(code) => self.lookup(code),
@@ -377,7 +429,9 @@ impl Kiosk {
                 if generation != self.lookup_generation {
                     return Task::none();
                 }
-                let Screen::Product(product) = &mut self.screen else { return Task::none() };
+                let Screen::Product(product) = &mut self.screen else {
+                    return Task::none();
+                };
                 if let product::Message::System(system) = m {
                     self.size_system = system;
                 }
@@ -385,18 +439,22 @@ impl Kiosk {
                     product::Action::None => Task::none(),
                     product::Action::InStore(entry, label) => {
                         self.screen = Screen::InStore(in_store::InStore::new(label.clone()));
-                        self.reset_at = Some(self.now + Duration::from_secs(in_store::SHOW_SECONDS));
+                        self.reset_at =
+                            Some(self.now + Duration::from_secs(in_store::SHOW_SECONDS));
                         self.call_associate(Some((entry.gtin.to_string(), label)))
                     }
                     product::Action::Ship(entry, label) => {
                         let style = product.grid().style.clone();
-                        self.screen = Screen::Order(order::Order::new(style, entry, label));
+                        self.screen =
+                            Screen::Order(Box::new(order::Order::new(style, entry, label)));
                         Task::none()
                     }
                 }
             }
             Message::InStore(m) => {
-                let Screen::InStore(s) = &mut self.screen else { return Task::none() };
+                let Screen::InStore(s) = &mut self.screen else {
+                    return Task::none();
+                };
                 match s.update(m) {
                     in_store::Action::None => Task::none(),
                     in_store::Action::Finish => {
@@ -406,15 +464,23 @@ impl Kiosk {
                 }
             }
             Message::Order(m) => {
-                let Screen::Order(o) = &mut self.screen else { return Task::none() };
+                let Screen::Order(o) = &mut self.screen else {
+                    return Task::none();
+                };
                 match o.update(m) {
                     order::Action::None => Task::none(),
                     order::Action::Place(draft) => self.place(*draft),
                 }
             }
             Message::OrderPlaced(result) => {
-                let Screen::Order(o) = &self.screen else { return Task::none() };
-                let delivery = o.entry.warehouse.as_ref().and_then(|w| w.delivery_estimate.clone());
+                let Screen::Order(o) = &self.screen else {
+                    return Task::none();
+                };
+                let delivery = o
+                    .entry
+                    .warehouse
+                    .as_ref()
+                    .and_then(|w| w.delivery_estimate.clone());
                 match result {
                     Ok((number, confirmed)) => {
                         self.screen = Screen::Done(done::Done::new(number, delivery, !confirmed));
@@ -436,13 +502,18 @@ impl Kiosk {
     }
 
     fn place(&self, draft: crate::orders::OrderDraft) -> Task<Message> {
-        let Some(services) = self.services.clone() else { return Task::none() };
+        let Some(services) = self.services.clone() else {
+            return Task::none();
+        };
         let store_id = services.config.store.id.clone();
         Task::perform(
             async move {
                 let order = services
                     .db
-                    .call(move |db| orders::enqueue(db, &store_id, &draft).map_err(|e| DbError::Sqlite(e.to_string())))
+                    .call(move |db| {
+                        orders::enqueue(db, &store_id, &draft)
+                            .map_err(|e| DbError::Sqlite(e.to_string()))
+                    })
                     .await
                     .map_err(|e| e.to_string())?;
                 // Stored: from here the order is safe. Send it now; if the warehouse is down
@@ -456,12 +527,18 @@ impl Kiosk {
     }
 
     fn call_associate(&mut self, what: Option<(String, String)>) -> Task<Message> {
-        let Some(services) = self.services.clone() else { return Task::none() };
+        let Some(services) = self.services.clone() else {
+            return Task::none();
+        };
         if what.is_none() {
             self.associate_notice = true;
         }
         let (gtin, size_label) = what.unwrap_or_default();
-        let request = AssociateRequest { gtin, size_label, kiosk_id: "kiosk-1".into() };
+        let request = AssociateRequest {
+            gtin,
+            size_label,
+            kiosk_id: "kiosk-1".into(),
+        };
         Task::perform(
             async move {
                 services
@@ -477,24 +554,34 @@ impl Kiosk {
     /// A keyboard-wedge scanner types the code and Enter, on any screen. On the address form
     /// the keys go to the form instead.
     fn wedge_input(&mut self, event: keyboard::Event) -> Task<Message> {
-        let keyboard::Event::KeyPressed { key, text, .. } = event else { return Task::none() };
-        if let Screen::Order(o) = &mut self.screen {
-            if o.stage == order::Stage::Form {
-                let m = match (&key, text.as_deref()) {
-                    (keyboard::Key::Named(key::Named::Backspace), _) => Some(order::Message::Backspace),
-                    (_, Some(t)) => t.chars().next().filter(|c| !c.is_control()).map(order::Message::Key),
-                    _ => None,
-                };
-                if let Some(m) = m {
-                    o.update(m);
-                }
-                return Task::none();
+        let keyboard::Event::KeyPressed { key, text, .. } = event else {
+            return Task::none();
+        };
+        if let Screen::Order(o) = &mut self.screen
+            && o.stage == order::Stage::Form
+        {
+            let m = match (&key, text.as_deref()) {
+                (keyboard::Key::Named(key::Named::Backspace), _) => Some(order::Message::Backspace),
+                (_, Some(t)) => t
+                    .chars()
+                    .next()
+                    .filter(|c| !c.is_control())
+                    .map(order::Message::Key),
+                _ => None,
+            };
+            if let Some(m) = m {
+                o.update(m);
             }
+            return Task::none();
         }
         match (&key, text.as_deref()) {
             (keyboard::Key::Named(key::Named::Enter), _) => {
                 let code = std::mem::take(&mut self.wedge);
-                if code.trim().is_empty() { Task::none() } else { self.lookup(code) }
+                if code.trim().is_empty() {
+                    Task::none()
+                } else {
+                    self.lookup(code)
+                }
             }
             (_, Some(t)) => {
                 if self.wedge.len() < 200 {
@@ -521,14 +608,30 @@ impl Kiosk {
     pub fn view(&self) -> Element<'_, Message> {
         let palette = Palette::of(self.high_contrast);
         let (assets, systems, camera) = match &self.services {
-            Some(s) => (s.assets.as_path(), s.config.ui.size_systems.as_slice(), s.config.camera.enabled),
+            Some(s) => (
+                s.assets.as_path(),
+                s.config.ui.size_systems.as_slice(),
+                s.config.camera.enabled,
+            ),
             None => (Path::new("assets"), &[][..], false),
         };
-        let ctx = Ctx { lang: &self.lang, palette, assets, size_systems: systems, portrait: self.portrait, camera };
+        let ctx = Ctx {
+            lang: &self.lang,
+            palette,
+            assets,
+            size_systems: systems,
+            portrait: self.portrait,
+            camera,
+        };
         let generation = self.lookup_generation;
-        let seconds = self.now.saturating_duration_since(self.started_at).as_secs();
+        let seconds = self
+            .now
+            .saturating_duration_since(self.started_at)
+            .as_secs();
         let body: Element<'_, Message> = match &self.screen {
-            Screen::Starting => container(text(ctx.t("starting")).size(theme::text::H2)).center(Length::Fill).into(),
+            Screen::Starting => container(text(ctx.t("starting")).size(theme::text::H2))
+                .center(Length::Fill)
+                .into(),
             Screen::OutOfOrder(problem) => out_of_order(&ctx, problem),
             Screen::Attract => attract::view(&ctx, seconds).map(Message::Attract),
             Screen::Scan(s) => s.view(&ctx).map(Message::Scan),
@@ -536,7 +639,9 @@ impl Kiosk {
             Screen::InStore(s) => s.view(&ctx).map(Message::InStore),
             Screen::Order(o) => o.view(&ctx).map(Message::Order),
             Screen::Done(d) => {
-                let left = self.reset_at.map_or(0, |at| at.saturating_duration_since(self.now).as_secs());
+                let left = self
+                    .reset_at
+                    .map_or(0, |at| at.saturating_duration_since(self.now).as_secs());
                 d.view(&ctx, left).map(Message::Done)
             }
         };
@@ -549,7 +654,10 @@ impl Kiosk {
         if shopper_screen {
             page = page.push(self.footer(&ctx));
         }
-        let page = container(page).style(theme::page(palette)).width(Length::Fill).height(Length::Fill);
+        let page = container(page)
+            .style(theme::page(palette))
+            .width(Length::Fill)
+            .height(Length::Fill);
         match self.idle_countdown() {
             Some(left) => stack![page, opaque(idle_prompt(&ctx, left))].into(),
             None => page.into(),
@@ -558,15 +666,28 @@ impl Kiosk {
 
     fn header<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
-        let store = self.services.as_ref().map(|s| s.config.store.name.clone()).unwrap_or_default();
-        let languages = self.services.as_ref().map(|s| s.config.ui.languages.clone()).unwrap_or_else(|| i18n::available().iter().map(Lang::tag).collect());
+        let store = self
+            .services
+            .as_ref()
+            .map(|s| s.config.store.name.clone())
+            .unwrap_or_default();
+        let languages = self
+            .services
+            .as_ref()
+            .map(|s| s.config.ui.languages.clone())
+            .unwrap_or_else(|| i18n::available().iter().map(Lang::tag).collect());
         let mut bar = row![text(store).size(theme::text::BODY).width(Length::Fill)]
             .spacing(spacing::S)
             .align_y(Alignment::Center);
         for tag in languages {
-            let Some(lang) = Lang::parse(&tag) else { continue };
+            let Some(lang) = Lang::parse(&tag) else {
+                continue;
+            };
             let style = theme::choice(p, lang == self.lang);
-            bar = bar.push(widgets::touch(lang.native_name(), Some(Message::Language(tag)), style).width(Length::Fixed(200.0)));
+            bar = bar.push(
+                widgets::touch(lang.native_name(), Some(Message::Language(tag)), style)
+                    .width(Length::Fixed(200.0)),
+            );
         }
         bar = bar.push(
             widgets::touch(
@@ -583,7 +704,14 @@ impl Kiosk {
         let p = ctx.palette;
         let mut bar = row![].spacing(spacing::M).align_y(Alignment::Center);
         if !matches!(self.screen, Screen::Attract) {
-            bar = bar.push(widgets::touch(ctx.t("nav-start-over"), Some(Message::StartOver), theme::secondary(p)).width(Length::Fixed(320.0)));
+            bar = bar.push(
+                widgets::touch(
+                    ctx.t("nav-start-over"),
+                    Some(Message::StartOver),
+                    theme::secondary(p),
+                )
+                .width(Length::Fixed(320.0)),
+            );
         }
         bar = bar.push(space::horizontal());
         if self.associate_notice {
@@ -593,7 +721,14 @@ impl Kiosk {
                     .style(theme::band(p.in_store, p.on_in_store)),
             );
         }
-        bar = bar.push(widgets::touch(ctx.t("nav-call-associate"), Some(Message::CallAssociate), theme::primary(p)).width(Length::Fixed(380.0)));
+        bar = bar.push(
+            widgets::touch(
+                ctx.t("nav-call-associate"),
+                Some(Message::CallAssociate),
+                theme::primary(p),
+            )
+            .width(Length::Fixed(380.0)),
+        );
         container(bar).padding([spacing::S, spacing::L]).into()
     }
 }
@@ -603,10 +738,21 @@ fn idle_prompt<'a>(ctx: &Ctx<'a>, seconds: u64) -> Element<'a, Message> {
     let card = container(
         column![
             text(ctx.t("idle-title")).size(theme::text::H1),
-            text(ctx.t_with("idle-body", &[("seconds", seconds.to_string())])).size(theme::text::H2 * 0.8),
+            text(ctx.t_with("idle-body", &[("seconds", seconds.to_string())]))
+                .size(theme::text::H2 * 0.8),
             row![
-                widgets::touch(ctx.t("idle-more"), Some(Message::MoreTime), theme::primary(p)).width(Length::Fixed(360.0)),
-                widgets::touch(ctx.t("nav-start-over"), Some(Message::StartOver), theme::secondary(p)).width(Length::Fixed(360.0)),
+                widgets::touch(
+                    ctx.t("idle-more"),
+                    Some(Message::MoreTime),
+                    theme::primary(p)
+                )
+                .width(Length::Fixed(360.0)),
+                widgets::touch(
+                    ctx.t("nav-start-over"),
+                    Some(Message::StartOver),
+                    theme::secondary(p)
+                )
+                .width(Length::Fixed(360.0)),
             ]
             .spacing(spacing::M),
         ]
@@ -618,7 +764,13 @@ fn idle_prompt<'a>(ctx: &Ctx<'a>, seconds: u64) -> Element<'a, Message> {
     container(card)
         .center(Length::Fill)
         .style(move |_| container::Style {
-            background: Some(iced::Color { a: 0.7, ..iced::Color::BLACK }.into()),
+            background: Some(
+                iced::Color {
+                    a: 0.7,
+                    ..iced::Color::BLACK
+                }
+                .into(),
+            ),
             ..container::Style::default()
         })
         .into()
@@ -630,9 +782,13 @@ fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &str) -> Element<'a, Message> {
         column![
             text(ctx.t("outoforder-title")).size(theme::text::H1),
             text(ctx.t("outoforder-staff")).size(theme::text::BODY),
-            container(text(problem.to_owned()).size(theme::text::BODY).font(iced::Font::MONOSPACE))
-                .padding(spacing::M)
-                .style(theme::band(p.warning, p.on_warning)),
+            container(
+                text(problem.to_owned())
+                    .size(theme::text::BODY)
+                    .font(iced::Font::MONOSPACE)
+            )
+            .padding(spacing::M)
+            .style(theme::band(p.warning, p.on_warning)),
         ]
         .spacing(spacing::L)
         .max_width(1400),
@@ -644,7 +800,10 @@ fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &str) -> Element<'a, Message> {
 
 /// Runs the kiosk window until it is closed.
 pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
-    let ui = loaded.as_ref().map(|l| l.config.ui.clone()).unwrap_or_default();
+    let ui = loaded
+        .as_ref()
+        .map(|l| l.config.ui.clone())
+        .unwrap_or_default();
     let (width, height) = (ui.window_width as f32, ui.window_height as f32);
     let boot = move || Kiosk::new(loaded.clone());
     iced::application(boot, Kiosk::update, Kiosk::view)

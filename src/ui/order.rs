@@ -1,11 +1,11 @@
 //! Dropship: review (item, size, price, delivery, shipping), then the address form on an
 //! on-screen keyboard with validation next to each field, then confirm.
 
-use iced::widget::{button, column, container, row, text};
-use iced::{Alignment, Element, Length};
 use crate::catalog::{GridEntry, Style};
 use crate::orders::OrderDraft;
 use crate::warehouse::protocol::{Address, Contact};
+use iced::widget::{button, column, container, row, text};
+use iced::{Alignment, Element, Length};
 
 use super::theme::{self, spacing};
 use super::{Ctx, widgets};
@@ -124,9 +124,9 @@ impl Order {
         if email.is_empty() && phone.is_empty() {
             errors[Field::Email.index()] = Some("error-contact");
         } else if !email.is_empty() {
-            let ok = email
-                .split_once('@')
-                .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.') && !domain.ends_with('.'));
+            let ok = email.split_once('@').is_some_and(|(user, domain)| {
+                !user.is_empty() && domain.contains('.') && !domain.ends_with('.')
+            });
             if !ok {
                 errors[Field::Email.index()] = Some("error-email");
             }
@@ -151,7 +151,10 @@ impl Order {
                 city: v(Field::City),
                 country: v(Field::Country).to_ascii_uppercase(),
             },
-            contact: Contact { email: v(Field::Email), phone: v(Field::Phone) },
+            contact: Contact {
+                email: v(Field::Email),
+                phone: v(Field::Phone),
+            },
         }
     }
 
@@ -160,8 +163,10 @@ impl Order {
             Message::Continue => self.stage = Stage::Form,
             Message::Focus(field) => {
                 self.focus = field;
-                self.shifted = matches!(field, Field::Name | Field::Street | Field::City | Field::Country)
-                    && self.values[field.index()].is_empty();
+                self.shifted = matches!(
+                    field,
+                    Field::Name | Field::Street | Field::City | Field::Country
+                ) && self.values[field.index()].is_empty();
             }
             Message::Key(c) => {
                 let value = &mut self.values[self.focus.index()];
@@ -196,29 +201,53 @@ impl Order {
         let p = ctx.palette;
         let line = |label: String, value: String| {
             row![
-                text(label).size(theme::text::BODY).color(p.muted).width(Length::Fixed(320.0)),
+                text(label)
+                    .size(theme::text::BODY)
+                    .color(p.muted)
+                    .width(Length::Fixed(320.0)),
                 text(value).size(theme::text::BODY),
             ]
             .spacing(spacing::M)
         };
-        let delivery = self.entry.warehouse.as_ref().and_then(|w| w.delivery_estimate.clone());
+        let delivery = self
+            .entry
+            .warehouse
+            .as_ref()
+            .and_then(|w| w.delivery_estimate.clone());
         container(
             column![
                 text(ctx.t("order-review-title")).size(theme::text::H1),
                 container(
                     column![
-                        line(ctx.t("order-item"), format!("{} {} · {}", self.style.brand, self.style.name, self.style.colour)),
+                        line(
+                            ctx.t("order-item"),
+                            format!(
+                                "{} {} · {}",
+                                self.style.brand, self.style.name, self.style.colour
+                            )
+                        ),
                         line(ctx.t("order-size"), self.size_label.clone()),
-                        line(ctx.t("order-price"), super::money(self.style.price_cents, &self.style.currency)),
+                        line(
+                            ctx.t("order-price"),
+                            super::money(self.style.price_cents, &self.style.currency)
+                        ),
                         line(ctx.t("order-shipping"), ctx.t("status-ship-free")),
-                        line(ctx.t("order-delivery"), super::short_date(delivery.as_deref())),
+                        line(
+                            ctx.t("order-delivery"),
+                            super::short_date(delivery.as_deref())
+                        ),
                     ]
                     .spacing(spacing::M),
                 )
                 .padding(spacing::L)
                 .style(theme::surface(p)),
                 text(ctx.t("order-pay-note")).size(theme::text::BODY),
-                widgets::touch(ctx.t("order-continue"), Some(Message::Continue), theme::primary(p)).width(Length::Fixed(420.0)),
+                widgets::touch(
+                    ctx.t("order-continue"),
+                    Some(Message::Continue),
+                    theme::primary(p)
+                )
+                .width(Length::Fixed(420.0)),
             ]
             .spacing(spacing::L)
             .max_width(1100),
@@ -229,52 +258,80 @@ impl Order {
 
     fn form<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
+        // One row per field (label, value, error beside it) so the form and the keyboard fit
+        // one 1080p screen side by side.
         let field = |f: Field| -> Element<'a, Message> {
             let focused = f == self.focus;
             let value = self.value(f);
-            let shown = if focused { format!("{value}|") } else { value.to_owned() };
-            let mut col = column![
-                text(ctx.t(f.key())).size(theme::text::SMALL),
+            let shown = if focused {
+                format!("{value}|")
+            } else {
+                value.to_owned()
+            };
+            let mut line = row![
+                text(ctx.t(f.key()))
+                    .size(theme::text::SMALL)
+                    .width(Length::Fixed(230.0)),
                 button(text(shown).size(theme::text::BODY))
-                    .width(Length::Fixed(520.0))
+                    .width(Length::Fixed(440.0))
                     .height(Length::Fixed(theme::TOUCH_TARGET))
                     .padding(spacing::S)
                     .on_press(Message::Focus(f))
                     .style(theme::tinted(p.surface, p.text, p, focused)),
             ]
-            .spacing(spacing::XS);
+            .spacing(spacing::S)
+            .align_y(Alignment::Center);
             if let Some(error) = self.error(f) {
-                col = col.push(text(ctx.t(error)).size(theme::text::SMALL).color(p.danger));
+                line = line.push(
+                    text(ctx.t(error))
+                        .size(theme::text::SMALL)
+                        .color(p.danger)
+                        .width(Length::Fixed(300.0)),
+                );
             }
-            col.into()
+            line.into()
         };
-        let fields = column![
-            row![field(Field::Name), field(Field::Street)].spacing(spacing::M),
-            row![field(Field::Postcode), field(Field::City)].spacing(spacing::M),
-            row![field(Field::Country), field(Field::Email)].spacing(spacing::M),
-            row![field(Field::Phone)].spacing(spacing::M),
-        ]
-        .spacing(spacing::S);
+        let fields = column(Field::ALL.iter().map(|f| field(*f))).spacing(spacing::S);
         let sending = self.stage == Stage::Sending;
         let confirm = widgets::touch(
-            ctx.t(if sending { "order-sending" } else { "order-confirm" }),
+            ctx.t(if sending {
+                "order-sending"
+            } else {
+                "order-confirm"
+            }),
             (!sending).then_some(Message::Place),
             theme::primary(p),
         )
         .width(Length::Fixed(520.0));
-        container(
-            column![
-                text(ctx.t("order-form-title")).size(theme::text::H2),
-                fields,
-                widgets::keyboard(p, self.shifted, Message::Key, Message::Backspace, Message::Shift, (ctx.t("keyboard-space"), Message::Key(' '))),
-                confirm,
-            ]
-            .spacing(spacing::M)
-            .align_x(Alignment::Center),
-        )
-        .center(Length::Fill)
-        .padding(spacing::M)
-        .into()
+        let form = column![
+            text(ctx.t("order-form-title")).size(theme::text::H2),
+            fields,
+            confirm
+        ]
+        .spacing(spacing::M);
+        let keys = widgets::keyboard(
+            p,
+            self.shifted,
+            Message::Key,
+            Message::Backspace,
+            Message::Shift,
+            (ctx.t("keyboard-space"), Message::Key(' ')),
+        );
+        let body: Element<'a, Message> = if ctx.portrait {
+            column![form, keys]
+                .spacing(spacing::L)
+                .align_x(Alignment::Center)
+                .into()
+        } else {
+            row![form, keys]
+                .spacing(spacing::L)
+                .align_y(Alignment::Center)
+                .into()
+        };
+        container(body)
+            .center(Length::Fill)
+            .padding(spacing::M)
+            .into()
     }
 }
 
@@ -325,7 +382,11 @@ mod tests {
         assert_eq!(o.error(Field::Country), Some("error-country"));
         assert_eq!(o.error(Field::Email), Some("error-contact"));
         type_into(&mut o, Field::Name, "Ana Li");
-        assert_eq!(o.error(Field::Name), None, "typing clears the field's error");
+        assert_eq!(
+            o.error(Field::Name),
+            None,
+            "typing clears the field's error"
+        );
         type_into(&mut o, Field::Street, "Calle Mayor 1");
         type_into(&mut o, Field::Postcode, "28013");
         type_into(&mut o, Field::City, "Madrid");

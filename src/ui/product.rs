@@ -1,13 +1,13 @@
 //! The product screen: the shoe, and every size of the style with its status in words and
 //! colour. Local stock shows at once; warehouse availability fills in when it arrives.
 
-use iced::widget::{column, container, row, scrollable, svg, text};
-use iced::{Alignment, Element, Length};
 use crate::availability::Freshness;
 use crate::barcode::Gtin;
 use crate::catalog::{GridEntry, SizeGrid, SizeStatus};
 use crate::config::SizeSystemName;
 use crate::sizes::Width;
+use iced::widget::{column, container, row, scrollable, svg, text};
+use iced::{Alignment, Element, Length};
 
 use super::theme::{self, spacing};
 use super::{Ctx, widgets};
@@ -55,7 +55,11 @@ pub fn size_label(entry: &GridEntry, system: SizeSystemName, gender: &str) -> St
 
 impl Product {
     pub fn new(grid: SizeGrid, system: SizeSystemName) -> Self {
-        Self { grid, warehouse: None, system }
+        Self {
+            grid,
+            warehouse: None,
+            system,
+        }
     }
 
     pub fn grid(&self) -> &SizeGrid {
@@ -104,7 +108,10 @@ impl Product {
         .spacing(spacing::S)
         .max_width(520);
         if !s.fit_note.is_empty() {
-            about = about.push(text(ctx.t_with("product-fit", &[("note", s.fit_note.clone())])).size(theme::text::BODY));
+            about = about.push(
+                text(ctx.t_with("product-fit", &[("note", s.fit_note.clone())]))
+                    .size(theme::text::BODY),
+            );
         }
 
         let systems = row(ctx.size_systems.iter().map(|sys| {
@@ -139,15 +146,22 @@ impl Product {
             None => (ctx.t("status-checking"), p.on_unavailable, p.unavailable),
             Some(Freshness::Live) => (ctx.t("warehouse-live"), p.on_ship, p.ship),
             Some(Freshness::Cached { age_secs, .. }) => (
-                ctx.t_with("warehouse-cached", &[("minutes", (age_secs / 60).to_string())]),
+                ctx.t_with(
+                    "warehouse-cached",
+                    &[("minutes", (age_secs / 60).to_string())],
+                ),
                 p.on_warning,
                 p.warning,
             ),
-            Some(Freshness::Unavailable { .. }) => (ctx.t("warehouse-unavailable"), p.on_warning, p.warning),
+            Some(Freshness::Unavailable { .. }) => {
+                (ctx.t("warehouse-unavailable"), p.on_warning, p.warning)
+            }
         };
         let sizes = column![
             row![
-                text(ctx.t("product-sizes")).size(theme::text::H2).width(Length::Fill),
+                text(ctx.t("product-sizes"))
+                    .size(theme::text::H2)
+                    .width(Length::Fill),
                 text(ctx.t("product-size-system")).size(theme::text::SMALL),
                 systems
             ]
@@ -164,7 +178,11 @@ impl Product {
         } else {
             row![about, sizes].spacing(spacing::XL).into()
         };
-        container(body).padding(spacing::L).width(Length::Fill).height(Length::Fill).into()
+        container(body)
+            .padding(spacing::L)
+            .width(Length::Fill)
+            .height(Length::Fill)
+            .into()
     }
 
     fn size_cell<'a>(&self, ctx: &Ctx<'a>, e: &GridEntry, pending: bool) -> Element<'a, Message> {
@@ -177,16 +195,37 @@ impl Product {
                 p.on_in_store,
                 true,
             ),
-            SizeStatus::InStore { .. } => (ctx.t("status-in-store"), String::new(), p.in_store, p.on_in_store, true),
+            SizeStatus::InStore { .. } => (
+                ctx.t("status-in-store"),
+                String::new(),
+                p.in_store,
+                p.on_in_store,
+                true,
+            ),
             SizeStatus::Ship { delivery_estimate } => (
                 ctx.t("status-ship"),
-                ctx.t_with("status-ship-by", &[("date", super::short_date(delivery_estimate.as_deref()))]),
+                ctx.t_with(
+                    "status-ship-by",
+                    &[("date", super::short_date(delivery_estimate.as_deref()))],
+                ),
                 p.ship,
                 p.on_ship,
                 true,
             ),
-            SizeStatus::Checking => (ctx.t("status-checking"), String::new(), p.unavailable, p.on_unavailable, false),
-            SizeStatus::Unavailable => (ctx.t("status-unavailable"), String::new(), p.unavailable, p.on_unavailable, false),
+            SizeStatus::Checking => (
+                ctx.t("status-checking"),
+                String::new(),
+                p.unavailable,
+                p.on_unavailable,
+                false,
+            ),
+            SizeStatus::Unavailable => (
+                ctx.t("status-unavailable"),
+                String::new(),
+                p.unavailable,
+                p.on_unavailable,
+                false,
+            ),
         };
         let selected = e.gtin == self.grid.scanned;
         iced::widget::button(

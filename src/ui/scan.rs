@@ -39,13 +39,18 @@ pub enum Action {
 
 impl Scan {
     pub fn new() -> Self {
-        Self { typed: String::new(), status: Status::Idle }
+        Self {
+            typed: String::new(),
+            status: Status::Idle,
+        }
     }
 
+    #[cfg(test)]
     pub fn typed(&self) -> &str {
         &self.typed
     }
 
+    #[cfg(test)]
     pub fn status(&self) -> &Status {
         &self.status
     }
@@ -82,28 +87,42 @@ impl Scan {
         let p = ctx.palette;
         let frame = container(
             column![
-                text(ctx.t(if ctx.camera { "scan-aim" } else { "scan-camera-off" }))
-                    .size(theme::text::BODY)
-                    .color(p.text)
-                    .align_x(Alignment::Center),
+                text(ctx.t(if ctx.camera {
+                    "scan-aim"
+                } else {
+                    "scan-camera-off"
+                }))
+                .size(theme::text::BODY)
+                .color(p.text)
+                .align_x(Alignment::Center),
             ]
             .align_x(Alignment::Center),
         )
         .center(Length::Fill)
         .padding(spacing::L)
         .style(move |_| iced::widget::container::Style {
-            border: Border { color: p.primary, width: 6.0, radius: theme::RADIUS.into() },
+            border: Border {
+                color: p.primary,
+                width: 6.0,
+                radius: theme::RADIUS.into(),
+            },
             text_color: Some(p.text),
             background: Some(p.surface.into()),
             ..Default::default()
         });
         let camera = column![
             text(ctx.t("scan-title")).size(theme::text::H2),
-            container(frame).width(Length::Fixed(640.0)).height(Length::Fixed(420.0)),
+            container(frame)
+                .width(Length::Fixed(640.0))
+                .height(Length::Fixed(420.0)),
         ]
         .spacing(spacing::M);
 
-        let shown = if self.typed.is_empty() { "—".to_owned() } else { self.typed.clone() };
+        let shown = if self.typed.is_empty() {
+            "—".to_owned()
+        } else {
+            self.typed.clone()
+        };
         let feedback: Element<'a, Message> = match &self.status {
             Status::Idle => text("").size(theme::text::BODY).into(),
             Status::Looking => text(ctx.t("scan-looking")).size(theme::text::BODY).into(),
@@ -112,7 +131,8 @@ impl Scan {
                 .style(theme::band(p.warning, p.on_warning))
                 .into(),
             Status::Unreadable(reason) => container(
-                text(ctx.t_with("scan-unreadable", &[("reason", reason.clone())])).size(theme::text::BODY),
+                text(ctx.t_with("scan-unreadable", &[("reason", reason.clone())]))
+                    .size(theme::text::BODY),
             )
             .padding(spacing::S)
             .style(theme::band(p.warning, p.on_warning))
@@ -141,11 +161,17 @@ impl Scan {
         .spacing(spacing::M)
         .max_width(700);
         let body: Element<'a, Message> = if ctx.portrait {
-            column![camera, typing].spacing(spacing::L).align_x(Alignment::Center).into()
+            column![camera, typing]
+                .spacing(spacing::L)
+                .align_x(Alignment::Center)
+                .into()
         } else {
             row![camera, typing].spacing(spacing::XL).into()
         };
-        container(body).center(Length::Fill).padding(spacing::L).into()
+        container(body)
+            .center(Length::Fill)
+            .padding(spacing::L)
+            .into()
     }
 }
 
@@ -168,7 +194,10 @@ mod tests {
         }
         assert_eq!(scan.status(), &Status::Looking);
         scan.update(Message::Clear);
-        assert!(matches!(scan.update(Message::Search), Action::None), "nothing to search");
+        assert!(
+            matches!(scan.update(Message::Search), Action::None),
+            "nothing to search"
+        );
         for _ in 0..20 {
             scan.update(Message::Digit('1'));
         }

@@ -1,0 +1,309 @@
+//! Headless GUI flows with iced_test against the real core: a kiosk database built from the
+//! fixtures on disk and the reference warehouse on 127.0.0.1.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use iced::keyboard::{self, Key, Location, Modifiers, key};
+use iced_test::Simulator;
+use iced_test::runtime::Action;
+
+use super::*;
+use crate::warehouse::client::ClientOptions;
+use crate::warehouse::server::{self, ServerOptions, WarehouseStore};
+
+const STORE: &str = "demo-store-001";
+const TOKEN: &str = "ui-test-token";
+/// In this store (8 pairs).
+const IN_STORE: &str = "04012345001013";
+/// Sold out here, 48 at the warehouse.
+const SHIP_ONLY: &str = "04012345001020";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Rig {
+    kiosk: Kiosk,
+    store: WarehouseStore,
+    _dir: tempfile::TempDir,
+}
+
+async fn rig(warehouse_up: bool) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = root().join("fixtures");
+    let (db, _) =
+        crate::seed::open_or_seed(&dir.path().join("kiosk.sqlite3"), Some(&fixtures)).unwrap();
+    let store = server::open_store(
+        &dir.path().join("wh.sqlite3"),
+        Some(&fixtures),
+        STORE,
+        TOKEN,
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let handle = server::spawn(listener, store.clone(), &ServerOptions::default()).unwrap();
+    let url = handle.url();
+    let handle = if warehouse_up {
+        Some(handle)
+    } else {
+        handle.shutdown().await;
+        None
+    };
+    let options = ClientOptions {
+        max_retries: 0,
+        timeout: Duration::from_secs(2),
+        ..ClientOptions::default()
+    };
+    let client = WarehouseClient::new(&url, Some(TOKEN.into()), options).unwrap();
+    let services = Services::new(
+        DbHandle::new(db),
+        client,
+        Config::default(),
+        root().join("assets"),
+        handle,
+    );
+    Rig {
+        kiosk: Kiosk::with_services(Arc::new(services)),
+        store,
+        _dir: dir,
+    }
+}
+
+/// Runs a task to completion and returns the messages it produced.
+async fn drain(task: Task<Message>) -> Vec<Message> {
+    let Some(stream) = iced_test::runtime::task::into_stream(task) else {
+        return Vec::new();
+    };
+    stream
+        .filter_map(|action| async move {
+            match action {
+                Action::Output(message) => Some(message),
+                _ => None,
+            }
+        })
+        .collect()
+        .await
+}
+
+/// A 1080p kiosk screen.
+fn screen<'a>(view: Element<'a, Message>) -> Simulator<'a, Message> {
+    Simulator::with_size(iced_test::core::Settings::default(), (1920.0, 1080.0), view)
+}
+
+impl Rig {
+    /// Sends a message and every message its tasks produce, until nothing is left.
+    async fn send(&mut self, message: Message) {
+        let mut queue = vec![message];
+        while let Some(message) = queue.pop() {
+            let task = self.kiosk.update(message);
+            queue.extend(drain(task).await);
+        }
+    }
+
+    /// Clicks the widget showing `label`, like a finger would.
+    async fn tap(&mut self, label: &str) {
+        let messages = {
+            let mut ui = screen(self.kiosk.view());
+            ui.click(label)
+                .unwrap_or_else(|e| panic!("no {label:?} on screen: {e:?}"));
+            ui.into_messages().collect::<Vec<_>>()
+        };
+        for m in messages {
+            self.send(m).await;
+        }
+    }
+
+    fn shows(&mut self, text: &str) -> bool {
+        screen(self.kiosk.view()).find(text).is_ok()
+    }
+
+    async fn wedge(&mut self, code: &str) {
+        for c in code.chars() {
+            let k = Key::Character(c.to_string().into());
+            self.send(Message::Keyboard(keyboard::Event::KeyPressed {
+                key: k.clone(),
+                modified_key: k,
+                physical_key: key::Physical::Unidentified(key::NativeCode::Unidentified),
+                location: Location::Standard,
+                modifiers: Modifiers::empty(),
+                text: Some(c.to_string().into()),
+                repeat: false,
+            }))
+            .await;
+        }
+        let enter = Key::Named(key::Named::Enter);
+        self.send(Message::Keyboard(keyboard::Event::KeyPressed {
+            key: enter.clone(),
+            modified_key: enter,
+            physical_key: key::Physical::Unidentified(key::NativeCode::Unidentified),
+            location: Location::Standard,
+            modifiers: Modifiers::empty(),
+            text: Some("\r".into()),
+            repeat: false,
+        }))
+        .await;
+    }
+
+    fn product(&self) -> &product::Product {
+        match &self.kiosk.screen {
+            Screen::Product(p) => p,
+            other => panic!("expected the product screen, got {other:?}"),
+        }
+    }
+
+    async fn choose(&mut self, gtin: &str) {
+        let generation = self.kiosk.lookup_generation;
+        self.send(Message::Product(
+            generation,
+            product::Message::Choose(gtin.parse().unwrap()),
+        ))
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keypad_scan_to_an_in_store_size_sends_the_associate_request() {
+    let mut rig = rig(true).await;
+    assert!(rig.shows("Every size, right here"));
+    rig.tap("Scan a shoe").await;
+    assert!(rig.shows("Or type the number under the barcode"));
+    for d in IN_STORE[1..].chars() {
+        rig.send(Message::Scan(scan::Message::Digit(d))).await;
+    }
+    rig.tap("Search").await;
+    assert_eq!(rig.product().grid().style.name, "Pace Runner");
+    assert!(rig.shows("Choose your size"));
+    assert!(rig.shows("Warehouse stock checked just now."));
+    assert!(
+        rig.shows("Ship to home"),
+        "warehouse availability filled in"
+    );
+    rig.choose(IN_STORE).await;
+    assert!(rig.shows("An associate will bring you size EU 40"));
+    assert!(rig.shows("Request sent. Please wait here — it usually takes a few minutes."));
+    assert_eq!(rig.store.associate_request_count().unwrap(), 1);
+    rig.tap("Done").await;
+    assert!(matches!(rig.kiosk.screen, Screen::Attract));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropship_order_with_invalid_then_valid_input_then_idle_reset_wipes_it() {
+    let mut rig = rig(true).await;
+    rig.wedge(SHIP_ONLY).await;
+    rig.choose(SHIP_ONLY).await;
+    assert!(rig.shows("Ship to your home"));
+    rig.tap("Continue").await;
+    rig.tap("Place order").await;
+    assert!(
+        rig.shows("Please fill this in."),
+        "errors next to the fields"
+    );
+    assert!(rig.shows("Give an email or a phone number so we can tell you when it ships."));
+    assert_eq!(rig.store.order_count().unwrap(), 0);
+    let fill = [
+        (order::Field::Name, "Ana Li"),
+        (order::Field::Street, "Calle Mayor 1"),
+        (order::Field::Postcode, "28013"),
+        (order::Field::City, "Madrid"),
+        (order::Field::Country, "ES"),
+        (order::Field::Email, "ana@example.com"),
+    ];
+    for (field, value) in fill {
+        rig.send(Message::Order(order::Message::Focus(field))).await;
+        for c in value.chars() {
+            rig.send(Message::Order(order::Message::Key(c))).await;
+        }
+    }
+    rig.tap("Place order").await;
+    let Screen::Done(done) = &rig.kiosk.screen else {
+        panic!("expected done, got {:?}", rig.kiosk.screen)
+    };
+    let number = done.order_number.clone();
+    assert!(!done.queued, "the warehouse confirmed it");
+    assert!(rig.shows(&format!("Thank you! Your order is {number}")));
+    assert!(rig.shows("Show this code at the till to pay."));
+    assert_eq!(
+        rig.store.order_count().unwrap(),
+        1,
+        "the order is at the warehouse"
+    );
+
+    // Walk away: past the idle timeout the kiosk resets and the order number is gone.
+    let later = Instant::now() + Duration::from_secs(rig.kiosk.config().ui.idle_timeout_s + 1);
+    rig.send(Message::Tick(later)).await;
+    assert!(matches!(rig.kiosk.screen, Screen::Attract));
+    assert!(!rig.shows(&number));
+    assert!(rig.kiosk.wedge.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_idle_prompt_offers_more_time() {
+    let mut rig = rig(true).await;
+    rig.wedge(IN_STORE).await;
+    let ui = rig.kiosk.config().ui;
+    let almost = Instant::now() + Duration::from_secs(ui.idle_timeout_s - ui.idle_countdown_s + 1);
+    rig.send(Message::Tick(almost)).await;
+    assert!(rig.shows("Are you still there?"));
+    rig.tap("More time").await;
+    assert!(!rig.shows("Are you still there?"));
+    assert!(
+        matches!(rig.kiosk.screen, Screen::Product(_)),
+        "the shopper keeps their place"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn language_switch_mid_flow_and_reset_to_default() {
+    let mut rig = rig(true).await;
+    rig.wedge(IN_STORE).await;
+    assert!(rig.shows("Choose your size"));
+    rig.tap("Español").await;
+    assert!(rig.shows("Elige tu talla"));
+    assert!(rig.shows("Empezar de nuevo"));
+    rig.tap("Empezar de nuevo").await;
+    assert!(
+        rig.shows("Every size, right here"),
+        "the shopper's language is reset"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_unreadable_codes_say_what_to_do() {
+    let mut rig = rig(true).await;
+    rig.wedge("4006381333931").await;
+    assert!(rig.shows("We don't have that shoe in our catalog. An associate can help."));
+    rig.wedge("4006381333932").await;
+    assert!(matches!(
+        &rig.kiosk.screen,
+        Screen::Scan(s) if matches!(s.status(), scan::Status::Unreadable(r) if r.contains("check digit"))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_warehouse_down_the_grid_says_so_and_store_sizes_still_work() {
+    let mut rig = rig(false).await;
+    rig.wedge(IN_STORE).await;
+    assert!(rig.shows(
+        "We can't reach the warehouse right now. Sizes in this store can still be brought to you."
+    ));
+    assert!(rig.shows("In this store"));
+    assert!(!rig.shows("Ship to home"));
+    rig.choose(IN_STORE).await;
+    assert!(rig.shows("Request saved. An associate will bring it shortly."));
+}
+
+#[test]
+fn a_broken_config_shows_the_out_of_order_screen() {
+    let (kiosk, _) = Kiosk::new(Err(
+        "kiosk.toml:3: `ui.idle_timeout_s`: 5 s is out of range".into(),
+    ));
+    let mut ui = screen(kiosk.view());
+    assert!(ui.find("This kiosk is out of order").is_ok());
+    assert!(
+        ui.find("kiosk.toml:3: `ui.idle_timeout_s`: 5 s is out of range")
+            .is_ok()
+    );
+}

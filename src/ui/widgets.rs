@@ -6,7 +6,11 @@ use iced::{Alignment, Element, Length};
 use super::theme::{self, Palette, TOUCH_TARGET};
 
 /// A button at least `TOUCH_TARGET` high with a kiosk-size label.
-pub fn touch<'a, M: Clone + 'a>(label: impl Into<String>, on_press: Option<M>, style: impl Fn(&iced::Theme, button::Status) -> button::Style + 'a) -> button::Button<'a, M> {
+pub fn touch<'a, M: Clone + 'a>(
+    label: impl Into<String>,
+    on_press: Option<M>,
+    style: impl Fn(&iced::Theme, button::Status) -> button::Style + 'a,
+) -> button::Button<'a, M> {
     button(
         text(label.into())
             .size(theme::text::BUTTON)
@@ -76,8 +80,7 @@ pub fn keyboard<'a, M: Clone + 'a>(
         .into()
     });
     let last = row![
-        touch("⇧", Some(shift), theme::choice(palette, shifted))
-            .width(Length::Fixed(w * 1.5)),
+        touch("⇧", Some(shift), theme::choice(palette, shifted)).width(Length::Fixed(w * 1.5)),
         touch(space.0, Some(space.1), theme::secondary(palette)).width(Length::Fixed(w * 6.0)),
         touch("⌫", Some(backspace), theme::secondary(palette)).width(Length::Fixed(w * 1.5)),
     ]

@@ -145,10 +145,10 @@ pub fn open_store(
     token: &str,
 ) -> Result<WarehouseStore, StoreError> {
     let store = WarehouseStore::open(db)?;
-    if let Some(dir) = fixtures {
-        if store.is_empty()? {
-            store.seed_from_fixtures(dir, store_id)?;
-        }
+    if let Some(dir) = fixtures
+        && store.is_empty()?
+    {
+        store.seed_from_fixtures(dir, store_id)?;
     }
     store.add_token(token, store_id)?;
     Ok(store)

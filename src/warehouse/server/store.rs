@@ -545,7 +545,9 @@ impl WarehouseStore {
     }
 
     pub fn associate_request_count(&self) -> Result<u64, StoreError> {
-        Ok(self.lock().query_row("SELECT count(*) FROM associate_requests", [], |r| r.get(0))?)
+        Ok(self
+            .lock()
+            .query_row("SELECT count(*) FROM associate_requests", [], |r| r.get(0))?)
     }
 
     pub fn order_count(&self) -> Result<u64, StoreError> {
@@ -560,7 +562,11 @@ impl WarehouseStore {
         req: &AssociateRequest,
     ) -> Result<AssociateResponse, StoreError> {
         // No GTIN: a general "call an associate" from the kiosk.
-        let gtin = if req.gtin.is_empty() { 0 } else { parse_gtin(&req.gtin)?.as_i64() };
+        let gtin = if req.gtin.is_empty() {
+            0
+        } else {
+            parse_gtin(&req.gtin)?.as_i64()
+        };
         let response = AssociateResponse {
             request_id: format!("AR-{}", uuid::Uuid::new_v4().simple()),
             created_at: now(),
