@@ -193,6 +193,8 @@ pub struct Ui {
     pub fullscreen: bool,
     pub window_width: u32,
     pub window_height: u32,
+    /// Pictures, drawings and texts the screens show; relative to the config file's folder.
+    pub assets_dir: PathBuf,
 }
 
 impl Default for Ui {
@@ -213,6 +215,7 @@ impl Default for Ui {
             fullscreen: false,
             window_width: 1920,
             window_height: 1080,
+            assets_dir: "assets".into(),
         }
     }
 }

@@ -51,8 +51,9 @@ impl Done {
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>, seconds_left: u64) -> Element<'a, Message> {
         let p = ctx.palette;
         let mut words = column![
-            text(ctx.t_with("done-title", &[("number", self.order_number.clone())]))
-                .size(theme::text::H1 * 0.85),
+            text(ctx.t("done-title")).size(theme::text::H2),
+            // The number on its own line, never broken: staff may need to type it.
+            text(self.order_number.clone()).size(theme::text::H1 * 1.2),
             text(ctx.t("done-pay")).size(theme::text::H2),
             text(ctx.t_with(
                 "done-next",

@@ -82,7 +82,7 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
     Ok(Arc::new(Services {
         db: DbHandle::new(db),
         client: connection.client,
-        assets: loaded.resolve(Path::new("assets")),
+        assets: loaded.resolve(&loaded.config.ui.assets_dir),
         config: loaded.config,
         _embedded: connection.embedded,
     }))

@@ -281,14 +281,14 @@ impl Order {
             ]
             .spacing(spacing::S)
             .align_y(Alignment::Center);
-            if let Some(error) = self.error(f) {
-                line = line.push(
-                    text(ctx.t(error))
-                        .size(theme::text::SMALL)
-                        .color(p.danger)
-                        .width(Length::Fixed(300.0)),
-                );
-            }
+            // The error column is always there, so fields never move under a finger.
+            let error = self.error(f).map(|e| ctx.t(e)).unwrap_or_default();
+            line = line.push(
+                text(error)
+                    .size(theme::text::SMALL)
+                    .color(p.danger)
+                    .width(Length::Fixed(300.0)),
+            );
             line.into()
         };
         let fields = column(Field::ALL.iter().map(|f| field(*f))).spacing(spacing::S);

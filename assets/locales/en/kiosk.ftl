@@ -77,7 +77,7 @@ order-failed = We saved your order but could not reach the warehouse. It will be
 keyboard-space = Space
 keyboard-done = Done
 
-done-title = Thank you! Your order is { $number }
+done-title = Thank you! Your order number is
 done-pay = Show this code at the till to pay.
 done-next = We will email or text you when it ships. It arrives by { $date }.
 done-reset = This screen clears itself in { $seconds } seconds.

@@ -77,7 +77,7 @@ order-failed = Hemos guardado tu pedido pero no hemos podido contactar con el al
 keyboard-space = Espacio
 keyboard-done = Hecho
 
-done-title = ¡Gracias! Tu pedido es el { $number }
+done-title = ¡Gracias! Tu número de pedido es
 done-pay = Muestra este código en caja para pagar.
 done-next = Te avisaremos por correo o SMS cuando salga. Llega el { $date }.
 done-reset = Esta pantalla se borrará en { $seconds } segundos.
