@@ -195,6 +195,8 @@ pub struct Ui {
     pub window_height: u32,
     /// Pictures, drawings and texts the screens show; relative to the config file's folder.
     pub assets_dir: PathBuf,
+    /// Zoom of everything on screen (1.0 = designed for 1080p).
+    pub scale: f64,
 }
 
 impl Default for Ui {
@@ -216,6 +218,7 @@ impl Default for Ui {
             window_width: 1920,
             window_height: 1080,
             assets_dir: "assets".into(),
+            scale: 1.0,
         }
     }
 }

@@ -200,7 +200,8 @@ impl Kiosk {
             lang: Lang::parse(&config.ui.default_language).unwrap_or_else(Lang::english),
             high_contrast: config.ui.theme == crate::config::Theme::HighContrast,
             size_system: config.ui.default_size_system,
-            portrait: false,
+            // Until the window reports its size, trust the configured one.
+            portrait: config.ui.window_height > config.ui.window_width,
             started_at: now,
             now,
             last_activity: now,
@@ -601,6 +602,10 @@ impl Kiosk {
         ])
     }
 
+    pub fn scale_factor(&self) -> f32 {
+        self.services.as_ref().map_or(1.0, |s| s.config.ui.scale as f32)
+    }
+
     pub fn theme(&self) -> iced::Theme {
         Palette::of(self.high_contrast).iced_theme()
     }
@@ -810,6 +815,7 @@ pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
         .title("Endless aisle")
         .subscription(Kiosk::subscription)
         .theme(Kiosk::theme)
+        .scale_factor(Kiosk::scale_factor)
         .window(iced::window::Settings {
             size: Size::new(width, height),
             fullscreen: ui.fullscreen,
