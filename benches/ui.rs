@@ -32,7 +32,9 @@ fn press(c: Option<char>) -> Message {
 }
 
 async fn outputs(task: iced::Task<Message>) -> Vec<Message> {
-    let Some(stream) = iced_test::runtime::task::into_stream(task) else { return Vec::new() };
+    let Some(stream) = iced_test::runtime::task::into_stream(task) else {
+        return Vec::new();
+    };
     stream
         .filter_map(|a| async move {
             match a {
@@ -47,7 +49,11 @@ async fn outputs(task: iced::Task<Message>) -> Vec<Message> {
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 

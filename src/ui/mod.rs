@@ -603,7 +603,9 @@ impl Kiosk {
     }
 
     pub fn scale_factor(&self) -> f32 {
-        self.services.as_ref().map_or(1.0, |s| s.config.ui.scale as f32)
+        self.services
+            .as_ref()
+            .map_or(1.0, |s| s.config.ui.scale as f32)
     }
 
     pub fn theme(&self) -> iced::Theme {
@@ -715,7 +717,7 @@ impl Kiosk {
                     Some(Message::StartOver),
                     theme::secondary(p),
                 )
-                .width(Length::Fixed(320.0)),
+                .width(Length::Fixed(420.0)),
             );
         }
         bar = bar.push(space::horizontal());
@@ -732,7 +734,7 @@ impl Kiosk {
                 Some(Message::CallAssociate),
                 theme::primary(p),
             )
-            .width(Length::Fixed(380.0)),
+            .width(Length::Fixed(480.0)),
         );
         container(bar).padding([spacing::S, spacing::L]).into()
     }
@@ -816,6 +818,8 @@ pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
         .subscription(Kiosk::subscription)
         .theme(Kiosk::theme)
         .scale_factor(Kiosk::scale_factor)
+        // The compiled-in font, so every kiosk (and the CI screenshots) render the same.
+        .default_font(iced::Font::with_name("Fira Sans"))
         .window(iced::window::Settings {
             size: Size::new(width, height),
             fullscreen: ui.fullscreen,

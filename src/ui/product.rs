@@ -106,7 +106,7 @@ impl Product {
             text(price).size(theme::text::H2),
         ]
         .spacing(spacing::S)
-        .max_width(520);
+        .width(Length::Fixed(480.0));
         if !s.fit_note.is_empty() {
             about = about.push(
                 text(ctx.t_with("product-fit", &[("note", s.fit_note.clone())]))
