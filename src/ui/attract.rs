@@ -1,6 +1,6 @@
 //! The attract screen: what the kiosk does, how to start, where the barcode is.
 
-use iced::widget::{column, container, row, svg, text};
+use iced::widget::{column, container, svg, text};
 use iced::{Alignment, Element, Length};
 
 use super::theme::{self, spacing};
@@ -44,17 +44,7 @@ pub fn view<'a>(ctx: &Ctx<'a>, seconds: u64) -> Element<'a, Message> {
     ]
     .spacing(spacing::L)
     .max_width(820);
-    let body: Element<'a, Message> = if ctx.portrait {
-        column![picture, words]
-            .spacing(spacing::XL)
-            .align_x(Alignment::Center)
-            .into()
-    } else {
-        row![words, picture]
-            .spacing(spacing::XL)
-            .align_y(Alignment::Center)
-            .into()
-    };
+    let body = ctx.arrange(words.into(), picture.into(), super::Side::Right);
     container(body)
         .center(Length::Fill)
         .padding(spacing::L)

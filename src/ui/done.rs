@@ -2,8 +2,8 @@
 //! next, and when the screen clears itself.
 
 use crate::config::BarcodeFormat;
-use iced::widget::{column, container, image, row, text};
-use iced::{Alignment, Element, Length};
+use iced::widget::{column, container, image, text};
+use iced::{Element, Length};
 
 use super::theme::{self, spacing};
 use super::{Ctx, widgets};
@@ -96,17 +96,7 @@ impl Done {
             .into(),
             None => text(&self.order_number).size(theme::text::H1).into(),
         };
-        let body: Element<'a, Message> = if ctx.portrait {
-            column![code, words]
-                .spacing(spacing::L)
-                .align_x(Alignment::Center)
-                .into()
-        } else {
-            row![words, code]
-                .spacing(spacing::XL)
-                .align_y(Alignment::Center)
-                .into()
-        };
+        let body = ctx.arrange(words.into(), code, super::Side::Right);
         container(body)
             .center(Length::Fill)
             .padding(spacing::L)

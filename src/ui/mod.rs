@@ -106,6 +106,38 @@ impl Ctx<'_> {
     pub fn t_with(&self, key: &str, args: &[(&str, String)]) -> String {
         self.lang.text_with(key, args)
     }
+
+    /// Two blocks side by side on a landscape screen, stacked on a portrait one (with `top`
+    /// first). Every screen lays out its halves this way, so portrait kiosks just work.
+    pub fn arrange<'a, M: 'a>(
+        &self,
+        left: Element<'a, M>,
+        right: Element<'a, M>,
+        top: Side,
+    ) -> Element<'a, M> {
+        if self.portrait {
+            let (first, second) = match top {
+                Side::Left => (left, right),
+                Side::Right => (right, left),
+            };
+            column![first, second]
+                .spacing(spacing::L)
+                .align_x(Alignment::Center)
+                .into()
+        } else {
+            row![left, right]
+                .spacing(spacing::XL)
+                .align_y(Alignment::Center)
+                .into()
+        }
+    }
+}
+
+/// Which half goes on top when a screen is stacked for portrait.
+#[derive(Debug, Clone, Copy)]
+pub enum Side {
+    Left,
+    Right,
 }
 
 pub fn money(cents: i64, currency: &str) -> String {

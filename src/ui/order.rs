@@ -317,17 +317,7 @@ impl Order {
             Message::Shift,
             (ctx.t("keyboard-space"), Message::Key(' ')),
         );
-        let body: Element<'a, Message> = if ctx.portrait {
-            column![form, keys]
-                .spacing(spacing::L)
-                .align_x(Alignment::Center)
-                .into()
-        } else {
-            row![form, keys]
-                .spacing(spacing::L)
-                .align_y(Alignment::Center)
-                .into()
-        };
+        let body = ctx.arrange(form.into(), keys, super::Side::Left);
         container(body)
             .center(Length::Fill)
             .padding(spacing::M)

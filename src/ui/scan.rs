@@ -1,7 +1,7 @@
 //! The scan screen: camera preview area with an aiming frame, and the keypad to type the
 //! number under the barcode. Wedge-scanner input is handled by the parent on every screen.
 
-use iced::widget::{column, container, row, text};
+use iced::widget::{column, container, text};
 use iced::{Alignment, Border, Element, Length};
 
 use super::theme::{self, spacing};
@@ -160,14 +160,7 @@ impl Scan {
         ]
         .spacing(spacing::M)
         .max_width(700);
-        let body: Element<'a, Message> = if ctx.portrait {
-            column![camera, typing]
-                .spacing(spacing::L)
-                .align_x(Alignment::Center)
-                .into()
-        } else {
-            row![camera, typing].spacing(spacing::XL).into()
-        };
+        let body = ctx.arrange(camera.into(), typing.into(), super::Side::Left);
         container(body)
             .center(Length::Fill)
             .padding(spacing::L)
