@@ -69,6 +69,7 @@ fn symbology(format: &RxFormat, gs1: bool) -> Option<Symbology> {
 pub struct Decoder {
     formats: HashSet<RxFormat>,
     try_harder: bool,
+    also_inverted: bool,
 }
 
 impl Decoder {
@@ -77,6 +78,7 @@ impl Decoder {
         Self {
             formats: formats.iter().copied().map(rx_format).collect(),
             try_harder: false,
+            also_inverted: false,
         }
     }
 
@@ -88,10 +90,17 @@ impl Decoder {
         }
     }
 
+    /// Also looks for light-on-dark symbols (printed inverted, or seen against glare).
+    pub fn with_inverted(mut self) -> Self {
+        self.also_inverted = true;
+        self
+    }
+
     fn hints(&self) -> DecodeHints {
         DecodeHints {
             PossibleFormats: Some(self.formats.clone()),
             TryHarder: Some(self.try_harder),
+            AlsoInverted: Some(self.also_inverted),
             AssumeGs1: Some(true),
             ..DecodeHints::default()
         }

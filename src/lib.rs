@@ -5,6 +5,7 @@
 pub mod availability;
 pub mod barcode;
 pub mod bench_data;
+pub mod camera;
 pub mod catalog;
 pub mod config;
 pub mod db;

@@ -116,6 +116,10 @@ impl Default for Warehouse {
 #[serde(default, deny_unknown_fields)]
 pub struct Camera {
     pub enabled: bool,
+    /// "device" (the camera at `device`) or "replay:FOLDER" (pictures played as frames).
+    pub source: String,
+    /// Frames in a row that must agree on a code before it is accepted.
+    pub confirm_frames: u32,
     pub device: u32,
     pub width: u32,
     pub height: u32,
@@ -126,6 +130,8 @@ impl Default for Camera {
     fn default() -> Self {
         Self {
             enabled: true,
+            source: "device".into(),
+            confirm_frames: 2,
             device: 0,
             width: 1280,
             height: 720,
@@ -494,6 +500,10 @@ impl Config {
         check_range("camera.width", u64::from(c.width), 160, 7680, "pixels")?;
         check_range("camera.height", u64::from(c.height), 120, 4320, "pixels")?;
         check_range("camera.fps", u64::from(c.fps), 1, 120, "frames per second")?;
+        check_range("camera.confirm_frames", u64::from(c.confirm_frames), 1, 10, "frames")?;
+        if let Err(problem) = crate::camera::SourceSpec::parse(&c.source, Path::new(".")) {
+            return Err(issue("camera.source", problem, "write \"device\" or \"replay:fixtures/frames\""));
+        }
         if self.barcode.formats.is_empty() {
             return Err(issue(
                 "barcode.formats",

@@ -1,0 +1,182 @@
+//! The two camera threads: `camera-capture` opens the source and fills the frame slot (and
+//! re-opens it when it fails, so an unplugged camera comes back without a restart);
+//! `barcode-decoder` takes the newest frame, makes a small preview and runs the pipeline.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use image::GrayImage;
+use image::imageops::{self, FilterType};
+
+use super::{Accepted, FrameSlot, PipelineOptions, ScanPipeline, SourceSpec, open};
+use crate::config::Camera as CameraConfig;
+
+/// Width of the preview sent to the screen (the decoder keeps the full frame).
+pub const PREVIEW_WIDTH: u32 = 640;
+/// Seconds between attempts to re-open a camera that failed.
+const REOPEN_AFTER: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub width: u32,
+    pub height: u32,
+    pub luma: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum CameraEvent {
+    /// Frames are coming from this source.
+    Active(String),
+    /// No frames, and why (in staff words; the screen says it in shopper words).
+    Unavailable(String),
+    Preview(Arc<Preview>),
+    Read(Accepted),
+}
+
+/// Stops both threads when dropped.
+pub struct CameraHandle {
+    stop: Arc<AtomicBool>,
+    slot: FrameSlot,
+}
+
+impl Drop for CameraHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.slot.close();
+    }
+}
+
+/// Starts capture and decoding. `emit` returns `false` when nobody listens any more, which
+/// stops the threads too.
+pub fn start(
+    spec: SourceSpec,
+    config: CameraConfig,
+    options: PipelineOptions,
+    emit: impl Fn(CameraEvent) -> bool + Send + Sync + 'static,
+) -> std::io::Result<CameraHandle> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let slot = FrameSlot::default();
+    let emit = Arc::new(emit);
+    {
+        let (stop, slot, emit) = (stop.clone(), slot.clone(), emit.clone());
+        std::thread::Builder::new().name("camera-capture".into()).spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match open(&spec, &config) {
+                    Ok(mut source) => {
+                        if !emit(CameraEvent::Active(source.describe())) {
+                            break;
+                        }
+                        while !stop.load(Ordering::Relaxed) {
+                            match source.next_frame() {
+                                Ok(frame) => slot.put(frame),
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "camera stopped; will re-open");
+                                    if !emit(CameraEvent::Unavailable(e.to_string())) {
+                                        stop.store(true, Ordering::Relaxed);
+                                    }
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        if !emit(CameraEvent::Unavailable(e.to_string())) {
+                            break;
+                        }
+                    }
+                }
+                std::thread::sleep(REOPEN_AFTER);
+            }
+            slot.close();
+        })?;
+    }
+    {
+        let (stop, slot) = (stop.clone(), slot.clone());
+        std::thread::Builder::new().name("barcode-decoder".into()).spawn(move || {
+            let mut pipeline = ScanPipeline::new(options);
+            let mut n: u64 = 0;
+            while let Some(frame) = slot.take() {
+                n += 1;
+                // About 15 previews a second at 30 fps: smooth enough, half the work.
+                if n % 2 == 0 {
+                    if let Some(preview) = preview(&frame.luma, frame.width, frame.height) {
+                        if !emit(CameraEvent::Preview(Arc::new(preview))) {
+                            break;
+                        }
+                    }
+                }
+                if let Some(read) = pipeline.feed(&frame) {
+                    tracing::info!(gtin = %read.gtin, slow = read.slow_path, "camera read");
+                    if !emit(CameraEvent::Read(read)) {
+                        break;
+                    }
+                }
+            }
+            stop.store(true, Ordering::Relaxed);
+        })?;
+    }
+    Ok(CameraHandle { stop, slot })
+}
+
+fn preview(luma: &[u8], width: u32, height: u32) -> Option<Preview> {
+    let image = GrayImage::from_raw(width, height, luma.to_vec())?;
+    let h = (u64::from(height) * u64::from(PREVIEW_WIDTH) / u64::from(width.max(1))) as u32;
+    let small = imageops::resize(&image, PREVIEW_WIDTH, h.max(1), FilterType::Triangle);
+    Some(Preview { width: small.width(), height: small.height(), luma: small.into_raw() })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::decode::{frame_with, render};
+
+    #[test]
+    fn replay_frames_flow_to_an_accepted_read_and_previews() {
+        let dir = tempfile::tempdir().unwrap();
+        let label = render(crate::config::BarcodeFormat::Ean13, "4012345001013", 380, 180, false).unwrap();
+        frame_with(&label, 1280, 720).save(dir.path().join("001.png")).unwrap();
+        let events: Arc<Mutex<Vec<CameraEvent>>> = Arc::default();
+        let sink = events.clone();
+        let config = CameraConfig { fps: 60, ..CameraConfig::default() };
+        let handle = start(SourceSpec::Replay(dir.path().into()), config, PipelineOptions::default(), move |e| {
+            sink.lock().unwrap().push(e);
+            true
+        })
+        .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let seen = events.lock().unwrap();
+            if seen.iter().any(|e| matches!(e, CameraEvent::Read(_))) || std::time::Instant::now() > deadline {
+                break;
+            }
+            drop(seen);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        drop(handle);
+        let seen = events.lock().unwrap();
+        assert!(matches!(seen.first(), Some(CameraEvent::Active(s)) if s.contains("replay")));
+        let read = seen.iter().find_map(|e| match e { CameraEvent::Read(r) => Some(r.clone()), _ => None });
+        assert_eq!(read.map(|r| r.gtin.to_string()), Some("04012345001013".into()));
+        assert!(seen.iter().any(|e| matches!(e, CameraEvent::Preview(p) if p.width == PREVIEW_WIDTH)));
+    }
+
+    #[test]
+    fn a_missing_source_is_reported() {
+        let events: Arc<Mutex<Vec<CameraEvent>>> = Arc::default();
+        let sink = events.clone();
+        let handle = start(SourceSpec::Replay("/nonexistent/frames".into()), CameraConfig::default(), PipelineOptions::default(), move |e| {
+            sink.lock().unwrap().push(e);
+            true
+        })
+        .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while events.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(handle);
+        assert!(matches!(events.lock().unwrap().first(), Some(CameraEvent::Unavailable(why)) if why.contains("/nonexistent/frames")));
+    }
+}
