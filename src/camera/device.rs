@@ -1,9 +1,12 @@
 //! The real camera, through nokhwa (V4L2 on Linux). The only place nokhwa is used.
 
 use nokhwa::Camera;
-use nokhwa::pixel_format::{LumaFormat, RgbFormat};
-use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType, Resolution};
 use nokhwa::NokhwaError;
+use nokhwa::pixel_format::{LumaFormat, RgbFormat};
+use nokhwa::utils::{
+    ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
+    Resolution,
+};
 
 use super::{CameraError, Frame, FrameSource};
 use crate::config::Camera as CameraConfig;
@@ -18,7 +21,10 @@ fn classify(e: NokhwaError) -> CameraError {
     let lower = text.to_ascii_lowercase();
     if lower.contains("busy") || lower.contains("in use") {
         CameraError::Busy(text)
-    } else if lower.contains("no such") || lower.contains("not found") || lower.contains("cannot find") {
+    } else if lower.contains("no such")
+        || lower.contains("not found")
+        || lower.contains("cannot find")
+    {
         CameraError::NotFound(text)
     } else {
         CameraError::Disconnected(text)
@@ -29,9 +35,14 @@ impl DeviceSource {
     /// Opens `[camera] device` at the configured resolution and rate (or the closest the camera
     /// offers), MJPEG preferred, and starts streaming.
     pub fn open(config: &CameraConfig) -> Result<Self, CameraError> {
-        let wanted = CameraFormat::new(Resolution::new(config.width, config.height), FrameFormat::MJPEG, config.fps);
+        let wanted = CameraFormat::new(
+            Resolution::new(config.width, config.height),
+            FrameFormat::MJPEG,
+            config.fps,
+        );
         let format = RequestedFormat::new::<LumaFormat>(RequestedFormatType::Closest(wanted));
-        let mut camera = Camera::new(CameraIndex::Index(config.device), format).map_err(classify)?;
+        let mut camera =
+            Camera::new(CameraIndex::Index(config.device), format).map_err(classify)?;
         camera.open_stream().map_err(classify)?;
         let name = camera.info().human_name();
         tracing::info!(camera = %name, format = %camera.camera_format(), "camera streaming");
@@ -43,7 +54,11 @@ impl FrameSource for DeviceSource {
     fn next_frame(&mut self) -> Result<Frame, CameraError> {
         let buffer = self.camera.frame().map_err(classify)?;
         let image = buffer.decode_image::<LumaFormat>().map_err(classify)?;
-        Ok(Frame { width: image.width(), height: image.height(), luma: image.into_raw() })
+        Ok(Frame {
+            width: image.width(),
+            height: image.height(),
+            luma: image.into_raw(),
+        })
     }
 
     fn describe(&self) -> String {
@@ -63,10 +78,13 @@ pub fn list() -> Result<Vec<(String, String, Vec<String>)>, CameraError> {
     Ok(cameras
         .into_iter()
         .map(|info| {
-            let formats = Camera::new(info.index().clone(), RequestedFormat::new::<RgbFormat>(RequestedFormatType::None))
-                .and_then(|mut c| c.compatible_camera_formats())
-                .map(|fs| fs.iter().map(ToString::to_string).collect())
-                .unwrap_or_else(|e| vec![format!("(cannot read formats: {e})")]);
+            let formats = Camera::new(
+                info.index().clone(),
+                RequestedFormat::new::<RgbFormat>(RequestedFormatType::None),
+            )
+            .and_then(|mut c| c.compatible_camera_formats())
+            .map(|fs| fs.iter().map(ToString::to_string).collect())
+            .unwrap_or_else(|e| vec![format!("(cannot read formats: {e})")]);
             (info.index().to_string(), info.human_name(), formats)
         })
         .collect())

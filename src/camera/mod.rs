@@ -65,7 +65,11 @@ impl SourceSpec {
             other => match other.strip_prefix("replay:") {
                 Some(dir) if !dir.is_empty() => {
                     let dir = Path::new(dir);
-                    Ok(Self::Replay(if dir.is_absolute() { dir.to_path_buf() } else { base.join(dir) }))
+                    Ok(Self::Replay(if dir.is_absolute() {
+                        dir.to_path_buf()
+                    } else {
+                        base.join(dir)
+                    }))
                 }
                 _ => Err(format!(
                     "{other:?} is not a camera source; use \"device\" or \"replay:FOLDER\""
@@ -78,11 +82,17 @@ impl SourceSpec {
 /// Opens the configured source.
 pub fn open(spec: &SourceSpec, config: &CameraConfig) -> Result<Box<dyn FrameSource>, CameraError> {
     match spec {
-        SourceSpec::Replay(dir) => Ok(Box::new(ReplaySource::open(dir, config.fps, (config.width, config.height))?)),
+        SourceSpec::Replay(dir) => Ok(Box::new(ReplaySource::open(
+            dir,
+            config.fps,
+            (config.width, config.height),
+        )?)),
         #[cfg(feature = "camera")]
         SourceSpec::Device => Ok(Box::new(device::DeviceSource::open(config)?)),
         #[cfg(not(feature = "camera"))]
-        SourceSpec::Device => Err(CameraError::NotFound("this build has no camera support".into())),
+        SourceSpec::Device => Err(CameraError::NotFound(
+            "this build has no camera support".into(),
+        )),
     }
 }
 
@@ -132,12 +142,20 @@ impl FrameSlot {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.inner.0.lock().unwrap_or_else(|p| p.into_inner()).closed
+        self.inner
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .closed
     }
 
     /// Frames dropped because a newer one arrived first.
     pub fn skipped(&self) -> u64 {
-        self.inner.0.lock().unwrap_or_else(|p| p.into_inner()).replaced
+        self.inner
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replaced
     }
 }
 
@@ -146,7 +164,11 @@ mod tests {
     use super::*;
 
     fn frame(n: u8) -> Frame {
-        Frame { width: 1, height: 1, luma: vec![n] }
+        Frame {
+            width: 1,
+            height: 1,
+            luma: vec![n],
+        }
     }
 
     #[test]

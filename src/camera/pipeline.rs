@@ -81,7 +81,10 @@ impl ScanPipeline {
             return Some((d, false));
         }
         self.misses += 1;
-        if self.misses % self.options.fallback_every.max(1) != 0 {
+        if !self
+            .misses
+            .is_multiple_of(self.options.fallback_every.max(1))
+        {
             return None;
         }
         if let Ok(d) = self.slow.luma(&frame.luma, frame.width, frame.height) {
@@ -136,11 +139,19 @@ mod tests {
     fn frame_of(code: &str, format: BarcodeFormat, gs1: bool) -> Frame {
         let picture = render(format, code, 380, 180, gs1).unwrap();
         let f = frame_with(&picture, 1280, 720);
-        Frame { width: f.width(), height: f.height(), luma: f.into_raw() }
+        Frame {
+            width: f.width(),
+            height: f.height(),
+            luma: f.into_raw(),
+        }
     }
 
     fn blank() -> Frame {
-        Frame { width: 1280, height: 720, luma: vec![128; 1280 * 720] }
+        Frame {
+            width: 1280,
+            height: 720,
+            luma: vec![128; 1280 * 720],
+        }
     }
 
     #[test]
@@ -163,16 +174,26 @@ mod tests {
         let b = frame_of("(01)04012345001020", BarcodeFormat::DataMatrix, true);
         assert_eq!(p.feed(&a), None);
         assert_eq!(p.feed(&b), None);
-        assert_eq!(p.feed(&b).map(|r| r.gtin.to_string()), Some("04012345001020".into()));
+        assert_eq!(
+            p.feed(&b).map(|r| r.gtin.to_string()),
+            Some("04012345001020".into())
+        );
     }
 
     #[test]
     fn sideways_tags_are_found_by_the_fallback() {
-        let mut p = ScanPipeline::new(PipelineOptions { fallback_every: 1, ..PipelineOptions::default() });
+        let mut p = ScanPipeline::new(PipelineOptions {
+            fallback_every: 1,
+            ..PipelineOptions::default()
+        });
         let picture = render(BarcodeFormat::Ean13, "4012345001013", 380, 180, false).unwrap();
         let turned = imageops::rotate90(&picture);
         let f = frame_with(&turned, 1280, 720);
-        let frame = Frame { width: 1280, height: 720, luma: f.into_raw() };
+        let frame = Frame {
+            width: 1280,
+            height: 720,
+            luma: f.into_raw(),
+        };
         let reads: Vec<_> = (0..4).filter_map(|_| p.feed(&frame)).collect();
         assert_eq!(reads.len(), 1);
         assert!(reads[0].slow_path);
@@ -180,7 +201,10 @@ mod tests {
 
     #[test]
     fn blank_frames_never_read() {
-        let mut p = ScanPipeline::new(PipelineOptions { fallback_every: 1, ..PipelineOptions::default() });
+        let mut p = ScanPipeline::new(PipelineOptions {
+            fallback_every: 1,
+            ..PipelineOptions::default()
+        });
         for _ in 0..10 {
             assert_eq!(p.feed(&blank()), None);
         }

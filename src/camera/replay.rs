@@ -38,11 +38,18 @@ impl ReplaySource {
                 let gray = image::open(p)
                     .map_err(|e| CameraError::Source(format!("{}: {e}", p.display())))?
                     .to_luma8();
-                Ok(Frame { width: gray.width(), height: gray.height(), luma: gray.into_raw() })
+                Ok(Frame {
+                    width: gray.width(),
+                    height: gray.height(),
+                    luma: gray.into_raw(),
+                })
             })
             .collect::<Result<Vec<_>, CameraError>>()?;
         if frames.is_empty() {
-            return Err(CameraError::NotFound(format!("no pictures in replay folder {}", dir.display())));
+            return Err(CameraError::NotFound(format!(
+                "no pictures in replay folder {}",
+                dir.display()
+            )));
         }
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -81,6 +88,10 @@ impl FrameSource for ReplaySource {
     }
 
     fn describe(&self) -> String {
-        format!("replay of {} pictures in {}", self.frames.len(), self.dir.display())
+        format!(
+            "replay of {} pictures in {}",
+            self.frames.len(),
+            self.dir.display()
+        )
     }
 }

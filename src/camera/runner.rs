@@ -60,61 +60,64 @@ pub fn start(
     let emit = Arc::new(emit);
     {
         let (stop, slot, emit) = (stop.clone(), slot.clone(), emit.clone());
-        std::thread::Builder::new().name("camera-capture".into()).spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                match open(&spec, &config) {
-                    Ok(mut source) => {
-                        if !emit(CameraEvent::Active(source.describe())) {
-                            break;
-                        }
-                        while !stop.load(Ordering::Relaxed) {
-                            match source.next_frame() {
-                                Ok(frame) => slot.put(frame),
-                                Err(e) => {
-                                    tracing::warn!(error = %e, "camera stopped; will re-open");
-                                    if !emit(CameraEvent::Unavailable(e.to_string())) {
-                                        stop.store(true, Ordering::Relaxed);
+        std::thread::Builder::new()
+            .name("camera-capture".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    match open(&spec, &config) {
+                        Ok(mut source) => {
+                            if !emit(CameraEvent::Active(source.describe())) {
+                                break;
+                            }
+                            while !stop.load(Ordering::Relaxed) {
+                                match source.next_frame() {
+                                    Ok(frame) => slot.put(frame),
+                                    Err(e) => {
+                                        tracing::warn!(error = %e, "camera stopped; will re-open");
+                                        if !emit(CameraEvent::Unavailable(e.to_string())) {
+                                            stop.store(true, Ordering::Relaxed);
+                                        }
+                                        break;
                                     }
-                                    break;
                                 }
                             }
                         }
-                    }
-                    Err(e) => {
-                        if !emit(CameraEvent::Unavailable(e.to_string())) {
-                            break;
+                        Err(e) => {
+                            if !emit(CameraEvent::Unavailable(e.to_string())) {
+                                break;
+                            }
                         }
                     }
+                    std::thread::sleep(REOPEN_AFTER);
                 }
-                std::thread::sleep(REOPEN_AFTER);
-            }
-            slot.close();
-        })?;
+                slot.close();
+            })?;
     }
     {
         let (stop, slot) = (stop.clone(), slot.clone());
-        std::thread::Builder::new().name("barcode-decoder".into()).spawn(move || {
-            let mut pipeline = ScanPipeline::new(options);
-            let mut n: u64 = 0;
-            while let Some(frame) = slot.take() {
-                n += 1;
-                // About 15 previews a second at 30 fps: smooth enough, half the work.
-                if n % 2 == 0 {
-                    if let Some(preview) = preview(&frame.luma, frame.width, frame.height) {
-                        if !emit(CameraEvent::Preview(Arc::new(preview))) {
+        std::thread::Builder::new()
+            .name("barcode-decoder".into())
+            .spawn(move || {
+                let mut pipeline = ScanPipeline::new(options);
+                let mut n: u64 = 0;
+                while let Some(frame) = slot.take() {
+                    n += 1;
+                    // About 15 previews a second at 30 fps: smooth enough, half the work.
+                    if n.is_multiple_of(2)
+                        && let Some(preview) = preview(&frame.luma, frame.width, frame.height)
+                        && !emit(CameraEvent::Preview(Arc::new(preview)))
+                    {
+                        break;
+                    }
+                    if let Some(read) = pipeline.feed(&frame) {
+                        tracing::info!(gtin = %read.gtin, slow = read.slow_path, "camera read");
+                        if !emit(CameraEvent::Read(read)) {
                             break;
                         }
                     }
                 }
-                if let Some(read) = pipeline.feed(&frame) {
-                    tracing::info!(gtin = %read.gtin, slow = read.slow_path, "camera read");
-                    if !emit(CameraEvent::Read(read)) {
-                        break;
-                    }
-                }
-            }
-            stop.store(true, Ordering::Relaxed);
-        })?;
+                stop.store(true, Ordering::Relaxed);
+            })?;
     }
     Ok(CameraHandle { stop, slot })
 }
@@ -123,7 +126,11 @@ fn preview(luma: &[u8], width: u32, height: u32) -> Option<Preview> {
     let image = GrayImage::from_raw(width, height, luma.to_vec())?;
     let h = (u64::from(height) * u64::from(PREVIEW_WIDTH) / u64::from(width.max(1))) as u32;
     let small = imageops::resize(&image, PREVIEW_WIDTH, h.max(1), FilterType::Triangle);
-    Some(Preview { width: small.width(), height: small.height(), luma: small.into_raw() })
+    Some(Preview {
+        width: small.width(),
+        height: small.height(),
+        luma: small.into_raw(),
+    })
 }
 
 #[cfg(test)]
@@ -136,20 +143,39 @@ mod tests {
     #[test]
     fn replay_frames_flow_to_an_accepted_read_and_previews() {
         let dir = tempfile::tempdir().unwrap();
-        let label = render(crate::config::BarcodeFormat::Ean13, "4012345001013", 380, 180, false).unwrap();
-        frame_with(&label, 1280, 720).save(dir.path().join("001.png")).unwrap();
+        let label = render(
+            crate::config::BarcodeFormat::Ean13,
+            "4012345001013",
+            380,
+            180,
+            false,
+        )
+        .unwrap();
+        frame_with(&label, 1280, 720)
+            .save(dir.path().join("001.png"))
+            .unwrap();
         let events: Arc<Mutex<Vec<CameraEvent>>> = Arc::default();
         let sink = events.clone();
-        let config = CameraConfig { fps: 60, ..CameraConfig::default() };
-        let handle = start(SourceSpec::Replay(dir.path().into()), config, PipelineOptions::default(), move |e| {
-            sink.lock().unwrap().push(e);
-            true
-        })
+        let config = CameraConfig {
+            fps: 60,
+            ..CameraConfig::default()
+        };
+        let handle = start(
+            SourceSpec::Replay(dir.path().into()),
+            config,
+            PipelineOptions::default(),
+            move |e| {
+                sink.lock().unwrap().push(e);
+                true
+            },
+        )
         .unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         loop {
             let seen = events.lock().unwrap();
-            if seen.iter().any(|e| matches!(e, CameraEvent::Read(_))) || std::time::Instant::now() > deadline {
+            if seen.iter().any(|e| matches!(e, CameraEvent::Read(_)))
+                || std::time::Instant::now() > deadline
+            {
                 break;
             }
             drop(seen);
@@ -158,25 +184,41 @@ mod tests {
         drop(handle);
         let seen = events.lock().unwrap();
         assert!(matches!(seen.first(), Some(CameraEvent::Active(s)) if s.contains("replay")));
-        let read = seen.iter().find_map(|e| match e { CameraEvent::Read(r) => Some(r.clone()), _ => None });
-        assert_eq!(read.map(|r| r.gtin.to_string()), Some("04012345001013".into()));
-        assert!(seen.iter().any(|e| matches!(e, CameraEvent::Preview(p) if p.width == PREVIEW_WIDTH)));
+        let read = seen.iter().find_map(|e| match e {
+            CameraEvent::Read(r) => Some(r.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            read.map(|r| r.gtin.to_string()),
+            Some("04012345001013".into())
+        );
+        assert!(
+            seen.iter()
+                .any(|e| matches!(e, CameraEvent::Preview(p) if p.width == PREVIEW_WIDTH))
+        );
     }
 
     #[test]
     fn a_missing_source_is_reported() {
         let events: Arc<Mutex<Vec<CameraEvent>>> = Arc::default();
         let sink = events.clone();
-        let handle = start(SourceSpec::Replay("/nonexistent/frames".into()), CameraConfig::default(), PipelineOptions::default(), move |e| {
-            sink.lock().unwrap().push(e);
-            true
-        })
+        let handle = start(
+            SourceSpec::Replay("/nonexistent/frames".into()),
+            CameraConfig::default(),
+            PipelineOptions::default(),
+            move |e| {
+                sink.lock().unwrap().push(e);
+                true
+            },
+        )
         .unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while events.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
         drop(handle);
-        assert!(matches!(events.lock().unwrap().first(), Some(CameraEvent::Unavailable(why)) if why.contains("/nonexistent/frames")));
+        assert!(
+            matches!(events.lock().unwrap().first(), Some(CameraEvent::Unavailable(why)) if why.contains("/nonexistent/frames"))
+        );
     }
 }

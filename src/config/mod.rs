@@ -500,9 +500,19 @@ impl Config {
         check_range("camera.width", u64::from(c.width), 160, 7680, "pixels")?;
         check_range("camera.height", u64::from(c.height), 120, 4320, "pixels")?;
         check_range("camera.fps", u64::from(c.fps), 1, 120, "frames per second")?;
-        check_range("camera.confirm_frames", u64::from(c.confirm_frames), 1, 10, "frames")?;
+        check_range(
+            "camera.confirm_frames",
+            u64::from(c.confirm_frames),
+            1,
+            10,
+            "frames",
+        )?;
         if let Err(problem) = crate::camera::SourceSpec::parse(&c.source, Path::new(".")) {
-            return Err(issue("camera.source", problem, "write \"device\" or \"replay:fixtures/frames\""));
+            return Err(issue(
+                "camera.source",
+                problem,
+                "write \"device\" or \"replay:fixtures/frames\"",
+            ));
         }
         if self.barcode.formats.is_empty() {
             return Err(issue(

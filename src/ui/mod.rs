@@ -35,6 +35,8 @@ use theme::{Palette, spacing};
 
 /// What every screen needs: shared, long-lived handles.
 pub struct Services {
+    /// The folder relative paths in the config are resolved against.
+    pub base_dir: PathBuf,
     pub db: DbHandle,
     pub client: WarehouseClient,
     pub config: Config,
@@ -58,6 +60,7 @@ impl Services {
         embedded: Option<ServerHandle>,
     ) -> Self {
         Self {
+            base_dir: PathBuf::from("."),
             db,
             client,
             config,
@@ -80,6 +83,7 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
     .0;
     let connection = connect::connect(&loaded).await.map_err(|e| e.to_string())?;
     Ok(Arc::new(Services {
+        base_dir: loaded.base_dir(),
         db: DbHandle::new(db),
         client: connection.client,
         assets: loaded.resolve(&loaded.config.ui.assets_dir),
@@ -95,7 +99,8 @@ pub struct Ctx<'a> {
     pub assets: &'a Path,
     pub size_systems: &'a [SizeSystemName],
     pub portrait: bool,
-    pub camera: bool,
+    pub camera: &'a CameraState,
+    pub camera_enabled: bool,
 }
 
 impl Ctx<'_> {
@@ -191,6 +196,7 @@ pub enum Message {
     Order(order::Message),
     OrderPlaced(Result<(String, bool), String>),
     Done(done::Message),
+    Camera(crate::camera::CameraEvent),
 }
 
 pub struct Kiosk {
@@ -210,6 +216,69 @@ pub struct Kiosk {
     /// Counts lookups, so a late answer for an earlier scan is dropped.
     lookup_generation: u64,
     associate_notice: bool,
+    camera: CameraState,
+}
+
+/// What the scan screen knows about the camera.
+#[derive(Debug, Clone, Default)]
+pub enum CameraState {
+    #[default]
+    Starting,
+    Active(Option<iced::widget::image::Handle>),
+    Unavailable,
+}
+
+/// Identifies the camera stream; a changed setting restarts it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CameraKey {
+    spec: crate::camera::SourceSpec,
+    config: String,
+}
+
+fn camera_stream(key: &CameraKey) -> impl iced::futures::Stream<Item = Message> + use<> {
+    let key = key.clone();
+    iced::stream::channel(
+        16,
+        async move |mut output: iced::futures::channel::mpsc::Sender<Message>| {
+            use iced::futures::SinkExt;
+            let Ok(config) = toml::from_str::<crate::config::Camera>(&key.config) else {
+                return;
+            };
+            let formats = crate::config::Barcode::default().formats;
+            let options = crate::camera::PipelineOptions {
+                formats,
+                confirm_frames: config.confirm_frames,
+                ..crate::camera::PipelineOptions::default()
+            };
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::camera::CameraEvent>(8);
+            let started = crate::camera::start(key.spec.clone(), config, options, move |event| {
+                match event {
+                    // Previews may be dropped when the screen is busy; reads and status may not.
+                    crate::camera::CameraEvent::Preview(_) => !matches!(
+                        tx.try_send(event),
+                        Err(tokio::sync::mpsc::error::TrySendError::Closed(_))
+                    ),
+                    other => tx.blocking_send(other).is_ok(),
+                }
+            });
+            let _handle = match started {
+                Ok(handle) => handle,
+                Err(e) => {
+                    let _ = output
+                        .send(Message::Camera(crate::camera::CameraEvent::Unavailable(
+                            e.to_string(),
+                        )))
+                        .await;
+                    return;
+                }
+            };
+            while let Some(event) = rx.recv().await {
+                if output.send(Message::Camera(event)).await.is_err() {
+                    break;
+                }
+            }
+        },
+    )
 }
 
 impl Kiosk {
@@ -241,6 +310,7 @@ impl Kiosk {
             wedge: String::new(),
             lookup_generation: 0,
             associate_notice: false,
+            camera: CameraState::Starting,
         };
         (kiosk, task)
     }
@@ -531,6 +601,39 @@ impl Kiosk {
                 self.reset();
                 Task::none()
             }
+            Message::Camera(event) => self.camera_event(event),
+        }
+    }
+
+    fn camera_event(&mut self, event: crate::camera::CameraEvent) -> Task<Message> {
+        use crate::camera::CameraEvent;
+        match event {
+            CameraEvent::Active(_) => {
+                self.camera = CameraState::Active(None);
+                Task::none()
+            }
+            CameraEvent::Unavailable(why) => {
+                tracing::warn!(%why, "camera unavailable");
+                self.camera = CameraState::Unavailable;
+                Task::none()
+            }
+            CameraEvent::Preview(p) => {
+                let rgba: Vec<u8> = p.luma.iter().flat_map(|&v| [v, v, v, 255]).collect();
+                self.camera = CameraState::Active(Some(iced::widget::image::Handle::from_rgba(
+                    p.width, p.height, rgba,
+                )));
+                Task::none()
+            }
+            CameraEvent::Read(read) => {
+                // The product already on screen is not looked up again.
+                if let Screen::Product(p) = &self.screen
+                    && p.grid().scanned == read.gtin
+                {
+                    return Task::none();
+                }
+                self.last_activity = self.now.max(Instant::now());
+                self.lookup(read.text)
+            }
         }
     }
 
@@ -627,11 +730,29 @@ impl Kiosk {
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
-        Subscription::batch([
+        let mut subscriptions = vec![
             iced::time::every(Duration::from_millis(500)).map(Message::Tick),
             keyboard::listen().map(Message::Keyboard),
             iced::window::resize_events().map(|(_, size)| Message::Resized(size)),
-        ])
+        ];
+        // The camera runs only where a shopper may hold up a tag.
+        let scanning = matches!(
+            self.screen,
+            Screen::Attract | Screen::Scan(_) | Screen::Product(_)
+        );
+        if let Some(services) = &self.services
+            && services.config.camera.enabled
+            && scanning
+            && let Ok(spec) =
+                crate::camera::SourceSpec::parse(&services.config.camera.source, &services.base_dir)
+        {
+            let config = toml::to_string(&services.config.camera).unwrap_or_default();
+            subscriptions.push(Subscription::run_with(
+                CameraKey { spec, config },
+                camera_stream,
+            ));
+        }
+        Subscription::batch(subscriptions)
     }
 
     pub fn scale_factor(&self) -> f32 {
@@ -646,7 +767,7 @@ impl Kiosk {
 
     pub fn view(&self) -> Element<'_, Message> {
         let palette = Palette::of(self.high_contrast);
-        let (assets, systems, camera) = match &self.services {
+        let (assets, systems, camera_enabled) = match &self.services {
             Some(s) => (
                 s.assets.as_path(),
                 s.config.ui.size_systems.as_slice(),
@@ -660,7 +781,8 @@ impl Kiosk {
             assets,
             size_systems: systems,
             portrait: self.portrait,
-            camera,
+            camera: &self.camera,
+            camera_enabled,
         };
         let generation = self.lookup_generation;
         let seconds = self

@@ -1,6 +1,7 @@
 //! The scan screen: camera preview area with an aiming frame, and the keypad to type the
 //! number under the barcode. Wedge-scanner input is handled by the parent on every screen.
 
+use iced::widget::space;
 use iced::widget::{column, container, text};
 use iced::{Alignment, Border, Element, Length};
 
@@ -85,31 +86,65 @@ impl Scan {
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
-        let frame = container(
-            column![
-                text(ctx.t(if ctx.camera {
-                    "scan-aim"
-                } else {
-                    "scan-camera-off"
-                }))
-                .size(theme::text::BODY)
-                .color(p.text)
-                .align_x(Alignment::Center),
-            ]
-            .align_x(Alignment::Center),
-        )
-        .center(Length::Fill)
-        .padding(spacing::L)
-        .style(move |_| iced::widget::container::Style {
+        // The live preview with the aiming frame over it, or words saying why there is none.
+        let aim = move |_: &iced::Theme| iced::widget::container::Style {
             border: Border {
                 color: p.primary,
                 width: 6.0,
                 radius: theme::RADIUS.into(),
             },
             text_color: Some(p.text),
-            background: Some(p.surface.into()),
             ..Default::default()
-        });
+        };
+        let frame: Element<'a, Message> = match (ctx.camera_enabled, ctx.camera) {
+            (true, super::CameraState::Active(Some(preview))) => iced::widget::stack![
+                iced::widget::image(preview.clone())
+                    .width(Length::Fill)
+                    .height(Length::Fill),
+                container(
+                    container(
+                        text(ctx.t("scan-aim"))
+                            .size(theme::text::SMALL)
+                            .color(p.on_primary)
+                    )
+                    .padding(spacing::XS)
+                    .style(theme::band(p.primary, p.on_primary)),
+                )
+                .align_bottom(Length::Fill)
+                .center_x(Length::Fill)
+                .padding(spacing::S),
+                container(space::horizontal())
+                    .width(Length::Fixed(360.0))
+                    .height(Length::Fixed(200.0))
+                    .style(aim)
+                    .center(Length::Fill),
+            ]
+            .into(),
+            (true, super::CameraState::Starting | super::CameraState::Active(None)) => {
+                container(text(ctx.t("scan-camera-starting")).size(theme::text::BODY))
+                    .center(Length::Fill)
+                    .style(aim)
+                    .into()
+            }
+            (true, super::CameraState::Unavailable) => container(
+                text(ctx.t("scan-camera-unavailable"))
+                    .size(theme::text::BODY)
+                    .align_x(Alignment::Center),
+            )
+            .center(Length::Fill)
+            .padding(spacing::L)
+            .style(theme::band(p.warning, p.on_warning))
+            .into(),
+            (false, _) => container(
+                text(ctx.t("scan-camera-off"))
+                    .size(theme::text::BODY)
+                    .align_x(Alignment::Center),
+            )
+            .center(Length::Fill)
+            .padding(spacing::L)
+            .style(aim)
+            .into(),
+        };
         let camera = column![
             text(ctx.t("scan-title")).size(theme::text::H2),
             container(frame)
