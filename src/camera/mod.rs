@@ -4,6 +4,7 @@
 //!
 //! Only `device.rs` (behind the `camera` feature) touches nokhwa.
 
+pub mod corpus;
 #[cfg(feature = "camera")]
 pub mod device;
 mod pipeline;

@@ -4,6 +4,9 @@
 //! A code is accepted only when its GS1 check digit holds and the same GTIN was read in
 //! `confirm_frames` frames in a row: a wrong product on screen is worse than a second look.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use image::GrayImage;
 use image::imageops;
 
@@ -19,6 +22,10 @@ pub struct PipelineOptions {
     pub confirm_frames: u32,
     /// After this many missed frames, one frame in this many gets the slow pass.
     pub fallback_every: u32,
+    /// The GTINs this store sells. A read outside it is far more likely a misread (a partial
+    /// EAN-13 seen as a UPC-E, say) than a new product, so it needs `unknown_confirm_frames`.
+    pub catalog: Option<Arc<HashSet<Gtin>>>,
+    pub unknown_confirm_frames: u32,
 }
 
 impl Default for PipelineOptions {
@@ -27,6 +34,8 @@ impl Default for PipelineOptions {
             formats: crate::config::Barcode::default().formats,
             confirm_frames: 2,
             fallback_every: 4,
+            catalog: None,
+            unknown_confirm_frames: 6,
         }
     }
 }
@@ -99,6 +108,19 @@ impl ScanPipeline {
             .map(|d| (d, true))
     }
 
+    /// A still picture (a file, a photo): fed as the frames of a tag held still, so the fast
+    /// path, the fallbacks and the agreement rule all apply as for the camera.
+    pub fn read_still(&mut self, frame: &Frame) -> Option<Accepted> {
+        self.reset();
+        self.misses = 0;
+        let frames = self.options.fallback_every.max(1) * 3
+            + self
+                .options
+                .confirm_frames
+                .max(self.options.unknown_confirm_frames);
+        (0..frames).find_map(|_| self.feed(frame))
+    }
+
     /// Feeds one frame; returns a read once it is certain.
     pub fn feed(&mut self, frame: &Frame) -> Option<Accepted> {
         let Some((decoded, slow_path)) = self.read(frame) else {
@@ -118,7 +140,19 @@ impl ScanPipeline {
             _ => 1,
         };
         self.candidate = Some((scan.gtin, count));
-        if count < self.options.confirm_frames.max(1) || self.shown == Some(scan.gtin) {
+        let known = self
+            .options
+            .catalog
+            .as_ref()
+            .is_none_or(|c| c.contains(&scan.gtin));
+        let needed = if known {
+            self.options.confirm_frames
+        } else {
+            self.options
+                .unknown_confirm_frames
+                .max(self.options.confirm_frames)
+        };
+        if count < needed.max(1) || self.shown == Some(scan.gtin) {
             return None;
         }
         self.shown = Some(scan.gtin);

@@ -37,6 +37,7 @@ use theme::{Palette, spacing};
 pub struct Services {
     /// The folder relative paths in the config are resolved against.
     pub base_dir: PathBuf,
+    pub database: PathBuf,
     pub db: DbHandle,
     pub client: WarehouseClient,
     pub config: Config,
@@ -61,6 +62,7 @@ impl Services {
     ) -> Self {
         Self {
             base_dir: PathBuf::from("."),
+            database: PathBuf::new(),
             db,
             client,
             config,
@@ -84,6 +86,7 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
     let connection = connect::connect(&loaded).await.map_err(|e| e.to_string())?;
     Ok(Arc::new(Services {
         base_dir: loaded.base_dir(),
+        database: loaded.database_path(),
         db: DbHandle::new(db),
         client: connection.client,
         assets: loaded.resolve(&loaded.config.ui.assets_dir),
@@ -233,6 +236,20 @@ pub enum CameraState {
 struct CameraKey {
     spec: crate::camera::SourceSpec,
     config: String,
+    /// The kiosk database, whose GTINs the pipeline trusts more than unknown ones.
+    database: PathBuf,
+    formats: Vec<crate::config::BarcodeFormat>,
+}
+
+/// The GTINs of the catalog, read once when the camera starts.
+fn catalog_gtins(database: &Path) -> Option<std::collections::HashSet<crate::barcode::Gtin>> {
+    let db = crate::db::Database::open(database).ok()?;
+    let mut stmt = db.conn().prepare("SELECT gtin FROM variants").ok()?;
+    let rows = stmt.query_map([], |r| r.get::<_, i64>(0)).ok()?;
+    Some(
+        rows.filter_map(|r| r.ok().and_then(crate::barcode::Gtin::from_stored))
+            .collect(),
+    )
 }
 
 fn camera_stream(key: &CameraKey) -> impl iced::futures::Stream<Item = Message> + use<> {
@@ -244,10 +261,16 @@ fn camera_stream(key: &CameraKey) -> impl iced::futures::Stream<Item = Message> 
             let Ok(config) = toml::from_str::<crate::config::Camera>(&key.config) else {
                 return;
             };
-            let formats = crate::config::Barcode::default().formats;
+            let formats = key.formats.clone();
+            let database = key.database.clone();
+            let catalog = tokio::task::spawn_blocking(move || catalog_gtins(&database))
+                .await
+                .ok()
+                .flatten();
             let options = crate::camera::PipelineOptions {
                 formats,
                 confirm_frames: config.confirm_frames,
+                catalog: catalog.map(Arc::new),
                 ..crate::camera::PipelineOptions::default()
             };
             let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::camera::CameraEvent>(8);
@@ -747,8 +770,13 @@ impl Kiosk {
                 crate::camera::SourceSpec::parse(&services.config.camera.source, &services.base_dir)
         {
             let config = toml::to_string(&services.config.camera).unwrap_or_default();
+            let database = services.database.clone();
             subscriptions.push(Subscription::run_with(
-                CameraKey { spec, config },
+                CameraKey {
+                    spec,
+                    config,
+                    database,
+                },
                 camera_stream,
             ));
         }

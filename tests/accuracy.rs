@@ -1,0 +1,89 @@
+//! The camera pipeline on the accuracy corpus (`kiosk::camera::corpus`, also written to
+//! `fixtures/corpus`): the decode rate per category must not fall below what was measured when
+//! the thresholds below were recorded, and no sample may ever give a wrong GTIN.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use kiosk::barcode::Gtin;
+
+use kiosk::camera::corpus;
+use kiosk::camera::{Frame, PipelineOptions, ScanPipeline};
+
+/// Samples read per category, as measured on 2026-11-23 (out of the category's total).
+/// Each category has 13 variants (see `corpus::generate`); "damaged" has 2.
+const MIN_HITS: [(&str, usize); 8] = [
+    ("datamatrix", 10),
+    ("ean13", 12),
+    ("ean8", 12),
+    ("gs1", 12),
+    ("qr", 12),
+    ("upca", 12),
+    ("upce", 12),
+    ("damaged", 2),
+];
+
+#[test]
+fn decode_rates_hold_and_no_read_is_ever_wrong() {
+    // The store's catalog: the demo fixtures plus the corpus's products.
+    let mut catalog: HashSet<Gtin> = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/variants.csv"
+    ))
+    .unwrap()
+    .records()
+    .map(|r| r.unwrap()[0].parse().unwrap())
+    .collect();
+    for g in [
+        "04012345001013",
+        "00036000291452",
+        "00012345000065",
+        "00000096385074",
+        "09506000134352",
+    ] {
+        catalog.insert(g.parse().unwrap());
+    }
+    let options = PipelineOptions {
+        catalog: Some(Arc::new(catalog)),
+        ..PipelineOptions::default()
+    };
+    let mut pipeline = ScanPipeline::new(options);
+    let mut hits: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut wrong = Vec::new();
+    let mut missed = Vec::new();
+    for sample in corpus::generate() {
+        let category = sample.name.split('-').next().unwrap().to_owned();
+        let frame = Frame {
+            width: sample.image.width(),
+            height: sample.image.height(),
+            luma: sample.image.into_raw(),
+        };
+        let read = pipeline.read_still(&frame).map(|r| r.gtin.to_string());
+        let entry = hits.entry(category).or_default();
+        entry.1 += 1;
+        match (&read, &sample.expected) {
+            (Some(got), Some(want)) if got == want => entry.0 += 1,
+            (None, _) => missed.push(sample.name.clone()),
+            (Some(got), _) => wrong.push(format!(
+                "{}: read {got}, expected {:?}",
+                sample.name, sample.expected
+            )),
+        }
+    }
+    println!("per category (read/total): {hits:?}");
+    println!("missed: {missed:?}");
+    assert!(wrong.is_empty(), "wrong reads: {wrong:#?}");
+    for (category, min) in MIN_HITS {
+        let (read, total) = hits.get(category).copied().unwrap_or_default();
+        assert!(
+            read >= min,
+            "{category}: {read}/{total} read, recorded minimum {min}"
+        );
+    }
+    assert_eq!(
+        hits.get("none").map(|h| h.0),
+        Some(0),
+        "nothing is read where there is nothing"
+    );
+}
