@@ -771,11 +771,13 @@ impl Kiosk {
         {
             let config = toml::to_string(&services.config.camera).unwrap_or_default();
             let database = services.database.clone();
+            let formats = services.config.barcode.formats.clone();
             subscriptions.push(Subscription::run_with(
                 CameraKey {
                     spec,
                     config,
                     database,
+                    formats,
                 },
                 camera_stream,
             ));
