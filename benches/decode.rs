@@ -44,6 +44,25 @@ fn decode(c: &mut Criterion) {
     group.bench_function("empty frame, default formats", |b| {
         b.iter(|| decoder.luma(empty.as_raw(), 1280, 720).is_err())
     });
+    // The camera pipeline as it runs: the fast path every frame, the slow pass (try-harder,
+    // inverted, a quarter turn) on one missed frame in four. Per frame, averaged over 8.
+    let mut pipeline = kiosk::camera::ScanPipeline::new(kiosk::camera::PipelineOptions::default());
+    let still = kiosk::camera::Frame {
+        width: 1280,
+        height: 720,
+        luma: empty.as_raw().clone(),
+    };
+    group.sample_size(20);
+    group.bench_function(
+        "pipeline per frame, no barcode (incl. fallback share)",
+        |b| {
+            b.iter(|| {
+                for _ in 0..8 {
+                    assert!(pipeline.feed(&still).is_none());
+                }
+            })
+        },
+    );
     group.finish();
 }
 

@@ -270,3 +270,16 @@ fn db_check_reports_counts_and_refuses_a_damaged_file() {
     );
     assert!(std::fs::read(&db).unwrap() == b"garbage".repeat(1000));
 }
+
+#[test]
+fn decode_over_the_corpus_reports_rates_and_never_a_wrong_read() {
+    let kiosk = Kiosk::new();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus");
+    kiosk
+        .cmd()
+        .arg("decode")
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("category").and(predicate::str::contains(", 0 wrong")));
+}

@@ -44,8 +44,12 @@ impl Default for PipelineOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
     pub gtin: Gtin,
-    /// What the symbol held, as typed by a scanner (for the lookup).
+    /// The GTIN as a scanner would type it (for the lookup).
     pub text: String,
+    /// Exactly what the symbol held (GS separators included).
+    pub raw: String,
+    /// rxing's name of the symbology.
+    pub format: String,
     pub symbology: Option<Symbology>,
     /// Whether the slow pass found it.
     pub slow_path: bool,
@@ -135,6 +139,20 @@ impl ScanPipeline {
         // Not a valid product code (bad check digit, a URL that is not a Digital Link, …):
         // treated as no read at all.
         let scan = decoded.scan.ok()?;
+        let in_catalog = self
+            .options
+            .catalog
+            .as_ref()
+            .is_some_and(|c| c.contains(&scan.gtin));
+        // Symbology sanity: the slow pass (tilted, turned, inverted) can find a UPC-E or EAN-8
+        // inside part of a longer code; such short reads count only for products we sell.
+        if slow_path
+            && matches!(decoded.symbology, Some(Symbology::UpcE | Symbology::Ean8))
+            && !in_catalog
+        {
+            tracing::debug!(gtin = %scan.gtin, "short code from the slow pass, not in the catalog: ignored");
+            return None;
+        }
         let count = match self.candidate {
             Some((gtin, n)) if gtin == scan.gtin => n + 1,
             _ => 1,
@@ -159,6 +177,8 @@ impl ScanPipeline {
         Some(Accepted {
             gtin: scan.gtin,
             text: scan.gtin.to_string(),
+            raw: decoded.text.clone(),
+            format: decoded.format.clone(),
             symbology: decoded.symbology,
             slow_path,
         })

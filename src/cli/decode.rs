@@ -1,15 +1,20 @@
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use kiosk::camera::{Frame, PipelineOptions, ScanPipeline};
 use kiosk::config::{BarcodeFormat, LoadedConfig};
-use kiosk::decode::{self, Decoder};
+use kiosk::decode;
 use serde_json::json;
 
 use super::{CliResult, invalid};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Image files (PNG or JPEG).
+    /// Image files (PNG, JPEG, WebP, BMP) or folders of them. A `NAME.txt` beside `NAME.jpg`
+    /// holding the expected GTIN (empty: no barcode) turns the run into an accuracy check with
+    /// a hit rate per category (the part of the name before the first `-`).
     #[arg(required = true)]
     images: Vec<PathBuf>,
     /// One JSON object per line: path, format, text, gtin, error.
@@ -17,27 +22,108 @@ pub struct Args {
     json: bool,
 }
 
+const PICTURES: [&str; 5] = ["png", "jpg", "jpeg", "webp", "bmp"];
+
+fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("reading folder {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| PICTURES.contains(&e.to_ascii_lowercase().as_str()))
+                })
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn expected_for(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path.with_extension("txt"))
+        .ok()
+        .map(|s| s.trim().to_owned())
+}
+
+#[derive(Default)]
+struct Tally {
+    images: usize,
+    hits: usize,
+    wrong: usize,
+    times: Vec<Duration>,
+}
+
+/// Runs the camera's pipeline (fast path, fallbacks, agreement) on each still picture.
 pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
-    let decoder = Decoder::for_files(&loaded.config.barcode.formats);
+    let images = expand(&args.images)?;
+    let options = PipelineOptions {
+        formats: loaded.config.barcode.formats.clone(),
+        confirm_frames: loaded.config.camera.confirm_frames,
+        ..PipelineOptions::default()
+    };
+    let mut pipeline = ScanPipeline::new(options);
     let mut failures = 0;
-    for path in &args.images {
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    for path in &images {
         let shown = path.display().to_string();
-        let (format, text, gtin, error) = match decoder.file(path) {
-            Ok(d) => match d.scan {
-                Ok(scan) => (
-                    Some(d.format),
-                    Some(d.text),
-                    Some(scan.gtin.to_string()),
-                    None,
-                ),
-                Err(e) => (Some(d.format), Some(d.text), None, Some(e.to_string())),
-            },
-            Err(e) => (None, None, None, Some(e.to_string())),
+        let started = Instant::now();
+        let result = image::open(path)
+            .map_err(|e| format!("cannot read image {shown}: {e}"))
+            .map(|img| img.to_luma8())
+            .and_then(|gray| {
+                let frame = Frame {
+                    width: gray.width(),
+                    height: gray.height(),
+                    luma: gray.into_raw(),
+                };
+                pipeline
+                    .read_still(&frame)
+                    .ok_or_else(|| "no barcode found in the picture".to_owned())
+            });
+        let elapsed = started.elapsed();
+        let (format, text, gtin, error) = match &result {
+            Ok(read) => (
+                Some(read.format.clone()),
+                Some(read.raw.clone()),
+                Some(read.gtin.to_string()),
+                None,
+            ),
+            Err(e) => (None, None, None, Some(e.clone())),
         };
-        failures += usize::from(gtin.is_none());
+        if let Some(expected) = expected_for(path) {
+            let name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            let category = name.split('-').next().unwrap_or(name).to_owned();
+            let tally = tallies.entry(category).or_default();
+            tally.images += 1;
+            tally.times.push(elapsed);
+            match (&gtin, expected.is_empty()) {
+                (None, true) => tally.hits += 1,
+                (Some(g), false)
+                    if *g == expected || text.as_deref() == Some(expected.as_str()) =>
+                {
+                    tally.hits += 1
+                }
+                (Some(_), _) => tally.wrong += 1,
+                (None, false) => {}
+            }
+        } else {
+            failures += usize::from(gtin.is_none());
+        }
         if args.json {
-            let line = json!({"path": shown, "format": format, "text": text, "gtin": gtin, "error": error});
-            println!("{line}");
+            println!(
+                "{}",
+                json!({"path": shown, "format": format, "text": text, "gtin": gtin, "error": error})
+            );
         } else {
             let text = text.map(|t| t.replace('\u{1d}', "<GS>"));
             match (gtin, error) {
@@ -46,19 +132,38 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
                     format.unwrap_or_default(),
                     text.unwrap_or_default()
                 ),
-                (None, Some(error)) => println!(
-                    "{shown}\t{}\t{}\terror: {error}",
-                    format.unwrap_or_else(|| "-".into()),
-                    text.unwrap_or_else(|| "-".into())
-                ),
+                (None, Some(error)) => println!("{shown}\t-\t-\terror: {error}"),
                 (None, None) => unreachable!("a failure always carries an error"),
             }
+        }
+    }
+    if !tallies.is_empty() {
+        let mut wrong = 0;
+        let mut missed = 0;
+        eprintln!("category        images  read  wrong  median ms");
+        for (category, t) in &mut tallies {
+            t.times.sort_unstable();
+            let median = t.times.get(t.times.len() / 2).copied().unwrap_or_default();
+            eprintln!(
+                "{category:<15} {:>6} {:>5} {:>6} {:>10.1}",
+                t.images,
+                t.hits,
+                t.wrong,
+                median.as_secs_f64() * 1e3
+            );
+            wrong += t.wrong;
+            missed += t.images - t.hits - t.wrong;
+        }
+        if wrong > 0 || missed > 0 {
+            return Err(invalid(anyhow::anyhow!(
+                "{wrong} wrong read(s), {missed} missed"
+            )));
         }
     }
     if failures > 0 {
         return Err(invalid(anyhow::anyhow!(
             "{failures} of {} image(s) gave no product code",
-            args.images.len()
+            images.len()
         )));
     }
     Ok(())

@@ -64,6 +64,9 @@ enum Command {
     /// The reference central warehouse.
     #[command(subcommand)]
     Warehouse(warehouse::Command),
+    /// Cameras.
+    #[command(subcommand)]
+    Camera(CameraCommand),
     /// Generate the large data sets the benchmarks use (not committed to the repo).
     BenchData(BenchDataArgs),
 }
@@ -72,6 +75,12 @@ enum Command {
 enum DbCommand {
     /// Integrity, schema version, row counts and the last sync of every feed.
     Check(db_check::Args),
+}
+
+#[derive(Debug, Subcommand)]
+enum CameraCommand {
+    /// The cameras this machine has, with the formats each offers.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +101,9 @@ struct BenchDataArgs {
     /// Output folder: catalog.sqlite3 and stock.csv are written there.
     #[arg(long, default_value = "bench-data")]
     out: PathBuf,
+    /// Instead, write the barcode accuracy corpus (pictures + expected GTINs) to this folder.
+    #[arg(long, value_name = "DIR")]
+    corpus: Option<PathBuf>,
 }
 
 /// A failure with the exit code it maps to.
@@ -162,6 +174,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Sync(args) => sync::run(&load()?, args),
         Command::Orders(command) => orders::run(&load()?, command),
         Command::Warehouse(command) => warehouse::run(command),
+        Command::Camera(CameraCommand::List) => camera_list(),
         Command::Db(DbCommand::Check(args)) => db_check::run(&load()?, args),
         Command::Config(ConfigCommand::Check { print }) => {
             let loaded = load()?;
@@ -178,6 +191,12 @@ fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::BenchData(args) => {
+            if let Some(dir) = &args.corpus {
+                let n = kiosk::camera::corpus::write(dir)
+                    .with_context(|| format!("writing {}", dir.display()))?;
+                println!("{n} pictures with expected GTINs in {}", dir.display());
+                return Ok(());
+            }
             let started = std::time::Instant::now();
             let data = kiosk::bench_data::generate(&args.out, args.variants)?;
             println!(
@@ -243,4 +262,27 @@ fn demo(loaded: &LoadedConfig) -> CliResult {
     println!("  kiosk import-stock FILE.csv       load the POS stock export");
     println!("  kiosk --help                      every command");
     Ok(())
+}
+
+#[cfg(feature = "camera")]
+fn camera_list() -> CliResult {
+    let cameras = kiosk::camera::device::list()?;
+    if cameras.is_empty() {
+        println!("no cameras found");
+    }
+    for (index, name, formats) in cameras {
+        println!("{index}: {name}");
+        for f in formats {
+            println!("    {f}");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "camera"))]
+fn camera_list() -> CliResult {
+    Err(
+        anyhow::anyhow!("this build has no camera support (built without the `camera` feature)")
+            .into(),
+    )
 }
