@@ -239,6 +239,8 @@ struct CameraKey {
     /// The kiosk database, whose GTINs the pipeline trusts more than unknown ones.
     database: PathBuf,
     formats: Vec<crate::config::BarcodeFormat>,
+    /// Only the scan screen shows the preview; elsewhere sending it would only cost redraws.
+    preview: bool,
 }
 
 /// The GTINs of the catalog, read once when the camera starts.
@@ -273,10 +275,13 @@ fn camera_stream(key: &CameraKey) -> impl iced::futures::Stream<Item = Message> 
                 catalog: catalog.map(Arc::new),
                 ..crate::camera::PipelineOptions::default()
             };
+            let preview = key.preview;
             let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::camera::CameraEvent>(8);
             let started = crate::camera::start(key.spec.clone(), config, options, move |event| {
                 match event {
                     // Previews may be dropped when the screen is busy; reads and status may not.
+                    // Off the scan screen they are not sent at all: they would only cost redraws.
+                    crate::camera::CameraEvent::Preview(_) if !preview => true,
                     crate::camera::CameraEvent::Preview(_) => !matches!(
                         tx.try_send(event),
                         Err(tokio::sync::mpsc::error::TrySendError::Closed(_))
@@ -778,6 +783,7 @@ impl Kiosk {
                     config,
                     database,
                     formats,
+                    preview: matches!(self.screen, Screen::Scan(_)),
                 },
                 camera_stream,
             ));
