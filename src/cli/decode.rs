@@ -69,34 +69,54 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         ..PipelineOptions::default()
     };
     let mut pipeline = ScanPipeline::new(options);
+    let raw_decoder = decode::Decoder::for_files(&loaded.config.barcode.formats);
     let mut failures = 0;
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     for path in &images {
         let shown = path.display().to_string();
         let started = Instant::now();
-        let result = image::open(path)
+        let picture = image::open(path)
             .map_err(|e| format!("cannot read image {shown}: {e}"))
-            .map(|img| img.to_luma8())
-            .and_then(|gray| {
+            .map(|img| img.to_luma8());
+        let (format, text, gtin, error) = match picture {
+            Err(e) => (None, None, None, Some(e)),
+            Ok(gray) => {
                 let frame = Frame {
                     width: gray.width(),
                     height: gray.height(),
                     luma: gray.into_raw(),
                 };
-                pipeline
-                    .read_still(&frame)
-                    .ok_or_else(|| "no barcode found in the picture".to_owned())
-            });
-        let elapsed = started.elapsed();
-        let (format, text, gtin, error) = match &result {
-            Ok(read) => (
-                Some(read.format.clone()),
-                Some(read.raw.clone()),
-                Some(read.gtin.to_string()),
-                None,
-            ),
-            Err(e) => (None, None, None, Some(e.clone())),
+                match pipeline.read_still(&frame) {
+                    Some(read) => (
+                        Some(read.format),
+                        Some(read.raw),
+                        Some(read.gtin.to_string()),
+                        None,
+                    ),
+                    // No product code: still say what symbol is there, if any (a QR with a
+                    // web address, a till code), and why it is not a product.
+                    None => match raw_decoder.luma(&frame.luma, frame.width, frame.height) {
+                        Ok(d) => {
+                            let why = d.scan.err().map_or_else(
+                                || {
+                                    "not accepted by the scan rules (read it again, closer)"
+                                        .to_owned()
+                                },
+                                |e| e.to_string(),
+                            );
+                            (Some(d.format), Some(d.text), None, Some(why))
+                        }
+                        Err(_) => (
+                            None,
+                            None,
+                            None,
+                            Some("no barcode found in the picture".to_owned()),
+                        ),
+                    },
+                }
+            }
         };
+        let elapsed = started.elapsed();
         if let Some(expected) = expected_for(path) {
             let name = path
                 .file_stem()
