@@ -80,6 +80,23 @@ impl SourceSpec {
     }
 }
 
+/// Picture files the image decoders read, by extension.
+pub const PICTURE_EXTENSIONS: [&str; 5] = ["png", "jpg", "jpeg", "webp", "bmp"];
+
+/// The pictures in `dir`, in name order (replay folders, `kiosk decode FOLDER`).
+pub fn picture_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| PICTURE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Opens the configured source.
 pub fn open(spec: &SourceSpec, config: &CameraConfig) -> Result<Box<dyn FrameSource>, CameraError> {
     match spec {

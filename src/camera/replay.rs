@@ -17,21 +17,11 @@ pub struct ReplaySource {
     next_at: Instant,
 }
 
-const PICTURES: [&str; 6] = ["png", "jpg", "jpeg", "webp", "bmp", "pgm"];
-
 impl ReplaySource {
     /// Loads every picture in `dir` (by name order). `fps` paces `next_frame`.
     pub fn open(dir: &Path, fps: u32, _resolution: (u32, u32)) -> Result<Self, CameraError> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| CameraError::NotFound(format!("replay folder {}: {e}", dir.display())))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| PICTURES.contains(&e.to_ascii_lowercase().as_str()))
-            })
-            .collect();
-        paths.sort();
+        let paths = super::picture_files(dir)
+            .map_err(|e| CameraError::NotFound(format!("replay folder {}: {e}", dir.display())))?;
         let frames = paths
             .iter()
             .map(|p| {

@@ -22,23 +22,14 @@ pub struct Args {
     json: bool,
 }
 
-const PICTURES: [&str; 5] = ["png", "jpg", "jpeg", "webp", "bmp"];
-
 fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-                .with_context(|| format!("reading folder {}", path.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| PICTURES.contains(&e.to_ascii_lowercase().as_str()))
-                })
-                .collect();
-            files.sort();
-            out.extend(files);
+            out.extend(
+                kiosk::camera::picture_files(path)
+                    .with_context(|| format!("reading folder {}", path.display()))?,
+            );
         } else {
             out.push(path.clone());
         }
