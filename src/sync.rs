@@ -57,6 +57,20 @@ pub struct SyncReport {
     pub duration: Duration,
 }
 
+impl FeedCounts {
+    /// Counts a row a page wrote, and notes its GTIN for a full sync's pruning.
+    fn written(&mut self, known: bool, gtin: Gtin, seen: Option<&mut HashSet<i64>>) {
+        if let Some(seen) = seen {
+            seen.insert(gtin.as_i64());
+        }
+        if known {
+            self.changed += 1;
+        } else {
+            self.added += 1;
+        }
+    }
+}
+
 /// Receives progress after each page.
 pub trait SyncProgress: Send {
     fn page(&mut self, _feed: &'static str, _counts: &FeedCounts) {}
@@ -194,14 +208,7 @@ fn apply_catalog_page(
             continue;
         }
         upsert_variant.execute(params![gtin.as_i64(), v.style_code, v.size_mm, v.width])?;
-        if let Some(seen) = seen.as_deref_mut() {
-            seen.insert(gtin.as_i64());
-        }
-        if known {
-            counts.changed += 1;
-        } else {
-            counts.added += 1;
-        }
+        counts.written(known, *gtin, seen.as_deref_mut());
     }
     Ok(())
 }
@@ -229,14 +236,7 @@ fn apply_stock_page(
             counts.skipped += 1;
             continue;
         }
-        if let Some(seen) = seen.as_deref_mut() {
-            seen.insert(gtin.as_i64());
-        }
-        if known {
-            counts.changed += 1;
-        } else {
-            counts.added += 1;
-        }
+        counts.written(known, *gtin, seen.as_deref_mut());
     }
     Ok(())
 }

@@ -17,11 +17,12 @@ pub const PREVIEW_WIDTH: u32 = 640;
 /// Seconds between attempts to re-open a camera that failed.
 const REOPEN_AFTER: Duration = Duration::from_secs(2);
 
+/// A small frame for the screen, as RGBA bytes (made off the UI thread).
 #[derive(Debug, Clone)]
 pub struct Preview {
     pub width: u32,
     pub height: u32,
-    pub luma: Vec<u8>,
+    pub rgba: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]
@@ -126,10 +127,16 @@ fn preview(luma: &[u8], width: u32, height: u32) -> Option<Preview> {
     let image = GrayImage::from_raw(width, height, luma.to_vec())?;
     let h = (u64::from(height) * u64::from(PREVIEW_WIDTH) / u64::from(width.max(1))) as u32;
     let small = imageops::resize(&image, PREVIEW_WIDTH, h.max(1), FilterType::Triangle);
+    let (width, height) = small.dimensions();
+    let rgba = small
+        .into_raw()
+        .into_iter()
+        .flat_map(|v| [v, v, v, 255])
+        .collect();
     Some(Preview {
-        width: small.width(),
-        height: small.height(),
-        luma: small.into_raw(),
+        width,
+        height,
+        rgba,
     })
 }
 

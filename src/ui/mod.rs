@@ -363,7 +363,15 @@ impl Kiosk {
     }
 
     fn idle_limit(&self) -> (Duration, Duration) {
-        let ui = self.config().ui;
+        // Runs on every frame (the view asks for the countdown): borrow, do not clone.
+        let default;
+        let ui = match &self.services {
+            Some(s) => &s.config.ui,
+            None => {
+                default = crate::config::Ui::default();
+                &default
+            }
+        };
         (
             Duration::from_secs(ui.idle_timeout_s),
             Duration::from_secs(ui.idle_countdown_s),
@@ -646,9 +654,11 @@ impl Kiosk {
                 Task::none()
             }
             CameraEvent::Preview(p) => {
-                let rgba: Vec<u8> = p.luma.iter().flat_map(|&v| [v, v, v, 255]).collect();
+                // RGBA was made on the decoder thread; the UI thread only wraps it.
                 self.camera = CameraState::Active(Some(iced::widget::image::Handle::from_rgba(
-                    p.width, p.height, rgba,
+                    p.width,
+                    p.height,
+                    p.rgba.clone(),
                 )));
                 Task::none()
             }

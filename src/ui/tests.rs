@@ -308,3 +308,41 @@ fn a_broken_config_shows_the_out_of_order_screen() {
             .is_ok()
     );
 }
+
+fn camera_read(gtin: &str) -> Message {
+    Message::Camera(crate::camera::CameraEvent::Read(crate::camera::Accepted {
+        gtin: gtin.parse().unwrap(),
+        text: gtin.to_owned(),
+        raw: gtin[1..].to_owned(),
+        format: "ean 13".into(),
+        symbology: Some(crate::barcode::Symbology::Ean13),
+        slow_path: false,
+    }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_camera_read_opens_the_product_once_and_a_new_tag_switches_it() {
+    let mut rig = rig(true).await;
+    rig.send(camera_read(IN_STORE)).await;
+    assert_eq!(rig.product().grid().scanned.to_string(), IN_STORE);
+    let generation = rig.kiosk.lookup_generation;
+    // The same tag still in view: no second lookup, the shopper keeps their place.
+    rig.send(camera_read(IN_STORE)).await;
+    assert_eq!(rig.kiosk.lookup_generation, generation);
+    rig.send(camera_read(SHIP_ONLY)).await;
+    assert_eq!(rig.product().grid().scanned.to_string(), SHIP_ONLY);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scan_screen_says_when_the_camera_is_not_working() {
+    let mut rig = rig(true).await;
+    rig.tap("Scan a shoe").await;
+    rig.send(Message::Camera(crate::camera::CameraEvent::Unavailable(
+        "no camera found".into(),
+    )))
+    .await;
+    assert!(rig.shows(
+        "The camera is not working right now. Type the number printed under the barcode, or ask an associate."
+    ));
+    assert!(rig.shows("Search"), "the keypad still works");
+}
