@@ -7,6 +7,7 @@ pub mod barcode;
 pub mod bench_data;
 pub mod camera;
 pub mod catalog;
+pub mod chime;
 pub mod config;
 pub mod db;
 pub mod decode;

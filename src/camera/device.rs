@@ -9,7 +9,7 @@ use nokhwa::utils::{
 };
 
 use super::{CameraError, Frame, FrameSource};
-use crate::config::Camera as CameraConfig;
+use crate::config::{Camera as CameraConfig, PixelFormat};
 
 pub struct DeviceSource {
     camera: Camera,
@@ -33,20 +33,52 @@ fn classify(e: NokhwaError) -> CameraError {
 
 impl DeviceSource {
     /// Opens `[camera] device` at the configured resolution and rate (or the closest the camera
-    /// offers), MJPEG preferred, and starts streaming.
+    /// offers) in the configured pixel format (`auto`: the first of MJPEG, YUYV, NV12, GRAY the
+    /// camera offers), and starts streaming.
     pub fn open(config: &CameraConfig) -> Result<Self, CameraError> {
-        let wanted = CameraFormat::new(
-            Resolution::new(config.width, config.height),
-            FrameFormat::MJPEG,
-            config.fps,
-        );
-        let format = RequestedFormat::new::<LumaFormat>(RequestedFormatType::Closest(wanted));
-        let mut camera =
-            Camera::new(CameraIndex::Index(config.device), format).map_err(classify)?;
+        let mut last_error = None;
+        let mut opened = None;
+        for frame_format in frame_formats(config.format) {
+            let wanted = CameraFormat::new(
+                Resolution::new(config.width, config.height),
+                *frame_format,
+                config.fps,
+            );
+            let format = RequestedFormat::new::<LumaFormat>(RequestedFormatType::Closest(wanted));
+            match Camera::new(CameraIndex::Index(config.device), format) {
+                Ok(camera) => {
+                    opened = Some(camera);
+                    break;
+                }
+                Err(e) => last_error = Some(e),
+            }
+        }
+        let Some(mut camera) = opened else {
+            return Err(last_error.map_or_else(
+                || CameraError::NotFound("no pixel format to try".into()),
+                classify,
+            ));
+        };
         camera.open_stream().map_err(classify)?;
         let name = camera.info().human_name();
         tracing::info!(camera = %name, format = %camera.camera_format(), "camera streaming");
         Ok(Self { camera, name })
+    }
+}
+
+/// The formats to try, in order: nokhwa's `Closest` only matches a format the camera offers.
+fn frame_formats(wanted: PixelFormat) -> &'static [FrameFormat] {
+    match wanted {
+        PixelFormat::Auto => &[
+            FrameFormat::MJPEG,
+            FrameFormat::YUYV,
+            FrameFormat::NV12,
+            FrameFormat::GRAY,
+        ],
+        PixelFormat::Mjpeg => &[FrameFormat::MJPEG],
+        PixelFormat::Yuyv => &[FrameFormat::YUYV],
+        PixelFormat::Nv12 => &[FrameFormat::NV12],
+        PixelFormat::Gray => &[FrameFormat::GRAY],
     }
 }
 

@@ -124,6 +124,24 @@ pub struct Camera {
     pub width: u32,
     pub height: u32,
     pub fps: u32,
+    /// Pixel format asked of the camera; `auto` takes MJPEG, else YUYV, else what it offers.
+    pub format: PixelFormat,
+    /// A short chime when the camera reads a tag (the shopper may not be looking at the screen).
+    pub read_sound: bool,
+    /// Loudness of that chime, 0.0-1.0.
+    pub read_sound_volume: f64,
+}
+
+/// Camera pixel formats the kiosk can ask for (`[camera] format`).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PixelFormat {
+    #[default]
+    Auto,
+    Mjpeg,
+    Yuyv,
+    Nv12,
+    Gray,
 }
 
 impl Default for Camera {
@@ -136,6 +154,9 @@ impl Default for Camera {
             width: 1280,
             height: 720,
             fps: 30,
+            format: PixelFormat::Auto,
+            read_sound: true,
+            read_sound_volume: 0.5,
         }
     }
 }
@@ -375,6 +396,18 @@ fn check_range(key: &'static str, value: u64, min: u64, max: u64, unit: &str) ->
     }
 }
 
+fn check_fraction(key: &'static str, value: f64, min: f64, max: f64) -> Result<(), Issue> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(issue(
+            key,
+            format!("{value} is out of range"),
+            format!("use a value from {min:.1} to {max:.1}"),
+        ))
+    }
+}
+
 /// A list of enabled options must not be empty, and its default must be one of them.
 fn check_choice<T: PartialEq + Serialize>(
     (list_key, list, example): (&'static str, &[T], &str),
@@ -500,6 +533,7 @@ impl Config {
         check_range("camera.width", u64::from(c.width), 160, 7680, "pixels")?;
         check_range("camera.height", u64::from(c.height), 120, 4320, "pixels")?;
         check_range("camera.fps", u64::from(c.fps), 1, 120, "frames per second")?;
+        check_fraction("camera.read_sound_volume", c.read_sound_volume, 0.0, 1.0)?;
         check_range(
             "camera.confirm_frames",
             u64::from(c.confirm_frames),
@@ -546,6 +580,7 @@ impl Config {
             ("ui.default_size_system", &ui.default_size_system),
         )?;
         check_range("ui.idle_timeout_s", ui.idle_timeout_s, 15, 3600, "s")?;
+        check_fraction("ui.scale", ui.scale, 0.5, 4.0)?;
         check_range(
             "ui.window_width",
             u64::from(ui.window_width),

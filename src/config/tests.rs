@@ -141,6 +141,13 @@ fn invalid_values_name_key_line_and_fix() {
         ),
         ("[camera]\nfps = 0\n", "camera.fps", Some(2), "1 to 120"),
         (
+            "[camera]\nread_sound_volume = 1.5\n",
+            "camera.read_sound_volume",
+            Some(2),
+            "0.0 to 1.0",
+        ),
+        ("[ui]\nscale = 9.0\n", "ui.scale", Some(2), "0.5 to 4.0"),
+        (
             "[barcode]\nformats = []\n",
             "barcode.formats",
             Some(2),

@@ -42,6 +42,8 @@ pub struct Services {
     pub client: WarehouseClient,
     pub config: Config,
     pub assets: PathBuf,
+    /// Confirms a camera read with a sound.
+    pub chime: crate::chime::Chime,
     /// The embedded warehouse, kept running for the life of the kiosk.
     _embedded: Option<ServerHandle>,
 }
@@ -67,6 +69,7 @@ impl Services {
             client,
             config,
             assets,
+            chime: crate::chime::Chime::silent(),
             _embedded: embedded,
         }
     }
@@ -90,6 +93,11 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
         db: DbHandle::new(db),
         client: connection.client,
         assets: loaded.resolve(&loaded.config.ui.assets_dir),
+        chime: if loaded.config.camera.enabled && loaded.config.camera.read_sound {
+            crate::chime::Chime::start(loaded.config.camera.read_sound_volume)
+        } else {
+            crate::chime::Chime::silent()
+        },
         config: loaded.config,
         _embedded: connection.embedded,
     }))
@@ -668,6 +676,9 @@ impl Kiosk {
                     && p.grid().scanned == read.gtin
                 {
                     return Task::none();
+                }
+                if let Some(services) = &self.services {
+                    services.chime.play();
                 }
                 self.last_activity = self.now.max(Instant::now());
                 self.lookup(read.text)
