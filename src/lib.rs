@@ -2,6 +2,7 @@
 //! cache, lookups and stock import. Nothing here imports `iced` or `nokhwa`; they live under
 //! `ui/` and `camera/`, behind the `gui` and `camera` features.
 
+pub mod analytics;
 pub mod availability;
 pub mod barcode;
 pub mod bench_data;
@@ -10,10 +11,12 @@ pub mod catalog;
 pub mod chime;
 pub mod config;
 pub mod db;
+pub mod events;
 pub mod decode;
 pub mod i18n;
 pub mod orders;
 pub mod periodic;
+pub mod pin;
 pub mod seed;
 pub mod sizes;
 pub mod stock;

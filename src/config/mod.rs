@@ -281,12 +281,15 @@ pub struct Notifications {
 #[serde(default, deny_unknown_fields)]
 pub struct Privacy {
     pub order_retention_days: u32,
+    /// Days raw shopper events are kept; older ones live on only as per-day summaries.
+    pub event_retention_days: u32,
 }
 
 impl Default for Privacy {
     fn default() -> Self {
         Self {
             order_retention_days: 30,
+            event_retention_days: 90,
         }
     }
 }
@@ -623,6 +626,13 @@ impl Config {
             "privacy.order_retention_days",
             u64::from(self.privacy.order_retention_days),
             0,
+            3650,
+            "days",
+        )?;
+        check_range(
+            "privacy.event_retention_days",
+            u64::from(self.privacy.event_retention_days),
+            1,
             3650,
             "days",
         )?;

@@ -15,6 +15,7 @@ use thiserror::Error;
 const MIGRATIONS: &[&str] = &[
     include_str!("v1_catalog.sql"),
     include_str!("v2_warehouse_orders_events.sql"),
+    include_str!("v3_event_summaries.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,177 @@
+use jiff::civil::date;
+
+use super::generate::write_days;
+use super::*;
+use crate::barcode::Gtin;
+
+fn styles() -> Vec<(String, Gtin)> {
+    ["ST-A", "ST-B", "ST-C", "ST-D"]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let gtin = Gtin::from_stored(4_000_000_000_000 + i as i64).unwrap();
+            (s.to_string(), gtin)
+        })
+        .collect()
+}
+
+/// A month (November 2026) of 100 sessions a day, on a real file.
+fn month() -> (tempfile::TempDir, Database) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Database::open(&dir.path().join("kiosk.sqlite3")).unwrap();
+    write_days(&mut db, date(2026, 11, 1), 30, 100, &styles()).unwrap();
+    (dir, db)
+}
+
+const NOVEMBER: Period = Period {
+    from: date(2026, 11, 1),
+    to: date(2026, 11, 30),
+};
+
+/// The closed forms from `generate`'s pattern, for 30 days of 100 sessions.
+fn assert_known_month(a: &Analytics) {
+    assert_eq!(a.total_scans(), 3000);
+    assert!(a.scans_per_day.iter().all(|(_, n)| *n == 100));
+    assert_eq!(a.scans_per_day.len(), 30);
+    let mut hours = [0u64; 24];
+    hours[10..14].fill(13 * 30);
+    hours[14..18].fill(12 * 30);
+    assert_eq!(a.scans_per_hour, hours);
+    assert_eq!(
+        a.funnel,
+        Funnel {
+            scanned: 3000,
+            sized: 1500,
+            converted: 750
+        }
+    );
+    assert_eq!(
+        a.outcomes,
+        Outcomes {
+            in_store: 600,
+            dropship: 150,
+            associate: 120,
+            walked_away: 2250
+        }
+    );
+    assert_eq!(a.read_failures, 90);
+    // Missing sizes: i = 0, 10, ..., 90 → styles i % 4 ∈ {0, 2}; sizes (i / 2) % 6.
+    let by_style: Vec<(&str, u64)> = a
+        .lost_by_style
+        .iter()
+        .map(|s| (s.style_code.as_str(), s.count))
+        .collect();
+    assert_eq!(by_style, [("ST-A", 150), ("ST-C", 150)]);
+    assert_eq!(
+        a.lost_by_size,
+        [(230, 60), (240, 30), (250, 30), (260, 60), (270, 60), (280, 60)]
+    );
+}
+
+#[test]
+fn a_generated_month_gives_the_known_answers_from_raw_events() {
+    let (_dir, db) = month();
+    assert_known_month(&query(&db, NOVEMBER).unwrap());
+}
+
+#[test]
+fn summarised_and_pruned_months_give_the_same_answers() {
+    let (_dir, mut db) = month();
+    let today = date(2026, 12, 5);
+    let days = summarise(&mut db, today).unwrap();
+    assert_eq!(days, 30);
+    assert_known_month(&query(&db, NOVEMBER).unwrap());
+    // Running it again adds nothing twice.
+    assert_eq!(summarise(&mut db, today).unwrap(), 0);
+    assert_known_month(&query(&db, NOVEMBER).unwrap());
+
+    // Keep 10 days of raw events: 1-24 November go (257 events a day), their summaries stay.
+    let removed = prune(&mut db, today, 10).unwrap();
+    assert_eq!(removed, 24 * 257);
+    let left: u64 = db
+        .conn()
+        .query_row("SELECT count(*) FROM shopper_events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 6 * 257);
+    assert_known_month(&query(&db, NOVEMBER).unwrap());
+}
+
+#[test]
+fn a_period_mixes_summarised_days_and_today() {
+    let (_dir, mut db) = month();
+    // Summarised through 15 November; the rest is read raw.
+    summarise(&mut db, date(2026, 11, 16)).unwrap();
+    assert_known_month(&query(&db, NOVEMBER).unwrap());
+    // Part of the month: 10 days.
+    let part = query(
+        &db,
+        Period {
+            from: date(2026, 11, 11),
+            to: date(2026, 11, 20),
+        },
+    )
+    .unwrap();
+    assert_eq!(part.total_scans(), 1000);
+    assert_eq!(part.funnel.converted, 250);
+    assert_eq!(part.total_lost(), 100);
+}
+
+#[test]
+fn pruning_never_removes_events_that_are_not_summarised() {
+    let (_dir, mut db) = month();
+    // "Today" is 3 November: only 1-2 November can be summarised, so only they may go.
+    let removed = prune(&mut db, date(2026, 11, 3), 0).unwrap();
+    let left: u64 = db
+        .conn()
+        .query_row("SELECT count(*) FROM shopper_events", [], |r| r.get(0))
+        .unwrap();
+    assert!(removed > 0);
+    assert_eq!(
+        query(&db, NOVEMBER).unwrap().total_scans(),
+        3000,
+        "{left} raw events left"
+    );
+}
+
+#[test]
+fn an_empty_period_is_all_zeros_not_an_error() {
+    let (_dir, db) = month();
+    let a = query(&db, Period::last_days(date(2027, 3, 31), 7)).unwrap();
+    assert_eq!(a.scans_per_day.len(), 7);
+    assert_eq!(a.total_scans(), 0);
+    assert_eq!(a.funnel, Funnel::default());
+    assert!(a.lost_by_style.is_empty());
+}
+
+#[test]
+fn csv_has_one_row_per_bar() {
+    let (_dir, db) = month();
+    let a = query(&db, NOVEMBER).unwrap();
+    let mut out = Vec::new();
+    write_csv(&a, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "metric,key,label,count");
+    assert!(lines.contains(&"scans_per_day,2026-11-01,,100"));
+    assert!(lines.contains(&"funnel,converted,,750"));
+    assert!(lines.contains(&"outcome,walked_away,,2250"));
+    assert!(lines.contains(&"lost_by_style,ST-A,ST-A,150"));
+    assert!(lines.iter().any(|l| l.starts_with("lost_by_size,230,EU ")));
+    // 30 days + 24 hours + 3 funnel + 5 outcomes + 2 styles + 6 sizes, and the header.
+    assert_eq!(lines.len(), 1 + 30 + 24 + 3 + 5 + 2 + 6);
+}
+
+#[test]
+fn charts_are_svg_files_with_their_bars() {
+    let (dir, db) = month();
+    let a = query(&db, NOVEMBER).unwrap();
+    let written = charts::write_all(&a, &dir.path().join("charts")).unwrap();
+    assert_eq!(written.len(), 6);
+    for path in &written {
+        let svg = std::fs::read_to_string(path).unwrap();
+        assert!(svg.starts_with("<svg"), "{}", path.display());
+        assert!(svg.contains("<rect"), "no bars in {}", path.display());
+    }
+    let funnel = std::fs::read_to_string(dir.path().join("charts/funnel.svg")).unwrap();
+    assert!(funnel.contains("chose a size"));
+}
