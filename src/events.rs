@@ -56,7 +56,9 @@ impl Event {
         match self {
             Event::Scan { .. } => kind::SCAN,
             Event::SizeChosen { in_store: true, .. } => kind::SIZE_IN_STORE,
-            Event::SizeChosen { in_store: false, .. } => kind::SIZE_MISSING,
+            Event::SizeChosen {
+                in_store: false, ..
+            } => kind::SIZE_MISSING,
             Event::InStoreRequest { .. } => kind::IN_STORE_REQUEST,
             Event::DropshipOrder { .. } => kind::DROPSHIP_ORDER,
             Event::AssociateCalled => kind::ASSOCIATE_CALLED,
@@ -77,7 +79,12 @@ impl Event {
                 style,
                 size_mm,
                 ..
-            } => (Some(gtin.as_i64()), Some(style.as_str()), Some(*size_mm), ""),
+            } => (
+                Some(gtin.as_i64()),
+                Some(style.as_str()),
+                Some(*size_mm),
+                "",
+            ),
             Event::AssociateCalled | Event::WalkedAway => (None, None, None, ""),
             Event::ReadFailed { reason } => (
                 None,
@@ -113,10 +120,18 @@ pub fn record_at(
 ) -> Result<(), DbError> {
     let (gtin, style, size_mm, detail) = event.columns();
     conn.prepare_cached(
-            "INSERT INTO shopper_events (at, session, kind, gtin, style_code, size_mm, detail)
+        "INSERT INTO shopper_events (at, session, kind, gtin, style_code, size_mm, detail)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![at, session, event.kind(), gtin, style, size_mm, detail])?;
+    )?
+    .execute(params![
+        at,
+        session,
+        event.kind(),
+        gtin,
+        style,
+        size_mm,
+        detail
+    ])?;
     Ok(())
 }
 

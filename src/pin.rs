@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 use crate::config::{Manager, SecretSource, read_secret};
 
@@ -74,9 +74,13 @@ pub fn configured_hash(manager: &Manager, base_dir: &Path) -> Result<String, Pin
 pub enum Verdict {
     Accepted,
     /// Wrong; `left` more tries before the gate locks.
-    Rejected { left: u32 },
+    Rejected {
+        left: u32,
+    },
     /// Locked (now, or by this attempt) for this long.
-    Locked { remaining: Duration },
+    Locked {
+        remaining: Duration,
+    },
 }
 
 /// Counts wrong PINs. After `max_attempts` in a row it locks for `lockout`, doubling with every
@@ -234,10 +238,7 @@ mod tests {
             pin_hash_file: "pin.hash".into(),
             ..Manager::default()
         };
-        assert_eq!(
-            configured_hash(&manager, dir.path()),
-            Err(PinError::NotSet)
-        );
+        assert_eq!(configured_hash(&manager, dir.path()), Err(PinError::NotSet));
         std::fs::write(dir.path().join("pin.hash"), "$argon2id$x\n").unwrap();
         assert_eq!(
             configured_hash(&manager, dir.path()).unwrap(),

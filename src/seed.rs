@@ -154,6 +154,12 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
         file: stock_file.clone(),
         source,
     })?;
+    // Sample shoppers, so the demo's manager charts are not empty (real kiosks start empty:
+    // only demo databases are built from fixtures).
+    let sample_styles = sample_styles(db)?;
+    if !sample_styles.is_empty() {
+        crate::analytics::generate::demo_weeks(db, jiff::Zoned::now().date(), &sample_styles)?;
+    }
     // Its own feed name: the warehouse's catalog cursor starts empty, so the first sync
     // brings the demo catalog up to date with the warehouse's.
     db.record_feed(
@@ -166,6 +172,23 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
         variants: variants.len() as u64,
         stock,
     })
+}
+
+/// One size of each of the first styles, for the sample shoppers.
+fn sample_styles(db: &Database) -> Result<Vec<(String, crate::barcode::Gtin)>, DbError> {
+    let mut stmt = db.conn().prepare(
+        "SELECT s.style_code, min(v.gtin) FROM styles s JOIN variants v ON v.style_id = s.id
+         GROUP BY s.id ORDER BY s.id LIMIT 12",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let mut styles = Vec::new();
+    for row in rows {
+        let (code, gtin) = row?;
+        if let Some(gtin) = crate::barcode::Gtin::from_stored(gtin) {
+            styles.push((code, gtin));
+        }
+    }
+    Ok(styles)
 }
 
 /// Opens the database at `path`; if it does not exist and `fixtures` is given, builds it from

@@ -283,3 +283,100 @@ fn decode_over_the_corpus_reports_rates_and_never_a_wrong_read() {
         .success()
         .stderr(predicate::str::contains("category").and(predicate::str::contains(", 0 wrong")));
 }
+
+#[test]
+fn report_gives_csv_and_svg_charts_from_a_fresh_demo_database() {
+    let kiosk = Kiosk::new();
+    let out = kiosk
+        .cmd()
+        .args(["report", "--days", "28", "--csv", "--charts", "charts"])
+        .assert()
+        .success();
+    let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("metric,key,label,count"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.iter().filter(|r| r[0] == "scans_per_day").count(), 28);
+    // The demo database holds four weeks of sample shoppers: something was scanned and lost.
+    let scanned: u64 = rows
+        .iter()
+        .find(|r| r[0] == "funnel" && r[1] == "scanned")
+        .map(|r| r[3].parse().unwrap())
+        .unwrap();
+    assert!(scanned > 1000, "{scanned}");
+    assert!(rows.iter().any(|r| r[0] == "lost_by_style"));
+    for chart in [
+        "scans_per_day",
+        "scans_per_hour",
+        "funnel",
+        "outcomes",
+        "lost_by_style",
+        "lost_by_size",
+    ] {
+        let svg = std::fs::read_to_string(kiosk.path(&format!("charts/{chart}.svg"))).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("<rect"), "{chart}");
+    }
+}
+
+#[test]
+fn report_refuses_a_bad_period_and_says_how_to_write_it() {
+    let kiosk = Kiosk::new();
+    kiosk
+        .cmd()
+        .args(["report", "--from", "2026-11-31"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--from \"2026-11-31\" is not a date",
+        ))
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+    kiosk
+        .cmd()
+        .args(["report", "--from", "2026-11-20", "--to", "2026-11-01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("swap them"));
+}
+
+#[test]
+fn set_pin_writes_an_argon2_hash_where_the_config_says_and_never_the_pin() {
+    let kiosk = Kiosk::new();
+    let config = std::fs::read_to_string(kiosk.path("kiosk.toml")).unwrap();
+    std::fs::write(
+        kiosk.path("kiosk.toml"),
+        format!("{config}[manager]\npin_hash_file = \"secrets/manager.pin\"\n"),
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .env_remove("KIOSK_MANAGER_PIN_HASH")
+        .args(["manager", "set-pin"])
+        .write_stdin("482916\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("secrets/manager.pin"));
+    let hash = std::fs::read_to_string(kiosk.path("secrets/manager.pin")).unwrap();
+    assert!(!hash.contains("482916"));
+    assert!(kiosk::pin::verify_pin("482916", hash.trim()).unwrap());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(kiosk.path("secrets/manager.pin"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // A PIN with letters is refused and nothing is written.
+    kiosk
+        .cmd()
+        .args(["manager", "set-pin"])
+        .write_stdin("12ab\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("4 to 12 digits"));
+    assert_eq!(
+        std::fs::read_to_string(kiosk.path("secrets/manager.pin")).unwrap(),
+        hash
+    );
+}

@@ -14,6 +14,8 @@ pub struct Bars {
     pub title: String,
     pub bars: Vec<(String, u64)>,
     pub color: (u8, u8, u8),
+    /// Bars across, labels on the left: for long labels (style names).
+    pub horizontal: bool,
 }
 
 const BLUE: (u8, u8, u8) = (0x1f, 0x4e, 0x9c);
@@ -42,12 +44,14 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
             title: format!("Scans per day, {from} to {to}"),
             bars: days,
             color: BLUE,
+            horizontal: false,
         },
         Bars {
             file: "scans_per_hour",
             title: "Scans by hour of the day".into(),
             bars: hours,
             color: BLUE,
+            horizontal: false,
         },
         Bars {
             file: "funnel",
@@ -58,6 +62,7 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
                 ("ordered / asked".into(), f.converted),
             ],
             color: GREEN,
+            horizontal: false,
         },
         Bars {
             file: "outcomes",
@@ -70,6 +75,7 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
                 ("failed reads".into(), a.read_failures),
             ],
             color: GREEN,
+            horizontal: false,
         },
         Bars {
             file: "lost_by_style",
@@ -81,6 +87,7 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
                 .map(|s| (s.name.clone(), s.count))
                 .collect(),
             color: ORANGE,
+            horizontal: true,
         },
         Bars {
             file: "lost_by_size",
@@ -91,6 +98,7 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
                 .map(|(mm, n)| (size_label(*mm), *n))
                 .collect(),
             color: ORANGE,
+            horizontal: false,
         },
     ]
 }
@@ -109,56 +117,93 @@ pub enum ChartError {
 /// Draws one bar chart as SVG text.
 pub fn svg(chart: &Bars) -> Result<String, ChartError> {
     let mut out = String::new();
-    let fail = |e: &dyn std::fmt::Display| ChartError::Draw {
-        file: chart.file.to_owned(),
-        message: e.to_string(),
+    draw(chart, SVGBackend::with_string(&mut out, (1200, 600))).map_err(|message| {
+        ChartError::Draw {
+            file: chart.file.to_owned(),
+            message,
+        }
+    })?;
+    Ok(out)
+}
+
+fn draw(chart: &Bars, backend: SVGBackend) -> Result<(), String> {
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    // `into_segmented` has one segment per value of the range, ends included.
+    let last = chart.bars.len().max(1) as u32 - 1;
+    let n = last + 1;
+    let top = chart.bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let values = 0u64..top + top / 10 + 1;
+    let labels: Vec<&str> = chart.bars.iter().map(|(l, _)| l.as_str()).collect();
+    let label = |x: &SegmentValue<u32>| match x {
+        SegmentValue::CenterOf(i) => labels.get(*i as usize).copied().unwrap_or("").to_owned(),
+        _ => String::new(),
     };
-    {
-        let root = SVGBackend::with_string(&mut out, (1200, 600)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(&e))?;
-        let n = chart.bars.len().max(1) as u32;
-        let top = chart.bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-        let mut grid = ChartBuilder::on(&root)
-            .caption(&chart.title, ("sans-serif", 28))
-            .margin(20)
-            .x_label_area_size(if n > 12 { 90 } else { 50 })
-            .y_label_area_size(70)
-            .build_cartesian_2d((0u32..n).into_segmented(), 0u64..top + top / 10 + 1)
-            .map_err(|e| fail(&e))?;
-        let labels: Vec<&str> = chart.bars.iter().map(|(l, _)| l.as_str()).collect();
-        let label_style = if n > 12 {
-            ("sans-serif", 16)
-                .into_font()
-                .transform(FontTransform::Rotate90)
-        } else {
-            ("sans-serif", 18).into_font()
-        };
+    let (r, g, b) = chart.color;
+    let fill = RGBColor(r, g, b).filled();
+    let mut builder = ChartBuilder::on(&root);
+    builder
+        .caption(&chart.title, ("sans-serif", 28))
+        .margin(20)
+        .x_label_area_size(50);
+    if chart.horizontal {
+        let mut grid = builder
+            .y_label_area_size(340)
+            .build_cartesian_2d(values, (0u32..last).into_segmented())
+            .map_err(|e| e.to_string())?;
         grid.configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n as usize)
-            .x_label_style(label_style)
-            .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) => labels.get(*i as usize).copied().unwrap_or("").into(),
-                _ => String::new(),
-            })
-            .y_label_style(("sans-serif", 16))
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .y_labels(n as usize)
+            .y_label_style(("sans-serif", 18))
+            .y_label_formatter(&label)
+            .x_label_style(("sans-serif", 16))
             .draw()
-            .map_err(|e| fail(&e))?;
-        let (r, g, b) = chart.color;
-        let fill = RGBColor(r, g, b).filled();
+            .map_err(|e| e.to_string())?;
         grid.draw_series(chart.bars.iter().enumerate().map(|(i, (_, v))| {
             let i = i as u32;
             let mut bar = Rectangle::new(
-                [(SegmentValue::Exact(i), 0), (SegmentValue::Exact(i + 1), *v)],
+                [
+                    (0, SegmentValue::Exact(i)),
+                    (*v, SegmentValue::Exact(i + 1)),
+                ],
+                fill,
+            );
+            bar.set_margin(3, 3, 0, 0);
+            bar
+        }))
+        .map_err(|e| e.to_string())?;
+    } else {
+        // Long series (days of a year) get every k-th label, never overlapping ones.
+        let label_size = if n > 8 { 15 } else { 18 };
+        let mut grid = builder
+            .y_label_area_size(70)
+            .build_cartesian_2d((0u32..last).into_segmented(), values)
+            .map_err(|e| e.to_string())?;
+        grid.configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .x_labels((n as usize).min(16))
+            .x_label_style(("sans-serif", label_size))
+            .x_label_formatter(&label)
+            .y_label_style(("sans-serif", 16))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        grid.draw_series(chart.bars.iter().enumerate().map(|(i, (_, v))| {
+            let i = i as u32;
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), 0),
+                    (SegmentValue::Exact(i + 1), *v),
+                ],
                 fill,
             );
             bar.set_margin(0, 0, 4, 4);
             bar
         }))
-        .map_err(|e| fail(&e))?;
-        root.present().map_err(|e| fail(&e))?;
+        .map_err(|e| e.to_string())?;
     }
-    Ok(out)
+    root.present().map_err(|e| e.to_string())
 }
 
 /// Writes every chart as `DIR/NAME.svg`; returns the paths written.

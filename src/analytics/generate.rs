@@ -1,6 +1,6 @@
 //! A deterministic busy kiosk, for tests with known answers and for the benchmark. Session `i`
 //! of a day (0-based) follows a fixed pattern, so totals have closed forms:
-//! - one scan, at hour `10 + i % 8`, of style `styles[i % styles.len()]`;
+//! - one scan, at hour `10 + i % 8`, of style `styles[(i + i / 10) % styles.len()]`;
 //! - even `i` choose a size: foot length `230 + 10 * ((i / 2) % 6)` mm, missing from the store
 //!   when `(i / 2) % 5 == 0`;
 //! - `i % 4 == 0` convert: a dropship order when the size was missing, else an in-store request;
@@ -14,17 +14,17 @@ use crate::db::{Database, DbError};
 use crate::events::{Event, ReadFailure, record_at};
 
 pub fn session_events(i: usize, styles: &[(String, Gtin)]) -> (u32, Vec<Event>) {
-    let (style, gtin) = styles[i % styles.len()].clone();
+    let (style, gtin) = styles[(i + i / 10) % styles.len()].clone();
     let hour = 10 + (i % 8) as u32;
     let mut events = vec![Event::Scan {
         gtin,
         style: style.clone(),
     }];
-    if i % 25 == 0 {
+    if i.is_multiple_of(25) {
         events.push(Event::AssociateCalled);
     }
-    let sized = i % 2 == 0;
-    let missing = (i / 2) % 5 == 0;
+    let sized = i.is_multiple_of(2);
+    let missing = (i / 2).is_multiple_of(5);
     if sized {
         events.push(Event::SizeChosen {
             gtin,
@@ -33,7 +33,7 @@ pub fn session_events(i: usize, styles: &[(String, Gtin)]) -> (u32, Vec<Event>) 
             in_store: !missing,
         });
     }
-    if sized && i % 4 == 0 {
+    if sized && i.is_multiple_of(4) {
         events.push(if missing {
             Event::DropshipOrder { gtin, style }
         } else {
@@ -80,5 +80,25 @@ pub fn write_days(
         }
     }
     tx.commit()?;
+    Ok(written)
+}
+
+/// Four weeks of sample shoppers ending yesterday, busier at the weekend, for the demo
+/// database built from `fixtures/` (so the manager's charts have something to show).
+pub fn demo_weeks(
+    db: &mut Database,
+    today: Date,
+    styles: &[(String, Gtin)],
+) -> Result<u64, DbError> {
+    let mut written = 0;
+    for back in (1..=28).rev() {
+        let day = today
+            .checked_sub(jiff::Span::new().days(back))
+            .unwrap_or(today);
+        // Monday .. Sunday.
+        let sessions =
+            [60, 70, 75, 80, 110, 160, 90][day.weekday().to_monday_zero_offset() as usize];
+        written += write_days(db, day, 1, sessions, styles)?;
+    }
     Ok(written)
 }

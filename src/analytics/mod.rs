@@ -41,7 +41,9 @@ impl Period {
     }
 
     pub fn days(&self) -> impl Iterator<Item = Date> + '_ {
-        self.from.series(jiff::Span::new().days(1)).take_while(|d| *d <= self.to)
+        self.from
+            .series(jiff::Span::new().days(1))
+            .take_while(|d| *d <= self.to)
     }
 }
 
@@ -119,7 +121,12 @@ pub fn summarise(db: &mut Database, today: Date) -> Result<u64, DbError> {
     let upper = day_text(through);
     let tx = db.conn_mut().transaction()?;
     let days = fold_days(&tx, &lower, &upper)?;
-    crate::db::record_feed(&tx, SUMMARY_FEED, &upper, &format!("{days} days summarised"))?;
+    crate::db::record_feed(
+        &tx,
+        SUMMARY_FEED,
+        &upper,
+        &format!("{days} days summarised"),
+    )?;
     tx.commit()?;
     Ok(days)
 }
@@ -203,10 +210,9 @@ pub fn prune(db: &mut Database, today: Date, retention_days: u32) -> Result<u64,
         .unwrap_or(today);
     // Never delete what is not in the summaries yet.
     let cutoff = day_text(cutoff.min(summarised.tomorrow().unwrap_or(summarised)));
-    let removed = db.conn().execute(
-        "DELETE FROM shopper_events WHERE at < ?1",
-        params![cutoff],
-    )?;
+    let removed = db
+        .conn()
+        .execute("DELETE FROM shopper_events WHERE at < ?1", params![cutoff])?;
     Ok(removed as u64)
 }
 
@@ -226,7 +232,11 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
          WHERE substr(at, 1, 10) > ?3 AND substr(at, 1, 10) BETWEEN ?1 AND ?2 GROUP BY 1, 2",
     )?;
     let rows = stmt.query_map(params![from, to, summarised], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, u64>(2)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, u64>(2)?,
+        ))
     })?;
     for row in rows {
         let (day, kind, count) = row?;
@@ -263,7 +273,10 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
         Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?))
     })? {
         let (hour, n) = row?;
-        if let Some(slot) = usize::try_from(hour).ok().and_then(|h| scans_per_hour.get_mut(h)) {
+        if let Some(slot) = usize::try_from(hour)
+            .ok()
+            .and_then(|h| scans_per_hour.get_mut(h))
+        {
             *slot += n;
         }
     }
@@ -280,7 +293,11 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
         missing = kind::SIZE_MISSING
     ))?;
     for row in stmt.query_map(params![from, to, summarised], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, u64>(2)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, u32>(1)?,
+            r.get::<_, u64>(2)?,
+        ))
     })? {
         let (style, size, n) = row?;
         *lost.entry((style, size)).or_default() += n;
@@ -291,7 +308,8 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
         *by_style.entry(style).or_default() += n;
         *by_size.entry(size).or_default() += n;
     }
-    let mut name_of = conn.prepare_cached("SELECT brand || ' ' || name FROM styles WHERE style_code = ?1")?;
+    let mut name_of =
+        conn.prepare_cached("SELECT brand || ' ' || name FROM styles WHERE style_code = ?1")?;
     let mut lost_by_style = Vec::with_capacity(by_style.len());
     for (style_code, count) in by_style {
         let name = name_of
@@ -339,10 +357,19 @@ pub fn write_csv<W: std::io::Write>(a: &Analytics, out: W) -> Result<(), csv::Er
         w.write_record(["scans_per_day", &day_text(*day), "", &n.to_string()])?;
     }
     for (hour, n) in a.scans_per_hour.iter().enumerate() {
-        w.write_record(["scans_per_hour", &hour.to_string(), &format!("{hour:02}:00"), &n.to_string()])?;
+        w.write_record([
+            "scans_per_hour",
+            &hour.to_string(),
+            &format!("{hour:02}:00"),
+            &n.to_string(),
+        ])?;
     }
     let f = a.funnel;
-    for (step, n) in [("scanned", f.scanned), ("sized", f.sized), ("converted", f.converted)] {
+    for (step, n) in [
+        ("scanned", f.scanned),
+        ("sized", f.sized),
+        ("converted", f.converted),
+    ] {
         w.write_record(["funnel", step, "", &n.to_string()])?;
     }
     let o = a.outcomes;
@@ -356,10 +383,20 @@ pub fn write_csv<W: std::io::Write>(a: &Analytics, out: W) -> Result<(), csv::Er
         w.write_record(["outcome", what, "", &n.to_string()])?;
     }
     for s in &a.lost_by_style {
-        w.write_record(["lost_by_style", &s.style_code, &s.name, &s.count.to_string()])?;
+        w.write_record([
+            "lost_by_style",
+            &s.style_code,
+            &s.name,
+            &s.count.to_string(),
+        ])?;
     }
     for (mm, n) in &a.lost_by_size {
-        w.write_record(["lost_by_size", &mm.to_string(), &size_label(*mm), &n.to_string()])?;
+        w.write_record([
+            "lost_by_size",
+            &mm.to_string(),
+            &size_label(*mm),
+            &n.to_string(),
+        ])?;
     }
     w.flush()?;
     Ok(())

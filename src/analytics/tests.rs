@@ -55,16 +55,26 @@ fn assert_known_month(a: &Analytics) {
         }
     );
     assert_eq!(a.read_failures, 90);
-    // Missing sizes: i = 0, 10, ..., 90 → styles i % 4 ∈ {0, 2}; sizes (i / 2) % 6.
+    // Missing sizes: i = 0, 10, ..., 90 → styles (i + i / 10) % 4; sizes (i / 2) % 6.
     let by_style: Vec<(&str, u64)> = a
         .lost_by_style
         .iter()
         .map(|s| (s.style_code.as_str(), s.count))
         .collect();
-    assert_eq!(by_style, [("ST-A", 150), ("ST-C", 150)]);
+    assert_eq!(
+        by_style,
+        [("ST-A", 90), ("ST-D", 90), ("ST-B", 60), ("ST-C", 60)]
+    );
     assert_eq!(
         a.lost_by_size,
-        [(230, 60), (240, 30), (250, 30), (260, 60), (270, 60), (280, 60)]
+        [
+            (230, 60),
+            (240, 30),
+            (250, 30),
+            (260, 60),
+            (270, 60),
+            (280, 60)
+        ]
     );
 }
 
@@ -155,10 +165,10 @@ fn csv_has_one_row_per_bar() {
     assert!(lines.contains(&"scans_per_day,2026-11-01,,100"));
     assert!(lines.contains(&"funnel,converted,,750"));
     assert!(lines.contains(&"outcome,walked_away,,2250"));
-    assert!(lines.contains(&"lost_by_style,ST-A,ST-A,150"));
+    assert!(lines.contains(&"lost_by_style,ST-A,ST-A,90"));
     assert!(lines.iter().any(|l| l.starts_with("lost_by_size,230,EU ")));
-    // 30 days + 24 hours + 3 funnel + 5 outcomes + 2 styles + 6 sizes, and the header.
-    assert_eq!(lines.len(), 1 + 30 + 24 + 3 + 5 + 2 + 6);
+    // 30 days + 24 hours + 3 funnel + 5 outcomes + 4 styles + 6 sizes, and the header.
+    assert_eq!(lines.len(), 1 + 30 + 24 + 3 + 5 + 4 + 6);
 }
 
 #[test]

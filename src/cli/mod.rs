@@ -6,7 +6,9 @@ mod db_check;
 mod decode;
 mod import;
 mod lookup;
+mod manager;
 mod orders;
+mod report;
 mod sync;
 mod warehouse;
 
@@ -67,6 +69,11 @@ enum Command {
     /// Cameras.
     #[command(subcommand)]
     Camera(CameraCommand),
+    /// Shopper analytics: scans, funnel, outcomes and lost sales, as tables, CSV or charts.
+    Report(report::Args),
+    /// Store manager tools.
+    #[command(subcommand)]
+    Manager(manager::Command),
     /// Generate the large data sets the benchmarks use (not committed to the repo).
     BenchData(BenchDataArgs),
 }
@@ -174,6 +181,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Sync(args) => sync::run(&load()?, args),
         Command::Orders(command) => orders::run(&load()?, command),
         Command::Warehouse(command) => warehouse::run(command),
+        Command::Report(args) => report::run(&load()?, args),
+        Command::Manager(command) => manager::run(&load()?, command),
         Command::Camera(CameraCommand::List) => camera_list(),
         Command::Db(DbCommand::Check(args)) => db_check::run(&load()?, args),
         Command::Config(ConfigCommand::Check { print }) => {

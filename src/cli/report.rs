@@ -1,0 +1,112 @@
+//! `kiosk report`: the manager's analytics on the command line, as text, CSV or SVG charts.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
+use jiff::civil::Date;
+use kiosk::analytics::{self, Period, charts};
+use kiosk::config::LoadedConfig;
+
+use super::{CliResult, invalid, open_database};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// First day (YYYY-MM-DD, store time). Default: `--days` before `--to`.
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last day, included (YYYY-MM-DD). Default: today.
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// Length of the period when `--from` is not given.
+    #[arg(long, default_value_t = 30)]
+    days: i32,
+    /// Print the data as CSV (metric,key,label,count) instead of tables.
+    #[arg(long)]
+    csv: bool,
+    /// Also write the charts as SVG files into DIR.
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
+}
+
+fn parse_day(flag: &str, text: &str) -> Result<Date, super::Failure> {
+    text.parse::<Date>().map_err(|e| {
+        invalid(anyhow::anyhow!(
+            "{flag} {text:?} is not a date ({e}); write it as YYYY-MM-DD, e.g. 2026-11-01"
+        ))
+    })
+}
+
+pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
+    let today = jiff::Zoned::now().date();
+    let to = match &args.to {
+        Some(t) => parse_day("--to", t)?,
+        None => today,
+    };
+    let period = match &args.from {
+        Some(f) => Period {
+            from: parse_day("--from", f)?,
+            to,
+        },
+        None => Period::last_days(to, args.days),
+    };
+    if period.from > period.to {
+        return Err(invalid(anyhow::anyhow!(
+            "--from {} is after --to {}: swap them",
+            period.from,
+            period.to
+        )));
+    }
+    let mut db = open_database(loaded)?;
+    analytics::summarise(&mut db, today).context("summarising shopper events")?;
+    let a = analytics::query(&db, period).context("reading the analytics")?;
+    if let Some(dir) = &args.charts {
+        let written = charts::write_all(&a, dir)?;
+        eprintln!("{} charts written to {}", written.len(), dir.display());
+    }
+    if args.csv {
+        analytics::write_csv(&a, std::io::stdout().lock()).context("writing CSV")?;
+        return Ok(());
+    }
+    print_tables(&a);
+    Ok(())
+}
+
+fn print_tables(a: &analytics::Analytics) {
+    println!("Period {} to {}", a.period.0, a.period.1);
+    let f = a.funnel;
+    let o = a.outcomes;
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_header(["", "count"])
+        .add_row(["scans", &a.total_scans().to_string()])
+        .add_row(["shoppers who scanned", &f.scanned.to_string()])
+        .add_row(["… chose a size", &f.sized.to_string()])
+        .add_row(["… ordered or asked for it", &f.converted.to_string()])
+        .add_row(["brought from the stockroom", &o.in_store.to_string()])
+        .add_row(["shipped home (dropship)", &o.dropship.to_string()])
+        .add_row(["associate called", &o.associate.to_string()])
+        .add_row(["walked away", &o.walked_away.to_string()])
+        .add_row(["failed reads", &a.read_failures.to_string()]);
+    println!("{t}");
+    println!(
+        "Lost sales (sizes asked for, not in store): {}",
+        a.total_lost()
+    );
+    let mut styles = Table::new();
+    styles
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_header(["style", "name", "asked, not in store"]);
+    for s in a.lost_by_style.iter().take(15) {
+        styles.add_row([&s.style_code, &s.name, &s.count.to_string()]);
+    }
+    println!("{styles}");
+    let mut sizes = Table::new();
+    sizes
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_header(["size", "foot mm", "asked, not in store"]);
+    for (mm, n) in &a.lost_by_size {
+        sizes.add_row([analytics::size_label(*mm), mm.to_string(), n.to_string()]);
+    }
+    println!("{sizes}");
+}
