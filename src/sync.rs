@@ -74,6 +74,9 @@ impl FeedCounts {
 /// Receives progress after each page.
 pub trait SyncProgress: Send {
     fn page(&mut self, _feed: &'static str, _counts: &FeedCounts) {}
+    /// `pages` of this feed done out of about `total` (from the warehouse's count of what
+    /// remained after the first page; `None` when it does not say).
+    fn pages(&mut self, _feed: &'static str, _pages: u64, _total: Option<u64>) {}
 }
 
 impl SyncProgress for () {}
@@ -269,6 +272,8 @@ struct Feed<P> {
     next: fn(&P) -> (String, bool),
     /// Rows in the page, for the feed's detail line.
     len: fn(&P) -> usize,
+    /// Changes after the page, when the warehouse was asked to count them.
+    remaining: fn(&P) -> Option<u64>,
     apply: ApplyPage<P>,
     /// After a full sync: removes the rows whose GTIN the warehouse did not list.
     prune: fn(&Transaction, &HashSet<i64>) -> Result<u64, DbError>,
@@ -278,20 +283,24 @@ async fn run_feed<P, F, Fut>(
     db: &DbHandle,
     feed: Feed<P>,
     full: bool,
+    page_size: u32,
     progress: &mut dyn SyncProgress,
     fetch: F,
 ) -> Result<FeedCounts, SyncError>
 where
     P: Send + 'static,
-    F: Fn(String) -> Fut,
+    F: Fn(String, bool) -> Fut,
     Fut: std::future::Future<Output = Result<P, ClientError>>,
 {
     let name = feed.name;
     let mut counts = FeedCounts::default();
     let mut cursor = saved_cursor(db, name, full).await?;
     let mut seen = full.then(HashSet::new);
+    let mut total_pages = None;
     loop {
-        let page = fetch(cursor.clone())
+        // Only the first page asks for a count: counting costs the warehouse a scan.
+        let first = counts.pages == 0;
+        let page = fetch(cursor.clone(), first)
             .await
             .map_err(|cause| SyncError::Warehouse {
                 feed: name,
@@ -300,6 +309,10 @@ where
             })?;
         let gtins = (feed.check)(&page, &cursor)?;
         let (next, has_more) = (feed.next)(&page);
+        if first {
+            total_pages =
+                (feed.remaining)(&page).map(|rest| 1 + rest.div_ceil(u64::from(page_size.max(1))));
+        }
         let (apply, len) = (feed.apply, feed.len);
         let next_for_db = next.clone();
         let (page_counts, returned_seen) = db
@@ -321,6 +334,7 @@ where
         counts.removed += page_counts.removed;
         counts.skipped += page_counts.skipped;
         progress.page(name, &counts);
+        progress.pages(name, counts.pages, total_pages.map(|t| t.max(counts.pages)));
         if !has_more || next == cursor {
             break;
         }
@@ -360,6 +374,7 @@ const CATALOG: Feed<CatalogPage> = Feed {
     check: check_catalog_page,
     next: |p| (p.next_cursor.clone(), p.has_more),
     len: |p| p.variants.len(),
+    remaining: |p| p.remaining,
     apply: apply_catalog_page,
     prune: |tx, seen| {
         let removed = prune_unseen(tx, "variants", seen)?;
@@ -381,6 +396,7 @@ const STOCK: Feed<StockPage> = Feed {
     },
     next: |p| (p.next_cursor.clone(), p.has_more),
     len: |p| p.items.len(),
+    remaining: |p| p.remaining,
     apply: apply_stock_page,
     prune: |tx, seen| prune_unseen(tx, "store_stock", seen),
 };
@@ -394,13 +410,27 @@ pub async fn sync(
 ) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
     let (limit, store) = (options.page_size, options.store_id.as_str());
-    let catalog = run_feed(db, CATALOG, options.full, progress, |cursor| async move {
-        client.catalog_changes(&cursor, limit).await
-    })
+    let catalog = run_feed(
+        db,
+        CATALOG,
+        options.full,
+        limit,
+        progress,
+        |cursor, count| async move { client.catalog_changes_counted(&cursor, limit, count).await },
+    )
     .await?;
-    let stock = run_feed(db, STOCK, options.full, progress, |cursor| async move {
-        client.stock_changes(store, &cursor, limit).await
-    })
+    let stock = run_feed(
+        db,
+        STOCK,
+        options.full,
+        limit,
+        progress,
+        |cursor, count| async move {
+            client
+                .stock_changes_counted(store, &cursor, limit, count)
+                .await
+        },
+    )
     .await?;
     Ok(SyncReport {
         catalog,

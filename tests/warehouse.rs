@@ -213,6 +213,36 @@ async fn sync_from_empty_then_delta() {
     );
 }
 
+/// Records what a sync reports, as the manager's progress bar sees it.
+#[derive(Default)]
+struct Seen(Vec<(&'static str, u64, Option<u64>)>);
+
+impl sync::SyncProgress for Seen {
+    fn pages(&mut self, feed: &'static str, pages: u64, total: Option<u64>) {
+        self.0.push((feed, pages, total));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_progress_knows_how_many_pages_a_feed_has() {
+    let env = Env::new().await;
+    let mut options = sync::SyncOptions::new(STORE);
+    options.page_size = 100;
+    let mut seen = Seen::default();
+    let report = sync::sync(&env.db, &env.client(), &options, &mut seen)
+        .await
+        .unwrap();
+    let catalog: Vec<_> = seen.0.iter().filter(|s| s.0 == "catalog").collect();
+    // The total is known from the first page on and the last page reaches it.
+    assert_eq!(catalog.len() as u64, report.catalog.pages);
+    let total = catalog[0].2.unwrap();
+    assert!(catalog.iter().all(|s| s.2 == Some(total)));
+    assert_eq!(catalog.last().unwrap().1, total);
+    let stock: Vec<_> = seen.0.iter().filter(|s| s.0 == "stock").collect();
+    // 602 stock rows in pages of 100: 7 pages.
+    assert_eq!(stock.last().unwrap(), &&("stock", 7, Some(7)));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transient_faults_are_retried_and_the_sync_completes() {
     let env = Env::new().await;

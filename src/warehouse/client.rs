@@ -326,9 +326,19 @@ impl WarehouseClient {
         cursor: &str,
         limit: u32,
     ) -> Result<CatalogPage, ClientError> {
+        self.catalog_changes_counted(cursor, limit, false).await
+    }
+
+    /// The same, and with `count` also how many changes remain after this page.
+    pub async fn catalog_changes_counted(
+        &self,
+        cursor: &str,
+        limit: u32,
+        count: bool,
+    ) -> Result<CatalogPage, ClientError> {
         self.get(
             "v1/catalog/changes".into(),
-            vec![("cursor", cursor.to_owned()), ("limit", limit.to_string())],
+            page_query(cursor, limit, count),
         )
         .await
     }
@@ -339,9 +349,21 @@ impl WarehouseClient {
         cursor: &str,
         limit: u32,
     ) -> Result<StockPage, ClientError> {
+        self.stock_changes_counted(store_id, cursor, limit, false)
+            .await
+    }
+
+    /// The same, and with `count` also how many changes remain after this page.
+    pub async fn stock_changes_counted(
+        &self,
+        store_id: &str,
+        cursor: &str,
+        limit: u32,
+        count: bool,
+    ) -> Result<StockPage, ClientError> {
         self.get(
             format!("v1/stores/{store_id}/stock/changes"),
-            vec![("cursor", cursor.to_owned()), ("limit", limit.to_string())],
+            page_query(cursor, limit, count),
         )
         .await
     }
@@ -395,4 +417,12 @@ impl WarehouseClient {
         )
         .await
     }
+}
+
+fn page_query(cursor: &str, limit: u32, count: bool) -> Vec<(&'static str, String)> {
+    let mut query = vec![("cursor", cursor.to_owned()), ("limit", limit.to_string())];
+    if count {
+        query.push(("count", "true".to_owned()));
+    }
+    query
 }

@@ -19,6 +19,10 @@ pub struct PageQuery {
     pub cursor: Option<String>,
     #[serde(default)]
     pub limit: Option<u32>,
+    /// `true`: also say how many changes remain after this page (for a progress bar; costs
+    /// the server a count, so clients ask on a feed's first page only).
+    #[serde(default)]
+    pub count: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +60,9 @@ pub struct CatalogPage {
     /// Where the next page starts; save it with this page's changes.
     pub next_cursor: String,
     pub has_more: bool,
+    /// Changes after this page, when asked for with `count=true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,6 +77,9 @@ pub struct StockPage {
     pub items: Vec<StockRecord>,
     pub next_cursor: String,
     pub has_more: bool,
+    /// Changes after this page, when asked for with `count=true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

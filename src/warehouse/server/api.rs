@@ -182,7 +182,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
     }
 }
 
-fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<(i64, u32), ApiError> {
+fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<(i64, u32, bool), ApiError> {
     let Query(q) = query.map_err(|e| bad_request(e.body_text()))?;
     let cursor =
         match q.cursor.as_deref() {
@@ -195,7 +195,7 @@ fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<(i64, u32), A
     if limit == 0 || limit > MAX_PAGE {
         return Err(bad_request(format!("limit must be 1 to {MAX_PAGE}")));
     }
-    Ok((cursor, limit))
+    Ok((cursor, limit, q.count.unwrap_or(false)))
 }
 
 pub async fn openapi() -> Response {
@@ -207,9 +207,9 @@ pub async fn catalog(
     _caller: Caller,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let (cursor, limit) = page(query)?;
+    let (cursor, limit, count) = page(query)?;
     let store = state.store.clone();
-    let page = blocking(move || store.catalog_page(cursor, limit)).await?;
+    let page = blocking(move || store.catalog_page(cursor, limit, count)).await?;
     Ok(Json(page).into_response())
 }
 
@@ -235,9 +235,9 @@ pub async fn stock(
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     own_store(&caller, &store_id)?;
-    let (cursor, limit) = page(query)?;
+    let (cursor, limit, count) = page(query)?;
     let store = state.store.clone();
-    let page = blocking(move || store.stock_page(&store_id, cursor, limit)).await?;
+    let page = blocking(move || store.stock_page(&store_id, cursor, limit, count)).await?;
     Ok(Json(page).into_response())
 }
 

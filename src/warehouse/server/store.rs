@@ -255,7 +255,12 @@ impl WarehouseStore {
         Ok(())
     }
 
-    pub fn catalog_page(&self, cursor: i64, limit: u32) -> Result<CatalogPage, StoreError> {
+    pub fn catalog_page(
+        &self,
+        cursor: i64,
+        limit: u32,
+        count: bool,
+    ) -> Result<CatalogPage, StoreError> {
         let conn = self.lock();
         // The next `limit` changes of either kind, in sequence order.
         let mut events = conn.prepare_cached(
@@ -322,11 +327,22 @@ impl WarehouseStore {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let next = rows.last().map_or(cursor, |r| r.0);
+        let remaining = if count {
+            Some(conn.query_row(
+                "SELECT (SELECT count(*) FROM styles WHERE seq > ?1)
+                      + (SELECT count(*) FROM variants WHERE seq > ?1)",
+                [next],
+                |r| r.get(0),
+            )?)
+        } else {
+            None
+        };
         Ok(CatalogPage {
             styles,
             variants,
             next_cursor: next.to_string(),
             has_more,
+            remaining,
         })
     }
 
@@ -335,6 +351,7 @@ impl WarehouseStore {
         store_id: &str,
         cursor: i64,
         limit: u32,
+        count: bool,
     ) -> Result<StockPage, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
@@ -356,10 +373,20 @@ impl WarehouseStore {
         let has_more = rows.len() > limit as usize;
         let items: Vec<(i64, StockRecord)> = rows.into_iter().take(limit as usize).collect();
         let next = items.last().map_or(cursor, |r| r.0);
+        let remaining = if count {
+            Some(conn.query_row(
+                "SELECT count(*) FROM store_stock WHERE store_id = ?1 AND seq > ?2",
+                params![store_id, next],
+                |r| r.get(0),
+            )?)
+        } else {
+            None
+        };
         Ok(StockPage {
             items: items.into_iter().map(|(_, r)| r).collect(),
             next_cursor: next.to_string(),
             has_more,
+            remaining,
         })
     }
 
