@@ -46,10 +46,15 @@ impl Lang {
         let args: HashMap<std::borrow::Cow<'static, str>, FluentValue> = args
             .iter()
             .map(|(k, v)| {
-                (
-                    std::borrow::Cow::Owned((*k).to_owned()),
-                    FluentValue::from(v.clone()),
-                )
+                // Small counts become numbers, so plural forms ("1 try", "2 tries") work;
+                // codes like "04012345001013" stay text, leading zero and all.
+                let value = match v.parse::<u32>() {
+                    Ok(n) if v.len() <= 6 && (v == "0" || !v.starts_with('0')) => {
+                        FluentValue::from(n)
+                    }
+                    _ => FluentValue::from(v.clone()),
+                };
+                (std::borrow::Cow::Owned((*k).to_owned()), value)
             })
             .collect();
         LOCALES.lookup_with_args(&self.0, key, &args)
@@ -93,6 +98,20 @@ mod tests {
             "Un dependiente te traerá la talla EU 42"
         );
         assert!(available().iter().any(|l| l.tag() == "en"));
+        // Counts pick the plural form in each language.
+        let en = Lang::english();
+        assert!(
+            en.text_with("pin-wrong", &[("left", "1".into())])
+                .contains("1 more try")
+        );
+        assert!(
+            en.text_with("pin-wrong", &[("left", "3".into())])
+                .contains("3 more tries")
+        );
+        assert!(
+            es.text_with("pin-wrong", &[("left", "1".into())])
+                .contains("Queda")
+        );
         assert!(Lang::parse("xx").is_none());
     }
 }

@@ -257,6 +257,11 @@ pub struct Manager {
     pub pin_hash_file: PathBuf,
     pub max_attempts: u32,
     pub lockout_s: u64,
+    /// The dashboard shows the last sync in red when it is older than this.
+    pub sync_max_age_s: u64,
+    /// Folders searched (three levels deep) for stock files to import: the store's share,
+    /// USB sticks. Relative paths are relative to the config file's folder.
+    pub import_dirs: Vec<PathBuf>,
 }
 
 impl Default for Manager {
@@ -266,6 +271,8 @@ impl Default for Manager {
             pin_hash_file: PathBuf::new(),
             max_attempts: 5,
             lockout_s: 300,
+            sync_max_age_s: 3600,
+            import_dirs: vec!["imports".into(), "/media".into(), "/run/media".into()],
         }
     }
 }
@@ -628,6 +635,13 @@ impl Config {
             0,
             3650,
             "days",
+        )?;
+        check_range(
+            "manager.sync_max_age_s",
+            self.manager.sync_max_age_s,
+            60,
+            604_800,
+            "s",
         )?;
         check_range(
             "privacy.event_retention_days",

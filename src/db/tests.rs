@@ -19,6 +19,8 @@ fn new_database_gets_the_whole_schema_with_wal_and_foreign_keys() {
     assert_eq!(
         tables(&db),
         [
+            "event_days",
+            "event_hours",
             "order_outbox",
             "shopper_events",
             "store_stock",

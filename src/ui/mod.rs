@@ -5,12 +5,15 @@
 mod attract;
 mod done;
 mod in_store;
+pub mod manager;
 mod order;
 mod product;
 mod scan;
 pub mod theme;
 mod widgets;
 
+#[cfg(test)]
+mod manager_tests;
 #[cfg(test)]
 mod tests;
 
@@ -22,13 +25,14 @@ use crate::availability::{self, Freshness};
 use crate::catalog::{self, LookupError, SizeGrid};
 use crate::config::{Config, LoadedConfig, SizeSystemName};
 use crate::db::{DbError, DbHandle};
+use crate::events::{self, Event, ReadFailure};
 use crate::i18n::{self, Lang};
 use crate::orders;
 use crate::warehouse::protocol::AssociateRequest;
 use crate::warehouse::server::ServerHandle;
 use crate::warehouse::{WarehouseClient, connect};
 use iced::keyboard::{self, key};
-use iced::widget::{column, container, opaque, row, space, stack, text};
+use iced::widget::{column, container, mouse_area, opaque, row, space, stack, text};
 use iced::{Alignment, Element, Length, Size, Subscription, Task};
 
 use theme::{Palette, spacing};
@@ -185,6 +189,21 @@ enum Screen {
     InStore(in_store::InStore),
     Order(Box<order::Order>),
     Done(done::Done),
+    ManagerPin(manager::pin::PinEntry),
+    Manager(Box<manager::Dashboard>),
+}
+
+/// How long the store name must be held on the attract screen to open manager mode: long
+/// enough that no shopper does it by accident.
+const MANAGER_LONG_PRESS: Duration = Duration::from_secs(3);
+
+/// One shopper, from the first scan to the reset, for the analytics: an anonymous id.
+#[derive(Debug, Clone)]
+struct Session {
+    id: String,
+    scanned: bool,
+    /// An order was placed or a size requested from the stockroom.
+    concluded: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +227,14 @@ pub enum Message {
     OrderPlaced(Result<(String, bool), String>),
     Done(done::Message),
     Camera(crate::camera::CameraEvent),
+    /// An analytics event was stored (or not: the error, logged).
+    Recorded(Option<String>),
+    CornerPressed,
+    CornerReleased,
+    ManagerPin(manager::pin::Message),
+    /// The PIN check's answer: matched or not, or why it could not be checked.
+    PinChecked(Result<bool, String>),
+    Manager(manager::Message),
 }
 
 pub struct Kiosk {
@@ -228,6 +255,10 @@ pub struct Kiosk {
     lookup_generation: u64,
     associate_notice: bool,
     camera: CameraState,
+    session: Option<Session>,
+    /// When the store name on the attract screen was pressed (manager entry), until released.
+    corner_pressed: Option<Instant>,
+    pin_gate: crate::pin::PinGate,
 }
 
 /// What the scan screen knows about the camera.
@@ -347,6 +378,9 @@ impl Kiosk {
             lookup_generation: 0,
             associate_notice: false,
             camera: CameraState::Starting,
+            session: None,
+            corner_pressed: None,
+            pin_gate: crate::pin::PinGate::new(&config.manager),
         };
         (kiosk, task)
     }
@@ -400,8 +434,20 @@ impl Kiosk {
         (idle >= prompt_after).then(|| timeout.saturating_sub(idle).as_secs())
     }
 
-    /// Back to attract with every piece of shopper data gone.
-    fn reset(&mut self) {
+    /// Back to attract with every piece of shopper data gone. A shopper who scanned and
+    /// left without an order or a request counts as walked away.
+    fn reset(&mut self) -> Task<Message> {
+        let walked_away = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.scanned && !s.concluded);
+        let task = if walked_away {
+            self.record(Event::WalkedAway)
+        } else {
+            Task::none()
+        };
+        self.session = None;
+        self.corner_pressed = None;
         let config = self.config();
         self.screen = Screen::Attract;
         self.lang = Lang::parse(&config.ui.default_language).unwrap_or_else(Lang::english);
@@ -412,6 +458,37 @@ impl Kiosk {
         self.associate_notice = false;
         self.lookup_generation += 1;
         self.last_activity = self.now;
+        task
+    }
+
+    /// Stores an analytics event for the current shopper (a session starts on demand). Fire
+    /// and forget: a failed write is logged, never shown to the shopper.
+    fn record(&mut self, event: Event) -> Task<Message> {
+        let Some(services) = self.services.clone() else {
+            return Task::none();
+        };
+        let session = self.session.get_or_insert_with(|| Session {
+            id: events::new_session(),
+            scanned: false,
+            concluded: false,
+        });
+        match event {
+            Event::Scan { .. } => session.scanned = true,
+            Event::InStoreRequest { .. } | Event::DropshipOrder { .. } => session.concluded = true,
+            _ => {}
+        }
+        let id = session.id.clone();
+        Task::perform(
+            async move {
+                services
+                    .db
+                    .call(move |db| events::record(db, &id, &event))
+                    .await
+                    .err()
+                    .map(|e| e.to_string())
+            },
+            Message::Recorded,
+        )
     }
 
     fn lookup(&mut self, code: String) -> Task<Message> {
@@ -486,15 +563,18 @@ impl Kiosk {
                 | Message::AssociateCalled(_)
                 | Message::OrderPlaced(_)
                 | Message::Resized(_)
-        ) {
+                | Message::Recorded(_)
+                | Message::PinChecked(_)
+        ) && !matches!(&message, Message::Manager(m) if !m.is_from_staff())
+        {
             self.last_activity = self.now.max(Instant::now());
             self.now = self.last_activity;
         }
         match message {
             Message::Started(Ok(services)) => {
+                self.pin_gate = crate::pin::PinGate::new(&services.config.manager);
                 self.services = Some(services);
-                self.reset();
-                Task::none()
+                self.reset()
             }
             Message::Started(Err(problem)) => {
                 self.screen = Screen::OutOfOrder(problem);
@@ -502,8 +582,18 @@ impl Kiosk {
             }
             Message::Tick(now) => {
                 self.now = now;
+                if self
+                    .corner_pressed
+                    .is_some_and(|at| now.duration_since(at) >= MANAGER_LONG_PRESS)
+                    && matches!(self.screen, Screen::Attract)
+                {
+                    self.corner_pressed = None;
+                    self.screen = Screen::ManagerPin(manager::pin::PinEntry::new());
+                    self.last_activity = now;
+                    return Task::none();
+                }
                 if self.idle_countdown() == Some(0) || self.reset_at.is_some_and(|at| now >= at) {
-                    self.reset();
+                    return self.reset();
                 }
                 Task::none()
             }
@@ -522,12 +612,12 @@ impl Kiosk {
                 self.high_contrast = !self.high_contrast;
                 Task::none()
             }
-            Message::StartOver => {
-                self.reset();
-                Task::none()
-            }
+            Message::StartOver => self.reset(),
             Message::MoreTime => Task::none(),
-            Message::CallAssociate => self.call_associate(None),
+            Message::CallAssociate => {
+                let recorded = self.record(Event::AssociateCalled);
+                Task::batch([recorded, self.call_associate(None)])
+            }
             Message::AssociateCalled(ok) => {
                 if let Screen::InStore(s) = &mut self.screen {
                     s.update(in_store::Message::Delivered(ok));
@@ -540,7 +630,11 @@ impl Kiosk {
                 }
                 match result {
                     Ok(grid) => {
-                        let task = self.refresh_warehouse(&grid);
+                        let recorded = self.record(Event::Scan {
+                            gtin: grid.scanned,
+                            style: grid.style.style_code.clone(),
+                        });
+                        let task = Task::batch([recorded, self.refresh_warehouse(&grid)]);
                         self.screen = Screen::Product(Box::new(product::Product::new(
                             *grid,
                             self.size_system,
@@ -548,14 +642,14 @@ impl Kiosk {
                         task
                     }
                     Err(reason) => {
-                        let status = match reason.strip_prefix("unknown:") {
-                            Some(_) => scan::Status::NotFound,
-                            None => scan::Status::Unreadable(reason),
+                        let (status, failure) = match reason.strip_prefix("unknown:") {
+                            Some(_) => (scan::Status::NotFound, ReadFailure::Unknown),
+                            None => (scan::Status::Unreadable(reason), ReadFailure::Unreadable),
                         };
                         if let Screen::Scan(scan) = &mut self.screen {
                             scan.set_status(status);
                         }
-                        Task::none()
+                        self.record(Event::ReadFailed { reason: failure })
                     }
                 }
             }
@@ -582,19 +676,52 @@ impl Kiosk {
                 if let product::Message::System(system) = m {
                     self.size_system = system;
                 }
-                match product.update(m) {
-                    product::Action::None => Task::none(),
+                let style = product.grid().style.style_code.clone();
+                // A size asked for: in the store or not is what the lost-sales report counts.
+                let chosen = match &m {
+                    product::Message::Choose(gtin) => product
+                        .grid()
+                        .sizes
+                        .iter()
+                        .find(|e| e.gtin == *gtin)
+                        .map(|e| Event::SizeChosen {
+                            gtin: e.gtin,
+                            style: style.clone(),
+                            size_mm: u32::from(e.size_mm),
+                            in_store: e.store_quantity.unwrap_or(0) > 0,
+                        }),
+                    _ => None,
+                };
+                let action = product.update(m);
+                let full_style = matches!(action, product::Action::Ship(..))
+                    .then(|| product.grid().style.clone());
+                let recorded = match chosen {
+                    Some(event) => self.record(event),
+                    None => Task::none(),
+                };
+                match action {
+                    product::Action::None => recorded,
                     product::Action::InStore(entry, label) => {
+                        let requested = self.record(Event::InStoreRequest {
+                            gtin: entry.gtin,
+                            style,
+                        });
                         self.screen = Screen::InStore(in_store::InStore::new(label.clone()));
                         self.reset_at =
                             Some(self.now + Duration::from_secs(in_store::SHOW_SECONDS));
-                        self.call_associate(Some((entry.gtin.to_string(), label)))
+                        Task::batch([
+                            recorded,
+                            requested,
+                            self.call_associate(Some((entry.gtin.to_string(), label))),
+                        ])
                     }
                     product::Action::Ship(entry, label) => {
-                        let style = product.grid().style.clone();
+                        let Some(style) = full_style else {
+                            return recorded;
+                        };
                         self.screen =
                             Screen::Order(Box::new(order::Order::new(style, entry, label)));
-                        Task::none()
+                        recorded
                     }
                 }
             }
@@ -604,10 +731,7 @@ impl Kiosk {
                 };
                 match s.update(m) {
                     in_store::Action::None => Task::none(),
-                    in_store::Action::Finish => {
-                        self.reset();
-                        Task::none()
-                    }
+                    in_store::Action::Finish => self.reset(),
                 }
             }
             Message::Order(m) => {
@@ -628,10 +752,15 @@ impl Kiosk {
                     .warehouse
                     .as_ref()
                     .and_then(|w| w.delivery_estimate.clone());
+                let ordered = Event::DropshipOrder {
+                    gtin: o.entry.gtin,
+                    style: o.style.style_code.clone(),
+                };
                 match result {
                     Ok((number, confirmed)) => {
                         self.screen = Screen::Done(done::Done::new(number, delivery, !confirmed));
                         self.reset_at = Some(self.now + Duration::from_secs(done::SHOW_SECONDS));
+                        return self.record(ordered);
                     }
                     Err(problem) => {
                         // Not even written to the outbox: say so on the staff screen.
@@ -641,11 +770,105 @@ impl Kiosk {
                 }
                 Task::none()
             }
-            Message::Done(done::Message::Finish) => {
-                self.reset();
+            Message::Done(done::Message::Finish) => self.reset(),
+            Message::Camera(event) => self.camera_event(event),
+            Message::Recorded(problem) => {
+                if let Some(problem) = problem {
+                    tracing::warn!(%problem, "shopper event not stored");
+                }
                 Task::none()
             }
-            Message::Camera(event) => self.camera_event(event),
+            Message::CornerPressed => {
+                if matches!(self.screen, Screen::Attract) {
+                    self.corner_pressed = Some(self.now);
+                }
+                Task::none()
+            }
+            Message::CornerReleased => {
+                self.corner_pressed = None;
+                Task::none()
+            }
+            Message::ManagerPin(m) => self.pin_message(m),
+            Message::PinChecked(result) => self.pin_checked(result),
+            Message::Manager(manager::Message::Logout) => self.reset(),
+            Message::Manager(m) => {
+                let (Screen::Manager(dashboard), Some(services)) =
+                    (&mut self.screen, &self.services)
+                else {
+                    return Task::none();
+                };
+                dashboard.update(m, services).map(Message::Manager)
+            }
+        }
+    }
+
+    fn pin_message(&mut self, m: manager::pin::Message) -> Task<Message> {
+        let (Screen::ManagerPin(entry), Some(services)) = (&mut self.screen, &self.services) else {
+            return Task::none();
+        };
+        match entry.update(m) {
+            manager::pin::Action::None => Task::none(),
+            manager::pin::Action::Cancel => self.reset(),
+            manager::pin::Action::Check(pin) => {
+                if let Some(remaining) = self.pin_gate.locked_for(Instant::now()) {
+                    entry.set_feedback(manager::pin::Feedback::Locked {
+                        minutes: remaining.as_secs().div_ceil(60),
+                    });
+                    return Task::none();
+                }
+                let manager = services.config.manager.clone();
+                let base = services.base_dir.clone();
+                // Argon2 is slow on purpose: off the UI thread.
+                Task::perform(
+                    async move {
+                        tokio::task::spawn_blocking(move || {
+                            let hash = crate::pin::configured_hash(&manager, &base)
+                                .map_err(|e| e.to_string())?;
+                            crate::pin::verify_pin(&pin, &hash).map_err(|e| e.to_string())
+                        })
+                        .await
+                        .map_err(|e| e.to_string())?
+                    },
+                    Message::PinChecked,
+                )
+            }
+        }
+    }
+
+    fn pin_checked(&mut self, result: Result<bool, String>) -> Task<Message> {
+        let Screen::ManagerPin(entry) = &mut self.screen else {
+            return Task::none();
+        };
+        let matched = match result {
+            Ok(matched) => matched,
+            Err(problem) => {
+                entry.set_feedback(manager::pin::Feedback::Problem(problem));
+                return Task::none();
+            }
+        };
+        match self.pin_gate.record(Instant::now(), matched) {
+            crate::pin::Verdict::Accepted => {
+                tracing::info!("manager mode opened");
+                let Some(services) = &self.services else {
+                    return Task::none();
+                };
+                let (dashboard, task) = manager::Dashboard::open(services);
+                self.screen = Screen::Manager(Box::new(dashboard));
+                self.last_activity = self.now.max(Instant::now());
+                task.map(Message::Manager)
+            }
+            crate::pin::Verdict::Rejected { left } => {
+                tracing::warn!(left, "wrong manager PIN");
+                entry.set_feedback(manager::pin::Feedback::Wrong { left });
+                Task::none()
+            }
+            crate::pin::Verdict::Locked { remaining } => {
+                tracing::warn!(seconds = remaining.as_secs(), "manager mode locked");
+                entry.set_feedback(manager::pin::Feedback::Locked {
+                    minutes: remaining.as_secs().div_ceil(60),
+                });
+                Task::none()
+            }
         }
     }
 
@@ -671,6 +894,11 @@ impl Kiosk {
                 Task::none()
             }
             CameraEvent::Read(read) => {
+                // On the manager's camera test a read is shown, not looked up.
+                if let Screen::Manager(dashboard) = &mut self.screen {
+                    dashboard.last_read = Some(read.text);
+                    return Task::none();
+                }
                 // The product already on screen is not looked up again.
                 if let Screen::Product(p) = &self.screen
                     && p.grid().scanned == read.gtin
@@ -759,10 +987,30 @@ impl Kiosk {
             }
             return Task::none();
         }
+        // The PIN can be typed on a keyboard too (a technician's), never echoed.
+        if let Screen::ManagerPin(_) = &self.screen {
+            let m = match (&key, text.as_deref()) {
+                (keyboard::Key::Named(key::Named::Enter), _) => Some(manager::pin::Message::Enter),
+                (keyboard::Key::Named(key::Named::Backspace), _) => {
+                    Some(manager::pin::Message::Delete)
+                }
+                (_, Some(t)) => t
+                    .chars()
+                    .next()
+                    .filter(char::is_ascii_digit)
+                    .map(manager::pin::Message::Digit),
+                _ => None,
+            };
+            return m.map_or_else(Task::none, |m| self.pin_message(m));
+        }
         match (&key, text.as_deref()) {
             (keyboard::Key::Named(key::Named::Enter), _) => {
                 let code = std::mem::take(&mut self.wedge);
                 if code.trim().is_empty() {
+                    Task::none()
+                } else if let Screen::Manager(dashboard) = &mut self.screen {
+                    // Manager mode tests the scanner: show what it typed, look nothing up.
+                    dashboard.last_read = Some(code.trim().to_owned());
                     Task::none()
                 } else {
                     self.lookup(code)
@@ -785,10 +1033,12 @@ impl Kiosk {
             iced::window::resize_events().map(|(_, size)| Message::Resized(size)),
         ];
         // The camera runs only where a shopper may hold up a tag.
-        let scanning = matches!(
-            self.screen,
-            Screen::Attract | Screen::Scan(_) | Screen::Product(_)
-        );
+        let camera_test = matches!(&self.screen, Screen::Manager(d) if d.wants_camera());
+        let scanning = camera_test
+            || matches!(
+                self.screen,
+                Screen::Attract | Screen::Scan(_) | Screen::Product(_)
+            );
         if let Some(services) = &self.services
             && services.config.camera.enabled
             && scanning
@@ -804,7 +1054,7 @@ impl Kiosk {
                     config,
                     database,
                     formats,
-                    preview: matches!(self.screen, Screen::Scan(_)),
+                    preview: camera_test || matches!(self.screen, Screen::Scan(_)),
                 },
                 camera_stream,
             ));
@@ -862,8 +1112,16 @@ impl Kiosk {
                     .map_or(0, |at| at.saturating_duration_since(self.now).as_secs());
                 d.view(&ctx, left).map(Message::Done)
             }
+            Screen::ManagerPin(entry) => entry.view(&ctx).map(Message::ManagerPin),
+            Screen::Manager(dashboard) => match &self.services {
+                Some(services) => dashboard.view(&ctx, services).map(Message::Manager),
+                None => space::horizontal().into(),
+            },
         };
-        let shopper_screen = !matches!(self.screen, Screen::OutOfOrder(_) | Screen::Starting);
+        let shopper_screen = !matches!(
+            self.screen,
+            Screen::OutOfOrder(_) | Screen::Starting | Screen::ManagerPin(_) | Screen::Manager(_)
+        );
         let mut page = column![].width(Length::Fill).height(Length::Fill);
         if shopper_screen {
             page = page.push(self.header(&ctx));
@@ -894,7 +1152,13 @@ impl Kiosk {
             .as_ref()
             .map(|s| s.config.ui.languages.clone())
             .unwrap_or_else(|| i18n::available().iter().map(Lang::tag).collect());
-        let mut bar = row![text(store).size(theme::text::BODY).width(Length::Fill)]
+        // Holding the store name on the attract screen opens manager mode (staff know; a
+        // shopper would have to hold it for seconds).
+        let name = mouse_area(text(store).size(theme::text::BODY))
+            .on_press(Message::CornerPressed)
+            .on_release(Message::CornerReleased)
+            .on_exit(Message::CornerReleased);
+        let mut bar = row![container(name).width(Length::Fill)]
             .spacing(spacing::S)
             .align_y(Alignment::Center);
         for tag in languages {

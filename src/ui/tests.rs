@@ -17,21 +17,28 @@ use crate::warehouse::server::{self, ServerOptions, WarehouseStore};
 const STORE: &str = "demo-store-001";
 const TOKEN: &str = "ui-test-token";
 /// In this store (8 pairs).
-const IN_STORE: &str = "04012345001013";
+pub(super) const IN_STORE: &str = "04012345001013";
 /// Sold out here, 48 at the warehouse.
-const SHIP_ONLY: &str = "04012345001020";
+pub(super) const SHIP_ONLY: &str = "04012345001020";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-struct Rig {
-    kiosk: Kiosk,
-    store: WarehouseStore,
-    _dir: tempfile::TempDir,
+pub(super) struct Rig {
+    pub(super) kiosk: Kiosk,
+    pub(super) store: WarehouseStore,
+    /// Faults for the warehouse's next requests (when it is up).
+    pub(super) faults: Option<server::Faults>,
+    pub(super) dir: tempfile::TempDir,
 }
 
-async fn rig(warehouse_up: bool) -> Rig {
+pub(super) async fn rig(warehouse_up: bool) -> Rig {
+    rig_with(warehouse_up, |_, _| {}).await
+}
+
+/// A rig whose config `adjust` may change (it gets the rig's temporary folder).
+pub(super) async fn rig_with(warehouse_up: bool, adjust: impl FnOnce(&mut Config, &Path)) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = root().join("fixtures");
     let (db, _) =
@@ -46,6 +53,7 @@ async fn rig(warehouse_up: bool) -> Rig {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let handle = server::spawn(listener, store.clone(), &ServerOptions::default()).unwrap();
     let url = handle.url();
+    let faults = warehouse_up.then(|| handle.faults.clone());
     let handle = if warehouse_up {
         Some(handle)
     } else {
@@ -58,22 +66,27 @@ async fn rig(warehouse_up: bool) -> Rig {
         ..ClientOptions::default()
     };
     let client = WarehouseClient::new(&url, Some(TOKEN.into()), options).unwrap();
-    let services = Services::new(
+    let mut config = Config::default();
+    adjust(&mut config, dir.path());
+    let mut services = Services::new(
         DbHandle::new(db),
         client,
-        Config::default(),
+        config,
         root().join("assets"),
         handle,
     );
+    services.base_dir = dir.path().to_path_buf();
+    services.database = dir.path().join("kiosk.sqlite3");
     Rig {
         kiosk: Kiosk::with_services(Arc::new(services)),
         store,
-        _dir: dir,
+        faults,
+        dir,
     }
 }
 
 /// Runs a task to completion and returns the messages it produced.
-async fn drain(task: Task<Message>) -> Vec<Message> {
+pub(super) async fn drain(task: Task<Message>) -> Vec<Message> {
     let Some(stream) = iced_test::runtime::task::into_stream(task) else {
         return Vec::new();
     };
@@ -89,13 +102,13 @@ async fn drain(task: Task<Message>) -> Vec<Message> {
 }
 
 /// A 1080p kiosk screen.
-fn screen<'a>(view: Element<'a, Message>) -> Simulator<'a, Message> {
+pub(super) fn screen<'a>(view: Element<'a, Message>) -> Simulator<'a, Message> {
     Simulator::with_size(iced_test::core::Settings::default(), (1920.0, 1080.0), view)
 }
 
 impl Rig {
     /// Sends a message and every message its tasks produce, until nothing is left.
-    async fn send(&mut self, message: Message) {
+    pub(super) async fn send(&mut self, message: Message) {
         let mut queue = vec![message];
         while let Some(message) = queue.pop() {
             let task = self.kiosk.update(message);
@@ -104,7 +117,7 @@ impl Rig {
     }
 
     /// Clicks the widget showing `label`, like a finger would.
-    async fn tap(&mut self, label: &str) {
+    pub(super) async fn tap(&mut self, label: &str) {
         let messages = {
             let mut ui = screen(self.kiosk.view());
             ui.click(label)
@@ -116,11 +129,22 @@ impl Rig {
         }
     }
 
-    fn shows(&mut self, text: &str) -> bool {
+    pub(super) fn shows(&mut self, text: &str) -> bool {
         screen(self.kiosk.view()).find(text).is_ok()
     }
 
-    async fn wedge(&mut self, code: &str) {
+    /// Whether some text on screen contains `part` (for lines with numbers in them).
+    pub(super) fn shows_part(&mut self, part: &str) -> bool {
+        use iced_test::selector::Candidate;
+        screen(self.kiosk.view())
+            .find(|c: Candidate<'_>| match c {
+                Candidate::Text { content, .. } if content.contains(part) => Some(()),
+                _ => None,
+            })
+            .is_ok()
+    }
+
+    pub(super) async fn wedge(&mut self, code: &str) {
         for c in code.chars() {
             let k = Key::Character(c.to_string().into());
             self.send(Message::Keyboard(keyboard::Event::KeyPressed {
@@ -154,7 +178,7 @@ impl Rig {
         }
     }
 
-    async fn choose(&mut self, gtin: &str) {
+    pub(super) async fn choose(&mut self, gtin: &str) {
         let generation = self.kiosk.lookup_generation;
         self.send(Message::Product(
             generation,

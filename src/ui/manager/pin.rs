@@ -1,0 +1,181 @@
+//! The manager's PIN entry: digits on the on-screen keypad, shown as dots. The check itself
+//! (Argon2, slow on purpose) runs off the UI thread in the parent.
+
+use iced::widget::{column, container, row, text};
+use iced::{Alignment, Element, Length};
+
+use crate::ui::theme::{self, spacing};
+use crate::ui::{Ctx, widgets};
+
+const MAX_DIGITS: usize = 12;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Feedback {
+    None,
+    Checking,
+    Wrong { left: u32 },
+    Locked { minutes: u64 },
+    Problem(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct PinEntry {
+    typed: String,
+    feedback: Feedback,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Digit(char),
+    Delete,
+    Clear,
+    Enter,
+    Cancel,
+}
+
+pub enum Action {
+    None,
+    Check(String),
+    Cancel,
+}
+
+impl Default for PinEntry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PinEntry {
+    pub fn new() -> Self {
+        Self {
+            typed: String::new(),
+            feedback: Feedback::None,
+        }
+    }
+
+    pub fn set_feedback(&mut self, feedback: Feedback) {
+        // A checked PIN is gone from memory whatever the answer.
+        self.typed.clear();
+        self.feedback = feedback;
+    }
+
+    #[cfg(test)]
+    pub fn feedback(&self) -> &Feedback {
+        &self.feedback
+    }
+
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::Digit(d) if self.typed.len() < MAX_DIGITS => self.typed.push(d),
+            Message::Digit(_) => {}
+            Message::Delete => {
+                self.typed.pop();
+            }
+            Message::Clear => self.typed.clear(),
+            Message::Enter if self.typed.len() >= 4 && self.feedback != Feedback::Checking => {
+                self.feedback = Feedback::Checking;
+                return Action::Check(std::mem::take(&mut self.typed));
+            }
+            Message::Enter => {}
+            Message::Cancel => return Action::Cancel,
+        }
+        Action::None
+    }
+
+    pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let dots = if self.typed.is_empty() {
+            "—".to_owned()
+        } else {
+            "●".repeat(self.typed.len())
+        };
+        let feedback: Element<'a, Message> = match &self.feedback {
+            Feedback::None => text("").size(theme::text::BODY).into(),
+            Feedback::Checking => text(ctx.t("pin-checking")).size(theme::text::BODY).into(),
+            other => {
+                let words = match other {
+                    Feedback::Wrong { left } => {
+                        ctx.t_with("pin-wrong", &[("left", left.to_string())])
+                    }
+                    Feedback::Locked { minutes } => {
+                        ctx.t_with("pin-locked", &[("minutes", minutes.to_string())])
+                    }
+                    Feedback::Problem(problem) => {
+                        ctx.t_with("pin-problem", &[("problem", problem.clone())])
+                    }
+                    Feedback::None | Feedback::Checking => String::new(),
+                };
+                container(text(words).size(theme::text::BODY))
+                    .padding(spacing::S)
+                    .max_width(640)
+                    .style(theme::band(p.warning, p.on_warning))
+                    .into()
+            }
+        };
+        let width = Length::Fixed(theme::TOUCH_TARGET * 5.2);
+        container(
+            column![
+                text(ctx.t("pin-title")).size(theme::text::H2),
+                container(text(dots).size(theme::text::H2))
+                    .padding(spacing::S)
+                    .width(width)
+                    .style(theme::surface(p)),
+                widgets::keypad(
+                    p,
+                    Message::Digit,
+                    (ctx.t("scan-keypad-delete"), Message::Delete),
+                    (ctx.t("scan-keypad-clear"), Message::Clear),
+                ),
+                row![
+                    widgets::touch(
+                        ctx.t("pin-cancel"),
+                        Some(Message::Cancel),
+                        theme::secondary(p)
+                    )
+                    .width(Length::Fill),
+                    widgets::touch(
+                        ctx.t("pin-enter"),
+                        (self.typed.len() >= 4).then_some(Message::Enter),
+                        theme::primary(p)
+                    )
+                    .width(Length::Fill),
+                ]
+                .spacing(spacing::S)
+                .width(width),
+                feedback,
+            ]
+            .spacing(spacing::M)
+            .align_x(Alignment::Center),
+        )
+        .center(Length::Fill)
+        .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_is_sent_once_and_then_forgotten() {
+        let mut pin = PinEntry::new();
+        for d in "123".chars() {
+            pin.update(Message::Digit(d));
+        }
+        assert!(
+            matches!(pin.update(Message::Enter), Action::None),
+            "too short"
+        );
+        pin.update(Message::Digit('4'));
+        match pin.update(Message::Enter) {
+            Action::Check(typed) => assert_eq!(typed, "1234"),
+            _ => panic!("should check"),
+        }
+        assert_eq!(pin.feedback(), &Feedback::Checking);
+        assert!(pin.typed.is_empty());
+        // Pressing Enter again while checking does nothing.
+        assert!(matches!(pin.update(Message::Enter), Action::None));
+        pin.set_feedback(Feedback::Wrong { left: 2 });
+        assert!(matches!(pin.update(Message::Cancel), Action::Cancel));
+    }
+}

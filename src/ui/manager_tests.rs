@@ -1,0 +1,330 @@
+//! Manager mode headless: the PIN gate, the dashboard's sync (progress, failure, cancel),
+//! orders retry, stock import and the analytics, against the real database and warehouse.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::manager::{self, ImportState, SyncState, pin};
+use super::tests::{IN_STORE, Rig, SHIP_ONLY, drain, rig_with};
+use super::*;
+use crate::warehouse::server::Fault;
+
+const PIN: &str = "2468";
+
+/// A rig whose manager PIN hash is in a file, 3 tries, a 60 s lockout.
+async fn manager_rig(warehouse_up: bool) -> Rig {
+    rig_with(warehouse_up, |config, dir: &Path| {
+        let file = dir.join("manager.pin");
+        std::fs::write(&file, crate::pin::hash_pin(PIN).unwrap()).unwrap();
+        config.manager.pin_hash_env = String::new();
+        config.manager.pin_hash_file = file;
+        config.manager.max_attempts = 3;
+        config.manager.lockout_s = 60;
+        config.manager.import_dirs = vec![dir.join("imports")];
+    })
+    .await
+}
+
+impl Rig {
+    async fn long_press_store_name(&mut self) {
+        self.send(Message::CornerPressed).await;
+        let held = self.kiosk.now + Duration::from_secs(4);
+        self.send(Message::Tick(held)).await;
+    }
+
+    async fn type_pin(&mut self, pin: &str) {
+        for d in pin.chars() {
+            self.send(Message::ManagerPin(pin::Message::Digit(d))).await;
+        }
+        self.send(Message::ManagerPin(pin::Message::Enter)).await;
+    }
+
+    async fn open_manager(&mut self) {
+        self.long_press_store_name().await;
+        self.type_pin(PIN).await;
+        assert!(
+            matches!(self.kiosk.screen, Screen::Manager(_)),
+            "manager mode should be open"
+        );
+    }
+
+    fn dashboard(&self) -> &manager::Dashboard {
+        match &self.kiosk.screen {
+            Screen::Manager(d) => d,
+            other => panic!("expected the dashboard, got {other:?}"),
+        }
+    }
+
+    fn services(&self) -> Arc<Services> {
+        self.kiosk.services.clone().unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_press_does_nothing_and_a_long_press_asks_for_the_pin() {
+    let mut rig = manager_rig(true).await;
+    rig.send(Message::CornerPressed).await;
+    rig.send(Message::CornerReleased).await;
+    rig.send(Message::Tick(Instant::now() + Duration::from_secs(4)))
+        .await;
+    assert!(matches!(rig.kiosk.screen, Screen::Attract));
+    rig.long_press_store_name().await;
+    assert!(rig.shows("Manager PIN"));
+    // Cancel goes back to the attract screen.
+    rig.tap("Cancel").await;
+    assert!(matches!(rig.kiosk.screen, Screen::Attract));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_pins_are_refused_then_the_gate_locks_even_for_the_right_one() {
+    let mut rig = manager_rig(true).await;
+    rig.long_press_store_name().await;
+    rig.type_pin("1111").await;
+    assert!(rig.shows("Wrong PIN. 2 more tries before manager mode locks."));
+    rig.type_pin("2222").await;
+    assert!(rig.shows("Wrong PIN. 1 more try before manager mode locks."));
+    rig.type_pin("3333").await;
+    assert!(rig.shows("Too many wrong PINs. Manager mode is locked for 1 min."));
+    rig.type_pin(PIN).await;
+    let Screen::ManagerPin(entry) = &rig.kiosk.screen else {
+        panic!("still the PIN screen");
+    };
+    assert_eq!(entry.feedback(), &pin::Feedback::Locked { minutes: 1 });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_right_pin_opens_the_dashboard_and_idle_logs_the_manager_out() {
+    let mut rig = manager_rig(true).await;
+    rig.open_manager().await;
+    assert!(rig.shows("Manager · Demo Shoes, Main Street"));
+    assert!(rig.shows_part("Reachable"), "the warehouse was pinged");
+    // The config summary says where secrets come from, never their value.
+    assert!(rig.shows_part("pin hash  set ("));
+    rig.tap("Log out").await;
+    assert!(matches!(rig.kiosk.screen, Screen::Attract));
+
+    rig.open_manager().await;
+    rig.send(Message::Tick(Instant::now() + Duration::from_secs(3600)))
+        .await;
+    assert!(matches!(rig.kiosk.screen, Screen::Attract), "idle logout");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_pin_configured_says_how_to_set_one() {
+    let mut rig = rig_with(true, |config, _| {
+        config.manager.pin_hash_env = "KIOSK_TEST_NO_SUCH_PIN_VAR".into();
+    })
+    .await;
+    rig.long_press_store_name().await;
+    rig.type_pin("1234").await;
+    assert!(rig.shows_part("no manager PIN is set: run `kiosk manager set-pin`"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_now_shows_progress_then_the_result() {
+    let mut rig = manager_rig(true).await;
+    rig.open_manager().await;
+    assert!(rig.shows("Sync now"));
+    let task = rig
+        .kiosk
+        .update(Message::Manager(manager::Message::SyncNow));
+    assert!(matches!(
+        rig.dashboard().sync_state(),
+        SyncState::Running { .. }
+    ));
+    assert!(rig.shows("Cancel"));
+    let messages = drain(task).await;
+    let totals: Vec<Option<u64>> = messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Manager(manager::Message::SyncProgress { total, .. }) => Some(*total),
+            _ => None,
+        })
+        .collect();
+    assert!(!totals.is_empty(), "progress was reported");
+    assert!(totals.iter().all(Option::is_some), "with a known total");
+    for m in messages {
+        rig.send(m).await;
+    }
+    match rig.dashboard().sync_state() {
+        SyncState::Done(s) => assert!(s.added + s.changed > 600, "{s:?}"),
+        other => panic!("sync should be done: {other:?}"),
+    }
+    assert!(rig.shows_part("Synced:"));
+    assert!(rig.shows_part("Last sync"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_sync_says_why_and_a_cancelled_one_stops() {
+    let mut rig = manager_rig(true).await;
+    rig.open_manager().await;
+    let faults = rig.faults.clone().unwrap();
+    for _ in 0..5 {
+        faults.push("/v1/catalog", Fault::Status(503));
+    }
+    rig.send(Message::Manager(manager::Message::SyncNow)).await;
+    assert!(matches!(rig.dashboard().sync_state(), SyncState::Failed(_)));
+    assert!(rig.shows_part("Sync failed:"));
+    faults.clear();
+
+    // Cancel before the sync task ran a single page: it never finishes.
+    let task = rig
+        .kiosk
+        .update(Message::Manager(manager::Message::SyncNow));
+    rig.send(Message::Manager(manager::Message::CancelSync))
+        .await;
+    assert!(rig.shows_part("Sync cancelled."));
+    let after = drain(task).await;
+    assert!(
+        !after
+            .iter()
+            .any(|m| matches!(m, Message::Manager(manager::Message::SyncFinished(_)))),
+        "an aborted sync reports nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_order_shows_its_error_and_retry_sends_it() {
+    let mut rig = manager_rig(true).await;
+    let services = rig.services();
+    let faults = rig.faults.clone().unwrap();
+    // An order the warehouse could not take (503): it waits in the outbox.
+    faults.push("/v1/orders", Fault::Status(503));
+    let draft = crate::orders::OrderDraft {
+        gtin: SHIP_ONLY.parse().unwrap(),
+        quantity: 1,
+        unit_price_cents: PRICE,
+        currency: "EUR".into(),
+        shipping_cents: 0,
+        ship_to: crate::warehouse::protocol::Address {
+            name: "Test Shopper".into(),
+            line1: "1 Test Street".into(),
+            line2: String::new(),
+            postal_code: "10115".into(),
+            city: "Berlin".into(),
+            country: "DE".into(),
+        },
+        contact: crate::warehouse::protocol::Contact {
+            email: "t@example.com".into(),
+            phone: String::new(),
+        },
+    };
+    let order = services
+        .db
+        .call(move |db| {
+            crate::orders::enqueue(db, STORE_ID, &draft).map_err(|e| DbError::Sqlite(e.to_string()))
+        })
+        .await
+        .unwrap();
+    crate::orders::send_due(&services.db, &services.client, true)
+        .await
+        .unwrap();
+    rig.open_manager().await;
+    rig.tap("Orders").await;
+    assert!(rig.shows(&format!("{}   {}   €149.99", order.id, SHIP_ONLY)));
+    assert!(rig.shows_part("Waiting to send (attempt 1)"));
+    rig.tap("Retry").await;
+    assert!(rig.shows("No order is waiting: every order reached the warehouse."));
+    assert_eq!(
+        services
+            .db
+            .blocking(|db| Ok(crate::orders::get(db, &order.id).unwrap().status))
+            .unwrap(),
+        crate::orders::OutboxStatus::Confirmed
+    );
+}
+
+const STORE_ID: &str = "demo-store-001";
+/// NO-RUN-001's price in the fixtures.
+const PRICE: i64 = 14_999;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows_are_named() {
+    let mut rig = manager_rig(true).await;
+    let imports = rig.dir.path().join("imports/usb");
+    std::fs::create_dir_all(&imports).unwrap();
+    std::fs::write(
+        imports.join("pos-export.csv"),
+        format!("gtin,quantity\n{IN_STORE},3\n{SHIP_ONLY},1\n"),
+    )
+    .unwrap();
+    rig.open_manager().await;
+    let file = imports.join("pos-export.csv");
+    assert!(rig.shows(&file.display().to_string()));
+    rig.tap(&file.display().to_string()).await;
+    match rig.dashboard().import_state() {
+        ImportState::Done(r) => assert_eq!((r.rows, r.imported), (2, 2)),
+        other => panic!("import should be done: {other:?}"),
+    }
+    assert!(rig.shows_part("Imported 2 of 2 rows"));
+
+    std::fs::write(&file, format!("gtin,quantity\n{IN_STORE},many\n")).unwrap();
+    rig.tap(&file.display().to_string()).await;
+    assert!(matches!(
+        rig.dashboard().import_state(),
+        ImportState::Failed(e) if e.contains("line 2")
+    ));
+    // Nothing of the bad file went in: the stock from the good one is intact.
+    let services = rig.services();
+    let quantity: i64 = services
+        .db
+        .call(|db| {
+            Ok(db.conn().query_row(
+                "SELECT quantity FROM store_stock WHERE gtin = 4012345001013",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(quantity, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shopper_who_leaves_without_their_size_is_a_lost_sale_on_the_charts() {
+    let mut rig = manager_rig(true).await;
+    let services = rig.services();
+    let today = || {
+        services.db.call(|db| {
+            let day = jiff::Zoned::now().date();
+            crate::analytics::query(db, crate::analytics::Period { from: day, to: day })
+        })
+    };
+    let before = today().await.unwrap();
+    // Scan, choose a size this store does not have, then leave.
+    rig.wedge(SHIP_ONLY).await;
+    rig.choose(SHIP_ONLY).await;
+    rig.tap("Start over").await;
+    let after = today().await.unwrap();
+    assert_eq!(after.total_scans(), before.total_scans() + 1);
+    assert_eq!(after.funnel.sized, before.funnel.sized + 1);
+    assert_eq!(after.funnel.converted, before.funnel.converted);
+    assert_eq!(after.outcomes.walked_away, before.outcomes.walked_away + 1);
+    assert_eq!(after.total_lost(), before.total_lost() + 1);
+    assert!(
+        after
+            .lost_by_style
+            .iter()
+            .any(|s| s.style_code == "NO-RUN-001")
+    );
+
+    rig.open_manager().await;
+    rig.tap("Analytics").await;
+    assert!(rig.shows("Lost sales by size"));
+    assert!(rig.shows("Scans by hour of the day"));
+    rig.tap("1 year").await;
+    let a = rig.dashboard().analytics().unwrap();
+    assert_eq!(a.scans_per_day.len(), 365);
+    // The demo database's four sample weeks and today's shopper.
+    assert!(a.total_scans() > 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scanner_on_the_manager_screen_is_tested_not_looked_up() {
+    let mut rig = manager_rig(true).await;
+    rig.open_manager().await;
+    rig.tap("Camera").await;
+    rig.wedge(IN_STORE).await;
+    assert!(matches!(rig.kiosk.screen, Screen::Manager(_)));
+    assert!(rig.shows(&format!("Read: {IN_STORE}")));
+}
