@@ -42,6 +42,12 @@ impl Lang {
         LOCALES.lookup(&self.0, key)
     }
 
+    /// The text for `key`, or `None` when the language has no such key (for labels that come
+    /// from data and may have no translation).
+    pub fn try_text(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(&self.0, key)
+    }
+
     pub fn text_with(&self, key: &str, args: &[(&str, String)]) -> String {
         let args: HashMap<std::borrow::Cow<'static, str>, FluentValue> = args
             .iter()

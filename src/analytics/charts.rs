@@ -7,6 +7,22 @@ use plotters::prelude::*;
 
 use super::{Analytics, size_label};
 
+/// The English words for the category keys of the funnel and outcome charts (the kiosk shows
+/// them in the shopper's language from `bar-KEY` texts; the SVG files are in English).
+pub fn english_label(key: &str) -> &str {
+    match key {
+        "scanned" => "scanned",
+        "sized" => "chose a size",
+        "converted" => "ordered / asked",
+        "in_store" => "in store",
+        "dropship" => "dropship",
+        "associate" => "associate called",
+        "walked_away" => "walked away",
+        "read_failed" => "failed reads",
+        other => other,
+    }
+}
+
 /// One bar chart: a title, labelled bars, a colour.
 #[derive(Debug, Clone)]
 pub struct Bars {
@@ -58,8 +74,8 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
             title: "Shoppers: scanned, chose a size, ordered or asked for it".into(),
             bars: vec![
                 ("scanned".into(), f.scanned),
-                ("chose a size".into(), f.sized),
-                ("ordered / asked".into(), f.converted),
+                ("sized".into(), f.sized),
+                ("converted".into(), f.converted),
             ],
             color: GREEN,
             horizontal: false,
@@ -68,11 +84,11 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
             file: "outcomes",
             title: "How visits ended".into(),
             bars: vec![
-                ("in store".into(), o.in_store),
+                ("in_store".into(), o.in_store),
                 ("dropship".into(), o.dropship),
                 ("associate".into(), o.associate),
-                ("walked away".into(), o.walked_away),
-                ("failed reads".into(), a.read_failures),
+                ("walked_away".into(), o.walked_away),
+                ("read_failed".into(), a.read_failures),
             ],
             color: GREEN,
             horizontal: false,
@@ -134,7 +150,7 @@ fn draw(chart: &Bars, backend: SVGBackend) -> Result<(), String> {
     let n = last + 1;
     let top = chart.bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
     let values = 0u64..top + top / 10 + 1;
-    let labels: Vec<&str> = chart.bars.iter().map(|(l, _)| l.as_str()).collect();
+    let labels: Vec<&str> = chart.bars.iter().map(|(l, _)| english_label(l)).collect();
     let label = |x: &SegmentValue<u32>| match x {
         SegmentValue::CenterOf(i) => labels.get(*i as usize).copied().unwrap_or("").to_owned(),
         _ => String::new(),

@@ -412,3 +412,23 @@ pub fn size_label(mm: u32) -> String {
         _ => format!("{mm} mm"),
     }
 }
+
+/// Folds finished days into the summaries and prunes raw events older than `retention_days`,
+/// now and every hour until `stop` fires (the kiosk runs for years; the file must not grow
+/// without bound).
+pub async fn run_maintenance(
+    db: crate::db::DbHandle,
+    retention_days: u32,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let hour = std::time::Duration::from_secs(3600);
+    crate::periodic::every(hour, stop, || async {
+        let today = jiff::Zoned::now().date();
+        match db.call(move |db| prune(db, today, retention_days)).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "old shopper events summarised and pruned"),
+            Err(e) => tracing::warn!(error = %e, "shopper event maintenance failed"),
+        }
+    })
+    .await;
+}

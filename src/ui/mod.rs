@@ -50,6 +50,8 @@ pub struct Services {
     pub chime: crate::chime::Chime,
     /// The embedded warehouse, kept running for the life of the kiosk.
     _embedded: Option<ServerHandle>,
+    /// Dropping it stops the background work (sync, order sender, event maintenance).
+    _background: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 impl std::fmt::Debug for Services {
@@ -75,6 +77,7 @@ impl Services {
             assets,
             chime: crate::chime::Chime::silent(),
             _embedded: embedded,
+            _background: None,
         }
     }
 }
@@ -91,10 +94,12 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
     .map_err(|e| e.to_string())?
     .0;
     let connection = connect::connect(&loaded).await.map_err(|e| e.to_string())?;
+    let db = DbHandle::new(db);
+    let background = start_background(&loaded.config, &db, &connection.client);
     Ok(Arc::new(Services {
         base_dir: loaded.base_dir(),
         database: loaded.database_path(),
-        db: DbHandle::new(db),
+        db,
         client: connection.client,
         assets: loaded.resolve(&loaded.config.ui.assets_dir),
         chime: if loaded.config.camera.enabled && loaded.config.camera.read_sound {
@@ -104,7 +109,40 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
         },
         config: loaded.config,
         _embedded: connection.embedded,
+        _background: Some(background),
     }))
+}
+
+/// What runs behind the screens for the life of the kiosk: the inventory sync, the order
+/// outbox sender (retries, purging shopper details) and the analytics upkeep.
+fn start_background(
+    config: &Config,
+    db: &DbHandle,
+    client: &WarehouseClient,
+) -> tokio::sync::watch::Sender<bool> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut options = crate::sync::SyncOptions::new(&config.store.id);
+    options.page_size = config.warehouse.page_size;
+    tokio::spawn(crate::sync::run_periodic(
+        db.clone(),
+        client.clone(),
+        options,
+        Duration::from_secs(config.warehouse.sync_interval_s),
+        stopped.clone(),
+    ));
+    tokio::spawn(orders::run_sender(
+        db.clone(),
+        client.clone(),
+        Duration::from_secs(5),
+        config.privacy.order_retention_days,
+        stopped.clone(),
+    ));
+    tokio::spawn(crate::analytics::run_maintenance(
+        db.clone(),
+        config.privacy.event_retention_days,
+        stopped,
+    ));
+    stop
 }
 
 /// What the screens read from the top level while drawing.

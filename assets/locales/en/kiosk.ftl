@@ -144,7 +144,7 @@ mgr-order-sending = Sending
 mgr-order-rejected = Refused by the warehouse
 mgr-order-error = Last error: { $error }
 mgr-camera-title = Camera test
-mgr-camera-hint = Hold a tag in front of the camera: the code it reads shows below.
+mgr-camera-hint = Hold a tag in front of the camera, or scan it with the barcode scanner: the code read shows below.
 mgr-camera-read = Read: { $code }
 mgr-camera-none = Nothing read yet.
 mgr-camera-off = The camera is switched off in kiosk.toml ([camera] enabled = false).
@@ -156,9 +156,9 @@ mgr-analytics-loading = Loading…
 mgr-analytics-summary = { $scans } scans · { $lost } sizes asked for that were not in store
 chart-scans_per_day = Scans per day
 chart-scans_per_hour = Scans by hour of the day
-chart-funnel = Shoppers: scanned → chose a size → ordered or asked
+chart-funnel = From scan to order (shoppers)
 chart-outcomes = How visits ended
-chart-lost_by_style = Lost sales by style: sizes asked for, not in store
+chart-lost_by_style = Lost sales by style (not in store)
 chart-lost_by_size = Lost sales by size
 bar-scanned = Scanned
 bar-sized = Chose a size
@@ -168,3 +168,9 @@ bar-dropship = Dropship
 bar-associate = Associate
 bar-walked_away = Walked away
 bar-read_failed = Failed reads
+mgr-orders-waiting = { $count ->
+    [one] 1 dropship order is waiting: see Orders
+   *[other] { $count } dropship orders are waiting: see Orders
+}
+mgr-camera-state-ok = Working (last seen on the scan screen). Test it under Camera.
+mgr-camera-state-off = Switched off in kiosk.toml.

@@ -144,7 +144,7 @@ mgr-order-sending = Enviando
 mgr-order-rejected = Rechazado por el almacén
 mgr-order-error = Último error: { $error }
 mgr-camera-title = Prueba de cámara
-mgr-camera-hint = Ponga una etiqueta delante de la cámara: el código leído aparece abajo.
+mgr-camera-hint = Ponga una etiqueta delante de la cámara o léala con el lector: el código leído aparece abajo.
 mgr-camera-read = Leído: { $code }
 mgr-camera-none = Todavía no se ha leído nada.
 mgr-camera-off = La cámara está desactivada en kiosk.toml ([camera] enabled = false).
@@ -156,9 +156,9 @@ mgr-analytics-loading = Cargando…
 mgr-analytics-summary = { $scans } escaneos · { $lost } tallas pedidas que no había en tienda
 chart-scans_per_day = Escaneos por día
 chart-scans_per_hour = Escaneos por hora del día
-chart-funnel = Clientes: escanearon → eligieron talla → pidieron
+chart-funnel = Del escaneo al pedido (clientes)
 chart-outcomes = Cómo terminaron las visitas
-chart-lost_by_style = Ventas perdidas por modelo: tallas pedidas sin stock en tienda
+chart-lost_by_style = Ventas perdidas por modelo (sin stock)
 chart-lost_by_size = Ventas perdidas por talla
 bar-scanned = Escanearon
 bar-sized = Eligieron talla
@@ -168,3 +168,9 @@ bar-dropship = A domicilio
 bar-associate = Dependiente
 bar-walked_away = Se fueron
 bar-read_failed = Lecturas fallidas
+mgr-orders-waiting = { $count ->
+    [one] 1 pedido a domicilio pendiente: ver Pedidos
+   *[other] { $count } pedidos a domicilio pendientes: ver Pedidos
+}
+mgr-camera-state-ok = Funciona (vista por última vez en la pantalla de escaneo). Pruébela en Cámara.
+mgr-camera-state-off = Desactivada en kiosk.toml.

@@ -1,8 +1,10 @@
-//! A bar chart drawn on an iced canvas: the manager's analytics on the kiosk itself, from the
-//! same [`Bars`] that `kiosk report --charts` writes as SVG.
+//! Bar charts drawn on an iced canvas: the manager's analytics on the kiosk itself, from the
+//! same [`Bars`] that `kiosk report --charts` writes as SVG. All charts of the page share one
+//! canvas: with several canvases on screen, iced's software renderer (tiny-skia 0.14, what
+//! kiosks without a GPU use) drew the bars of only one of them.
 
 use iced::widget::canvas::{self, Frame, Geometry, Path, Text};
-use iced::{Color, Pixels, Point, Rectangle, Renderer, Size, Theme, alignment, mouse};
+use iced::{Color, Pixels, Point, Rectangle, Renderer, Size, Theme, Vector, alignment, mouse};
 
 use crate::analytics::charts::Bars;
 use crate::ui::theme::Palette;
@@ -26,9 +28,19 @@ impl BarChart {
     }
 }
 
-const LABEL: f32 = 16.0;
+const LABEL: f32 = 18.0;
+const TITLE: f32 = 22.0;
+const GAP: f32 = 16.0;
+const PAD: f32 = 16.0;
 
-impl<Message> canvas::Program<Message> for BarChart {
+/// Titled charts in a grid of `columns`, on one canvas.
+pub struct ChartGrid {
+    pub charts: Vec<(String, BarChart)>,
+    pub columns: usize,
+    pub palette: Palette,
+}
+
+impl<Message> canvas::Program<Message> for ChartGrid {
     type State = ();
 
     fn draw(
@@ -40,6 +52,48 @@ impl<Message> canvas::Program<Message> for BarChart {
         _cursor: mouse::Cursor,
     ) -> Vec<Geometry> {
         let mut frame = Frame::new(renderer, bounds.size());
+        let columns = self.columns.max(1);
+        let rows = self.charts.len().div_ceil(columns).max(1);
+        let cell = Size::new(
+            (bounds.width - GAP * (columns - 1) as f32) / columns as f32,
+            (bounds.height - GAP * (rows - 1) as f32) / rows as f32,
+        );
+        for (i, (title, chart)) in self.charts.iter().enumerate() {
+            let origin = Point::new(
+                (i % columns) as f32 * (cell.width + GAP),
+                (i / columns) as f32 * (cell.height + GAP),
+            );
+            let card = Path::rounded_rectangle(origin, cell, crate::ui::theme::RADIUS.into());
+            frame.fill(&card, self.palette.surface);
+            frame.stroke(
+                &card,
+                canvas::Stroke::default()
+                    .with_color(self.palette.border)
+                    .with_width(1.0),
+            );
+            frame.fill_text(Text {
+                content: title.clone(),
+                position: Point::new(origin.x + PAD, origin.y + PAD),
+                color: self.palette.text,
+                size: Pixels(TITLE),
+                ..Text::default()
+            });
+            let inner = Size::new(
+                cell.width - 2.0 * PAD,
+                cell.height - 2.0 * PAD - TITLE - 12.0,
+            );
+            frame.with_save(|frame| {
+                frame.translate(Vector::new(origin.x + PAD, origin.y + PAD + TITLE + 12.0));
+                chart.paint(frame, inner);
+            });
+        }
+        vec![frame.into_geometry()]
+    }
+}
+
+impl BarChart {
+    /// Draws the chart into `frame` over (0, 0)-`bounds`.
+    fn paint(&self, frame: &mut Frame, bounds: Size) {
         let top = self.bars.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f32;
         let n = self.bars.len().max(1) as f32;
         let text = |content: String, at: Point, h: alignment::Horizontal| Text {
@@ -53,7 +107,9 @@ impl<Message> canvas::Program<Message> for BarChart {
         };
         if self.horizontal {
             // Names on the left, bars to the right, counts at the bar ends.
-            let names = bounds.width * 0.42;
+            let names = bounds.width * 0.45;
+            // Names that do not fit end in "…" rather than running off the card.
+            let fit = ((names - 12.0) / (LABEL * 0.5)) as usize;
             let room = bounds.width - names - 60.0;
             let step = bounds.height / n;
             for (i, (label, value)) in self.bars.iter().enumerate() {
@@ -68,7 +124,7 @@ impl<Message> canvas::Program<Message> for BarChart {
                 );
                 let mid = y + step / 2.0;
                 frame.fill_text(text(
-                    label.clone(),
+                    shorten(label, fit),
                     Point::new(names - 8.0, mid),
                     alignment::Horizontal::Right,
                 ));
@@ -115,6 +171,16 @@ impl<Message> canvas::Program<Message> for BarChart {
                 self.palette.muted,
             );
         }
-        vec![frame.into_geometry()]
+    }
+}
+
+/// `text` cut to `max` characters with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
     }
 }

@@ -482,9 +482,32 @@ impl Dashboard {
                 ctx.t_with("mgr-warehouse-down", &[("error", e.clone())]),
             ),
         };
+        let waiting = snapshot.map_or(0, |s| s.waiting.len());
+        let orders_line: Element<'a, Message> = if waiting == 0 {
+            text(ctx.t("mgr-orders-none"))
+                .size(theme::text::BODY)
+                .into()
+        } else {
+            widgets::touch(
+                ctx.t_with("mgr-orders-waiting", &[("count", waiting.to_string())]),
+                Some(Message::Tab(Tab::Orders)),
+                theme::secondary(p),
+            )
+            .width(Length::Fill)
+            .into()
+        };
+        let camera = match (config.camera.enabled, ctx.camera) {
+            (false, _) => ctx.t("mgr-camera-state-off"),
+            (true, CameraState::Active(_)) => ctx.t("mgr-camera-state-ok"),
+            (true, CameraState::Unavailable) => ctx.t("mgr-camera-down"),
+            (true, CameraState::Starting) => ctx.t("scan-camera-starting"),
+        };
         sync_col = sync_col
             .push(text(ctx.t("mgr-warehouse-title")).size(theme::text::H2 * 0.8))
-            .push(reach);
+            .push(reach)
+            .push(orders_line)
+            .push(text(ctx.t("mgr-tab-camera")).size(theme::text::H2 * 0.8))
+            .push(text(camera).size(theme::text::BODY));
 
         // Import: files found in the configured folders, one tap each.
         let mut import_col = column![text(ctx.t("mgr-import-title")).size(theme::text::H2 * 0.8)]
@@ -713,41 +736,25 @@ impl Dashboard {
             ))
             .size(theme::text::BODY),
         );
-        let sets = charts::bar_sets(a);
-        let card = |set: &charts::Bars| -> Element<'a, Message> {
-            let lang = ctx.lang.clone();
-            let label = move |l: &str| {
-                let key = format!("bar-{l}");
-                let words = lang.text(&key);
-                if words == key || words.is_empty() {
-                    l.to_owned()
-                } else {
-                    words
-                }
-            };
-            container(
-                column![
-                    text(ctx.t(&format!("chart-{}", set.file))).size(theme::text::SMALL),
-                    canvas(chart::BarChart::new(set, label, p))
-                        .width(Length::Fill)
-                        .height(Length::Fill),
-                ]
-                .spacing(spacing::XS),
-            )
-            .padding(spacing::S)
-            .width(Length::FillPortion(1))
-            .height(Length::FillPortion(1))
-            .style(theme::surface(p))
-            .into()
+        let lang = ctx.lang;
+        let label = |l: &str| {
+            lang.try_text(&format!("bar-{l}"))
+                .unwrap_or_else(|| l.to_owned())
         };
-        let mut grid = column![].spacing(spacing::S).height(Length::Fill);
-        for pair in sets.chunks(3) {
-            grid = grid.push(
-                row(pair.iter().map(card))
-                    .spacing(spacing::S)
-                    .height(Length::FillPortion(1)),
-            );
-        }
+        let grid = chart::ChartGrid {
+            charts: charts::bar_sets(a)
+                .iter()
+                .map(|set| {
+                    (
+                        ctx.t(&format!("chart-{}", set.file)),
+                        chart::BarChart::new(set, label, p),
+                    )
+                })
+                .collect(),
+            columns: if ctx.portrait { 2 } else { 3 },
+            palette: p,
+        };
+        let grid = canvas(grid).width(Length::Fill).height(Length::Fill);
         column![periods, grid].spacing(spacing::S).into()
     }
 
@@ -841,11 +848,17 @@ fn file_name(path: &Path) -> String {
 fn config_summary(services: &Services) -> Vec<String> {
     let c = &services.config;
     let secret = |env: &str, file: &Path| {
-        let source = crate::config::SecretSource::new(env, file);
+        // Relative files are relative to the config file, as the kiosk reads them.
+        let resolved = if file.as_os_str().is_empty() {
+            file.to_path_buf()
+        } else {
+            services.base_dir.join(file)
+        };
+        let source = crate::config::SecretSource::new(env, &resolved);
         let set = matches!(crate::config::read_secret(&source), Ok(Some(_)));
         let from = match &source {
             crate::config::SecretSource::Env(v) => format!("${v}"),
-            crate::config::SecretSource::File(f) => f.display().to_string(),
+            crate::config::SecretSource::File(_) => file.display().to_string(),
             crate::config::SecretSource::None => "-".into(),
         };
         format!("{} ({from})", if set { "set" } else { "missing" })
@@ -863,10 +876,14 @@ fn config_summary(services: &Services) -> Vec<String> {
                 "(in-process, loopback)"
             }
         ),
-        format!(
-            "token     {}",
-            secret(&c.warehouse.token_env, &c.warehouse.token_file)
-        ),
+        if c.warehouse.mode == crate::config::WarehouseMode::Embedded {
+            "token     per process (embedded warehouse)".to_owned()
+        } else {
+            format!(
+                "token     {}",
+                secret(&c.warehouse.token_env, &c.warehouse.token_file)
+            )
+        },
         format!(
             "pin hash  {}",
             secret(&c.manager.pin_hash_env, &c.manager.pin_hash_file)
