@@ -1,6 +1,7 @@
 //! The shopper's path through the GUI, headless: keyboard-wedge input (digits + Enter) to a
 //! drawn product screen with local stock (lookup task + view + layout + tiny-skia render of a
-//! 1920x1080 frame), p50 and p99; and resident memory idle and after 100 scans.
+//! 1920x1080 frame), p50 and p99; resident memory idle and after 100 scans; and the manager's
+//! analytics tab over a year of a busy kiosk (2,000 shoppers a day): period chosen to drawn.
 //! `cargo bench --bench ui` (needs the default `gui` feature).
 
 use std::path::Path;
@@ -62,6 +63,20 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
 }
 
 fn main() {
+    // Headless, iced_test tries wgpu first (here Mesa's llvmpipe, whose headless start is not
+    // reliable on this machine) and falls back to tiny-skia: pin tiny-skia, so every run
+    // measures the same renderer — the CPU one a kiosk without a GPU may use.
+    if std::env::var_os("ICED_TEST_BACKEND").is_none() {
+        #[allow(unsafe_code)]
+        // SAFETY: first thing in main, before any other thread exists.
+        unsafe {
+            std::env::set_var("ICED_TEST_BACKEND", "tiny-skia");
+        }
+    }
+    println!(
+        "ui: renderer {}",
+        std::env::var("ICED_TEST_BACKEND").unwrap_or_default()
+    );
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("tempdir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -69,7 +84,13 @@ fn main() {
         let (db, _) = kiosk::seed::open_or_seed(&dir.path().join("k.sqlite3"), Some(&root.join("fixtures"))).expect("db");
         // Local stock only: the warehouse answer arrives later and is not part of this figure.
         let client = WarehouseClient::new("http://127.0.0.1:9/", None, ClientOptions::default()).expect("client");
-        let services = Services::new(DbHandle::new(db), client, Config::default(), root.join("assets"), None);
+        let mut config = Config::default();
+        let pin_file = dir.path().join("manager.pin");
+        std::fs::write(&pin_file, kiosk::pin::hash_pin("2468").expect("hash")).expect("pin file");
+        config.manager.pin_hash_env = String::new();
+        config.manager.pin_hash_file = pin_file;
+        let services = Services::new(DbHandle::new(db), client, config, root.join("assets"), None);
+        let db_for_year = services.db.clone();
         let mut app = Kiosk::with_services(Arc::new(services));
         let codes: Vec<String> = csv::Reader::from_path(root.join("fixtures/variants.csv"))
             .expect("variants")
@@ -129,6 +150,58 @@ fn main() {
             camera_times.len(),
             quantile(&camera_times, 0.5).as_secs_f64() * 1e3,
             quantile(&camera_times, 0.99).as_secs_f64() * 1e3
+        );
+        // A year of a busy kiosk, then the manager's analytics tab: "1 year" tapped to drawn.
+        db_for_year
+            .call(|db| {
+                let today = jiff::Zoned::now().date();
+                let first = today.checked_sub(jiff::Span::new().days(365)).expect("date");
+                let styles: Vec<(String, kiosk::barcode::Gtin)> = db
+                    .conn()
+                    .prepare("SELECT s.style_code, min(v.gtin) FROM styles s JOIN variants v ON v.style_id = s.id GROUP BY s.id")?
+                    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+                    .filter_map(|r| r.ok())
+                    .filter_map(|(c, g)| kiosk::barcode::Gtin::from_stored(g).map(|g| (c, g)))
+                    .collect();
+                kiosk::analytics::generate::write_days(db, first, 365, 2000, &styles)?;
+                kiosk::analytics::summarise(db, today)?;
+                Ok(())
+            })
+            .await
+            .expect("a year of events");
+        use kiosk::ui::manager;
+        let _ = app.update(Message::StartOver);
+        let _ = app.update(Message::CornerPressed);
+        let _ = app.update(Message::Tick(Instant::now() + Duration::from_secs(4)));
+        for d in "2468".chars() {
+            let _ = app.update(Message::ManagerPin(manager::pin::Message::Digit(d)));
+        }
+        let mut queue = vec![Message::ManagerPin(manager::pin::Message::Enter)];
+        while let Some(m) = queue.pop() {
+            let task = app.update(m);
+            queue.extend(outputs(task).await);
+        }
+        let _ = app.update(Message::Manager(manager::Message::Tab(manager::Tab::Analytics)));
+        let mut year_times = Vec::new();
+        for i in 0..22 {
+            // Alternate periods so every run loads and draws afresh.
+            let days = if i % 2 == 0 { 365 } else { 30 };
+            let started = Instant::now();
+            let task = app.update(Message::Manager(manager::Message::Period(days)));
+            for m in outputs(task).await {
+                let _ = app.update(m);
+            }
+            draw(&app);
+            if days == 365 {
+                year_times.push(started.elapsed());
+            }
+        }
+        year_times.sort_unstable();
+        println!(
+            "ui: manager analytics, a year of 2,000 shoppers a day, \"1 year\" to a drawn 1920x1080 tab ({} runs): p50 {:.1} ms, max {:.1} ms",
+            year_times.len(),
+            quantile(&year_times, 0.5).as_secs_f64() * 1e3,
+            year_times.last().expect("runs").as_secs_f64() * 1e3
         );
         times.sort_unstable();
         println!(

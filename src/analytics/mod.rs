@@ -116,25 +116,30 @@ pub fn summarise(db: &mut Database, today: Date) -> Result<u64, DbError> {
     if after.is_some_and(|a| a >= through) {
         return Ok(0);
     }
-    // Days after the last summarised one, up to yesterday.
-    let lower = after.map(day_text).unwrap_or_default();
-    let upper = day_text(through);
+    // Days after the last summarised one, up to yesterday, as a range of `at` (text compare:
+    // "2026-11-23T10:00:00+01:00" >= "2026-11-23"), so the index on `at` is used.
+    let start = after.map(|a| day_text(next_day(a))).unwrap_or_default();
+    let end = day_text(next_day(through));
     let tx = db.conn_mut().transaction()?;
-    let days = fold_days(&tx, &lower, &upper)?;
+    let days = fold_days(&tx, &start, &end)?;
     crate::db::record_feed(
         &tx,
         SUMMARY_FEED,
-        &upper,
+        &day_text(through),
         &format!("{days} days summarised"),
     )?;
     tx.commit()?;
     Ok(days)
 }
 
-/// Summary rows for days in (`lower`, `upper`]: per-day counts by kind (styles and sizes kept
+fn next_day(d: Date) -> Date {
+    d.tomorrow().unwrap_or(d)
+}
+
+/// Summary rows for events with `start <= at < end`: per-day counts by kind (styles and sizes kept
 /// only for missing sizes, the lost-sales report), scans per hour, and the session funnel.
 fn fold_days(tx: &Transaction, lower: &str, upper: &str) -> Result<u64, DbError> {
-    let range = "substr(at, 1, 10) > ?1 AND substr(at, 1, 10) <= ?2";
+    let range = "at >= ?1 AND at < ?2";
     tx.execute(
         &format!(
             "INSERT INTO event_days (day, kind, style_code, size_mm, count)
@@ -219,7 +224,12 @@ pub fn prune(db: &mut Database, today: Date, retention_days: u32) -> Result<u64,
 /// The analytics for `period`: summaries for summarised days, raw events for the rest (today).
 pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
     let (from, to) = (day_text(period.from), day_text(period.to));
-    let summarised = last_summarised(db)?.map(day_text).unwrap_or_default();
+    // Raw events are read only for days not summarised yet, by a range on `at` (indexed).
+    let raw_from = match last_summarised(db)? {
+        Some(d) => day_text(next_day(d).max(period.from)),
+        None => from.clone(),
+    };
+    let raw_to = day_text(next_day(period.to));
     let conn = db.conn();
 
     // kind -> count, and per day scans, over summaries ∪ raw.
@@ -229,9 +239,9 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
         "SELECT day, kind, sum(count) FROM event_days WHERE day BETWEEN ?1 AND ?2 GROUP BY 1, 2
          UNION ALL
          SELECT substr(at, 1, 10), kind, count(*) FROM shopper_events
-         WHERE substr(at, 1, 10) > ?3 AND substr(at, 1, 10) BETWEEN ?1 AND ?2 GROUP BY 1, 2",
+         WHERE at >= ?3 AND at < ?4 GROUP BY 1, 2",
     )?;
-    let rows = stmt.query_map(params![from, to, summarised], |r| {
+    let rows = stmt.query_map(params![from, to, raw_from, raw_to], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -252,11 +262,11 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
         &format!(
             "SELECT coalesce(sum(scanned), 0), coalesce(sum(sized), 0), coalesce(sum(converted), 0)
              FROM (SELECT {} FROM shopper_events
-                   WHERE substr(at, 1, 10) > ?3 AND substr(at, 1, 10) BETWEEN ?1 AND ?2
+                   WHERE at >= ?3 AND at < ?4
                    GROUP BY session)",
             funnel_columns()
         ),
-        params![from, to, summarised],
+        params![from, to, raw_from, raw_to],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
 
@@ -265,11 +275,11 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
         "SELECT hour, sum(scans) FROM event_hours WHERE day BETWEEN ?1 AND ?2 GROUP BY 1
          UNION ALL
          SELECT CAST(substr(at, 12, 2) AS INTEGER), count(*) FROM shopper_events
-         WHERE kind = '{}' AND substr(at, 1, 10) > ?3 AND substr(at, 1, 10) BETWEEN ?1 AND ?2
+         WHERE kind = '{}' AND at >= ?3 AND at < ?4
          GROUP BY 1",
         kind::SCAN
     ))?;
-    for row in stmt.query_map(params![from, to, summarised], |r| {
+    for row in stmt.query_map(params![from, to, raw_from, raw_to], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?))
     })? {
         let (hour, n) = row?;
@@ -288,11 +298,10 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
          WHERE kind = '{missing}' AND day BETWEEN ?1 AND ?2 GROUP BY 1, 2
          UNION ALL
          SELECT coalesce(style_code, ''), coalesce(size_mm, 0), count(*) FROM shopper_events
-         WHERE kind = '{missing}' AND substr(at, 1, 10) > ?3
-           AND substr(at, 1, 10) BETWEEN ?1 AND ?2 GROUP BY 1, 2",
+         WHERE kind = '{missing}' AND at >= ?3 AND at < ?4 GROUP BY 1, 2",
         missing = kind::SIZE_MISSING
     ))?;
-    for row in stmt.query_map(params![from, to, summarised], |r| {
+    for row in stmt.query_map(params![from, to, raw_from, raw_to], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, u32>(1)?,

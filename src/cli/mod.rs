@@ -245,6 +245,23 @@ fn kiosk_window(loaded: Result<LoadedConfig, config::ConfigError>) -> CliResult 
         eprintln!("error: {e}");
         e.to_string()
     });
+    let ui = loaded
+        .as_ref()
+        .map(|l| l.config.ui.clone())
+        .unwrap_or_default();
+    if std::env::var_os("ICED_BACKEND").is_none()
+        && let Some(backend) = kiosk::ui::forced_backend(&ui)
+    {
+        #[allow(unsafe_code)]
+        // SAFETY: no other thread exists yet: iced, tokio and the camera start after this.
+        unsafe {
+            std::env::set_var("ICED_BACKEND", backend);
+        }
+    }
+    tracing::info!(
+        backend = std::env::var("ICED_BACKEND").unwrap_or_else(|_| "auto".into()),
+        "renderer"
+    );
     kiosk::ui::run(loaded).map_err(|e| anyhow::anyhow!("the kiosk window failed: {e}"))?;
     Ok(())
 }

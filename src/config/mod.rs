@@ -224,6 +224,19 @@ pub struct Ui {
     pub assets_dir: PathBuf,
     /// Zoom of everything on screen (1.0 = designed for 1080p).
     pub scale: f64,
+    /// How the screen is drawn: the GPU (wgpu), the CPU (tiny-skia), or `auto`.
+    pub renderer: Renderer,
+}
+
+/// `[ui] renderer`: `auto` lets iced choose (wgpu on any adapter it finds, including Mesa's
+/// llvmpipe on a machine without a GPU; tiny-skia when there is none); the others force one.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Renderer {
+    #[default]
+    Auto,
+    Gpu,
+    Software,
 }
 
 impl Default for Ui {
@@ -246,6 +259,7 @@ impl Default for Ui {
             window_height: 1080,
             assets_dir: "assets".into(),
             scale: 1.0,
+            renderer: Renderer::Auto,
         }
     }
 }

@@ -1319,6 +1319,16 @@ fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &str) -> Element<'a, Message> {
 }
 
 /// Runs the kiosk window until it is closed.
+/// The iced backend `[ui] renderer` asks for (`None`: let iced choose). The caller sets
+/// `ICED_BACKEND` before iced starts: iced reads its backend from that variable only.
+pub fn forced_backend(ui: &crate::config::Ui) -> Option<&'static str> {
+    match ui.renderer {
+        crate::config::Renderer::Auto => None,
+        crate::config::Renderer::Gpu => Some("wgpu"),
+        crate::config::Renderer::Software => Some("tiny-skia"),
+    }
+}
+
 pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
     let ui = loaded
         .as_ref()
