@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod decode;
 pub mod events;
+pub mod health;
 pub mod i18n;
 pub mod orders;
 pub mod periodic;

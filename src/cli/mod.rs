@@ -38,6 +38,11 @@ struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
 
+    /// Log format: `text` for people, `json` (one object per line) for log collectors.
+    /// Logs never hold shopper data.
+    #[arg(long, global = true, env = "KIOSK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -137,7 +142,13 @@ pub fn invalid(error: impl Into<anyhow::Error>) -> Failure {
 
 pub type CliResult = Result<(), Failure>;
 
-fn init_tracing(verbose: u8) {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+fn init_tracing(verbose: u8, format: LogFormat) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -145,17 +156,20 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // A server shows its request log (method, path, status, latency) by default.
     let serving = matches!(cli.command, Some(Command::Warehouse(_)));
-    init_tracing(cli.verbose.max(u8::from(serving)));
+    init_tracing(cli.verbose.max(u8::from(serving)), cli.log_format);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { code, error }) => {

@@ -95,9 +95,24 @@ fn serve(args: ServeArgs) -> CliResult {
             "reference warehouse on http://{} (API: /v1/openapi.yaml); Ctrl-C stops it",
             handle.addr
         );
-        tokio::signal::ctrl_c()
-            .await
-            .context("waiting for Ctrl-C")?;
+        // Under systemd (Type=notify, WatchdogSec=): ready now, then heartbeats.
+        kiosk::health::notify_ready();
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let watchdog = tokio::spawn(kiosk::health::run_watchdog(stopped));
+        let terminated = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    term.recv().await;
+                }
+                Err(_) => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            ctrl_c = tokio::signal::ctrl_c() => ctrl_c.context("waiting for Ctrl-C")?,
+            () = terminated => {}
+        }
+        let _ = stop.send(true);
+        let _ = watchdog.await;
         handle.shutdown().await;
         Ok::<(), anyhow::Error>(())
     })?;

@@ -28,6 +28,29 @@ pub struct Config {
     pub manager: Manager,
     pub notifications: Notifications,
     pub privacy: Privacy,
+    pub health: Health,
+}
+
+/// `[health]`: what fleet monitoring can read.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Health {
+    /// JSON status file, rewritten every `interval_s`; relative to the config file. "" = none.
+    pub file: PathBuf,
+    /// `GET /health` on this address (keep it on loopback). "" = no endpoint.
+    pub listen: String,
+    /// Seconds between status writes (systemd's watchdog may ask for more often).
+    pub interval_s: u64,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Self {
+            file: "kiosk-health.json".into(),
+            listen: "127.0.0.1:8790".into(),
+            interval_s: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -657,6 +680,16 @@ impl Config {
             604_800,
             "s",
         )?;
+        check_range("health.interval_s", self.health.interval_s, 1, 3600, "s")?;
+        if !self.health.listen.is_empty()
+            && self.health.listen.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(issue(
+                "health.listen",
+                format!("{:?} is not an address and port", self.health.listen),
+                "write it like \"127.0.0.1:8790\", or \"\" for no endpoint",
+            ));
+        }
         check_range(
             "privacy.event_retention_days",
             u64::from(self.privacy.event_retention_days),

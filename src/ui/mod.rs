@@ -48,6 +48,8 @@ pub struct Services {
     pub assets: PathBuf,
     /// Confirms a camera read with a sound.
     pub chime: crate::chime::Chime,
+    /// What the screens report to the health status (the camera).
+    pub health: crate::health::Shared,
     /// The embedded warehouse, kept running for the life of the kiosk.
     _embedded: Option<ServerHandle>,
     /// Dropping it stops the background work (sync, order sender, event maintenance).
@@ -76,6 +78,7 @@ impl Services {
             config,
             assets,
             chime: crate::chime::Chime::silent(),
+            health: crate::health::Shared::default(),
             _embedded: embedded,
             _background: None,
         }
@@ -95,7 +98,13 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
     .0;
     let connection = connect::connect(&loaded).await.map_err(|e| e.to_string())?;
     let db = DbHandle::new(db);
-    let background = start_background(&loaded.config, &db, &connection.client);
+    let health = crate::health::Shared::default();
+    health.set_camera(if loaded.config.camera.enabled {
+        "starting"
+    } else {
+        "off"
+    });
+    let background = start_background(&loaded, &db, &connection.client, &health).await;
     Ok(Arc::new(Services {
         base_dir: loaded.base_dir(),
         database: loaded.database_path(),
@@ -110,17 +119,48 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
         config: loaded.config,
         _embedded: connection.embedded,
         _background: Some(background),
+        health,
     }))
 }
 
 /// What runs behind the screens for the life of the kiosk: the inventory sync, the order
 /// outbox sender (retries, purging shopper details) and the analytics upkeep.
-fn start_background(
-    config: &Config,
+async fn start_background(
+    loaded: &LoadedConfig,
     db: &DbHandle,
     client: &WarehouseClient,
+    health: &crate::health::Shared,
 ) -> tokio::sync::watch::Sender<bool> {
+    let config = &loaded.config;
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let options = crate::health::HealthOptions {
+        store_id: config.store.id.clone(),
+        file: (!config.health.file.as_os_str().is_empty())
+            .then(|| loaded.resolve(&config.health.file)),
+        sync_max_age_s: config.manager.sync_max_age_s,
+        interval: Duration::from_secs(config.health.interval_s),
+    };
+    if let Ok(addr) = config.health.listen.parse() {
+        match crate::health::serve(
+            addr,
+            db.clone(),
+            health.clone(),
+            options.clone(),
+            stopped.clone(),
+        )
+        .await
+        {
+            Ok(bound) => tracing::info!(%bound, "health endpoint: GET /health"),
+            Err(e) => tracing::warn!(error = %e, %addr, "health endpoint not started"),
+        }
+    }
+    tokio::spawn(crate::health::run_heartbeat(
+        db.clone(),
+        health.clone(),
+        options,
+        stopped.clone(),
+    ));
+    crate::health::notify_ready();
     let mut options = crate::sync::SyncOptions::new(&config.store.id);
     options.page_size = config.warehouse.page_size;
     tokio::spawn(crate::sync::run_periodic(
@@ -914,11 +954,17 @@ impl Kiosk {
         use crate::camera::CameraEvent;
         match event {
             CameraEvent::Active(_) => {
+                if let Some(s) = &self.services {
+                    s.health.set_camera("active");
+                }
                 self.camera = CameraState::Active(None);
                 Task::none()
             }
             CameraEvent::Unavailable(why) => {
                 tracing::warn!(%why, "camera unavailable");
+                if let Some(s) = &self.services {
+                    s.health.set_camera("unavailable");
+                }
                 self.camera = CameraState::Unavailable;
                 Task::none()
             }
