@@ -135,10 +135,21 @@ pub fn notify_ready() {
     }
 }
 
-/// systemd's watchdog time (`WatchdogSec=`), when it watches this process.
+/// systemd's watchdog time (`WatchdogSec=`), when it watches this process — or its parent,
+/// when the kiosk runs inside a compositor that is the service's main process
+/// (`kiosk-cage.service`, `NotifyAccess=all`).
 fn watchdog_limit() -> Option<Duration> {
     let mut usec = 0;
-    sd_notify::watchdog_enabled(false, &mut usec).then(|| Duration::from_micros(usec))
+    if sd_notify::watchdog_enabled(false, &mut usec) {
+        return Some(Duration::from_micros(usec));
+    }
+    let var = |name| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    match (var("WATCHDOG_USEC"), var("WATCHDOG_PID")) {
+        (Some(usec), Some(pid)) if pid == u64::from(std::os::unix::process::parent_id()) => {
+            Some(Duration::from_micros(usec))
+        }
+        _ => None,
+    }
 }
 
 /// Only the watchdog heartbeat, at half systemd's watchdog time, until `stop` fires; nothing

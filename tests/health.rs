@@ -128,3 +128,40 @@ async fn the_status_says_what_is_wrong_in_the_file_and_on_the_endpoint() {
     stop.send(true).unwrap();
     beat.await.unwrap();
 }
+
+#[test]
+fn the_systemd_units_pass_systemd_analyze_verify() {
+    if Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("systemd-analyze is missing: `apt-get install systemd` (.ci/deps does)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let units = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/systemd"));
+    let mut paths = Vec::new();
+    for name in ["kiosk.service", "kiosk-cage.service"] {
+        // verify checks that ExecStart's program exists: point it at this build (and cage,
+        // not installed here, at a shell).
+        let text = std::fs::read_to_string(units.join(name))
+            .unwrap()
+            .replace("/usr/bin/kiosk", env!("CARGO_BIN_EXE_kiosk"))
+            .replace("/usr/bin/cage", "/bin/sh");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        paths.push(path);
+    }
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .args(&paths)
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Unknown keys and bad values are only warnings for systemd: none is allowed here.
+    assert!(out.status.success() && said.trim().is_empty(), "{said}");
+}

@@ -869,6 +869,10 @@ impl Kiosk {
             Message::ManagerPin(m) => self.pin_message(m),
             Message::PinChecked(result) => self.pin_checked(result),
             Message::Manager(manager::Message::Logout) => self.reset(),
+            Message::Manager(manager::Message::Quit) => {
+                tracing::info!("kiosk closed from manager mode");
+                iced::exit()
+            }
             Message::Manager(m) => {
                 let (Screen::Manager(dashboard), Some(services)) =
                     (&mut self.screen, &self.services)
@@ -1393,6 +1397,9 @@ pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
             size: Size::new(width, height),
             fullscreen: ui.fullscreen,
             decorations: !ui.fullscreen,
+            // On the kiosk (fullscreen) a close request (Alt+F4, a compositor gesture) is
+            // ignored: staff leave through manager mode ("Quit kiosk").
+            exit_on_close_request: !ui.fullscreen,
             ..iced::window::Settings::default()
         })
         .run()

@@ -174,3 +174,4 @@ mgr-orders-waiting = { $count ->
 }
 mgr-camera-state-ok = Working (last seen on the scan screen). Test it under Camera.
 mgr-camera-state-off = Switched off in kiosk.toml.
+mgr-quit = Quit kiosk

@@ -174,3 +174,4 @@ mgr-orders-waiting = { $count ->
 }
 mgr-camera-state-ok = Funciona (vista por última vez en la pantalla de escaneo). Pruébela en Cámara.
 mgr-camera-state-off = Desactivada en kiosk.toml.
+mgr-quit = Cerrar quiosco

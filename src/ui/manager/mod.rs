@@ -97,6 +97,8 @@ pub enum Message {
     Period(i32),
     AnalyticsLoaded(i32, Result<Box<Analytics>, String>),
     Logout,
+    /// Close the kiosk program (maintenance); under systemd a clean exit is not restarted.
+    Quit,
 }
 
 pub struct Dashboard {
@@ -291,7 +293,7 @@ impl Dashboard {
                 }
                 Task::none()
             }
-            Message::Logout => Task::none(),
+            Message::Logout | Message::Quit => Task::none(),
         }
     }
 
@@ -599,12 +601,17 @@ impl Dashboard {
             );
         }
         about = about.push(
-            widgets::touch(
-                ctx.t("mgr-refresh"),
-                Some(Message::Refresh),
-                theme::secondary(p),
-            )
-            .width(Length::Fixed(240.0)),
+            row![
+                widgets::touch(
+                    ctx.t("mgr-refresh"),
+                    Some(Message::Refresh),
+                    theme::secondary(p)
+                )
+                .width(Length::Fixed(240.0)),
+                widgets::touch(ctx.t("mgr-quit"), Some(Message::Quit), theme::secondary(p))
+                    .width(Length::Fixed(300.0)),
+            ]
+            .spacing(spacing::S),
         );
 
         row![
@@ -1107,6 +1114,7 @@ impl Message {
                 | Message::RetryAll
                 | Message::Period(_)
                 | Message::Logout
+                | Message::Quit
         )
     }
 }
