@@ -240,17 +240,90 @@ fn a_bad_config_names_the_line_key_and_fix() {
         .arg(&bad)
         .assert()
         .code(2)
-        .stderr(
+        .stdout(
             predicate::str::contains("bad.toml:2: `ui.idle_timeout_s`").and(
                 predicate::str::contains("fix: use a value from 15 to 3600 s"),
             ),
         );
     kiosk
         .cmd()
-        .args(["config", "check", "--print"])
+        .args(["config", "check", "--only-file", "--print"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("OK").and(predicate::str::contains("[warehouse]")));
+        .stdout(predicate::str::contains("is valid").and(predicate::str::contains("[warehouse]")));
+}
+
+#[test]
+fn config_check_is_all_green_on_a_working_kiosk() {
+    let kiosk = Kiosk::new();
+    let config = std::fs::read_to_string(kiosk.path("kiosk.toml")).unwrap();
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    std::fs::write(
+        kiosk.path("kiosk.toml"),
+        format!(
+            "{config}[warehouse]\nembedded_db = \"wh.sqlite3\"\n[camera]\nenabled = false\n\
+             [ui]\nassets_dir = {:?}\n[manager]\npin_hash_env = \"\"\npin_hash_file = \"pin\"\n",
+            assets.display().to_string()
+        ),
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .args(["manager", "set-pin"])
+        .write_stdin("2468\n")
+        .assert()
+        .success();
+    let out = kiosk.cmd().args(["config", "check"]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for line in [
+        "✓ config file",
+        "✓ warehouse token: not needed",
+        "✓ manager PIN: an Argon2 hash is set",
+        "will be built from the demo data",
+        "✓ pictures: 44 in",
+        "✓ camera: switched off",
+        "✓ warehouse catalog changes",
+        "✓ warehouse stock changes",
+        "✓ warehouse availability: GTIN",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in:\n{text}");
+    }
+    assert!(!text.contains('✗'), "{text}");
+}
+
+#[test]
+fn config_check_names_every_broken_part_with_its_fix() {
+    let kiosk = Kiosk::new();
+    std::fs::write(
+        kiosk.path("kiosk.toml"),
+        "[database]\npath = \"k.sqlite3\"\ndemo_fixtures = \"\"\n\
+         [warehouse]\nmode = \"remote\"\nurl = \"http://127.0.0.1:9/\"\n\
+         token_env = \"KIOSK_TEST_UNSET_TOKEN\"\nmax_retries = 0\n\
+         [camera]\nsource = \"replay:no-such-folder\"\n\
+         [manager]\npin_hash_env = \"\"\npin_hash_file = \"pin\"\n",
+    )
+    .unwrap();
+    std::fs::write(kiosk.path("pin"), "1234\n").unwrap();
+    let out = kiosk
+        .cmd()
+        .env_remove("KIOSK_TEST_UNSET_TOKEN")
+        .args(["config", "check"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for line in [
+        "✗ warehouse token: not set ($KIOSK_TEST_UNSET_TOKEN)",
+        "✗ manager PIN: the manager PIN hash is not an Argon2 hash",
+        "✗ pictures: no product pictures in",
+        "✗ camera:",
+        "no-such-folder",
+        "✗ warehouse catalog changes: cannot reach the warehouse",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in:\n{text}");
+    }
+    assert!(text.matches("    fix: ").count() >= 5, "{text}");
+    // A check changes nothing: no database was created.
+    assert!(!kiosk.path("k.sqlite3").exists());
 }
 
 #[test]

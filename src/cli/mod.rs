@@ -2,6 +2,7 @@
 //! 0 success, 1 failure (I/O, database, config), 2 invalid input (a barcode, CSV rows, a
 //! config file), 3 unknown product.
 
+mod config_check;
 mod db_check;
 mod decode;
 mod import;
@@ -97,12 +98,9 @@ enum CameraCommand {
 
 #[derive(Debug, Subcommand)]
 enum ConfigCommand {
-    /// Validate the config file; print each error with its line, key and fix.
-    Check {
-        /// Also print the effective configuration (defaults filled in).
-        #[arg(long)]
-        print: bool,
-    },
+    /// Check the config file, its secrets, the database, the pictures, the camera and the
+    /// warehouse's read-only operations: a green or red line each, with the fix.
+    Check(config_check::Args),
 }
 
 #[derive(Debug, clap::Args)]
@@ -199,19 +197,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Manager(command) => manager::run(&load()?, command),
         Command::Camera(CameraCommand::List) => camera_list(),
         Command::Db(DbCommand::Check(args)) => db_check::run(&load()?, args),
-        Command::Config(ConfigCommand::Check { print }) => {
-            let loaded = load()?;
-            match &loaded.source {
-                Some(path) => println!("{}: OK", path.display()),
-                None => println!("no config file found; using the built-in defaults"),
-            }
-            if print {
-                print!(
-                    "{}",
-                    toml::to_string_pretty(&loaded.config).context("printing config")?
-                );
-            }
-            Ok(())
+        Command::Config(ConfigCommand::Check(args)) => {
+            config_check::run(config_path.as_deref(), args)
         }
         Command::BenchData(args) => {
             if let Some(dir) = &args.corpus {
