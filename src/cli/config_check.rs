@@ -80,7 +80,7 @@ pub fn run(config_path: Option<&std::path::Path>, args: Args) -> CliResult {
 
 fn secrets(loaded: &LoadedConfig, report: &mut Report) {
     let c = &loaded.config;
-    if c.warehouse.mode == WarehouseMode::Remote {
+    if c.warehouse.mode != WarehouseMode::Embedded {
         let source = SecretSource::new(
             &c.warehouse.token_env,
             &loaded.resolve(&c.warehouse.token_file),
@@ -273,19 +273,41 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
         WarehouseMode::Remote => {
             "check [warehouse] url, the token, and that this machine reaches the warehouse"
         }
+        WarehouseMode::Mapped => {
+            "check [warehouse] url, the token and [warehouse.mapped] (the error names the field)"
+        }
     };
     let started = Instant::now();
     let mut sample = None;
-    // The first changes are styles; a page of 50 holds a size to ask availability for.
-    match client.catalog_changes("", 50).await {
-        Ok(page) => {
-            sample = page.variants.first().map(|v| v.gtin.clone());
-            report.green(
-                "warehouse catalog changes",
-                format!("{} ms", started.elapsed().as_millis()),
-            );
+    if c.warehouse.mode == WarehouseMode::Mapped {
+        report.green(
+            "warehouse catalog",
+            "not part of a mapped API: the catalog comes from the POS import (kiosk import-stock)",
+        );
+        // Ask availability for a size the kiosk's own catalog has.
+        sample = kiosk::db::Database::open(&loaded.database_path())
+            .ok()
+            .and_then(|db| {
+                db.conn()
+                    .query_row("SELECT gtin FROM variants LIMIT 1", [], |r| {
+                        r.get::<_, i64>(0)
+                    })
+                    .ok()
+            })
+            .and_then(kiosk::barcode::Gtin::from_stored)
+            .map(|g| g.to_string());
+    } else {
+        // The first changes are styles; a page of 50 holds a size to ask availability for.
+        match client.catalog_changes("", 50).await {
+            Ok(page) => {
+                sample = page.variants.first().map(|v| v.gtin.clone());
+                report.green(
+                    "warehouse catalog changes",
+                    format!("{} ms", started.elapsed().as_millis()),
+                );
+            }
+            Err(e) => report.red("warehouse catalog changes", e, fix),
         }
-        Err(e) => report.red("warehouse catalog changes", e, fix),
     }
     let started = Instant::now();
     match client.stock_changes(&c.store.id, "", 1).await {

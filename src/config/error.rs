@@ -78,8 +78,8 @@ pub(super) fn from_toml(e: toml::de::Error, text: &str, path: &Path) -> ConfigEr
 pub(super) fn from_issue(issue: Issue, text: &str, path: &Path) -> ConfigError {
     ConfigError::Invalid(Located {
         path: path.to_path_buf(),
-        line: key_offset(text, issue.key).map(|o| line_of(text, o)),
-        key: Some(issue.key.to_owned()),
+        line: key_offset(text, &issue.key).map(|o| line_of(text, o)),
+        key: Some(issue.key.into_owned()),
         problem: issue.problem,
         fix: issue.fix,
     })

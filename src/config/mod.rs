@@ -96,6 +96,55 @@ pub enum WarehouseMode {
     Embedded,
     /// Talk to the warehouse at `url`.
     Remote,
+    /// Talk to an existing inventory API at `url`, described in `[warehouse.mapped]`.
+    Mapped,
+}
+
+/// `[warehouse.mapped]`: an existing inventory API (a commerce platform's) described without
+/// code. Worked examples: `docs/examples/`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mapped {
+    /// CSV `gtin,sku` relating the catalog's GTINs to the API's SKUs or item ids (relative to
+    /// the config file). "" = the API knows the GTINs themselves.
+    pub sku_map: PathBuf,
+    /// Working days to the shopper's door when the API does not say.
+    pub delivery_days: u32,
+    /// Shipping cost shown to the shopper when the API does not say.
+    pub shipping_cents: i64,
+    pub availability: Option<Operation>,
+    pub stock_changes: Option<Operation>,
+    pub create_order: Option<Operation>,
+    pub order_status: Option<Operation>,
+}
+
+impl Default for Mapped {
+    fn default() -> Self {
+        Self {
+            sku_map: PathBuf::new(),
+            delivery_days: 3,
+            shipping_cents: 0,
+            availability: None,
+            stock_changes: None,
+            create_order: None,
+            order_status: None,
+        }
+    }
+}
+
+/// One HTTP call of a mapped API: templates (minijinja: `{{ skus|join(",") }}`,
+/// `{{ order|tojson }}`) for the URL, headers and body, and where each field is found in the
+/// answer (JSON Pointers, RFC 6901: `/inventory_levels`, `/node/stocks/0/quantity`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Operation {
+    /// GET (default), POST, PUT or PATCH.
+    pub method: String,
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Request body template ("" = none); sent as JSON.
+    pub body: String,
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -114,6 +163,8 @@ pub struct Warehouse {
     pub embedded_db: PathBuf,
     pub sync_interval_s: u64,
     pub page_size: u32,
+    /// How to talk to an existing inventory API (mode = "mapped").
+    pub mapped: Mapped,
 }
 
 impl Default for Warehouse {
@@ -131,6 +182,7 @@ impl Default for Warehouse {
             embedded_db: "warehouse.sqlite3".into(),
             sync_interval_s: 300,
             page_size: 1000,
+            mapped: Mapped::default(),
         }
     }
 }
@@ -418,14 +470,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 /// A rule broken by a value: which key, what is wrong, how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
-    pub key: &'static str,
+    pub key: std::borrow::Cow<'static, str>,
     pub problem: String,
     pub fix: String,
 }
 
 fn issue(key: &'static str, problem: impl Into<String>, fix: impl Into<String>) -> Issue {
     Issue {
-        key,
+        key: key.into(),
         problem: problem.into(),
         fix: fix.into(),
     }
@@ -527,8 +579,17 @@ impl Config {
             ));
         }
         let w = &self.warehouse;
-        if w.mode == WarehouseMode::Remote {
+        if w.mode != WarehouseMode::Embedded {
             check_http_url("warehouse.url", &w.url)?;
+        }
+        if w.mode == WarehouseMode::Mapped {
+            crate::warehouse::mapped::check_config(&w.mapped).map_err(|(key, problem, fix)| {
+                Issue {
+                    key: key.into(),
+                    problem,
+                    fix,
+                }
+            })?;
         }
         if !w.token_env.is_empty() && !w.token_file.as_os_str().is_empty() {
             return Err(issue(

@@ -38,18 +38,21 @@ pub enum ClientError {
     Rejected(Problem),
     #[error("the warehouse's answer was malformed: {0}")]
     Malformed(String),
+    /// A mapped API answered in a shape the mapping does not fit (or is not configured).
+    #[error("{0}")]
+    Mapping(Box<super::mapped::MappingError>),
 }
 
 impl ClientError {
     /// Worth trying again: the request may succeed later unchanged.
     pub fn is_transient(&self) -> bool {
-        !matches!(self, Self::Rejected(_))
+        !matches!(self, Self::Rejected(_) | Self::Mapping(_))
     }
 
     fn counts_against_breaker(&self) -> bool {
         !matches!(
             self,
-            Self::Rejected(_) | Self::CircuitOpen | Self::RateLimited { .. }
+            Self::Rejected(_) | Self::CircuitOpen | Self::RateLimited { .. } | Self::Mapping(_)
         )
     }
 
@@ -122,6 +125,8 @@ pub struct WarehouseClient {
     token: Option<Arc<str>>,
     options: ClientOptions,
     breaker: Breaker,
+    /// Set for `mode = "mapped"`: the operations go to an existing inventory API.
+    mapping: Option<Arc<super::mapped::Mapping>>,
 }
 
 impl std::fmt::Debug for WarehouseClient {
@@ -168,7 +173,50 @@ impl WarehouseClient {
             token: token.map(Arc::from),
             options,
             breaker,
+            mapping: None,
         })
+    }
+
+    /// Sends the operations through `mapping` to an existing inventory API at the base URL.
+    pub fn with_mapping(mut self, mapping: super::mapped::Mapping) -> Self {
+        self.mapping = Some(Arc::new(mapping));
+        self
+    }
+
+    pub(super) fn mapping(&self) -> Option<&super::mapped::Mapping> {
+        self.mapping.as_deref()
+    }
+
+    pub(super) fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    pub(super) fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    /// One mapped call: the request as rendered, with retries and the breaker; JSON back.
+    pub(super) async fn call_raw(
+        &self,
+        retries: usize,
+        method: Method,
+        url: Url,
+        headers: Vec<(String, String)>,
+        body: Option<String>,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.call(retries, || {
+            let mut request = self.http.request(method.clone(), url.clone());
+            for (name, value) in &headers {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            if let Some(body) = &body {
+                request = request
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            Ok(request)
+        })
+        .await
     }
 
     pub fn base_url(&self) -> &Url {
@@ -336,6 +384,9 @@ impl WarehouseClient {
         limit: u32,
         count: bool,
     ) -> Result<CatalogPage, ClientError> {
+        if self.mapping.is_some() {
+            return Ok(self.mapped_catalog(cursor));
+        }
         self.get(
             "v1/catalog/changes".into(),
             page_query(cursor, limit, count),
@@ -361,6 +412,9 @@ impl WarehouseClient {
         limit: u32,
         count: bool,
     ) -> Result<StockPage, ClientError> {
+        if self.mapping.is_some() {
+            return self.mapped_stock_changes(store_id, cursor, limit).await;
+        }
         self.get(
             format!("v1/stores/{store_id}/stock/changes"),
             page_query(cursor, limit, count),
@@ -374,6 +428,9 @@ impl WarehouseClient {
         &self,
         gtins: Vec<String>,
     ) -> Result<AvailabilityResponse, ClientError> {
+        if self.mapping.is_some() {
+            return self.mapped_availability(gtins).await;
+        }
         let retries = self.options.max_retries.min(1);
         self.post(
             "v1/availability",
@@ -391,6 +448,9 @@ impl WarehouseClient {
         idempotency_key: &str,
         order: &OrderRequest,
     ) -> Result<OrderResponse, ClientError> {
+        if self.mapping.is_some() {
+            return self.mapped_create_order(idempotency_key, order).await;
+        }
         self.post(
             "v1/orders",
             order,
@@ -401,6 +461,9 @@ impl WarehouseClient {
     }
 
     pub async fn order_status(&self, order_id: &str) -> Result<OrderResponse, ClientError> {
+        if self.mapping.is_some() {
+            return self.mapped_order_status(order_id).await;
+        }
         self.get(format!("v1/orders/{order_id}"), Vec::new()).await
     }
 
@@ -409,6 +472,14 @@ impl WarehouseClient {
         store_id: &str,
         request: &AssociateRequest,
     ) -> Result<AssociateResponse, ClientError> {
+        if self.mapping.is_some() {
+            return Err(super::mapped::MappingError::error(
+                "associate_request",
+                "",
+                "a mapped warehouse takes no associate requests; staff see them on the kiosk",
+                "",
+            ));
+        }
         self.post(
             &format!("v1/stores/{store_id}/associate-requests"),
             request,

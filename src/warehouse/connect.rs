@@ -16,6 +16,8 @@ pub enum ConnectError {
     Embedded(String),
     #[error("warehouse client: {0}")]
     Client(#[from] super::ClientError),
+    #[error("warehouse SKU map {0}")]
+    SkuMap(#[from] super::mapped::SkuMapError),
 }
 
 /// A client and, in embedded mode, the server it talks to (stopped when this is dropped).
@@ -30,6 +32,20 @@ pub async fn connect(loaded: &LoadedConfig) -> Result<Connection, ConnectError> 
     let w = &config.warehouse;
     let options = ClientOptions::from_config(w);
     match w.mode {
+        WarehouseMode::Mapped => {
+            let token = read_secret(&SecretSource::new(
+                &w.token_env,
+                &loaded.resolve(&w.token_file),
+            ))?;
+            let sku_map = (!w.mapped.sku_map.as_os_str().is_empty())
+                .then(|| loaded.resolve(&w.mapped.sku_map));
+            let mapping =
+                super::mapped::Mapping::new(&w.mapped, sku_map.as_deref(), &config.store.currency)?;
+            Ok(Connection {
+                client: WarehouseClient::new(&w.url, token, options)?.with_mapping(mapping),
+                embedded: None,
+            })
+        }
         WarehouseMode::Remote => {
             let token = read_secret(&SecretSource::new(
                 &w.token_env,

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod connect;
+pub mod mapped;
 pub mod protocol;
 pub mod server;
 
