@@ -79,9 +79,17 @@ fn read_csv<T: for<'de> Deserialize<'de>>(file: &Path) -> Result<Vec<(u64, T)>, 
 
 /// Loads `styles.csv`, `variants.csv` and `store_stock.csv` from `dir` into `db`.
 pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedError> {
+    let (styles, variants) = import_catalog(db, dir)?;
+    let stock_file = dir.join("store_stock.csv");
+    load_stock(db, dir, &stock_file, styles, variants)
+}
+
+/// Adds or updates the catalog from `DIR/styles.csv` and `DIR/variants.csv` (the fixtures'
+/// format) in one transaction: all of it, or nothing with the file and line at fault. Returns
+/// the number of styles and sizes read. The catalog source of kiosks on a mapped warehouse.
+pub fn import_catalog(db: &mut Database, dir: &Path) -> Result<(u64, u64), SeedError> {
     let styles_file = dir.join("styles.csv");
     let variants_file = dir.join("variants.csv");
-    let stock_file = dir.join("store_stock.csv");
     let styles: Vec<(u64, StyleRow)> = read_csv(&styles_file)?;
     let variants: Vec<(u64, VariantRow)> = read_csv(&variants_file)?;
 
@@ -91,7 +99,12 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
             .prepare(
                 "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
                                      currency, image, description, fit_note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (style_code) DO UPDATE SET brand = excluded.brand,
+                     name = excluded.name, colour = excluded.colour, gender = excluded.gender,
+                     price_cents = excluded.price_cents, currency = excluded.currency,
+                     image = excluded.image, description = excluded.description,
+                     fit_note = excluded.fit_note",
             )
             .map_err(DbError::from)?;
         for (line, s) in &styles {
@@ -113,7 +126,9 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
         let mut insert_variant = tx
             .prepare(
                 "INSERT INTO variants (gtin, style_id, size_mm, width)
-                 SELECT ?1, id, ?3, ?4 FROM styles WHERE style_code = ?2",
+                 SELECT ?1, id, ?3, ?4 FROM styles WHERE style_code = ?2
+                 ON CONFLICT (gtin) DO UPDATE SET style_id = excluded.style_id,
+                     size_mm = excluded.size_mm, width = excluded.width",
             )
             .map_err(DbError::from)?;
         for (line, v) in &variants {
@@ -141,7 +156,17 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
         }
     }
     tx.commit().map_err(DbError::from)?;
+    Ok((styles.len() as u64, variants.len() as u64))
+}
 
+fn load_stock(
+    db: &mut Database,
+    dir: &Path,
+    stock_file: &Path,
+    styles: u64,
+    variants: u64,
+) -> Result<SeedReport, SeedError> {
+    let stock_file = stock_file.to_path_buf();
     let file = File::open(&stock_file).map_err(|e| fixture_err(&stock_file, e.to_string()))?;
     let stock = stock::import_stock(
         db,
@@ -165,11 +190,11 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
     db.record_feed(
         "fixtures",
         "demo",
-        &format!("{} styles from {}", styles.len(), dir.display()),
+        &format!("{} styles from {}", styles, dir.display()),
     )?;
     Ok(SeedReport {
-        styles: styles.len() as u64,
-        variants: variants.len() as u64,
+        styles,
+        variants,
         stock,
     })
 }

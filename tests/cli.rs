@@ -453,3 +453,61 @@ fn set_pin_writes_an_argon2_hash_where_the_config_says_and_never_the_pin() {
         hash
     );
 }
+
+#[test]
+fn import_catalog_adds_and_updates_styles_all_or_nothing() {
+    let kiosk = Kiosk::new();
+    // A first command builds the demo database.
+    kiosk.lookup_json(&KNOWN[1..]);
+    let dir = kiosk.path("catalog");
+    std::fs::create_dir_all(&dir).unwrap();
+    let header =
+        "style_code,brand,name,colour,gender,price_cents,currency,image,description,fit_note";
+    std::fs::write(
+        dir.join("styles.csv"),
+        format!(
+            "{header}\nNO-RUN-001,Northwind,Pace Runner,Black,men,13999,EUR,styles/no-run-001.svg,Road shoe.,True to size.\n\
+             NEW-STY-900,Acme,Harbour Boat Shoe,Navy,unisex,8999,EUR,styles/no-run-001.svg,Deck shoe.,\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("variants.csv"),
+        "gtin,style_code,size_mm,width\n4012345900019,NEW-STY-900,265,M\n",
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .arg("import-catalog")
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 styles and 1 sizes"));
+    let json = kiosk.lookup_json("4012345900019");
+    assert_eq!(json["style"]["name"], "Harbour Boat Shoe");
+    assert_eq!(
+        kiosk.lookup_json(&KNOWN[1..])["style"]["price_cents"],
+        13999
+    );
+
+    // A bad line: nothing of the file goes in, and the error names file and line.
+    std::fs::write(
+        dir.join("variants.csv"),
+        "gtin,style_code,size_mm,width\n4012345900026,NEW-STY-900,270,M\n4012345900033,NEW-STY-900,275,Q\n",
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .arg("import-catalog")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "variants.csv: line 3: width \"Q\"",
+        ));
+    kiosk
+        .cmd()
+        .args(["lookup", "4012345900026"])
+        .assert()
+        .code(3);
+}

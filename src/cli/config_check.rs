@@ -282,7 +282,7 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
     if c.warehouse.mode == WarehouseMode::Mapped {
         report.green(
             "warehouse catalog",
-            "not part of a mapped API: the catalog comes from the POS import (kiosk import-stock)",
+            "not part of a mapped API: the catalog comes from `kiosk import-catalog`",
         );
         // Ask availability for a size the kiosk's own catalog has.
         sample = kiosk::db::Database::open(&loaded.database_path())

@@ -54,6 +54,12 @@ enum Command {
     Lookup(lookup::Args),
     /// Import the store's stock export (CSV: gtin,quantity[,updated_at]) from the POS.
     ImportStock(import::Args),
+    /// Add or update the catalog from DIR/styles.csv and DIR/variants.csv (the format of
+    /// fixtures/): all or nothing. The catalog source for a mapped warehouse.
+    ImportCatalog {
+        /// Folder holding styles.csv and variants.csv.
+        dir: PathBuf,
+    },
     /// Read barcodes from image files (PNG, JPEG) and show the GTIN each carries.
     Decode(decode::Args),
     /// Draw a barcode into a PNG file (for shelf tags, demos and camera tests).
@@ -188,6 +194,16 @@ fn run(cli: Cli) -> CliResult {
     match command {
         Command::Lookup(args) => lookup::run(&load()?, args),
         Command::ImportStock(args) => import::run(&load()?, args),
+        Command::ImportCatalog { dir } => {
+            let mut db = open_database(&load()?)?;
+            let (styles, sizes) =
+                kiosk::seed::import_catalog(&mut db, &dir).map_err(|e| match e {
+                    kiosk::seed::SeedError::Db(e) => Failure::from(e),
+                    other => invalid(other),
+                })?;
+            println!("catalog: {styles} styles and {sizes} sizes added or updated");
+            Ok(())
+        }
         Command::Decode(args) => decode::run(&load()?, args),
         Command::DrawBarcode(args) => decode::draw(args),
         Command::Sync(args) => sync::run(&load()?, args),

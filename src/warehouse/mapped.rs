@@ -653,7 +653,7 @@ impl WarehouseClient {
         })
     }
 
-    /// Mapped APIs have no catalog feed: the catalog comes from the POS import or fixtures.
+    /// Mapped APIs have no catalog feed: the catalog comes from `kiosk import-catalog`.
     pub(super) fn mapped_catalog(&self, cursor: &str) -> CatalogPage {
         CatalogPage {
             styles: Vec::new(),
