@@ -3,12 +3,14 @@
 //! `update` and `view`. Database and network work runs in tasks, never in `update`.
 
 mod attract;
+mod camera_feed;
 mod done;
 mod in_store;
 pub mod manager;
 mod order;
 mod product;
 mod scan;
+mod services;
 pub mod theme;
 mod widgets;
 
@@ -17,173 +19,25 @@ mod manager_tests;
 #[cfg(test)]
 mod tests;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::availability::{self, Freshness};
 use crate::catalog::{self, LookupError, SizeGrid};
 use crate::config::{Config, LoadedConfig, SizeSystemName};
-use crate::db::{DbError, DbHandle};
+use crate::db::DbError;
 use crate::events::{self, Event, ReadFailure};
 use crate::i18n::{self, Lang};
 use crate::orders;
 use crate::warehouse::protocol::AssociateRequest;
-use crate::warehouse::server::ServerHandle;
-use crate::warehouse::{WarehouseClient, connect};
 use iced::keyboard::{self, key};
 use iced::widget::{column, container, mouse_area, opaque, row, space, stack, text};
 use iced::{Alignment, Element, Length, Size, Subscription, Task};
 
+use camera_feed::{CameraKey, camera_stream};
+pub use services::{Services, start_services};
 use theme::{Palette, spacing};
-
-/// What every screen needs: shared, long-lived handles.
-pub struct Services {
-    /// The folder relative paths in the config are resolved against.
-    pub base_dir: PathBuf,
-    pub database: PathBuf,
-    pub db: DbHandle,
-    pub client: WarehouseClient,
-    pub config: Config,
-    pub assets: PathBuf,
-    /// Confirms a camera read with a sound.
-    pub chime: crate::chime::Chime,
-    /// What the screens report to the health status (the camera).
-    pub health: crate::health::Shared,
-    /// The embedded warehouse, kept running for the life of the kiosk.
-    _embedded: Option<ServerHandle>,
-    /// Dropping it stops the background work (sync, order sender, event maintenance).
-    _background: Option<tokio::sync::watch::Sender<bool>>,
-}
-
-impl std::fmt::Debug for Services {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Services")
-    }
-}
-
-impl Services {
-    pub fn new(
-        db: DbHandle,
-        client: WarehouseClient,
-        config: Config,
-        assets: PathBuf,
-        embedded: Option<ServerHandle>,
-    ) -> Self {
-        Self {
-            base_dir: PathBuf::from("."),
-            database: PathBuf::new(),
-            db,
-            client,
-            config,
-            assets,
-            chime: crate::chime::Chime::silent(),
-            health: crate::health::Shared::default(),
-            _embedded: embedded,
-            _background: None,
-        }
-    }
-}
-
-/// Opens the database (building the demo one on first run) and connects to the warehouse.
-pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, String> {
-    let db_path = loaded.database_path();
-    let fixtures = loaded.fixtures_dir();
-    let db = tokio::task::spawn_blocking(move || {
-        crate::seed::open_or_seed(&db_path, fixtures.as_deref())
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| e.to_string())?
-    .0;
-    let connection = connect::connect(&loaded).await.map_err(|e| e.to_string())?;
-    let db = DbHandle::new(db);
-    let health = crate::health::Shared::default();
-    health.set_camera(if loaded.config.camera.enabled {
-        "starting"
-    } else {
-        "off"
-    });
-    let background = start_background(&loaded, &db, &connection.client, &health).await;
-    Ok(Arc::new(Services {
-        base_dir: loaded.base_dir(),
-        database: loaded.database_path(),
-        db,
-        client: connection.client,
-        assets: loaded.resolve(&loaded.config.ui.assets_dir),
-        chime: if loaded.config.camera.enabled && loaded.config.camera.read_sound {
-            crate::chime::Chime::start(loaded.config.camera.read_sound_volume)
-        } else {
-            crate::chime::Chime::silent()
-        },
-        config: loaded.config,
-        _embedded: connection.embedded,
-        _background: Some(background),
-        health,
-    }))
-}
-
-/// What runs behind the screens for the life of the kiosk: the inventory sync, the order
-/// outbox sender (retries, purging shopper details) and the analytics upkeep.
-async fn start_background(
-    loaded: &LoadedConfig,
-    db: &DbHandle,
-    client: &WarehouseClient,
-    health: &crate::health::Shared,
-) -> tokio::sync::watch::Sender<bool> {
-    let config = &loaded.config;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let options = crate::health::HealthOptions {
-        store_id: config.store.id.clone(),
-        file: (!config.health.file.as_os_str().is_empty())
-            .then(|| loaded.resolve(&config.health.file)),
-        sync_max_age_s: config.manager.sync_max_age_s,
-        interval: Duration::from_secs(config.health.interval_s),
-    };
-    if let Ok(addr) = config.health.listen.parse() {
-        match crate::health::serve(
-            addr,
-            db.clone(),
-            health.clone(),
-            options.clone(),
-            stopped.clone(),
-        )
-        .await
-        {
-            Ok(bound) => tracing::info!(%bound, "health endpoint: GET /health"),
-            Err(e) => tracing::warn!(error = %e, %addr, "health endpoint not started"),
-        }
-    }
-    tokio::spawn(crate::health::run_heartbeat(
-        db.clone(),
-        health.clone(),
-        options,
-        stopped.clone(),
-    ));
-    crate::health::notify_ready();
-    let mut options = crate::sync::SyncOptions::new(&config.store.id);
-    options.page_size = config.warehouse.page_size;
-    tokio::spawn(crate::sync::run_periodic(
-        db.clone(),
-        client.clone(),
-        options,
-        Duration::from_secs(config.warehouse.sync_interval_s),
-        stopped.clone(),
-    ));
-    tokio::spawn(orders::run_sender(
-        db.clone(),
-        client.clone(),
-        Duration::from_secs(5),
-        config.privacy.order_retention_days,
-        stopped.clone(),
-    ));
-    tokio::spawn(crate::analytics::run_maintenance(
-        db.clone(),
-        config.privacy.event_retention_days,
-        stopped,
-    ));
-    stop
-}
 
 /// What the screens read from the top level while drawing.
 pub struct Ctx<'a> {
@@ -346,84 +200,6 @@ pub enum CameraState {
     Starting,
     Active(Option<iced::widget::image::Handle>),
     Unavailable,
-}
-
-/// Identifies the camera stream; a changed setting restarts it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct CameraKey {
-    spec: crate::camera::SourceSpec,
-    config: String,
-    /// The kiosk database, whose GTINs the pipeline trusts more than unknown ones.
-    database: PathBuf,
-    formats: Vec<crate::config::BarcodeFormat>,
-    /// Only the scan screen shows the preview; elsewhere sending it would only cost redraws.
-    preview: bool,
-}
-
-/// The GTINs of the catalog, read once when the camera starts.
-fn catalog_gtins(database: &Path) -> Option<std::collections::HashSet<crate::barcode::Gtin>> {
-    let db = crate::db::Database::open(database).ok()?;
-    let mut stmt = db.conn().prepare("SELECT gtin FROM variants").ok()?;
-    let rows = stmt.query_map([], |r| r.get::<_, i64>(0)).ok()?;
-    Some(
-        rows.filter_map(|r| r.ok().and_then(crate::barcode::Gtin::from_stored))
-            .collect(),
-    )
-}
-
-fn camera_stream(key: &CameraKey) -> impl iced::futures::Stream<Item = Message> + use<> {
-    let key = key.clone();
-    iced::stream::channel(
-        16,
-        async move |mut output: iced::futures::channel::mpsc::Sender<Message>| {
-            use iced::futures::SinkExt;
-            let Ok(config) = toml::from_str::<crate::config::Camera>(&key.config) else {
-                return;
-            };
-            let formats = key.formats.clone();
-            let database = key.database.clone();
-            let catalog = tokio::task::spawn_blocking(move || catalog_gtins(&database))
-                .await
-                .ok()
-                .flatten();
-            let options = crate::camera::PipelineOptions {
-                formats,
-                confirm_frames: config.confirm_frames,
-                catalog: catalog.map(Arc::new),
-                ..crate::camera::PipelineOptions::default()
-            };
-            let preview = key.preview;
-            let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::camera::CameraEvent>(8);
-            let started = crate::camera::start(key.spec.clone(), config, options, move |event| {
-                match event {
-                    // Previews may be dropped when the screen is busy; reads and status may not.
-                    // Off the scan screen they are not sent at all: they would only cost redraws.
-                    crate::camera::CameraEvent::Preview(_) if !preview => true,
-                    crate::camera::CameraEvent::Preview(_) => !matches!(
-                        tx.try_send(event),
-                        Err(tokio::sync::mpsc::error::TrySendError::Closed(_))
-                    ),
-                    other => tx.blocking_send(other).is_ok(),
-                }
-            });
-            let _handle = match started {
-                Ok(handle) => handle,
-                Err(e) => {
-                    let _ = output
-                        .send(Message::Camera(crate::camera::CameraEvent::Unavailable(
-                            e.to_string(),
-                        )))
-                        .await;
-                    return;
-                }
-            };
-            while let Some(event) = rx.recv().await {
-                if output.send(Message::Camera(event)).await.is_err() {
-                    break;
-                }
-            }
-        },
-    )
 }
 
 impl Kiosk {
@@ -1368,7 +1144,6 @@ fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &str) -> Element<'a, Message> {
     .into()
 }
 
-/// Runs the kiosk window until it is closed.
 /// The iced backend `[ui] renderer` asks for (`None`: let iced choose). The caller sets
 /// `ICED_BACKEND` before iced starts: iced reads its backend from that variable only.
 pub fn forced_backend(ui: &crate::config::Ui) -> Option<&'static str> {
@@ -1379,6 +1154,7 @@ pub fn forced_backend(ui: &crate::config::Ui) -> Option<&'static str> {
     }
 }
 
+/// Runs the kiosk window until it is closed.
 pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
     let ui = loaded
         .as_ref()

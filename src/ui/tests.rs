@@ -11,6 +11,8 @@ use iced_test::Simulator;
 use iced_test::runtime::Action;
 
 use super::*;
+use crate::db::DbHandle;
+use crate::warehouse::WarehouseClient;
 use crate::warehouse::client::ClientOptions;
 use crate::warehouse::server::{self, ServerOptions, WarehouseStore};
 

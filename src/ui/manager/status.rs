@@ -1,0 +1,414 @@
+//! The dashboard's status tab: the sync and its progress, the warehouse, waiting orders, the
+//! camera, stock files to import, and the kiosk's version and settings (secrets hidden).
+
+use std::path::Path;
+
+use iced::widget::{column, container, progress_bar, row, scrollable, text};
+use iced::{Element, Length};
+
+use super::{Dashboard, ImportState, Message, Reach, Snapshot, SyncState, Tab, warning};
+use crate::db::DbStats;
+use crate::sync;
+use crate::ui::theme::{self, spacing};
+use crate::ui::{CameraState, Ctx, Services, widgets};
+
+impl Dashboard {
+    pub(super) fn status_view<'a>(
+        &'a self,
+        ctx: &Ctx<'a>,
+        services: &'a Services,
+    ) -> Element<'a, Message> {
+        row![
+            column![
+                self.sync_section(ctx, services),
+                self.import_section(ctx, services)
+            ]
+            .spacing(spacing::L)
+            .width(Length::FillPortion(1)),
+            scrollable(self.about_section(ctx, services)).width(Length::FillPortion(1)),
+        ]
+        .spacing(spacing::XL)
+        .into()
+    }
+
+    fn snapshot_ok(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref().and_then(|s| s.as_deref().ok())
+    }
+
+    /// When the last sync was and how old (red past the limit), *Sync now* and its progress,
+    /// the warehouse, waiting orders and the camera.
+    fn sync_section<'a>(&'a self, ctx: &Ctx<'a>, services: &'a Services) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let config = &services.config;
+        let snapshot = self.snapshot_ok();
+        let last = snapshot.and_then(|s| last_sync(&s.stats));
+        let limit = config.manager.sync_max_age_s;
+        let mut sync_col =
+            column![text(ctx.t("mgr-sync-title")).size(theme::text::H2 * 0.8)].spacing(spacing::S);
+        match last {
+            Some((when, age_s)) => {
+                let line = text(ctx.t_with(
+                    "mgr-sync-last",
+                    &[("when", when), ("age", human_duration(age_s))],
+                ))
+                .size(theme::text::BODY);
+                if age_s > limit {
+                    sync_col =
+                        sync_col.push(
+                            container(
+                                column![
+                                    line,
+                                    text(ctx.t_with(
+                                        "mgr-sync-stale",
+                                        &[("limit", human_duration(limit))]
+                                    ))
+                                    .size(theme::text::BODY)
+                                ]
+                                .spacing(spacing::XS),
+                            )
+                            .padding(spacing::S)
+                            .style(theme::band(p.unavailable, p.on_unavailable)),
+                        );
+                } else {
+                    sync_col = sync_col.push(line);
+                }
+            }
+            None => {
+                sync_col = sync_col.push(
+                    container(text(ctx.t("mgr-sync-never")).size(theme::text::BODY))
+                        .padding(spacing::S)
+                        .style(theme::band(p.unavailable, p.on_unavailable)),
+                );
+            }
+        }
+        let running = matches!(self.sync, SyncState::Running { .. });
+        let mut buttons = row![
+            widgets::touch(
+                ctx.t("mgr-sync-now"),
+                (!running).then_some(Message::SyncNow),
+                theme::primary(p)
+            )
+            .width(Length::Fixed(300.0))
+        ]
+        .spacing(spacing::S);
+        if running {
+            buttons = buttons.push(
+                widgets::touch(
+                    ctx.t("mgr-sync-cancel"),
+                    Some(Message::CancelSync),
+                    theme::secondary(p),
+                )
+                .width(Length::Fixed(240.0)),
+            );
+        }
+        sync_col = sync_col.push(buttons);
+        match &self.sync {
+            SyncState::Idle => {}
+            SyncState::Running { feed, page, total } => {
+                let feed_name = if *feed == sync::CATALOG_FEED {
+                    "catalog"
+                } else {
+                    "stock"
+                };
+                let (fraction, words) = match total {
+                    Some(total) => (
+                        sync_fraction(feed, *page, *total),
+                        ctx.t_with(
+                            "mgr-sync-running",
+                            &[
+                                ("feed", feed_name.to_owned()),
+                                ("page", page.to_string()),
+                                ("total", total.to_string()),
+                            ],
+                        ),
+                    ),
+                    None => (
+                        sync_fraction(feed, 0, 1),
+                        ctx.t_with(
+                            "mgr-sync-running-open",
+                            &[("feed", feed_name.to_owned()), ("page", page.to_string())],
+                        ),
+                    ),
+                };
+                sync_col = sync_col
+                    .push(progress_bar(0.0..=1.0, fraction).girth(28))
+                    .push(text(words).size(theme::text::SMALL));
+            }
+            SyncState::Done(s) => {
+                sync_col = sync_col.push(
+                    text(ctx.t_with(
+                        "mgr-sync-done",
+                        &[
+                            ("added", s.added.to_string()),
+                            ("changed", s.changed.to_string()),
+                            ("removed", s.removed.to_string()),
+                            ("seconds", s.seconds.to_string()),
+                        ],
+                    ))
+                    .size(theme::text::BODY),
+                );
+            }
+            SyncState::Failed(e) => {
+                sync_col = sync_col.push(warning(
+                    ctx,
+                    ctx.t_with("mgr-sync-failed", &[("error", e.clone())]),
+                ));
+            }
+            SyncState::Cancelled => {
+                sync_col = sync_col.push(text(ctx.t("mgr-sync-cancelled")).size(theme::text::BODY));
+            }
+        }
+        let reach = match &self.warehouse {
+            Reach::Checking => text(ctx.t("mgr-warehouse-checking"))
+                .size(theme::text::BODY)
+                .into(),
+            Reach::Up { ms } => text(ctx.t_with("mgr-warehouse-ok", &[("ms", ms.to_string())]))
+                .size(theme::text::BODY)
+                .into(),
+            Reach::Down(e) => warning(
+                ctx,
+                ctx.t_with("mgr-warehouse-down", &[("error", e.clone())]),
+            ),
+        };
+        let waiting = snapshot.map_or(0, |s| s.waiting.len());
+        let orders_line: Element<'a, Message> = if waiting == 0 {
+            text(ctx.t("mgr-orders-none"))
+                .size(theme::text::BODY)
+                .into()
+        } else {
+            widgets::touch(
+                ctx.t_with("mgr-orders-waiting", &[("count", waiting.to_string())]),
+                Some(Message::Tab(Tab::Orders)),
+                theme::secondary(p),
+            )
+            .width(Length::Fill)
+            .into()
+        };
+        let camera = match (config.camera.enabled, ctx.camera) {
+            (false, _) => ctx.t("mgr-camera-state-off"),
+            (true, CameraState::Active(_)) => ctx.t("mgr-camera-state-ok"),
+            (true, CameraState::Unavailable) => ctx.t("mgr-camera-down"),
+            (true, CameraState::Starting) => ctx.t("scan-camera-starting"),
+        };
+        sync_col = sync_col
+            .push(text(ctx.t("mgr-warehouse-title")).size(theme::text::H2 * 0.8))
+            .push(reach)
+            .push(orders_line)
+            .push(text(ctx.t("mgr-tab-camera")).size(theme::text::H2 * 0.8))
+            .push(text(camera).size(theme::text::BODY));
+        sync_col.into()
+    }
+
+    /// Stock files found in the configured folders, one tap each, and the last import.
+    fn import_section<'a>(&'a self, ctx: &Ctx<'a>, services: &'a Services) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let config = &services.config;
+        let snapshot = self.snapshot_ok();
+        let mut import_col = column![text(ctx.t("mgr-import-title")).size(theme::text::H2 * 0.8)]
+            .spacing(spacing::S);
+        match snapshot.map(|s| s.stock_files.as_slice()) {
+            Some([]) => {
+                let dirs: Vec<String> = config
+                    .manager
+                    .import_dirs
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect();
+                import_col = import_col.push(
+                    text(ctx.t_with("mgr-import-none", &[("dirs", dirs.join(", "))]))
+                        .size(theme::text::SMALL),
+                );
+            }
+            Some(files) => {
+                let busy = matches!(self.import, ImportState::Running(_));
+                for file in files.iter().take(5) {
+                    import_col = import_col.push(
+                        widgets::touch(
+                            file.display().to_string(),
+                            (!busy).then(|| Message::Import(file.clone())),
+                            theme::secondary(p),
+                        )
+                        .width(Length::Fill),
+                    );
+                }
+            }
+            None => {}
+        }
+        match &self.import {
+            ImportState::Idle => {}
+            ImportState::Running(file) => {
+                import_col = import_col.push(
+                    text(ctx.t_with("mgr-import-running", &[("file", file.clone())]))
+                        .size(theme::text::BODY),
+                );
+            }
+            ImportState::Done(r) => {
+                import_col = import_col.push(
+                    text(ctx.t_with(
+                        "mgr-import-done",
+                        &[
+                            ("imported", r.imported.to_string()),
+                            ("rows", r.rows.to_string()),
+                            ("unknown", r.unknown.to_string()),
+                            ("removed", r.removed.to_string()),
+                        ],
+                    ))
+                    .size(theme::text::BODY),
+                );
+            }
+            ImportState::Failed(e) => {
+                import_col = import_col.push(warning(
+                    ctx,
+                    ctx.t_with("mgr-import-failed", &[("error", e.clone())]),
+                ));
+            }
+        }
+        import_col.into()
+    }
+
+    /// The kiosk itself: counts, version, settings (secrets only as "set"/"missing").
+    fn about_section<'a>(&'a self, ctx: &Ctx<'a>, services: &'a Services) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let snapshot = self.snapshot_ok();
+        let mut about = column![text(ctx.t("mgr-stats-title")).size(theme::text::H2 * 0.8)]
+            .spacing(spacing::XS);
+        if let Some(s) = snapshot {
+            about = about.push(
+                text(ctx.t_with(
+                    "mgr-stats",
+                    &[
+                        ("styles", s.stats.styles.to_string()),
+                        ("sizes", s.stats.variants.to_string()),
+                        ("stock", s.stats.store_stock.to_string()),
+                        ("events", s.stats.shopper_events.to_string()),
+                    ],
+                ))
+                .size(theme::text::SMALL),
+            );
+        }
+        if let Some(Err(e)) = &self.snapshot {
+            about = about.push(warning(ctx, e.clone()));
+        }
+        about = about.push(text(ctx.t("mgr-version-title")).size(theme::text::H2 * 0.8));
+        for line in config_summary(services) {
+            about = about.push(
+                text(line)
+                    .size(theme::text::SMALL)
+                    .font(iced::Font::MONOSPACE),
+            );
+        }
+        about = about.push(
+            row![
+                widgets::touch(
+                    ctx.t("mgr-refresh"),
+                    Some(Message::Refresh),
+                    theme::secondary(p)
+                )
+                .width(Length::Fixed(240.0)),
+                widgets::touch(ctx.t("mgr-quit"), Some(Message::Quit), theme::secondary(p))
+                    .width(Length::Fixed(300.0)),
+            ]
+            .spacing(spacing::S),
+        );
+        about.into()
+    }
+}
+
+/// Progress over both feeds: the catalog is the first half, the store's stock the second.
+fn sync_fraction(feed: &str, page: u64, total: u64) -> f32 {
+    let within = (page as f32 / total.max(1) as f32).clamp(0.0, 1.0);
+    if feed == sync::CATALOG_FEED {
+        within * 0.5
+    } else {
+        0.5 + within * 0.5
+    }
+}
+
+/// The most recent completed sync feed (catalog or stock): when, and how many seconds ago.
+fn last_sync(stats: &DbStats) -> Option<(String, u64)> {
+    let newest = stats
+        .feeds
+        .iter()
+        .filter(|f| f.feed == sync::CATALOG_FEED || f.feed == sync::STOCK_FEED)
+        .filter_map(|f| f.synced_at.parse::<jiff::Timestamp>().ok())
+        .max()?;
+    let age = jiff::Timestamp::now()
+        .duration_since(newest)
+        .as_secs()
+        .max(0) as u64;
+    let local = newest
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%d/%m %H:%M")
+        .to_string();
+    Some((local, age))
+}
+
+/// "45 s", "12 min", "3 h", "2 d": the age of a sync at a glance.
+pub fn human_duration(seconds: u64) -> String {
+    match seconds {
+        s if s < 90 => format!("{s} s"),
+        s if s < 90 * 60 => format!("{} min", s / 60),
+        s if s < 48 * 3600 => format!("{} h", s / 3600),
+        s => format!("{} d", s / 86_400),
+    }
+}
+
+/// Settings worth seeing at a glance; secrets only say where they come from and whether set.
+fn config_summary(services: &Services) -> Vec<String> {
+    let c = &services.config;
+    let secret = |env: &str, file: &Path| {
+        // Relative files are relative to the config file, as the kiosk reads them.
+        let resolved = if file.as_os_str().is_empty() {
+            file.to_path_buf()
+        } else {
+            services.base_dir.join(file)
+        };
+        let source = crate::config::SecretSource::new(env, &resolved);
+        let set = matches!(crate::config::read_secret(&source), Ok(Some(_)));
+        let from = match &source {
+            crate::config::SecretSource::Env(v) => format!("${v}"),
+            crate::config::SecretSource::File(_) => file.display().to_string(),
+            crate::config::SecretSource::None => "-".into(),
+        };
+        format!("{} ({from})", if set { "set" } else { "missing" })
+    };
+    vec![
+        format!("version   {}", env!("CARGO_PKG_VERSION")),
+        format!("store     {} ({})", c.store.id, c.store.currency),
+        format!("database  {}", services.database.display()),
+        format!(
+            "warehouse {:?} {}",
+            c.warehouse.mode,
+            if c.warehouse.mode == crate::config::WarehouseMode::Remote {
+                c.warehouse.url.as_str()
+            } else {
+                "(in-process, loopback)"
+            }
+        ),
+        if c.warehouse.mode == crate::config::WarehouseMode::Embedded {
+            "token     per process (embedded warehouse)".to_owned()
+        } else {
+            format!(
+                "token     {}",
+                secret(&c.warehouse.token_env, &c.warehouse.token_file)
+            )
+        },
+        format!(
+            "pin hash  {}",
+            secret(&c.manager.pin_hash_env, &c.manager.pin_hash_file)
+        ),
+        format!(
+            "camera    {} {} {}x{}@{}",
+            if c.camera.enabled { "on" } else { "off" },
+            c.camera.source,
+            c.camera.width,
+            c.camera.height,
+            c.camera.fps
+        ),
+        format!("languages {}", c.ui.languages.join(", ")),
+        format!(
+            "idle      {} s, events kept {} days",
+            c.ui.idle_timeout_s, c.privacy.event_retention_days
+        ),
+    ]
+}

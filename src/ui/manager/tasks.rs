@@ -1,0 +1,211 @@
+//! The dashboard's background work: loading what it shows, pinging the warehouse, the sync
+//! with progress, stock imports and order retries. All off the UI thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use iced::Task;
+use iced::futures::SinkExt;
+
+use super::{Message, Snapshot, SyncSummary};
+use crate::db::DbError;
+use crate::orders::{self, OutboxStatus};
+use crate::stock::{ImportError, ImportOptions};
+use crate::sync::{self, SyncOptions, SyncProgress};
+use crate::ui::Services;
+
+pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
+    let services = services.clone();
+    let dirs: Vec<PathBuf> = services
+        .config
+        .manager
+        .import_dirs
+        .iter()
+        .map(|d| services.base_dir.join(d))
+        .collect();
+    Task::perform(
+        async move {
+            let stock_files = tokio::task::spawn_blocking(move || stock_files(&dirs))
+                .await
+                .unwrap_or_default();
+            services
+                .db
+                .call(move |db| {
+                    let stats = db.stats()?;
+                    let waiting = orders::list(db)?
+                        .into_iter()
+                        .filter(|o| o.status != OutboxStatus::Confirmed)
+                        .collect();
+                    Ok(Box::new(Snapshot {
+                        stats,
+                        waiting,
+                        stock_files,
+                    }))
+                })
+                .await
+                .map_err(|e| e.to_string())
+        },
+        Message::Loaded,
+    )
+}
+
+/// One small read-only request: can the kiosk reach the warehouse, and how fast.
+pub(super) fn ping(services: &Arc<Services>) -> Task<Message> {
+    let services = services.clone();
+    Task::perform(
+        async move {
+            let started = Instant::now();
+            services
+                .client
+                .catalog_changes("", 1)
+                .await
+                .map(|_| started.elapsed().as_millis() as u64)
+                .map_err(|e| e.to_string())
+        },
+        Message::Pinged,
+    )
+}
+
+/// Forwards page progress to the dashboard; a full channel drops an update, never blocks.
+struct Forward(iced::futures::channel::mpsc::Sender<Message>);
+
+impl SyncProgress for Forward {
+    fn pages(&mut self, feed: &'static str, pages: u64, total: Option<u64>) {
+        let _ = self
+            .0
+            .try_send(Message::SyncProgress { feed, pages, total });
+    }
+}
+
+pub(super) fn sync_task(services: Arc<Services>) -> Task<Message> {
+    Task::stream(iced::stream::channel(
+        32,
+        async move |mut out: iced::futures::channel::mpsc::Sender<Message>| {
+            let mut options = SyncOptions::new(&services.config.store.id);
+            options.page_size = services.config.warehouse.page_size;
+            let started = Instant::now();
+            let result = sync::sync(
+                &services.db,
+                &services.client,
+                &options,
+                &mut Forward(out.clone()),
+            )
+            .await
+            .map(|r| SyncSummary {
+                added: r.catalog.added + r.stock.added,
+                changed: r.catalog.changed + r.stock.changed,
+                removed: r.catalog.removed + r.stock.removed,
+                seconds: started.elapsed().as_secs(),
+            })
+            .map_err(|e| e.to_string());
+            let _ = out.send(Message::SyncFinished(result)).await;
+        },
+    ))
+}
+
+pub(super) fn import_task(services: &Arc<Services>, path: PathBuf) -> Task<Message> {
+    let services = services.clone();
+    Task::perform(
+        async move {
+            services
+                .db
+                .call(move |db| {
+                    let file = match std::fs::File::open(&path) {
+                        Ok(f) => f,
+                        Err(e) => return Ok(Err(format!("{}: {e}", path.display()))),
+                    };
+                    let result = crate::stock::import_stock(
+                        db,
+                        std::io::BufReader::new(file),
+                        &path.display().to_string(),
+                        ImportOptions::default(),
+                        &mut (),
+                    );
+                    Ok(result.map_err(|e| import_error_words(&path, &e)))
+                })
+                .await
+                .map_err(|e: DbError| e.to_string())
+                .and_then(|r| r)
+        },
+        Message::Imported,
+    )
+}
+
+/// The error and the first bad lines, so the manager can fix the file at the POS.
+fn import_error_words(path: &Path, e: &ImportError) -> String {
+    match e {
+        ImportError::BadRows(rows) => {
+            let first: Vec<String> = rows
+                .iter()
+                .take(3)
+                .map(|r| format!("line {}: {}", r.line, r.message))
+                .collect();
+            format!("{}: {e} — {}", file_name(path), first.join("; "))
+        }
+        other => format!("{}: {other}", file_name(path)),
+    }
+}
+
+pub(super) fn retry_task(services: &Arc<Services>, id: Option<String>) -> Task<Message> {
+    let services = services.clone();
+    Task::perform(
+        async move {
+            if let Some(id) = id {
+                services
+                    .db
+                    .call(move |db| {
+                        orders::retry_now(db, &id).map_err(|e| DbError::Sqlite(e.to_string()))
+                    })
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            orders::send_due(&services.db, &services.client, true)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        },
+        Message::Retried,
+    )
+}
+
+pub(super) fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Stock files in the configured folders (three levels deep), newest first, at most 20.
+pub(super) fn stock_files(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, depth: u32, found: &mut Vec<(std::time::SystemTime, PathBuf)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() && depth > 0 => walk(&path, depth - 1, found),
+                Ok(t)
+                    if t.is_file()
+                        && path
+                            .extension()
+                            .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
+                {
+                    let modified = entry
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .unwrap_or(std::time::UNIX_EPOCH);
+                    found.push((modified, path));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for dir in dirs {
+        walk(dir, 3, &mut found);
+    }
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
+    found.into_iter().take(20).map(|(_, p)| p).collect()
+}
