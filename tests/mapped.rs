@@ -3,6 +3,8 @@
 //! APIs, configured with the worked examples shipped in docs/examples/.
 #![allow(clippy::unwrap_used)] // tests fail loudly by design
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -13,12 +15,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use common::draft;
 use kiosk::config::{self, LoadedConfig};
 use kiosk::db::DbHandle;
-use kiosk::orders::{self, OrderDraft, OutboxStatus};
+use kiosk::orders::{self, OutboxStatus};
 use kiosk::sync::{self, SyncOptions};
 use kiosk::warehouse::connect;
-use kiosk::warehouse::protocol::{Address, Contact, OrderState};
+use kiosk::warehouse::protocol::OrderState;
 
 const STORE: &str = "demo-store-001";
 const TOKEN: &str = "mapped-test-token";
@@ -83,28 +86,6 @@ fn open_db(loaded: &LoadedConfig) -> DbHandle {
         kiosk::seed::open_or_seed(&loaded.database_path(), loaded.fixtures_dir().as_deref())
             .unwrap();
     DbHandle::new(db)
-}
-
-fn draft(gtin: &str) -> OrderDraft {
-    OrderDraft {
-        gtin: gtin.parse().unwrap(),
-        quantity: 1,
-        unit_price_cents: 14999,
-        currency: "EUR".into(),
-        shipping_cents: 0,
-        ship_to: Address {
-            name: "Ana Li".into(),
-            line1: "Hauptstr. 1".into(),
-            line2: String::new(),
-            postal_code: "10115".into(),
-            city: "Berlin".into(),
-            country: "DE".into(),
-        },
-        contact: Contact {
-            email: "ana@example.com".into(),
-            phone: String::new(),
-        },
-    }
 }
 
 async fn store_quantity(db: &DbHandle, gtin: &'static str) -> Option<i64> {
@@ -265,7 +246,7 @@ async fn a_shopify_like_api_gives_availability_stock_and_takes_orders() {
     // A dropship order through the outbox: the platform's order id comes back.
     let order = db
         .call(|db| {
-            orders::enqueue(db, STORE, &draft(GTINS[1]))
+            orders::enqueue(db, STORE, &draft(GTINS[1], 14999))
                 .map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
         })
         .await
@@ -390,7 +371,7 @@ async fn a_saleor_like_graphql_api_gives_stocked_minus_allocated_pages_and_order
 
     let order = db
         .call(|db| {
-            orders::enqueue(db, STORE, &draft(GTINS[0]))
+            orders::enqueue(db, STORE, &draft(GTINS[0], 14999))
                 .map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
         })
         .await

@@ -5,13 +5,16 @@
 use std::path::Path;
 use std::time::Duration;
 
+mod common;
+
+use common::draft;
 use kiosk::availability::{self, Freshness};
 use kiosk::barcode::Gtin;
 use kiosk::db::{Database, DbHandle};
-use kiosk::orders::{self, OrderDraft, OutboxStatus};
+use kiosk::orders::{self, OutboxStatus};
 use kiosk::sync::{self, SyncError, SyncOptions};
 use kiosk::warehouse::client::ClientOptions;
-use kiosk::warehouse::protocol::{Address, Contact, OrderLine, OrderRequest};
+use kiosk::warehouse::protocol::{OrderLine, OrderRequest};
 use kiosk::warehouse::server::{self, Fault, ServerHandle, ServerOptions, WarehouseStore};
 use kiosk::warehouse::{ClientError, WarehouseClient};
 
@@ -128,28 +131,6 @@ impl Env {
 
 fn gtin(text: &str) -> Gtin {
     text.parse().unwrap()
-}
-
-fn draft(g: &str, price: i64) -> OrderDraft {
-    OrderDraft {
-        gtin: gtin(g),
-        quantity: 1,
-        unit_price_cents: price,
-        currency: "EUR".into(),
-        shipping_cents: 0,
-        ship_to: Address {
-            name: "Ana Li".into(),
-            line1: "Hauptstr. 1".into(),
-            line2: String::new(),
-            postal_code: "10115".into(),
-            city: "Berlin".into(),
-            country: "DE".into(),
-        },
-        contact: Contact {
-            email: "ana@example.com".into(),
-            phone: String::new(),
-        },
-    }
 }
 
 fn order_request(g: &str, price: i64, kiosk_order_id: &str) -> OrderRequest {

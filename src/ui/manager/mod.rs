@@ -8,7 +8,7 @@ pub mod pin;
 mod status;
 mod tasks;
 
-use tasks::{file_name, import_task, load, ping, retry_task, sync_task};
+use tasks::{analytics_task, file_name, import_task, load, ping, retry_task, sync_task};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use iced::{Alignment, Element, Length, Task};
 
 use super::theme::{self, spacing};
 use super::{CameraState, Ctx, Services, widgets};
-use crate::analytics::{self, Analytics, Period, charts};
+use crate::analytics::{Analytics, charts};
 use crate::db::DbStats;
 use crate::orders::{OutboxOrder, OutboxStatus};
 use crate::stock::ImportReport;
@@ -180,23 +180,8 @@ impl Dashboard {
     }
 
     fn load_analytics(&mut self, services: &Arc<Services>) -> Task<Message> {
-        let days = self.period_days;
         self.analytics_started = Some(Instant::now());
-        let services = services.clone();
-        Task::perform(
-            async move {
-                services
-                    .db
-                    .call(move |db| {
-                        let today = jiff::Zoned::now().date();
-                        analytics::summarise(db, today)?;
-                        analytics::query(db, Period::last_days(today, days)).map(Box::new)
-                    })
-                    .await
-                    .map_err(|e| e.to_string())
-            },
-            move |result| Message::AnalyticsLoaded(days, result),
-        )
+        analytics_task(services, self.period_days)
     }
 
     pub fn update(&mut self, message: Message, services: &Arc<Services>) -> Task<Message> {

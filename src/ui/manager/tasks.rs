@@ -9,6 +9,7 @@ use iced::Task;
 use iced::futures::SinkExt;
 
 use super::{Message, Snapshot, SyncSummary};
+use crate::analytics::{self, Period};
 use crate::db::DbError;
 use crate::orders::{self, OutboxStatus};
 use crate::stock::{ImportError, ImportOptions};
@@ -102,6 +103,25 @@ pub(super) fn sync_task(services: Arc<Services>) -> Task<Message> {
             let _ = out.send(Message::SyncFinished(result)).await;
         },
     ))
+}
+
+/// The analytics for the `days` ending today, after folding in what finished since last time.
+pub(super) fn analytics_task(services: &Arc<Services>, days: i32) -> Task<Message> {
+    let services = services.clone();
+    Task::perform(
+        async move {
+            services
+                .db
+                .call(move |db| {
+                    let today = jiff::Zoned::now().date();
+                    analytics::summarise(db, today)?;
+                    analytics::query(db, Period::last_days(today, days)).map(Box::new)
+                })
+                .await
+                .map_err(|e| e.to_string())
+        },
+        move |result| Message::AnalyticsLoaded(days, result),
+    )
 }
 
 pub(super) fn import_task(services: &Arc<Services>, path: PathBuf) -> Task<Message> {
