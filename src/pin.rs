@@ -83,6 +83,18 @@ pub enum Verdict {
     },
 }
 
+/// What survives a restart: pulling the plug must not reset a lockout.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GateState {
+    pub failures: u32,
+    pub lockouts: u32,
+    /// When the current lockout ends (RFC 3339), if locked.
+    pub locked_until: Option<String>,
+}
+
+/// The key the gate's state is stored under in the kiosk database.
+pub const GATE_STATE_KEY: &str = "manager_pin_gate";
+
 /// Counts wrong PINs. After `max_attempts` in a row it locks for `lockout`, doubling with every
 /// further lockout (capped at a day) until a right PIN resets it.
 #[derive(Debug, Clone)]
@@ -105,6 +117,37 @@ impl PinGate {
             lockouts: 0,
             locked_until: None,
         }
+    }
+
+    /// The gate as it stands, with the lockout's end as wall-clock time.
+    pub fn state(&self, now: Instant) -> GateState {
+        GateState {
+            failures: self.failures,
+            lockouts: self.lockouts,
+            locked_until: self.locked_for(now).and_then(|left| {
+                let left = jiff::SignedDuration::try_from(left).ok()?;
+                jiff::Timestamp::now()
+                    .checked_add(left)
+                    .ok()
+                    .map(|t| t.to_string())
+            }),
+        }
+    }
+
+    /// A gate continuing from `state` (a lockout that ended while the kiosk was off is over).
+    pub fn restore(config: &Manager, state: &GateState, now: Instant) -> Self {
+        let mut gate = Self::new(config);
+        gate.failures = state.failures;
+        gate.lockouts = state.lockouts;
+        gate.locked_until = state
+            .locked_until
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .and_then(|until| {
+                let left = until.duration_since(jiff::Timestamp::now());
+                (left.is_positive()).then(|| now + left.unsigned_abs())
+            });
+        gate
     }
 
     /// How long the gate stays locked, if it is.
@@ -212,6 +255,40 @@ mod tests {
             g.record(t3, false),
             Verdict::Locked {
                 remaining: Duration::from_secs(60)
+            }
+        );
+    }
+
+    #[test]
+    fn a_lockout_survives_a_restart_and_one_that_ended_meanwhile_does_not() {
+        let mut g = gate(1, 600);
+        let t0 = Instant::now();
+        g.record(t0, false);
+        let saved = g.state(t0);
+        assert_eq!(saved.lockouts, 1);
+        assert!(saved.locked_until.is_some());
+        // Through JSON, as stored.
+        let text = serde_json::to_string(&saved).unwrap();
+        let back: GateState = serde_json::from_str(&text).unwrap();
+        let config = Manager {
+            max_attempts: 1,
+            lockout_s: 600,
+            ..Manager::default()
+        };
+        let restored = PinGate::restore(&config, &back, Instant::now());
+        let left = restored.locked_for(Instant::now()).unwrap();
+        assert!(left > Duration::from_secs(590), "{left:?}");
+        // The next lockout is longer: the count was kept.
+        let ended = GateState {
+            locked_until: Some("2020-01-01T00:00:00Z".into()),
+            ..back
+        };
+        let mut restored = PinGate::restore(&config, &ended, Instant::now());
+        assert!(restored.locked_for(Instant::now()).is_none());
+        assert_eq!(
+            restored.record(Instant::now(), false),
+            Verdict::Locked {
+                remaining: Duration::from_secs(1200)
             }
         );
     }

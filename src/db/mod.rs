@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v1_catalog.sql"),
     include_str!("v2_warehouse_orders_events.sql"),
     include_str!("v3_event_summaries.sql"),
+    include_str!("v4_kiosk_state.sql"),
 ];
 
 /// The schema version this build writes.
@@ -249,6 +250,27 @@ impl Database {
     }
 
     /// Records that a feed (sync or import) completed.
+    /// A piece of kiosk state kept across restarts (JSON), if set.
+    pub fn state(&self, key: &str) -> Result<Option<String>, DbError> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM kiosk_state WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_state(&self, key: &str, value: &str) -> Result<(), DbError> {
+        self.conn.execute(
+            "INSERT INTO kiosk_state (key, value, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+                                             updated_at = excluded.updated_at",
+            rusqlite::params![key, value, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
     pub fn record_feed(&self, feed: &str, cursor: &str, detail: &str) -> Result<(), DbError> {
         record_feed(&self.conn, feed, cursor, detail)
     }

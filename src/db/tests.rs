@@ -21,6 +21,7 @@ fn new_database_gets_the_whole_schema_with_wal_and_foreign_keys() {
         [
             "event_days",
             "event_hours",
+            "kiosk_state",
             "order_outbox",
             "shopper_events",
             "store_stock",

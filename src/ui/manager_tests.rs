@@ -328,3 +328,24 @@ async fn a_scanner_on_the_manager_screen_is_tested_not_looked_up() {
     assert!(matches!(rig.kiosk.screen, Screen::Manager(_)));
     assert!(rig.shows(&format!("Read: {IN_STORE}")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lockout_survives_restarting_the_kiosk() {
+    let mut rig = manager_rig(true).await;
+    rig.long_press_store_name().await;
+    for wrong in ["1111", "2222", "3333"] {
+        rig.type_pin(wrong).await;
+    }
+    assert!(rig.shows("Too many wrong PINs. Manager mode is locked for 1 min."));
+    // A new kiosk process on the same database: it reads the gate when it starts.
+    let services = rig.services();
+    rig.kiosk = Kiosk::with_services(services.clone());
+    rig.send(Message::Started(Ok(services))).await;
+    rig.long_press_store_name().await;
+    rig.type_pin(PIN).await;
+    assert!(
+        matches!(rig.kiosk.screen, Screen::ManagerPin(_)),
+        "still locked after the restart"
+    );
+    assert!(rig.shows("Too many wrong PINs. Manager mode is locked for 1 min."));
+}

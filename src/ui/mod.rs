@@ -166,6 +166,8 @@ pub enum Message {
     ManagerPin(manager::pin::Message),
     /// The PIN check's answer: matched or not, or why it could not be checked.
     PinChecked(Result<bool, String>),
+    /// The PIN gate as saved before the last restart.
+    GateLoaded(crate::pin::GateState),
     Manager(manager::Message),
 }
 
@@ -419,6 +421,7 @@ impl Kiosk {
                 | Message::Resized(_)
                 | Message::Recorded(_)
                 | Message::PinChecked(_)
+                | Message::GateLoaded(_)
         ) && !matches!(&message, Message::Manager(m) if !m.is_from_staff())
         {
             self.last_activity = self.now.max(Instant::now());
@@ -427,8 +430,34 @@ impl Kiosk {
         match message {
             Message::Started(Ok(services)) => {
                 self.pin_gate = crate::pin::PinGate::new(&services.config.manager);
+                let load_gate = Task::perform(
+                    {
+                        let services = services.clone();
+                        async move {
+                            services
+                                .db
+                                .call(|db| db.state(crate::pin::GATE_STATE_KEY))
+                                .await
+                                .ok()
+                                .flatten()
+                                .and_then(|text| serde_json::from_str(&text).ok())
+                                .unwrap_or_default()
+                        }
+                    },
+                    Message::GateLoaded,
+                );
                 self.services = Some(services);
-                self.reset()
+                Task::batch([self.reset(), load_gate])
+            }
+            Message::GateLoaded(state) => {
+                if let Some(services) = &self.services {
+                    self.pin_gate = crate::pin::PinGate::restore(
+                        &services.config.manager,
+                        &state,
+                        Instant::now(),
+                    );
+                }
+                Task::none()
             }
             Message::Started(Err(problem)) => {
                 self.screen = Screen::OutOfOrder(problem);
@@ -693,22 +722,44 @@ impl Kiosk {
         }
     }
 
-    fn pin_checked(&mut self, result: Result<bool, String>) -> Task<Message> {
-        let Screen::ManagerPin(entry) = &mut self.screen else {
+    /// Stores the PIN gate, so a restart does not reset a lockout.
+    fn save_gate(&self) -> Task<Message> {
+        let Some(services) = self.services.clone() else {
             return Task::none();
         };
+        let state = self.pin_gate.state(Instant::now());
+        Task::perform(
+            async move {
+                let text = serde_json::to_string(&state).unwrap_or_default();
+                services
+                    .db
+                    .call(move |db| db.set_state(crate::pin::GATE_STATE_KEY, &text))
+                    .await
+                    .err()
+                    .map(|e| e.to_string())
+            },
+            Message::Recorded,
+        )
+    }
+
+    fn pin_checked(&mut self, result: Result<bool, String>) -> Task<Message> {
+        if !matches!(self.screen, Screen::ManagerPin(_)) {
+            return Task::none();
+        }
         let matched = match result {
             Ok(matched) => matched,
             Err(problem) => {
-                entry.set_feedback(manager::pin::Feedback::Problem(problem));
+                self.pin_feedback(manager::pin::Feedback::Problem(problem));
                 return Task::none();
             }
         };
-        match self.pin_gate.record(Instant::now(), matched) {
+        let verdict = self.pin_gate.record(Instant::now(), matched);
+        let saved = self.save_gate();
+        let opened = match verdict {
             crate::pin::Verdict::Accepted => {
                 tracing::info!("manager mode opened");
                 let Some(services) = &self.services else {
-                    return Task::none();
+                    return saved;
                 };
                 let (dashboard, task) = manager::Dashboard::open(services);
                 self.screen = Screen::Manager(Box::new(dashboard));
@@ -717,16 +768,23 @@ impl Kiosk {
             }
             crate::pin::Verdict::Rejected { left } => {
                 tracing::warn!(left, "wrong manager PIN");
-                entry.set_feedback(manager::pin::Feedback::Wrong { left });
+                self.pin_feedback(manager::pin::Feedback::Wrong { left });
                 Task::none()
             }
             crate::pin::Verdict::Locked { remaining } => {
                 tracing::warn!(seconds = remaining.as_secs(), "manager mode locked");
-                entry.set_feedback(manager::pin::Feedback::Locked {
+                self.pin_feedback(manager::pin::Feedback::Locked {
                     minutes: remaining.as_secs().div_ceil(60),
                 });
                 Task::none()
             }
+        };
+        Task::batch([saved, opened])
+    }
+
+    fn pin_feedback(&mut self, feedback: manager::pin::Feedback) {
+        if let Screen::ManagerPin(entry) = &mut self.screen {
+            entry.set_feedback(feedback);
         }
     }
 
