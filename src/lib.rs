@@ -15,6 +15,7 @@ pub mod decode;
 pub mod events;
 pub mod health;
 pub mod i18n;
+pub mod notify;
 pub mod orders;
 pub mod periodic;
 pub mod pin;

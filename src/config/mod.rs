@@ -59,6 +59,8 @@ pub struct Store {
     pub id: String,
     pub name: String,
     pub currency: String,
+    /// Which kiosk of the store this is (a store may have several): in associate calls.
+    pub kiosk_id: String,
 }
 
 impl Default for Store {
@@ -67,6 +69,7 @@ impl Default for Store {
             id: "demo-store-001".into(),
             name: "Demo Shoes, Main Street".into(),
             currency: "EUR".into(),
+            kiosk_id: "kiosk-1".into(),
         }
     }
 }
@@ -561,6 +564,19 @@ impl Config {
                 "store.id",
                 format!("{id:?} is not a valid store id"),
                 "use 1 to 64 letters, digits, '-' or '_', as the warehouse knows the store",
+            ));
+        }
+        let kiosk = &self.store.kiosk_id;
+        if kiosk.is_empty()
+            || kiosk.len() > 64
+            || !kiosk
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(issue(
+                "store.kiosk_id",
+                format!("{kiosk:?} is not a valid kiosk id"),
+                "use 1 to 64 letters, digits, '-' or '_', e.g. \"entrance\" or \"kiosk-2\"",
             ));
         }
         let cur = &self.store.currency;

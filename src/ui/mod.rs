@@ -868,19 +868,42 @@ impl Kiosk {
         if what.is_none() {
             self.associate_notice = true;
         }
+        let store = &services.config.store;
+        let call = crate::notify::AssociateCall {
+            kind: if what.is_some() {
+                "bring_size"
+            } else {
+                "associate"
+            },
+            store_id: store.id.clone(),
+            kiosk_id: store.kiosk_id.clone(),
+            gtin: what.as_ref().map(|(gtin, _)| gtin.clone()),
+            size_label: what.as_ref().map(|(_, label)| label.clone()),
+            at: crate::db::now_rfc3339(),
+        };
         let (gtin, size_label) = what.unwrap_or_default();
         let request = AssociateRequest {
             gtin,
             size_label,
-            kiosk_id: "kiosk-1".into(),
+            kiosk_id: store.kiosk_id.clone(),
         };
         Task::perform(
             async move {
-                services
-                    .client
-                    .associate_request(&services.config.store.id, &request)
-                    .await
-                    .is_ok()
+                let store_id = services.config.store.id.clone();
+                let webhook = services.config.notifications.associate_webhook.clone();
+                let to_warehouse = services.client.associate_request(&store_id, &request);
+                let to_webhook = async {
+                    if webhook.is_empty() {
+                        return false;
+                    }
+                    crate::notify::post(&services.webhook, &webhook, &call)
+                        .await
+                        .inspect_err(|e| tracing::warn!(error = %e, "associate webhook failed"))
+                        .is_ok()
+                };
+                let (warehouse, webhook) = futures_util::join!(to_warehouse, to_webhook);
+                // Someone was told: that is all the shopper needs to know.
+                warehouse.is_ok() || webhook
             },
             Message::AssociateCalled,
         )

@@ -22,6 +22,8 @@ pub struct Services {
     pub assets: PathBuf,
     /// Confirms a camera read with a sound.
     pub chime: crate::chime::Chime,
+    /// For the associate webhook.
+    pub webhook: reqwest::Client,
     /// What the screens report to the health status (the camera).
     pub health: crate::health::Shared,
     /// The embedded warehouse, kept running for the life of the kiosk.
@@ -53,6 +55,7 @@ impl Services {
             assets,
             chime: crate::chime::Chime::silent(),
             health: crate::health::Shared::default(),
+            webhook: crate::notify::client(),
             _embedded: embedded,
             _background: None,
         }
@@ -94,6 +97,7 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Strin
         _embedded: connection.embedded,
         _background: Some(background),
         health,
+        webhook: crate::notify::client(),
     }))
 }
 

@@ -372,3 +372,39 @@ async fn the_scan_screen_says_when_the_camera_is_not_working() {
     ));
     assert!(rig.shows("Search"), "the keypad still works");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calling_an_associate_also_reaches_the_store_webhook() {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post({
+            let got = got.clone();
+            move |axum::Json(body): axum::Json<serde_json::Value>| {
+                let got = got.clone();
+                async move {
+                    got.lock().unwrap().push(body);
+                    "ok"
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut rig = rig_with(true, |config, _| {
+        config.notifications.associate_webhook = url;
+        config.store.kiosk_id = "entrance".into();
+    })
+    .await;
+    rig.tap("Call an associate").await;
+    rig.wedge(IN_STORE).await;
+    rig.choose(IN_STORE).await;
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0]["kind"], "associate");
+    assert_eq!(got[0]["kiosk_id"], "entrance");
+    assert_eq!(got[1]["kind"], "bring_size");
+    assert_eq!(got[1]["gtin"], IN_STORE);
+    assert_eq!(got[1]["size_label"], "EU 40");
+}

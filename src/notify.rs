@@ -1,0 +1,134 @@
+//! The associate webhook: when a shopper calls an associate or asks for a size from the
+//! stockroom, a small JSON message goes to the store's own system (a chat, a pager) named by
+//! `[notifications] associate_webhook`. It says where and what, never who.
+
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use serde::Serialize;
+
+/// The message, as POSTed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AssociateCall {
+    /// "associate" (the shopper pressed the button) or "bring_size" (a size from stock).
+    pub kind: &'static str,
+    pub store_id: String,
+    pub kiosk_id: String,
+    /// The size asked for, for "bring_size".
+    pub gtin: Option<String>,
+    pub size_label: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// A client for the webhook: short timeouts, a shopper is waiting for the "on the way" line.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .connect_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap_or_default()
+}
+
+/// POSTs `call` to `url`, retrying twice on a network error or a 5xx.
+pub async fn post(http: &reqwest::Client, url: &str, call: &AssociateCall) -> Result<(), String> {
+    let once = || async {
+        let response = http
+            .post(url)
+            .json(call)
+            .send()
+            .await
+            .map_err(|e| (true, e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err((
+                status.is_server_error(),
+                format!("the webhook answered HTTP {status}"),
+            ))
+        }
+    };
+    once.retry(
+        ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(200))
+            .with_max_times(2),
+    )
+    .when(|(transient, _)| *transient)
+    .await
+    .map_err(|(_, e)| e)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::http::StatusCode;
+
+    use super::*;
+
+    /// A webhook on 127.0.0.1 that answers with `statuses` in turn and keeps what it got.
+    async fn webhook(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let answers = Arc::new(Mutex::new(statuses));
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post({
+                let got = got.clone();
+                move |axum::Json(body): axum::Json<serde_json::Value>| {
+                    let (got, answers) = (got.clone(), answers.clone());
+                    async move {
+                        got.lock().unwrap().push(body);
+                        let mut answers = answers.lock().unwrap();
+                        let status = if answers.is_empty() {
+                            200
+                        } else {
+                            answers.remove(0)
+                        };
+                        StatusCode::from_u16(status).unwrap()
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (url, got)
+    }
+
+    fn call() -> AssociateCall {
+        AssociateCall {
+            kind: "bring_size",
+            store_id: "demo-store-001".into(),
+            kiosk_id: "entrance".into(),
+            gtin: Some("04012345001013".into()),
+            size_label: Some("EU 40".into()),
+            at: "2026-11-23T15:00:00Z".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_call_is_posted_as_json_and_a_5xx_is_retried() {
+        let (url, got) = webhook(vec![503]).await;
+        post(&client(), &url, &call()).await.unwrap();
+        let got = got.lock().unwrap();
+        assert_eq!(got.len(), 2, "one 503, then accepted");
+        assert_eq!(got[1]["kind"], "bring_size");
+        assert_eq!(got[1]["kiosk_id"], "entrance");
+        assert_eq!(got[1]["size_label"], "EU 40");
+        // What a shopper typed has no field to go in.
+        let keys: Vec<&String> = got[1].as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["at", "gtin", "kind", "kiosk_id", "size_label", "store_id"]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_not_retried_and_says_the_status() {
+        let (url, got) = webhook(vec![404]).await;
+        let error = post(&client(), &url, &call()).await.unwrap_err();
+        assert!(error.contains("404"), "{error}");
+        assert_eq!(got.lock().unwrap().len(), 1);
+    }
+}
