@@ -115,6 +115,10 @@ pub struct Mapped {
     pub delivery_days: u32,
     /// Shipping cost shown to the shopper when the API does not say.
     pub shipping_cents: i64,
+    /// The platform's order statuses for each of the kiosk's: `confirmed`, `shipped`,
+    /// `delivered`, `cancelled` (compared without case). Statuses not listed are read by
+    /// their words (cancel… → cancelled, deliver… → delivered, ship…/fulfil… → shipped).
+    pub statuses: std::collections::BTreeMap<String, Vec<String>>,
     pub availability: Option<Operation>,
     pub stock_changes: Option<Operation>,
     pub create_order: Option<Operation>,
@@ -127,6 +131,7 @@ impl Default for Mapped {
             sku_map: PathBuf::new(),
             delivery_days: 3,
             shipping_cents: 0,
+            statuses: std::collections::BTreeMap::new(),
             availability: None,
             stock_changes: None,
             create_order: None,

@@ -56,6 +56,17 @@ fn operation<'a>(config: &'a Mapped, name: &str) -> Option<&'a Operation> {
 
 /// Checks a mapping when the config is loaded: `(key, problem, fix)` for the first fault.
 pub fn check_config(config: &Mapped) -> Result<(), (String, String, String)> {
+    if let Some(unknown) = config
+        .statuses
+        .keys()
+        .find(|k| order_state_named(k).is_none())
+    {
+        return Err((
+            format!("warehouse.mapped.statuses.{unknown}"),
+            format!("the kiosk has no order status {unknown:?}"),
+            "use confirmed, shipped, delivered or cancelled".into(),
+        ));
+    }
     if config.availability.is_none() {
         return Err((
             "warehouse.mapped.availability".into(),
@@ -602,7 +613,7 @@ impl WarehouseClient {
             &op.fields["order_id"],
         )?;
         let status = match reader.at(&answer, "", "status") {
-            Ok(Some(Value::String(s))) => order_state(s),
+            Ok(Some(Value::String(s))) => mapping.order_state(s),
             _ => OrderState::Confirmed,
         };
         Ok(OrderResponse {
@@ -642,10 +653,11 @@ impl WarehouseClient {
             None | Some(Value::Null) => String::new(),
             Some(v) => reader.text(v, &op.fields["status"])?,
         };
+        let mapping = self.mapping().ok_or_else(|| not_mapped("order_status"))?;
         Ok(OrderResponse {
             order_id: order_id.to_owned(),
             kiosk_order_id: String::new(),
-            status: order_state(&status),
+            status: mapping.order_state(&status),
             created_at: String::new(),
             delivery_estimate: None,
             total_cents: 0,
@@ -665,11 +677,37 @@ impl WarehouseClient {
     }
 }
 
-/// A platform's order status in the kiosk's words: "cancelled" → cancelled, "delivered" →
-/// delivered, "shipped"/"fulfilled" → shipped, anything else (open, pending, paid) → confirmed.
+fn order_state_named(name: &str) -> Option<OrderState> {
+    match name {
+        "confirmed" => Some(OrderState::Confirmed),
+        "shipped" => Some(OrderState::Shipped),
+        "delivered" => Some(OrderState::Delivered),
+        "cancelled" => Some(OrderState::Cancelled),
+        _ => None,
+    }
+}
+
+impl Mapping {
+    /// A platform's order status in the kiosk's words: the `statuses` table first, then
+    /// [`order_state`].
+    fn order_state(&self, status: &str) -> OrderState {
+        self.config
+            .statuses
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| n.eq_ignore_ascii_case(status.trim())))
+            .and_then(|(state, _)| order_state_named(state))
+            .unwrap_or_else(|| order_state(status))
+    }
+}
+
+/// A platform's order status read by its words: "cancel…" → cancelled, "deliver…" →
+/// delivered, "unfulfilled"/"not shipped" → confirmed, "ship…"/"fulfil…" → shipped, anything
+/// else (open, pending, paid) → confirmed.
 pub fn order_state(status: &str) -> OrderState {
     let s = status.to_ascii_lowercase();
-    if s.contains("cancel") {
+    if s.contains("unfulfil") || s.contains("unship") || s.contains("not_") || s.contains("not ") {
+        OrderState::Confirmed
+    } else if s.contains("cancel") {
         OrderState::Cancelled
     } else if s.contains("deliver") {
         OrderState::Delivered
@@ -687,4 +725,43 @@ fn not_mapped(operation: &str) -> ClientError {
         format!("[warehouse.mapped.{operation}] is not configured"),
         "",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_statuses_read_by_their_words() {
+        for (status, state) in [
+            ("pending", OrderState::Confirmed),
+            ("UNCONFIRMED", OrderState::Confirmed),
+            ("UNFULFILLED", OrderState::Confirmed),
+            ("fulfilled", OrderState::Shipped),
+            ("PARTIALLY_FULFILLED", OrderState::Shipped),
+            ("shipped", OrderState::Shipped),
+            ("delivered", OrderState::Delivered),
+            ("CANCELED", OrderState::Cancelled),
+        ] {
+            assert_eq!(order_state(status), state, "{status}");
+        }
+    }
+
+    #[test]
+    fn the_statuses_table_wins_over_the_words() {
+        let config = Mapped {
+            statuses: [("delivered".to_owned(), vec!["FULFILLED".to_owned()])].into(),
+            ..Mapped::default()
+        };
+        let mapping = Mapping::new(&config, None, "EUR").unwrap();
+        assert_eq!(mapping.order_state("fulfilled"), OrderState::Delivered);
+        assert_eq!(mapping.order_state("CANCELED"), OrderState::Cancelled);
+        let wrong = Mapped {
+            statuses: [("lost".to_owned(), vec!["x".to_owned()])].into(),
+            ..Mapped::default()
+        };
+        let (key, problem, _) = check_config(&wrong).unwrap_err();
+        assert_eq!(key, "warehouse.mapped.statuses.lost");
+        assert!(problem.contains("\"lost\""));
+    }
 }
