@@ -401,6 +401,18 @@ const STOCK: Feed<StockPage> = Feed {
     prune: |tx, seen| prune_unseen(tx, "store_stock", seen),
 };
 
+/// When the kiosk last heard from the warehouse: the newest completed catalog or stock feed
+/// among `feeds` (other feeds, such as a POS import, do not count).
+pub fn last_sync_at<'a>(
+    feeds: impl IntoIterator<Item = &'a db::FeedState>,
+) -> Option<jiff::Timestamp> {
+    feeds
+        .into_iter()
+        .filter(|f| f.feed == CATALOG_FEED || f.feed == STOCK_FEED)
+        .filter_map(|f| f.synced_at.parse::<jiff::Timestamp>().ok())
+        .max()
+}
+
 /// Runs a catalog sync, then a stock sync.
 pub async fn sync(
     db: &DbHandle,

@@ -503,6 +503,23 @@ fn check_range(key: &'static str, value: u64, min: u64, max: u64, unit: &str) ->
     }
 }
 
+/// An id that travels in URLs and logs: 1-64 letters, digits, '-' or '_'.
+fn check_identifier(key: &'static str, value: &str, what: &str, hint: &str) -> Result<(), Issue> {
+    let ok = (1..=64).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(issue(
+            key,
+            format!("{value:?} is not a valid {what}"),
+            format!("use 1 to 64 letters, digits, '-' or '_', {hint}"),
+        ))
+    }
+}
+
 fn check_fraction(key: &'static str, value: f64, min: f64, max: f64) -> Result<(), Issue> {
     if (min..=max).contains(&value) {
         Ok(())
@@ -558,32 +575,18 @@ fn check_http_url(key: &'static str, value: &str) -> Result<(), Issue> {
 impl Config {
     /// Rules that serde's types cannot express, including those spanning several fields.
     pub fn validate(&self) -> Result<(), Issue> {
-        let id = &self.store.id;
-        if id.is_empty()
-            || id.len() > 64
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(issue(
-                "store.id",
-                format!("{id:?} is not a valid store id"),
-                "use 1 to 64 letters, digits, '-' or '_', as the warehouse knows the store",
-            ));
-        }
-        let kiosk = &self.store.kiosk_id;
-        if kiosk.is_empty()
-            || kiosk.len() > 64
-            || !kiosk
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(issue(
-                "store.kiosk_id",
-                format!("{kiosk:?} is not a valid kiosk id"),
-                "use 1 to 64 letters, digits, '-' or '_', e.g. \"entrance\" or \"kiosk-2\"",
-            ));
-        }
+        check_identifier(
+            "store.id",
+            &self.store.id,
+            "store id",
+            "as the warehouse knows the store",
+        )?;
+        check_identifier(
+            "store.kiosk_id",
+            &self.store.kiosk_id,
+            "kiosk id",
+            "e.g. \"entrance\" or \"kiosk-2\"",
+        )?;
         let cur = &self.store.currency;
         if cur.len() != 3 || !cur.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(issue(

@@ -116,6 +116,12 @@ fn invalid_values_name_key_line_and_fix() {
             "letters, digits",
         ),
         (
+            "[store]\nkiosk_id = \"front door\"\n",
+            "store.kiosk_id",
+            Some(2),
+            "letters, digits",
+        ),
+        (
             "[store]\ncurrency = \"euro\"\n",
             "store.currency",
             Some(2),

@@ -239,17 +239,21 @@ impl Database {
             variants: count("variants")?,
             store_stock: count("store_stock")?,
             warehouse_availability: count("warehouse_availability")?,
-            pending_orders: self.conn.query_row(
-                "SELECT count(*) FROM order_outbox WHERE status IN ('pending', 'sending')",
-                [],
-                |r| r.get(0),
-            )?,
+            pending_orders: self.pending_orders()?,
             shopper_events: count("shopper_events")?,
             feeds,
         })
     }
 
-    /// Records that a feed (sync or import) completed.
+    /// Dropship orders still to be sent (pending or being sent).
+    pub fn pending_orders(&self) -> Result<u64, DbError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM order_outbox WHERE status IN ('pending', 'sending')",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// A piece of kiosk state kept across restarts (JSON), if set.
     pub fn state(&self, key: &str) -> Result<Option<String>, DbError> {
         use rusqlite::OptionalExtension;

@@ -326,12 +326,7 @@ fn sync_fraction(feed: &str, page: u64, total: u64) -> f32 {
 
 /// The most recent completed sync feed (catalog or stock): when, and how many seconds ago.
 fn last_sync(stats: &DbStats) -> Option<(String, u64)> {
-    let newest = stats
-        .feeds
-        .iter()
-        .filter(|f| f.feed == sync::CATALOG_FEED || f.feed == sync::STOCK_FEED)
-        .filter_map(|f| f.synced_at.parse::<jiff::Timestamp>().ok())
-        .max()?;
+    let newest = sync::last_sync_at(&stats.feeds)?;
     let age = jiff::Timestamp::now()
         .duration_since(newest)
         .as_secs()
