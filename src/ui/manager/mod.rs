@@ -12,7 +12,6 @@ use tasks::{analytics_task, file_name, import_task, load, ping, retry_task, sync
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
 
 use iced::widget::{canvas, column, container, row, scrollable, space, text};
 use iced::{Alignment, Element, Length, Task};
@@ -115,9 +114,6 @@ pub struct Dashboard {
     analytics: Option<Result<Box<Analytics>, String>>,
     /// The last code the camera read while the camera tab was open.
     pub last_read: Option<String>,
-    /// How long the last analytics query and chart data took (shown to the manager, small).
-    analytics_took: Option<std::time::Duration>,
-    analytics_started: Option<Instant>,
 }
 
 impl std::fmt::Debug for Dashboard {
@@ -139,8 +135,6 @@ impl Dashboard {
             period_days: 30,
             analytics: None,
             last_read: None,
-            analytics_took: None,
-            analytics_started: None,
         };
         let task = Task::batch([
             load(services),
@@ -148,10 +142,6 @@ impl Dashboard {
             dashboard.load_analytics(services),
         ]);
         (dashboard, task)
-    }
-
-    pub fn tab(&self) -> Tab {
-        self.tab
     }
 
     /// The camera runs (with its preview) only on the camera tab.
@@ -180,7 +170,6 @@ impl Dashboard {
     }
 
     fn load_analytics(&mut self, services: &Arc<Services>) -> Task<Message> {
-        self.analytics_started = Some(Instant::now());
         analytics_task(services, self.period_days)
     }
 
@@ -277,7 +266,6 @@ impl Dashboard {
             Message::AnalyticsLoaded(days, result) => {
                 if days == self.period_days {
                     self.analytics = Some(result);
-                    self.analytics_took = self.analytics_started.map(|t| t.elapsed());
                 }
                 Task::none()
             }
