@@ -546,19 +546,24 @@ impl WarehouseClient {
                 updated_at,
             });
         }
-        // Paging: the API's next cursor, else "changed since" the newest change seen.
-        let (next_cursor, has_more) = match reader.at(&answer, "", "next_cursor") {
-            Ok(Some(v)) => {
-                let next = reader.text(v, &op.fields["next_cursor"])?;
-                let more = !next.is_empty() && next != cursor;
-                (if more { next } else { cursor.to_owned() }, more)
-            }
-            // A missing or null next cursor is the last page.
-            Ok(None) | Err(_) if op.fields.contains_key("next_cursor") => {
-                (cursor.to_owned(), false)
-            }
-            _ if !newest.is_empty() && op.fields.contains_key("updated_at") => (newest, false),
-            _ => (cursor.to_owned(), false),
+        let paging = op.fields.get("next_cursor").filter(|p| !p.is_empty());
+        let (next_cursor, has_more) = match paging {
+            // The API pages: follow its cursor until it gives none (missing, null, "") or the
+            // same one again.
+            Some(pointer) => match answer.pointer(pointer) {
+                None | Some(Value::Null) => (cursor.to_owned(), false),
+                Some(v) => {
+                    let next = reader.text(v, pointer)?;
+                    if next.is_empty() || next == cursor {
+                        (cursor.to_owned(), false)
+                    } else {
+                        (next, true)
+                    }
+                }
+            },
+            // No paging: next time, ask for what changed after the newest change seen.
+            None if op.fields.contains_key("updated_at") && !newest.is_empty() => (newest, false),
+            None => (cursor.to_owned(), false),
         };
         Ok(StockPage {
             items,
