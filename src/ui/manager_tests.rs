@@ -349,3 +349,37 @@ async fn a_lockout_survives_restarting_the_kiosk() {
     );
     assert!(rig.shows("Too many wrong PINs. Manager mode is locked for 1 min."));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_way_a_visit_ends_is_counted() {
+    let mut rig = manager_rig(true).await;
+    let services = rig.services();
+    let today = || {
+        services.db.call(|db| {
+            let day = jiff::Zoned::now().date();
+            crate::analytics::query(db, crate::analytics::Period { from: day, to: day })
+        })
+    };
+    let before = today().await.unwrap();
+    // An associate called; a size fetched from the stockroom.
+    rig.tap("Call an associate").await;
+    rig.wedge(IN_STORE).await;
+    rig.choose(IN_STORE).await;
+    rig.send(Message::StartOver).await;
+    // A size shipped home (the order itself is tested elsewhere; here only its outcome).
+    rig.wedge(SHIP_ONLY).await;
+    rig.choose(SHIP_ONLY).await;
+    rig.send(Message::OrderPlaced(Ok(("K-TEST-0001".into(), true))))
+        .await;
+    rig.send(Message::StartOver).await;
+    // A code that is not in the catalog.
+    rig.wedge("4006381333931").await;
+    let after = today().await.unwrap();
+    assert_eq!(after.outcomes.associate, before.outcomes.associate + 1);
+    assert_eq!(after.outcomes.in_store, before.outcomes.in_store + 1);
+    assert_eq!(after.outcomes.dropship, before.outcomes.dropship + 1);
+    assert_eq!(after.read_failures, before.read_failures + 1);
+    assert_eq!(after.funnel.converted, before.funnel.converted + 2);
+    // Both visits ended with an order or a request: nobody walked away.
+    assert_eq!(after.outcomes.walked_away, before.outcomes.walked_away);
+}
