@@ -511,3 +511,46 @@ fn import_catalog_adds_and_updates_styles_all_or_nothing() {
         .assert()
         .code(3);
 }
+
+#[test]
+fn logs_can_be_json_lines_for_a_log_collector() {
+    let kiosk = Kiosk::new();
+    let out = kiosk
+        .cmd()
+        .args(["--log-format", "json", "-v", "db", "check"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let lines: Vec<Value> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect();
+    for line in &lines {
+        assert!(
+            line["level"].is_string() && line["message"].is_string(),
+            "{line}"
+        );
+    }
+    // The note about the demo database is a log event too, not a bare line.
+    assert!(
+        lines.iter().any(|l| l["message"]
+            .as_str()
+            .unwrap()
+            .contains("from the demo data")),
+        "{stderr}"
+    );
+    // And so is the error that ends a command.
+    let out = kiosk
+        .cmd()
+        .args(["--log-format", "json", "lookup", "4012345001014"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let line: Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(line["level"], "ERROR");
+    assert!(
+        line["message"].as_str().unwrap().contains("check digit"),
+        "{line}"
+    );
+}

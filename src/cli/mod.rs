@@ -152,7 +152,30 @@ enum LogFormat {
     Json,
 }
 
+/// Set once at start: with JSON logs, the program's own notes and errors on stderr are log
+/// events too, so a log collector reads nothing but JSON lines.
+static JSON_LOGS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// A note for the person (or collector) watching stderr.
+pub fn note(text: &str) {
+    if JSON_LOGS.get().copied().unwrap_or(false) {
+        tracing::warn!(target: "kiosk::note", "{text}");
+    } else {
+        eprintln!("{text}");
+    }
+}
+
+/// An error that ends the command, said the same way.
+fn report_error(text: &str) {
+    if JSON_LOGS.get().copied().unwrap_or(false) {
+        tracing::error!(target: "kiosk::note", "{text}");
+    } else {
+        eprintln!("error: {text}");
+    }
+}
+
 fn init_tracing(verbose: u8, format: LogFormat) {
+    let _ = JSON_LOGS.set(format == LogFormat::Json);
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -177,7 +200,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { code, error }) => {
-            eprintln!("error: {error:#}");
+            report_error(&format!("{error:#}"));
             ExitCode::from(code)
         }
     }
@@ -244,12 +267,12 @@ pub fn open_database(loaded: &LoadedConfig) -> Result<Database, Failure> {
     let (db, seeded) = kiosk::seed::open_or_seed(&path, fixtures.as_deref())
         .with_context(|| format!("opening the kiosk database {}", path.display()))?;
     if let Some(report) = seeded {
-        eprintln!(
+        note(&format!(
             "built {} from the demo data: {} styles, {} sizes",
             path.display(),
             report.styles,
             report.variants
-        );
+        ));
     }
     Ok(db)
 }
@@ -259,7 +282,7 @@ pub fn open_database(loaded: &LoadedConfig) -> Result<Database, Failure> {
 #[cfg(feature = "gui")]
 fn kiosk_window(loaded: Result<LoadedConfig, config::ConfigError>) -> CliResult {
     let loaded = loaded.map_err(|e| {
-        eprintln!("error: {e}");
+        report_error(&e.to_string());
         e.to_string()
     });
     let ui = loaded

@@ -70,7 +70,7 @@ fn serve(args: ServeArgs) -> CliResult {
         .with_context(|| format!("opening {}", args.db.display()))?;
     if store.is_empty()? {
         if let Some(n) = args.generate {
-            eprintln!("generating {n} variants…");
+            super::note(&format!("generating {n} variants…"));
             store.seed_generated(n, &args.store)?;
         } else if !args.fixtures.as_os_str().is_empty() {
             store
@@ -91,10 +91,10 @@ fn serve(args: ServeArgs) -> CliResult {
             burst: args.burst,
         };
         let handle = server::spawn(listener, store, &options)?;
-        eprintln!(
+        super::note(&format!(
             "reference warehouse on http://{} (API: /v1/openapi.yaml); Ctrl-C stops it",
             handle.addr
-        );
+        ));
         // Under systemd (Type=notify, WatchdogSec=): ready now, then heartbeats.
         kiosk::health::notify_ready();
         let (stop, stopped) = tokio::sync::watch::channel(false);
