@@ -39,6 +39,8 @@ pub struct Snapshot {
     /// Orders not confirmed yet: pending, being sent, refused.
     pub waiting: Vec<OutboxOrder>,
     pub stock_files: Vec<PathBuf>,
+    /// The settings summary (secrets read to say set/missing: files, so not in `view`).
+    pub settings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

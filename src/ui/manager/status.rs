@@ -25,7 +25,7 @@ impl Dashboard {
             ]
             .spacing(spacing::L)
             .width(Length::FillPortion(1)),
-            scrollable(self.about_section(ctx, services)).width(Length::FillPortion(1)),
+            scrollable(self.about_section(ctx)).width(Length::FillPortion(1)),
         ]
         .spacing(spacing::XL)
         .into()
@@ -267,7 +267,7 @@ impl Dashboard {
     }
 
     /// The kiosk itself: counts, version, settings (secrets only as "set"/"missing").
-    fn about_section<'a>(&'a self, ctx: &Ctx<'a>, services: &'a Services) -> Element<'a, Message> {
+    fn about_section<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
         let snapshot = self.snapshot_ok();
         let mut about = column![text(ctx.t("mgr-stats-title")).size(theme::text::H2 * 0.8)]
@@ -290,7 +290,7 @@ impl Dashboard {
             about = about.push(warning(ctx, e.clone()));
         }
         about = about.push(text(ctx.t("mgr-version-title")).size(theme::text::H2 * 0.8));
-        for line in config_summary(services) {
+        for line in snapshot.iter().flat_map(|s| &s.settings) {
             about = about.push(
                 text(line)
                     .size(theme::text::SMALL)
@@ -349,7 +349,7 @@ pub fn human_duration(seconds: u64) -> String {
 }
 
 /// Settings worth seeing at a glance; secrets only say where they come from and whether set.
-fn config_summary(services: &Services) -> Vec<String> {
+pub(super) fn config_summary(services: &Services) -> Vec<String> {
     let c = &services.config;
     let secret = |env: &str, file: &Path| {
         // Relative files are relative to the config file, as the kiosk reads them.

@@ -27,9 +27,15 @@ pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
         .collect();
     Task::perform(
         async move {
-            let stock_files = tokio::task::spawn_blocking(move || stock_files(&dirs))
-                .await
-                .unwrap_or_default();
+            let for_summary = services.clone();
+            let (stock_files, settings) = tokio::task::spawn_blocking(move || {
+                (
+                    stock_files(&dirs),
+                    super::status::config_summary(&for_summary),
+                )
+            })
+            .await
+            .unwrap_or_default();
             services
                 .db
                 .call(move |db| {
@@ -42,6 +48,7 @@ pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
                         stats,
                         waiting,
                         stock_files,
+                        settings,
                     }))
                 })
                 .await
