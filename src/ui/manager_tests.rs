@@ -8,6 +8,7 @@ use super::manager::{self, ImportState, SyncState, pin};
 use super::tests::{IN_STORE, Rig, SHIP_ONLY, drain, rig_with};
 use super::*;
 use crate::warehouse::server::Fault;
+use futures_util::StreamExt;
 
 const PIN: &str = "2468";
 
@@ -382,4 +383,72 @@ async fn every_way_a_visit_ends_is_counted() {
     assert_eq!(after.funnel.converted, before.funnel.converted + 2);
     // Both visits ended with an order or a request: nobody walked away.
     assert_eq!(after.outcomes.walked_away, before.outcomes.walked_away);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quit_kiosk_in_manager_mode_exits_the_program() {
+    let mut rig = manager_rig(true).await;
+    rig.open_manager().await;
+    let task = rig.kiosk.update(Message::Manager(manager::Message::Quit));
+    let actions: Vec<_> = iced_test::runtime::task::into_stream(task)
+        .expect("a task")
+        .collect::<Vec<_>>()
+        .await;
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, iced_test::runtime::Action::Exit)),
+        "Quit kiosk asks the runtime to exit"
+    );
+}
+
+#[test]
+fn the_renderer_setting_picks_the_iced_backend() {
+    use crate::config::Renderer;
+    let ui = |renderer| crate::config::Ui {
+        renderer,
+        ..crate::config::Ui::default()
+    };
+    assert_eq!(super::forced_backend(&ui(Renderer::Auto)), None);
+    assert_eq!(super::forced_backend(&ui(Renderer::Gpu)), Some("wgpu"));
+    assert_eq!(
+        super::forced_backend(&ui(Renderer::Software)),
+        Some("tiny-skia")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_started_kiosk_syncs_in_the_background_and_writes_its_health_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[database]\npath = \"k.sqlite3\"\ndemo_fixtures = {:?}\n\
+             [camera]\nenabled = false\n[health]\nlisten = \"\"\ninterval_s = 1\n",
+            root.join("fixtures").display().to_string()
+        ),
+    )
+    .unwrap();
+    let loaded = crate::config::load(Some(&file)).unwrap();
+    let services = start_services(loaded).await.unwrap();
+    // Nothing asked for a sync: the background one runs at start.
+    let mut synced = None;
+    for _ in 0..100 {
+        synced = services
+            .db
+            .call(|db| db.feed(crate::sync::STOCK_FEED))
+            .await
+            .unwrap();
+        if synced.is_some() && dir.path().join("kiosk-health.json").exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(synced.is_some(), "the background sync ran");
+    let health: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("kiosk-health.json")).unwrap())
+            .unwrap();
+    assert_eq!(health["camera"], "off");
 }
