@@ -337,17 +337,35 @@ impl<'a> Reader<'a> {
         )
     }
 
-    /// Quantity of item `i`: `quantity` minus `reserved` when mapped (stocked − reserved).
+    /// Quantity of item `i`: `quantity` minus `reserved` when mapped (stocked − reserved). An
+    /// item without a count (a variant with no stock record there: `"stocks": []`) has none,
+    /// provided the pointer finds a count in some other item of the answer; if it finds none
+    /// anywhere, the pointer is wrong and that is an error.
     fn available(&self, item: &'a Value, index: usize) -> Result<u64, ClientError> {
-        let items = self.fields.get("items").cloned().unwrap_or_default();
-        let base = format!("{items}/{index}");
-        let quantity = self.required(item, &base, "quantity")?;
-        let quantity = self.count(quantity, &self.path(index, "quantity"))?;
-        let reserved = match self.at(item, &base, "reserved")? {
-            Some(v) => self.count(v, &self.path(index, "reserved"))?,
-            None => 0,
-        };
+        let quantity = self.count_or_none(item, index, "quantity")?;
+        let reserved = self.count_or_none(item, index, "reserved")?;
         Ok(quantity.saturating_sub(reserved))
+    }
+
+    fn count_or_none(&self, item: &'a Value, index: usize, name: &str) -> Result<u64, ClientError> {
+        let Some(pointer) = self.fields.get(name).filter(|p| !p.is_empty()) else {
+            return Ok(0);
+        };
+        let path = self.path(index, name);
+        match item.pointer(pointer) {
+            Some(Value::Null) | None => {
+                let found_elsewhere = self
+                    .items()?
+                    .iter()
+                    .any(|other| other.pointer(pointer).is_some_and(|v| !v.is_null()));
+                if found_elsewhere {
+                    Ok(0)
+                } else {
+                    Err(self.error(&path, "missing in every item"))
+                }
+            }
+            Some(value) => self.count(value, &path),
+        }
     }
 }
 
@@ -735,6 +753,52 @@ fn not_mapped(operation: &str) -> ClientError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn saleor_fields() -> std::collections::BTreeMap<String, String> {
+        [
+            ("items", "/edges"),
+            ("sku", "/node/sku"),
+            ("quantity", "/node/stocks/0/quantity"),
+            ("reserved", "/node/stocks/0/quantityAllocated"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    #[test]
+    fn an_item_without_a_stock_record_has_none_but_a_wrong_pointer_is_an_error() {
+        let fields = saleor_fields();
+        let answer = serde_json::json!({"edges": [
+            {"node": {"sku": "a", "stocks": [{"quantity": 5, "quantityAllocated": 1}]}},
+            {"node": {"sku": "b", "stocks": []}},
+        ]});
+        let reader = Reader {
+            operation: "availability",
+            fields: &fields,
+            whole: &answer,
+        };
+        let items = reader.items().unwrap();
+        assert_eq!(reader.available(&items[0], 0).unwrap(), 4);
+        assert_eq!(reader.available(&items[1], 1).unwrap(), 0);
+
+        let nowhere = serde_json::json!({"edges": [{"node": {"sku": "a", "stock": 5}}]});
+        let reader = Reader {
+            operation: "availability",
+            fields: &fields,
+            whole: &nowhere,
+        };
+        let error = reader
+            .available(&reader.items().unwrap()[0], 0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(
+                "availability: /edges/0/node/stocks/0/quantity: missing in every item"
+            ),
+            "{error}"
+        );
+    }
 
     #[test]
     fn platform_statuses_read_by_their_words() {
