@@ -26,6 +26,18 @@ async fn manager_rig(warehouse_up: bool) -> Rig {
     .await
 }
 
+/// Today's analytics, straight from the database.
+async fn todays_analytics(services: &Services) -> crate::analytics::Analytics {
+    services
+        .db
+        .call(|db| {
+            let day = jiff::Zoned::now().date();
+            crate::analytics::query(db, crate::analytics::Period { from: day, to: day })
+        })
+        .await
+        .unwrap()
+}
+
 impl Rig {
     async fn long_press_store_name(&mut self) {
         self.send(Message::CornerPressed).await;
@@ -285,18 +297,12 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
 async fn a_shopper_who_leaves_without_their_size_is_a_lost_sale_on_the_charts() {
     let mut rig = manager_rig(true).await;
     let services = rig.services();
-    let today = || {
-        services.db.call(|db| {
-            let day = jiff::Zoned::now().date();
-            crate::analytics::query(db, crate::analytics::Period { from: day, to: day })
-        })
-    };
-    let before = today().await.unwrap();
+    let before = todays_analytics(&services).await;
     // Scan, choose a size this store does not have, then leave.
     rig.wedge(SHIP_ONLY).await;
     rig.choose(SHIP_ONLY).await;
     rig.tap("Start over").await;
-    let after = today().await.unwrap();
+    let after = todays_analytics(&services).await;
     assert_eq!(after.total_scans(), before.total_scans() + 1);
     assert_eq!(after.funnel.sized, before.funnel.sized + 1);
     assert_eq!(after.funnel.converted, before.funnel.converted);
@@ -355,13 +361,7 @@ async fn a_lockout_survives_restarting_the_kiosk() {
 async fn every_way_a_visit_ends_is_counted() {
     let mut rig = manager_rig(true).await;
     let services = rig.services();
-    let today = || {
-        services.db.call(|db| {
-            let day = jiff::Zoned::now().date();
-            crate::analytics::query(db, crate::analytics::Period { from: day, to: day })
-        })
-    };
-    let before = today().await.unwrap();
+    let before = todays_analytics(&services).await;
     // An associate called; a size fetched from the stockroom.
     rig.tap("Call an associate").await;
     rig.wedge(IN_STORE).await;
@@ -375,7 +375,7 @@ async fn every_way_a_visit_ends_is_counted() {
     rig.send(Message::StartOver).await;
     // A code that is not in the catalog.
     rig.wedge("4006381333931").await;
-    let after = today().await.unwrap();
+    let after = todays_analytics(&services).await;
     assert_eq!(after.outcomes.associate, before.outcomes.associate + 1);
     assert_eq!(after.outcomes.in_store, before.outcomes.in_store + 1);
     assert_eq!(after.outcomes.dropship, before.outcomes.dropship + 1);
