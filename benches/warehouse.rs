@@ -16,7 +16,7 @@ use kiosk::warehouse::client::ClientOptions;
 use kiosk::warehouse::server::{self, ServerOptions, WarehouseStore};
 
 const STORE: &str = "bench-store";
-const TOKEN: &str = "bench-token";
+const TOKEN: &str = "bench-token-0123456789";
 
 fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
@@ -30,6 +30,7 @@ async fn start(store: WarehouseStore) -> server::ServerHandle {
     let options = ServerOptions {
         rate_per_second: 1_000_000,
         burst: 1_000_000,
+        ..ServerOptions::default()
     };
     server::spawn(listener, store, &options).expect("serve")
 }

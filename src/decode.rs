@@ -125,12 +125,42 @@ impl Decoder {
     }
 
     pub fn file(&self, path: &Path) -> Result<Decoded, DecodeError> {
-        let image = image::open(path).map_err(|e| DecodeError::Image {
+        let image = open_picture(path).map_err(|message| DecodeError::Image {
             path: path.display().to_string(),
-            message: e.to_string(),
+            message,
         })?;
         self.image(&image)
     }
+}
+
+/// The largest picture read, per side: a 50-megapixel phone photo is 8160 wide.
+pub const MAX_PICTURE_SIDE: u32 = 12_000;
+/// The most memory one picture's decoding may take.
+const MAX_PICTURE_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Opens a picture after checking its size in its header, so an oversize or hostile file
+/// (a 20000×20000 PNG is 1.6 GB once decoded) is refused before any memory is taken.
+pub fn open_picture(path: &Path) -> Result<DynamicImage, String> {
+    let reader = || {
+        image::ImageReader::open(path)
+            .map_err(|e| e.to_string())?
+            .with_guessed_format()
+            .map_err(|e| e.to_string())
+    };
+    let (width, height) = reader()?.into_dimensions().map_err(|e| e.to_string())?;
+    if width > MAX_PICTURE_SIDE || height > MAX_PICTURE_SIDE {
+        return Err(format!(
+            "the picture is {width}×{height} pixels; the most read is \
+             {MAX_PICTURE_SIDE}×{MAX_PICTURE_SIDE}: scale it down first"
+        ));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_PICTURE_SIDE);
+    limits.max_image_height = Some(MAX_PICTURE_SIDE);
+    limits.max_alloc = Some(MAX_PICTURE_BYTES);
+    let mut reader = reader()?;
+    reader.limits(limits);
+    reader.decode().map_err(|e| e.to_string())
 }
 
 fn interpret(result: &rxing::RXingResult) -> Decoded {

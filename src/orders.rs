@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::barcode::Gtin;
 use crate::db::{self, Database, DbError, DbHandle};
-use crate::warehouse::protocol::{Address, Contact, OrderLine, OrderRequest};
+use crate::warehouse::protocol::{Address, Contact, OrderLine, OrderRequest, redact_emails};
 use crate::warehouse::{ClientError, WarehouseClient};
 
 #[derive(Debug, Clone, Error)]
@@ -44,6 +44,12 @@ pub enum OutboxStatus {
     Confirmed,
     /// Refused for good by the warehouse (sold out, price changed, invalid): needs staff.
     Rejected,
+    /// The platform may or may not have it (no idempotency key, and an attempt whose outcome
+    /// is unknown): never re-sent by itself; a manager checks the platform, then settles it
+    /// (`kiosk orders settle`) or sends it again.
+    NeedsChecking,
+    /// Never confirmed within the retention period; the shopper's details are deleted.
+    Abandoned,
 }
 
 impl OutboxStatus {
@@ -52,6 +58,8 @@ impl OutboxStatus {
             "sending" => Self::Sending,
             "confirmed" => Self::Confirmed,
             "rejected" => Self::Rejected,
+            "needs_checking" => Self::NeedsChecking,
+            "abandoned" => Self::Abandoned,
             _ => Self::Pending,
         }
     }
@@ -88,7 +96,7 @@ fn order_number() -> String {
     format!("K-{}-{}", &code[..4], &code[4..])
 }
 
-fn validate(draft: &OrderDraft) -> Result<(), OrderError> {
+fn validate(draft: &OrderDraft, request: &OrderRequest) -> Result<(), OrderError> {
     let missing = |what: &str| Err(OrderError::Invalid(format!("{what} is required")));
     let a = &draft.ship_to;
     if a.name.trim().is_empty() {
@@ -103,7 +111,7 @@ fn validate(draft: &OrderDraft) -> Result<(), OrderError> {
     if a.city.trim().is_empty() {
         return missing("the city");
     }
-    if a.country.len() != 2 {
+    if a.country.len() != 2 || !a.country.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(OrderError::Invalid(
             "the country must be a two-letter code such as DE".into(),
         ));
@@ -116,6 +124,12 @@ fn validate(draft: &OrderDraft) -> Result<(), OrderError> {
     if draft.quantity == 0 || draft.quantity > 10 {
         return Err(OrderError::Invalid("the quantity must be 1 to 10".into()));
     }
+    request.check_shopper_text().map_err(OrderError::Invalid)?;
+    if request.total_cents().is_none_or(|t| t < 0) || draft.shipping_cents < 0 {
+        return Err(OrderError::Invalid(
+            "the order's total is out of range".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -125,7 +139,6 @@ pub fn enqueue(
     store_id: &str,
     draft: &OrderDraft,
 ) -> Result<OutboxOrder, OrderError> {
-    validate(draft)?;
     let id = order_number();
     let key = uuid::Uuid::new_v4().to_string();
     let request = OrderRequest {
@@ -141,6 +154,7 @@ pub fn enqueue(
         ship_to: draft.ship_to.clone(),
         contact: draft.contact.clone(),
     };
+    validate(draft, &request)?;
     let payload = serde_json::to_string(&request).map_err(|e| DbError::Sqlite(e.to_string()))?;
     let now = db::now_rfc3339();
     db.conn().execute(
@@ -196,38 +210,118 @@ pub fn list(db: &Database) -> Result<Vec<OutboxOrder>, DbError> {
     Ok(orders)
 }
 
-/// Makes an order due now (a pending one, or a rejected one staff want to try again).
+/// Makes an order due now: a pending one, a refused one staff want to try again, or one that
+/// needs checking after staff found it is not at the platform (this is the decision to send it
+/// again). Confirmed and abandoned orders cannot be sent.
 pub fn retry_now(db: &Database, id: &str) -> Result<OutboxOrder, OrderError> {
     let changed = db
         .conn()
         .execute(
-            "UPDATE order_outbox SET status = 'pending', next_attempt_at = ?2
-              WHERE id = ?1 AND status != 'confirmed'",
+            "UPDATE order_outbox SET status = 'pending', next_attempt_at = ?2, finished_at = NULL
+              WHERE id = ?1 AND status NOT IN ('confirmed', 'abandoned') AND shopper IS NOT NULL",
             params![id, db::now_rfc3339()],
         )
         .map_err(DbError::from)?;
     let order = get(db, id)?;
     if changed == 0 {
         return Err(OrderError::Invalid(format!(
-            "order {id} is already confirmed"
+            "order {id} cannot be sent again: it is {}",
+            order.status.words()
         )));
     }
     Ok(order)
 }
 
-/// Deletes shopper details of orders confirmed more than `retention_days` ago.
-pub fn purge_shopper_details(db: &Database, retention_days: u32) -> Result<u64, DbError> {
+/// Records what a manager found at the platform for an order that needs checking: it is there
+/// under `warehouse_order_id`, so it is confirmed and never sent again.
+pub fn settle(
+    db: &Database,
+    id: &str,
+    warehouse_order_id: &str,
+) -> Result<OutboxOrder, OrderError> {
+    let platform_id = warehouse_order_id.trim();
+    if platform_id.is_empty() || platform_id.chars().any(char::is_control) {
+        return Err(OrderError::Invalid(
+            "give the platform's order number as it shows it".into(),
+        ));
+    }
+    let now = db::now_rfc3339();
+    let changed = db
+        .conn()
+        .execute(
+            "UPDATE order_outbox SET status = 'confirmed', warehouse_order_id = ?2,
+                    confirmed_at = ?3, finished_at = ?3, next_attempt_at = NULL,
+                    last_error = NULL
+              WHERE id = ?1 AND status IN ('needs_checking', 'pending', 'rejected')",
+            params![id, platform_id, now],
+        )
+        .map_err(DbError::from)?;
+    let order = get(db, id)?;
+    if changed == 0 {
+        return Err(OrderError::Invalid(format!(
+            "order {id} is {}: there is nothing to settle",
+            order.status.words()
+        )));
+    }
+    Ok(order)
+}
+
+impl OutboxStatus {
+    /// The status as the CLI and logs say it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Pending => "waiting to be sent",
+            Self::Sending => "being sent",
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "refused by the warehouse",
+            Self::NeedsChecking => "to be checked at the platform",
+            Self::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// What one purge did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Finished orders (confirmed, refused) whose shopper details were deleted.
+    pub details_deleted: u64,
+    /// Orders never confirmed within the retention period, now abandoned.
+    pub abandoned: u64,
+}
+
+/// Deletes every copy of shopper details past `retention_days`: those of orders finished
+/// (confirmed, refused) that long ago, and of orders still not confirmed that long after they
+/// were placed (abandoned: a manager sees them, without the details). The file is
+/// checkpointed afterwards so the deleted text leaves the write-ahead log too (with
+/// `secure_delete` it is overwritten in the database file itself).
+pub fn purge_shopper_details(db: &Database, retention_days: u32) -> Result<Purged, DbError> {
     let cutoff = jiff::Timestamp::now()
         .checked_sub(jiff::SignedDuration::from_hours(
             24 * i64::from(retention_days),
         ))
         .map_or_else(|_| String::new(), |t| t.to_string());
-    Ok(db.conn().execute(
+    let details_deleted = db.conn().execute(
         "UPDATE order_outbox SET shopper = NULL
-          WHERE status = 'confirmed' AND shopper IS NOT NULL
-            AND julianday(confirmed_at) <= julianday(?1)",
-        [cutoff],
-    )? as u64)
+          WHERE status IN ('confirmed', 'rejected') AND shopper IS NOT NULL
+            AND julianday(coalesce(finished_at, created_at)) <= julianday(?1)",
+        [&cutoff],
+    )? as u64;
+    let abandoned = db.conn().execute(
+        "UPDATE order_outbox SET shopper = NULL, status = 'abandoned', finished_at = ?2,
+                next_attempt_at = NULL,
+                last_error = 'not confirmed within the retention period; the shopper''s details were deleted'
+          WHERE status IN ('pending', 'sending', 'needs_checking')
+            AND julianday(created_at) <= julianday(?1)",
+        params![cutoff, db::now_rfc3339()],
+    )? as u64;
+    if details_deleted + abandoned > 0 {
+        db.conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    }
+    Ok(Purged {
+        details_deleted,
+        abandoned,
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -236,6 +330,8 @@ pub struct SendReport {
     pub rejected: Vec<String>,
     /// Still pending after a transient failure; they are retried later.
     pub deferred: Vec<String>,
+    /// Their fate at a platform without idempotency keys is unknown: a manager checks.
+    pub needs_checking: Vec<String>,
 }
 
 /// When a deferred order is tried again: exponential with jitter, from 5 s to 10 minutes.
@@ -251,43 +347,118 @@ fn next_attempt_delay(attempts: u32) -> std::time::Duration {
         .unwrap_or(std::time::Duration::from_secs(600))
 }
 
+/// How one attempt ended, as the outbox records it.
+enum Outcome {
+    Confirmed(String),
+    Rejected(String),
+    Deferred(String, u32),
+    NeedsChecking(String),
+}
+
+async fn record(db: &DbHandle, id: &str, outcome: Outcome) -> Result<(), DbError> {
+    let id = id.to_owned();
+    db.call(move |db| {
+        let now = db::now_rfc3339();
+        match outcome {
+            Outcome::Confirmed(warehouse_id) => db.conn().execute(
+                "UPDATE order_outbox SET status = 'confirmed', warehouse_order_id = ?2,
+                        confirmed_at = ?3, finished_at = ?3, last_error = NULL,
+                        next_attempt_at = NULL
+                  WHERE id = ?1",
+                params![id, warehouse_id, now],
+            )?,
+            Outcome::Rejected(detail) => db.conn().execute(
+                "UPDATE order_outbox SET status = 'rejected', last_error = ?2,
+                        next_attempt_at = NULL, finished_at = ?3
+                  WHERE id = ?1",
+                params![id, detail, now],
+            )?,
+            Outcome::Deferred(detail, attempts) => {
+                let next = jiff::Timestamp::now()
+                    .checked_add(next_attempt_delay(attempts))
+                    .map_or_else(
+                        |_| now.clone(),
+                        |t| {
+                            t.round(jiff::Unit::Second)
+                                .map_or_else(|_| t.to_string(), |t| t.to_string())
+                        },
+                    );
+                db.conn().execute(
+                    "UPDATE order_outbox SET status = 'pending', last_error = ?2,
+                            next_attempt_at = ?3
+                      WHERE id = ?1",
+                    params![id, detail, next],
+                )?
+            }
+            Outcome::NeedsChecking(detail) => db.conn().execute(
+                "UPDATE order_outbox SET status = 'needs_checking', last_error = ?2,
+                        next_attempt_at = NULL
+                  WHERE id = ?1",
+                params![id, detail],
+            )?,
+        };
+        Ok(())
+    })
+    .await
+}
+
+/// The words kept with an order whose fate is unknown: what happened and what to do.
+fn needs_checking_words(id: &str, what: &str) -> String {
+    format!(
+        "{what}; the platform may or may not have this order and takes no idempotency key, so \
+         it is not sent again by itself. Look for kiosk order {id} at the platform: if it is \
+         there, `kiosk orders settle {id} PLATFORM-ORDER-ID`; if not, send it again (Retry)"
+    )
+}
+
 /// Sends every order that is due (pending with its time come, or left "sending" by a crash).
 /// `all` ignores the schedule (the manager's "retry now").
+///
+/// Error texts are kept and logged only after the order's own shopper values are redacted
+/// from them: a platform's answer may echo the name and address it was sent.
 pub async fn send_due(
     db: &DbHandle,
     client: &WarehouseClient,
     all: bool,
 ) -> Result<SendReport, DbError> {
     let now = db::now_rfc3339();
-    let due: Vec<(String, String, String)> = db
+    let due: Vec<(String, String, String, String)> = db
         .call(move |db| {
             let mut stmt = db.conn().prepare(
-                "SELECT id, idempotency_key, shopper FROM order_outbox
+                "SELECT id, idempotency_key, shopper, status FROM order_outbox
                   WHERE status IN ('pending', 'sending') AND shopper IS NOT NULL
                     AND (?2 OR next_attempt_at IS NULL OR next_attempt_at <= ?1)
                   ORDER BY created_at",
             )?;
             let rows = stmt
-                .query_map(params![now, all], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .query_map(params![now, all], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })
         .await?;
+    let idempotent = client.orders_are_idempotent();
     let mut report = SendReport::default();
-    for (id, key, payload) in due {
+    for (id, key, payload, status) in due {
         let request: OrderRequest = match serde_json::from_str(&payload) {
             Ok(r) => r,
             Err(e) => {
                 let detail = format!("the stored order cannot be read: {e}");
-                let id2 = id.clone();
-                db.call(move |db| {
-                    db.conn().execute("UPDATE order_outbox SET status = 'rejected', last_error = ?2 WHERE id = ?1", params![id2, detail])?;
-                    Ok(())
-                }).await?;
+                record(db, &id, Outcome::Rejected(redact_emails(&detail))).await?;
                 report.rejected.push(id);
                 continue;
             }
         };
+        if status == "sending" && !idempotent {
+            // The kiosk stopped while this was being sent to a platform that cannot recognise
+            // a repeat: whether it arrived is unknown.
+            let words = needs_checking_words(&id, "the kiosk stopped while sending it");
+            tracing::warn!(order = %id, "order interrupted while sending; needs checking");
+            record(db, &id, Outcome::NeedsChecking(words)).await?;
+            report.needs_checking.push(id);
+            continue;
+        }
         // Mark first: a crash from here on leaves "sending", which is simply sent again.
         let marked = id.clone();
         let attempts: u32 = db
@@ -300,56 +471,41 @@ pub async fn send_due(
                 )?)
             })
             .await?;
-        let result = client.create_order(&key, &request).await;
-        let id2 = id.clone();
-        match result {
+        match client.create_order(&key, &request).await {
             Ok(confirmed) => {
                 tracing::info!(order = %id, warehouse_order = %confirmed.order_id, "order confirmed");
-                db.call(move |db| {
-                    db.conn().execute(
-                        "UPDATE order_outbox SET status = 'confirmed', warehouse_order_id = ?2,
-                                confirmed_at = ?3, last_error = NULL, next_attempt_at = NULL
-                          WHERE id = ?1",
-                        params![id2, confirmed.order_id, db::now_rfc3339()],
-                    )?;
-                    Ok(())
-                })
-                .await?;
+                record(db, &id, Outcome::Confirmed(confirmed.order_id)).await?;
                 report.confirmed.push(id);
             }
             Err(ClientError::Rejected(problem)) => {
-                tracing::warn!(order = %id, status = problem.status, kind = %problem.kind, "order refused by the warehouse");
-                let detail = format!("HTTP {}: {}", problem.status, problem.detail);
-                db.call(move |db| {
-                    db.conn().execute(
-                        "UPDATE order_outbox SET status = 'rejected', last_error = ?2, next_attempt_at = NULL WHERE id = ?1",
-                        params![id2, detail],
-                    )?;
-                    Ok(())
-                })
-                .await?;
+                let detail =
+                    request.redact(&format!("HTTP {}: {}", problem.status, problem.detail));
+                tracing::warn!(order = %id, status = problem.status, kind = %problem.kind, detail = %detail, "order refused by the warehouse");
+                record(db, &id, Outcome::Rejected(detail)).await?;
                 report.rejected.push(id);
             }
-            Err(e) => {
-                tracing::info!(order = %id, error = %e, "order not sent yet; will retry");
-                let next = jiff::Timestamp::now()
-                    .checked_add(next_attempt_delay(attempts))
-                    .map_or_else(
-                        |_| db::now_rfc3339(),
-                        |t| {
-                            t.round(jiff::Unit::Second)
-                                .map_or_else(|_| t.to_string(), |t| t.to_string())
-                        },
-                    );
-                let detail = e.to_string();
-                db.call(move |db| {
-                    db.conn().execute(
-                        "UPDATE order_outbox SET status = 'pending', last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
-                        params![id2, detail, next],
-                    )?;
-                    Ok(())
-                })
+            Err(e @ ClientError::Mapping(_)) if !e.outcome_unknown() => {
+                // The request could not be made (a template or header fault): permanent.
+                let detail = request.redact(&e.to_string());
+                tracing::warn!(order = %id, error = %detail, "order cannot be sent as configured");
+                record(db, &id, Outcome::Rejected(detail)).await?;
+                report.rejected.push(id);
+            }
+            Err(e) if e.outcome_unknown() && !idempotent => {
+                let detail = request.redact(&e.to_string());
+                tracing::warn!(order = %id, error = %detail, "order outcome unknown; needs checking");
+                record(
+                    db,
+                    &id,
+                    Outcome::NeedsChecking(needs_checking_words(&id, &detail)),
+                )
                 .await?;
+                report.needs_checking.push(id);
+            }
+            Err(e) => {
+                let detail = request.redact(&e.to_string());
+                tracing::info!(order = %id, error = %detail, "order not sent yet; will retry");
+                record(db, &id, Outcome::Deferred(detail, attempts)).await?;
                 report.deferred.push(id);
             }
         }

@@ -27,11 +27,27 @@ pub enum ImportMode {
     Merge,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ImportOptions {
     pub mode: ImportMode,
     /// Check and count everything, write nothing.
     pub dry_run: bool,
+    /// Replace mode: refuse (write nothing) when more than this share of the sizes in stock,
+    /// percent, would be removed (`[manager] import_max_removed_percent`).
+    pub max_removed_percent: u32,
+    /// Import even past `max_removed_percent`.
+    pub force: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            mode: ImportMode::Replace,
+            dry_run: false,
+            max_removed_percent: 50,
+            force: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,6 +65,17 @@ pub enum ImportError {
     Header(String),
     #[error("{} bad row(s); nothing was imported and the previous stock is intact", .0.len())]
     BadRows(Vec<RowError>),
+    #[error(
+        "this file would remove {removed} of the {stocked} sizes in stock ({percent} %, more \
+         than the {max_percent} % allowed): nothing was imported. If the file really is the \
+         whole stock, import it with --force; to update only the sizes it lists, use --merge"
+    )]
+    TooManyRemoved {
+        removed: u64,
+        stocked: u64,
+        percent: u64,
+        max_percent: u32,
+    },
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -71,6 +98,8 @@ pub struct ImportReport {
     pub unknown_sample: Vec<(u64, String)>,
     /// Sizes that were in stock before and are not in the file (replace mode only).
     pub removed: u64,
+    /// Sizes in stock before the import.
+    pub stocked_before: u64,
     pub dry_run: bool,
 }
 
@@ -262,6 +291,11 @@ fn write_rows(
     } else {
         Default::default()
     };
+    report.stocked_before = if mode == ImportMode::Replace {
+        not_in_file.len() as u64
+    } else {
+        conn.query_row("SELECT count(*) FROM store_stock", [], |r| r.get(0))?
+    };
     // One statement does the catalog check and the write: no row = unknown GTIN.
     let mut upsert = conn.prepare_cached(
         "INSERT INTO store_stock (gtin, quantity, updated_at)
@@ -298,6 +332,12 @@ fn write_rows(
     Ok(report)
 }
 
+/// Checks every row of a stock file without a database and returns how many there are (the
+/// fuzz target drives this; a bad file is an error, never a panic).
+pub fn check_stock_file<R: Read>(reader: R) -> Result<u64, ImportError> {
+    Ok(check_file(reader, &mut ())?.len() as u64)
+}
+
 /// Imports a POS stock export. `source_name` is recorded as the `pos_import` feed's cursor.
 pub fn import_stock<R: Read>(
     db: &mut Database,
@@ -311,6 +351,21 @@ pub fn import_stock<R: Read>(
     let tx = db.conn_mut().transaction().map_err(DbError::from)?;
     let mut report = write_rows(&tx, &rows, options.mode, &now, progress)?;
     report.dry_run = options.dry_run;
+    // A short, empty or wrong file (every GTIN unknown) must not wipe the stock list.
+    let stocked = report.stocked_before;
+    if options.mode == ImportMode::Replace
+        && !options.force
+        && !options.dry_run
+        && report.removed * 100 > u64::from(options.max_removed_percent) * stocked
+    {
+        tx.rollback().map_err(DbError::from)?;
+        return Err(ImportError::TooManyRemoved {
+            removed: report.removed,
+            stocked,
+            percent: (report.removed * 100).div_ceil(stocked.max(1)),
+            max_percent: options.max_removed_percent,
+        });
+    }
     if options.dry_run {
         tx.rollback().map_err(DbError::from)?;
     } else {

@@ -33,7 +33,9 @@ impl Kiosk {
 
     fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("kiosk").unwrap();
+        // HOME too: "~/" paths (the embedded warehouse's database) stay in the temp folder.
         cmd.env("KIOSK_CONFIG", self.path("kiosk.toml"))
+            .env("HOME", self.dir.path())
             .env_remove("RUST_LOG")
             .current_dir(self.dir.path());
         cmd
@@ -553,4 +555,246 @@ fn logs_can_be_json_lines_for_a_log_collector() {
         line["message"].as_str().unwrap().contains("check digit"),
         "{line}"
     );
+}
+
+// ---- Trust at the edges: the store tools under bad input ----
+
+#[test]
+fn a_whole_stock_import_that_would_empty_the_stock_is_refused_unless_forced() {
+    let kiosk = Kiosk::new();
+    let before = kiosk.lookup_json(KNOWN);
+    // Header only, then a file of GTINs the catalog does not know.
+    for (name, text) in [
+        ("empty.csv", "gtin,quantity\n".to_owned()),
+        ("unknown.csv", "gtin,quantity\n4006381333931,2\n".to_owned()),
+    ] {
+        let file = kiosk.path(name);
+        std::fs::write(&file, text).unwrap();
+        kiosk
+            .cmd()
+            .arg("import-stock")
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("would remove")
+                    .and(predicate::str::contains("sizes in stock"))
+                    .and(predicate::str::contains("--force"))
+                    .and(predicate::str::contains("nothing was imported")),
+            );
+        assert_eq!(before, kiosk.lookup_json(KNOWN), "{name} changed nothing");
+    }
+    kiosk
+        .cmd()
+        .args(["import-stock", "--force"])
+        .arg(kiosk.path("empty.csv"))
+        .assert()
+        .success();
+    let after = kiosk.lookup_json(KNOWN);
+    assert!(
+        after["sizes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["store_quantity"].is_null()),
+        "forced: the stock list is empty"
+    );
+}
+
+#[test]
+fn decode_refuses_an_oversize_picture_before_decoding_it() {
+    let kiosk = Kiosk::new();
+    // A real 1×1 PNG whose header then says 20000×20000 (the CRC fixed to match).
+    let mut png = Vec::new();
+    image::GrayImage::new(1, 1)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png[16..20].copy_from_slice(&20_000u32.to_be_bytes());
+    png[20..24].copy_from_slice(&20_000u32.to_be_bytes());
+    let crc = crc32fast::hash(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    let file = kiosk.path("huge.png");
+    std::fs::write(&file, png).unwrap();
+    let started = std::time::Instant::now();
+    let out = kiosk
+        .cmd()
+        .args(["decode", "--json"])
+        .arg(&file)
+        .assert()
+        .code(2);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("20000×20000"), "{text}");
+    assert!(text.contains("12000×12000"), "{text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn every_command_ends_quietly_when_its_reader_goes_away() {
+    let kiosk = Kiosk::new();
+    kiosk.lookup_json(KNOWN);
+    for args in [
+        vec!["lookup", KNOWN, "--json"],
+        vec!["lookup", KNOWN],
+        vec!["orders", "list", "--json"],
+        vec!["--help"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args(&args)
+            .env("KIOSK_CONFIG", kiosk.path("kiosk.toml"))
+            .env("HOME", kiosk.path(""))
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}");
+    }
+}
+
+#[test]
+fn orders_place_reads_the_shopper_from_standard_input_not_the_command_line() {
+    let kiosk = Kiosk::new();
+    let help = kiosk
+        .cmd()
+        .args(["orders", "place", "--help"])
+        .assert()
+        .success();
+    let help = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
+    assert!(help.contains("--from"), "{help}");
+    assert!(help.contains("standard input"), "{help}");
+    let order = serde_json::json!({
+        "gtin": KNOWN,
+        "ship_to": {"name": "Ana Li", "line1": "Hauptstr. 1", "postal_code": "10115",
+                    "city": "Berlin", "country": "DE"},
+        "contact": {"email": "ana@example.com"}
+    });
+    kiosk
+        .cmd()
+        .args(["orders", "place", "--from", "-", "--no-send"])
+        .write_stdin(order.to_string())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("written to the outbox"));
+    let list = kiosk
+        .cmd()
+        .args(["orders", "list", "--json"])
+        .assert()
+        .success();
+    let list: Value = serde_json::from_slice(&list.get_output().stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(
+        !list.to_string().contains("Ana"),
+        "no shopper details listed"
+    );
+    // A broken document is named, with where, not echoed.
+    kiosk
+        .cmd()
+        .args(["orders", "place", "--from", "-", "--no-send"])
+        .write_stdin(r#"{"gtin": "04012345001013", "ship_to": {"name": "Secret Name"}}"#)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("not an order")
+                .and(predicate::str::contains("line 1"))
+                .and(predicate::str::contains("Secret").not()),
+        );
+}
+
+#[test]
+fn lookup_can_ask_the_warehouse_live() {
+    let kiosk = Kiosk::new();
+    let out = kiosk
+        .cmd()
+        .args(["lookup", KNOWN, "--warehouse"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("warehouse now"), "{text}");
+    assert!(text.contains("(arrives "), "{text}");
+    assert!(text.contains("warehouse answered at"), "{text}");
+    let out = kiosk
+        .cmd()
+        .args(["lookup", KNOWN, "--warehouse", "--json"])
+        .assert()
+        .success();
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(!json["warehouse"]["items"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn warehouse_tokens_are_added_listed_and_revoked_and_never_stored_in_clear() {
+    let kiosk = Kiosk::new();
+    let db = kiosk.path("wh.sqlite3");
+    let out = kiosk
+        .cmd()
+        .args(["warehouse", "token", "add", "store-7", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let token = String::from_utf8_lossy(&out.get_output().stdout)
+        .trim()
+        .to_owned();
+    assert_eq!(token.len(), 64, "{token}");
+    let out = kiosk
+        .cmd()
+        .args(["warehouse", "token", "list", "--json", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let list: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(list[0]["store_id"], "store-7");
+    assert!(!list.to_string().contains(&token));
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes.extend(std::fs::read(kiosk.path("wh.sqlite3-wal")).unwrap_or_default());
+    assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()));
+    kiosk
+        .cmd()
+        .args(["warehouse", "token", "revoke", &id, "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    kiosk
+        .cmd()
+        .args(["warehouse", "token", "revoke", &id, "--db"])
+        .arg(&db)
+        .assert()
+        .code(2);
+    // serve takes no token on its command line.
+    kiosk
+        .cmd()
+        .args(["warehouse", "serve", "--token", "s=t", "--db"])
+        .arg(&db)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn no_database_is_kept_in_the_source_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Ok(out) = std::process::Command::new("git")
+        .args(["ls-files", "*.sqlite3*", "*.db"])
+        .current_dir(root)
+        .output()
+    else {
+        return; // not a git checkout (a packaged source): nothing to check
+    };
+    let tracked = String::from_utf8_lossy(&out.stdout);
+    assert!(tracked.trim().is_empty(), "tracked databases: {tracked}");
+    // The shipped config keeps the demo's databases out of the tree.
+    let config = kiosk::config::load_file(&root.join("kiosk.toml")).unwrap();
+    for path in [
+        config.database_path(),
+        config.resolve(&config.config.warehouse.embedded_db),
+    ] {
+        assert!(
+            !path.starts_with(root),
+            "{} is in the source tree",
+            path.display()
+        );
+    }
 }

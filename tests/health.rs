@@ -31,7 +31,7 @@ fn a_service_under_systemd_says_ready_then_sends_watchdog_heartbeats() {
         .arg(dir.path().join("wh.sqlite3"))
         .arg("--fixtures")
         .arg(fixtures())
-        .args(["--token", "demo-store-001=health-test-token"])
+        .env("KIOSK_WAREHOUSE_TOKEN", "health-test-token-0123456789")
         .env("NOTIFY_SOCKET", &socket_path)
         // systemd's WatchdogSec=0.4: the service must beat at least every 0.4 s.
         .env("WATCHDOG_USEC", "400000")

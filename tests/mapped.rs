@@ -289,7 +289,7 @@ async fn a_mapping_that_does_not_fit_names_the_operation_the_path_and_shows_the_
         "{error}"
     );
     assert!(
-        error.contains("the answer began: {\"inventory_levels\""),
+        error.contains("the answer's shape: {\"inventory_levels\": [{"),
         "{error}"
     );
 }
@@ -452,11 +452,364 @@ async fn config_check_calls_the_mapped_read_only_operations() {
     let text = String::from_utf8_lossy(&out.stdout);
     for line in [
         "✓ warehouse token: set (",
-        "✓ warehouse catalog: not part of a mapped API",
+        "– warehouse catalog: not part of a mapped API",
+        "– warehouse orders: configured, idempotency = \"none\"",
         "✓ warehouse stock changes: store demo-store-001",
         "✓ warehouse availability: GTIN 0",
     ] {
         assert!(text.contains(line), "{line:?} missing in:\n{text}");
     }
     assert!(seen.requests.lock().unwrap().len() >= 2);
+}
+
+// ---- Trust at the edges: typos, idempotency, encoding, redaction ----
+
+type Answer = Arc<dyn Fn(usize) -> (StatusCode, String) + Send + Sync>;
+
+/// A minimal mapped platform for orders: records every body; `answer` decides each reply.
+#[derive(Clone)]
+struct Platform {
+    bodies: Arc<Mutex<Vec<String>>>,
+    headers: Arc<Mutex<Vec<HeaderMap>>>,
+    answer: Answer,
+}
+
+impl Platform {
+    fn new(answer: impl Fn(usize) -> (StatusCode, String) + Send + Sync + 'static) -> Self {
+        Self {
+            bodies: Arc::default(),
+            headers: Arc::default(),
+            answer: Arc::new(answer),
+        }
+    }
+
+    fn orders(&self) -> usize {
+        self.bodies.lock().unwrap().len()
+    }
+
+    fn router(&self) -> axum::Router {
+        let platform = self.clone();
+        axum::Router::new()
+            .route(
+                "/stock",
+                get(|| async { Json(json!({"items": [{"sku": GTINS[0], "q": 3}]})) }),
+            )
+            .route(
+                "/orders",
+                post(move |headers: HeaderMap, body: String| {
+                    let platform = platform.clone();
+                    async move {
+                        let n = {
+                            let mut bodies = platform.bodies.lock().unwrap();
+                            bodies.push(body);
+                            bodies.len()
+                        };
+                        platform.headers.lock().unwrap().push(headers);
+                        let (status, text) = (platform.answer)(n);
+                        if status == StatusCode::GATEWAY_TIMEOUT {
+                            // Far past the client's timeout: the order was taken, no answer.
+                            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                        }
+                        (
+                            status,
+                            [(axum::http::header::CONTENT_TYPE, "application/json")],
+                            text,
+                        )
+                    }
+                }),
+            )
+    }
+}
+
+/// A mapped config for `Platform`; `order` is more of the create_order table.
+fn platform_config(dir: &Path, url: &str, order: &str) -> Result<LoadedConfig, String> {
+    let file = dir.join("kiosk.toml");
+    let head = format!(
+        "[database]\npath = \"kiosk.sqlite3\"\ndemo_fixtures = {:?}\n\
+         [warehouse]\nmode = \"mapped\"\nurl = \"{url}\"\ntoken_env = \"\"\n\
+         timeout_ms = 500\nconnect_timeout_ms = 200\nmax_retries = 2\nretry_backoff_ms = 10\n",
+        root().join("fixtures").display().to_string()
+    );
+    let tables = r#"[warehouse.mapped.availability]
+url = "{{ base }}stock"
+fields = { items = "/items", sku = "/sku", quantity = "/q" }
+[warehouse.mapped.create_order]
+method = "POST"
+url = "{{ base }}orders"
+fields = { order_id = "/id" }
+"#;
+    std::fs::write(&file, format!("{head}{tables}{order}\n")).unwrap();
+    config::load(Some(&file)).map_err(|e| e.to_string())
+}
+
+async fn enqueue(db: &DbHandle, draft: kiosk::orders::OrderDraft) -> String {
+    db.call(move |db| {
+        orders::enqueue(db, STORE, &draft).map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
+    })
+    .await
+    .unwrap()
+    .id
+}
+
+async fn outbox(db: &DbHandle, id: &str) -> orders::OutboxOrder {
+    let id = id.to_owned();
+    db.call(move |db| Ok(orders::get(db, &id).unwrap()))
+        .await
+        .unwrap()
+}
+
+#[test]
+fn a_misspelt_template_variable_is_refused_at_load_naming_file_line_key_and_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = platform_config(
+        dir.path(),
+        "http://127.0.0.1:9/",
+        r#"headers = { "Idempotency-Key" = "{{ idempotency_key }}" }
+body = '{"externalRefId": {{ idempotency_kye }}}'"#,
+    )
+    .unwrap_err();
+    assert!(error.contains("kiosk.toml:"), "{error}");
+    assert!(
+        error.contains("warehouse.mapped.create_order.body"),
+        "{error}"
+    );
+    assert!(error.contains("`idempotency_kye`"), "{error}");
+}
+
+#[test]
+fn an_order_mapping_without_the_key_must_say_the_platform_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = platform_config(
+        dir.path(),
+        "http://127.0.0.1:9/",
+        r#"body = '{"ref": {{ order.kiosk_order_id }}}'"#,
+    )
+    .unwrap_err();
+    assert!(error.contains("warehouse.mapped.create_order"), "{error}");
+    assert!(error.contains("idempotency = \"none\""), "{error}");
+    platform_config(
+        dir.path(),
+        "http://127.0.0.1:9/",
+        r#"idempotency = "none"
+body = '{"ref": {{ order.kiosk_order_id }}}'"#,
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_idempotency_an_uncertain_order_waits_for_a_manager_and_is_never_resent() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first attempt times out (the platform took it); any later one would be a 2nd order.
+    let platform = Platform::new(|n| {
+        if n == 1 {
+            (StatusCode::GATEWAY_TIMEOUT, String::new())
+        } else {
+            (
+                StatusCode::CREATED,
+                json!({"id": format!("P-{n}")}).to_string(),
+            )
+        }
+    });
+    let url = serve(platform.router()).await;
+    let loaded = platform_config(
+        dir.path(),
+        &url,
+        r#"idempotency = "none"
+body = '{"ref": {{ order.kiosk_order_id }}, "name": {{ order.ship_to.name }}}'"#,
+    )
+    .unwrap();
+    let client = connect::connect(&loaded).await.unwrap().client;
+    assert!(!client.orders_are_idempotent());
+    let db = open_db(&loaded);
+    let id = enqueue(&db, draft(GTINS[0], 8999)).await;
+
+    let report = orders::send_due(&db, &client, true).await.unwrap();
+    assert_eq!(report.needs_checking, std::slice::from_ref(&id));
+    let order = outbox(&db, &id).await;
+    assert_eq!(order.status, OutboxStatus::NeedsChecking);
+    assert!(
+        order
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains(&format!("kiosk orders settle {id}")),
+        "{order:?}"
+    );
+    // Neither the schedule nor "retry all" sends it again.
+    for all in [false, true] {
+        orders::send_due(&db, &client, all).await.unwrap();
+    }
+    assert_eq!(
+        platform.orders(),
+        1,
+        "one shopper order, one platform order"
+    );
+
+    // The manager found it at the platform.
+    let settled = db
+        .call({
+            let id = id.clone();
+            move |db| Ok(orders::settle(db, &id, "P-1").unwrap())
+        })
+        .await
+        .unwrap();
+    assert_eq!(settled.status, OutboxStatus::Confirmed);
+    assert_eq!(settled.warehouse_order_id.as_deref(), Some("P-1"));
+    orders::send_due(&db, &client, true).await.unwrap();
+    assert_eq!(platform.orders(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_idempotency_an_order_left_sending_by_a_crash_needs_checking() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Platform::new(|_| (StatusCode::CREATED, json!({"id": "P-1"}).to_string()));
+    let url = serve(platform.router()).await;
+    let loaded = platform_config(
+        dir.path(),
+        &url,
+        r#"idempotency = "none"
+body = '{"ref": {{ order.kiosk_order_id }}}'"#,
+    )
+    .unwrap();
+    let client = connect::connect(&loaded).await.unwrap().client;
+    let db = open_db(&loaded);
+    let id = enqueue(&db, draft(GTINS[0], 8999)).await;
+    // What a crash mid-send leaves behind.
+    let marked = id.clone();
+    db.call(move |db| {
+        db.conn().execute(
+            "UPDATE order_outbox SET status = 'sending' WHERE id = ?1",
+            [marked],
+        )?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let report = orders::send_due(&db, &client, true).await.unwrap();
+    assert_eq!(report.needs_checking, std::slice::from_ref(&id));
+    assert_eq!(platform.orders(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_key_a_timed_out_order_is_resent_under_the_same_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Platform::new(|n| {
+        if n == 1 {
+            (StatusCode::GATEWAY_TIMEOUT, String::new())
+        } else {
+            (StatusCode::CREATED, json!({"id": "P-1"}).to_string())
+        }
+    });
+    let url = serve(platform.router()).await;
+    let loaded = platform_config(
+        dir.path(),
+        &url,
+        r#"headers = { "Idempotency-Key" = "{{ idempotency_key }}" }
+body = '{"ref": {{ order.kiosk_order_id }}}'"#,
+    )
+    .unwrap();
+    let client = connect::connect(&loaded).await.unwrap().client;
+    let db = open_db(&loaded);
+    let id = enqueue(&db, draft(GTINS[0], 8999)).await;
+    let report = orders::send_due(&db, &client, true).await.unwrap();
+    assert_eq!(report.confirmed, std::slice::from_ref(&id));
+    let keys: Vec<String> = platform
+        .headers
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|h| h["idempotency-key"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1], "the same key on every attempt");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shopper_text_is_json_encoded_in_bodies_and_a_bad_header_is_a_permanent_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Platform::new(|_| (StatusCode::CREATED, json!({"id": "P-1"}).to_string()));
+    let url = serve(platform.router()).await;
+    let loaded = platform_config(
+        dir.path(),
+        &url,
+        r#"headers = { "Idempotency-Key" = "{{ idempotency_key }}", "X-Ship-To" = "{{ order.ship_to.name }}" }
+body = '{"name": {{ order.ship_to.name }}, "city": {{ order.ship_to.city }}}'"#,
+    )
+    .unwrap();
+    let client = connect::connect(&loaded).await.unwrap().client;
+    let shopper = draft(GTINS[0], 8999);
+    let mut request = kiosk::warehouse::protocol::OrderRequest {
+        store_id: STORE.into(),
+        kiosk_order_id: "K-TEST-0001".into(),
+        lines: vec![kiosk::warehouse::protocol::OrderLine {
+            gtin: GTINS[0].into(),
+            quantity: 1,
+            unit_price_cents: 8999,
+        }],
+        currency: "EUR".into(),
+        shipping_cents: 0,
+        ship_to: shopper.ship_to,
+        contact: shopper.contact,
+    };
+    request.ship_to.city = r#"Köln", "admin": true, "x": ""#.into();
+    client.create_order("key-1", &request).await.unwrap();
+    let body: Value = serde_json::from_str(&platform.bodies.lock().unwrap()[0]).unwrap();
+    assert_eq!(body["city"], r#"Köln", "admin": true, "x": ""#);
+    assert!(body.get("admin").is_none(), "no field injected: {body}");
+
+    request.ship_to.name = "Ana\r\nX-Injected: 1".into();
+    let error = client.create_order("key-2", &request).await.unwrap_err();
+    assert!(!error.is_transient(), "{error}");
+    let text = error.to_string();
+    assert!(text.contains("headers.X-Ship-To"), "{text}");
+    assert!(
+        !text.contains("Injected"),
+        "the value is not echoed: {text}"
+    );
+    assert_eq!(platform.orders(), 1, "nothing sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_texts_kept_with_an_order_hold_no_shopper_data() {
+    let dir = tempfile::tempdir().unwrap();
+    // A refusal that echoes the order, then a 2xx the mapping cannot read that echoes it too.
+    let platform = Platform::new(|n| {
+        let echo = json!({"order": {"name": "Ana Li", "street": "Hauptstr. 1",
+                                    "email": "ana@example.com"}});
+        if n == 1 {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"type": "about:blank", "title": "bad", "status": 422,
+                       "detail": format!("cannot ship to {echo}")})
+                .to_string(),
+            )
+        } else {
+            (StatusCode::CREATED, echo.to_string())
+        }
+    });
+    let url = serve(platform.router()).await;
+    let loaded = platform_config(
+        dir.path(),
+        &url,
+        r#"headers = { "Idempotency-Key" = "{{ idempotency_key }}" }
+body = '{"name": {{ order.ship_to.name }}}'"#,
+    )
+    .unwrap();
+    let client = connect::connect(&loaded).await.unwrap().client;
+    let db = open_db(&loaded);
+    let refused = enqueue(&db, draft(GTINS[0], 8999)).await;
+    orders::send_due(&db, &client, true).await.unwrap();
+    let unreadable = enqueue(&db, draft(GTINS[1], 8999)).await;
+    orders::send_due(&db, &client, true).await.unwrap();
+    for id in [&refused, &unreadable] {
+        let error = outbox(&db, id).await.last_error.unwrap();
+        for secret in ["Ana", "Hauptstr", "ana@example.com", "example.com"] {
+            assert!(!error.contains(secret), "{secret:?} kept in {error:?}");
+        }
+    }
+    let error = outbox(&db, &unreadable).await.last_error.unwrap();
+    assert!(
+        error.contains("/id"),
+        "the error still names the pointer: {error}"
+    );
 }

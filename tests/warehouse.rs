@@ -19,8 +19,8 @@ use kiosk::warehouse::server::{self, Fault, ServerHandle, ServerOptions, Warehou
 use kiosk::warehouse::{ClientError, WarehouseClient};
 
 const STORE: &str = "demo-store-001";
-const TOKEN: &str = "token-store-001";
-const OTHER_TOKEN: &str = "token-store-002";
+const TOKEN: &str = "token-store-001-0123456789";
+const OTHER_TOKEN: &str = "token-store-002-0123456789";
 const KNOWN: &str = "04012345001013";
 
 fn fixtures() -> &'static Path {
@@ -470,7 +470,7 @@ async fn an_order_goes_through_the_outbox_and_reserves_stock() {
         .call(|db| orders::purge_shopper_details(db, 0))
         .await
         .unwrap();
-    assert_eq!(purged, 1);
+    assert_eq!(purged.details_deleted, 1);
     assert_eq!(
         env.count("SELECT count(*) FROM order_outbox WHERE shopper IS NOT NULL"),
         0
@@ -656,6 +656,7 @@ async fn past_the_rate_limit_the_server_says_429_with_retry_after() {
     let env = Env::with_server_options(ServerOptions {
         rate_per_second: 1,
         burst: 2,
+        ..ServerOptions::default()
     })
     .await;
     let http = reqwest::Client::new();

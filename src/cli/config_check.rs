@@ -32,6 +32,11 @@ impl Report {
         println!("{} {what}: {detail}", style("✓").green().bold());
     }
 
+    /// Neither good nor bad: something not configured, or not checked, said as such.
+    fn skip(&mut self, what: &str, detail: impl std::fmt::Display) {
+        println!("{} {what}: {detail}", style("–").dim().bold());
+    }
+
     fn red(&mut self, what: &str, problem: impl std::fmt::Display, fix: impl std::fmt::Display) {
         self.red += 1;
         println!("{} {what}: {problem}", style("✗").red().bold());
@@ -262,6 +267,19 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
     let c = &loaded.config;
     let connection = match connect::connect(loaded).await {
         Ok(connection) => connection,
+        Err(
+            e @ connect::ConnectError::Mapping(
+                kiosk::warehouse::mapped::MappingConfigError::SkuMap { .. },
+            ),
+        ) => {
+            report.red(
+                "warehouse SKU map",
+                e,
+                "check the file [warehouse.mapped] sku_map names (relative to this config's \
+                 folder): it must exist and hold a `gtin,sku` header and one line per size",
+            );
+            return;
+        }
         Err(e) => {
             report.red("warehouse", e, "check [warehouse] url and token");
             return;
@@ -279,11 +297,37 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
     };
     let started = Instant::now();
     let mut sample = None;
+    let mapped = &c.warehouse.mapped;
     if c.warehouse.mode == WarehouseMode::Mapped {
-        report.green(
+        report.skip(
             "warehouse catalog",
             "not part of a mapped API: the catalog comes from `kiosk import-catalog`",
         );
+        match &mapped.create_order {
+            None => report.skip(
+                "warehouse orders",
+                "[warehouse.mapped.create_order] is not configured: shoppers cannot order \
+                 sizes shipped home",
+            ),
+            Some(_) => report.skip(
+                "warehouse orders",
+                match mapped.order_idempotency() {
+                    kiosk::config::Idempotency::Key => {
+                        "configured, with the idempotency key (not called: it would place an order)"
+                    }
+                    kiosk::config::Idempotency::None => {
+                        "configured, idempotency = \"none\": an order whose fate is unknown \
+                         waits for a manager (not called: it would place an order)"
+                    }
+                },
+            ),
+        }
+        if mapped.order_status.is_none() {
+            report.skip(
+                "warehouse order status",
+                "[warehouse.mapped.order_status] is not configured",
+            );
+        }
         // Ask availability for a size the kiosk's own catalog has.
         sample = kiosk::db::Database::open(&loaded.database_path())
             .ok()
@@ -310,12 +354,20 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
         }
     }
     let started = Instant::now();
-    match client.stock_changes(&c.store.id, "", 1).await {
-        Ok(_) => report.green(
+    if c.warehouse.mode == WarehouseMode::Mapped && mapped.stock_changes.is_none() {
+        report.skip(
             "warehouse stock changes",
-            format!("store {}, {} ms", c.store.id, started.elapsed().as_millis()),
-        ),
-        Err(e) => report.red("warehouse stock changes", e, fix),
+            "[warehouse.mapped.stock_changes] is not configured: the store's stock comes from \
+             the POS import only",
+        );
+    } else {
+        match client.stock_changes(&c.store.id, "", 1).await {
+            Ok(_) => report.green(
+                "warehouse stock changes",
+                format!("store {}, {} ms", c.store.id, started.elapsed().as_millis()),
+            ),
+            Err(e) => report.red("warehouse stock changes", e, fix),
+        }
     }
     let Some(gtin) = sample else {
         return;

@@ -66,7 +66,7 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     for path in &images {
         let shown = path.display().to_string();
         let started = Instant::now();
-        let picture = image::open(path)
+        let picture = decode::open_picture(path)
             .map_err(|e| format!("cannot read image {shown}: {e}"))
             .map(|img| img.to_luma8());
         let (format, text, gtin, error) = match picture {

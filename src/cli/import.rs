@@ -20,6 +20,10 @@ pub struct Args {
     /// sizes missing from it are removed.
     #[arg(long)]
     merge: bool,
+    /// Import even when the file would remove more of the stocked sizes than
+    /// `[manager] import_max_removed_percent` allows (50 % by default).
+    #[arg(long, conflicts_with = "merge")]
+    force: bool,
 }
 
 /// A progress bar on a terminal; indicatif draws nothing when stderr is not one.
@@ -71,6 +75,8 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
             ImportMode::Replace
         },
         dry_run: args.dry_run,
+        max_removed_percent: loaded.config.manager.import_max_removed_percent,
+        force: args.force,
     };
     let mut bar = Bar::new(size);
     let started = std::time::Instant::now();
@@ -89,7 +95,9 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
                 args.file.display()
             )));
         }
-        Err(e @ ImportError::Header(_)) => return Err(invalid(e)),
+        Err(e @ (ImportError::Header(_) | ImportError::TooManyRemoved { .. })) => {
+            return Err(invalid(anyhow::anyhow!("{}: {e}", args.file.display())));
+        }
         Err(e) => return Err(Failure::from(e)),
     };
     let verb = if report.dry_run {
@@ -111,6 +119,14 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
             ""
         }
     );
+    let max = u64::from(options.max_removed_percent);
+    if report.dry_run && !args.force && report.removed * 100 > max * report.stocked_before {
+        println!(
+            "it would remove {} of the {} sizes in stock (more than {max} %): the real import \
+             would be refused without --force",
+            report.removed, report.stocked_before
+        );
+    }
     if report.unknown > 0 {
         println!("GTINs not in the catalog (sync the catalog, or check the export):");
         for (line, gtin) in &report.unknown_sample {

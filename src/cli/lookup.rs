@@ -1,6 +1,9 @@
+use anyhow::Context;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use kiosk::catalog::{self, GridEntry, LookupError, SizeGrid};
 use kiosk::config::LoadedConfig;
+use kiosk::warehouse::connect;
+use kiosk::warehouse::protocol::AvailabilityResponse;
 use serde::Serialize;
 
 use super::{CliResult, Failure, invalid, open_database};
@@ -13,6 +16,11 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also ask the warehouse (as configured: embedded, remote or mapped) for every size's
+    /// availability now, and show its answer: how an integrator checks a mapping without
+    /// the kiosk's screen. A failure shows the warehouse's error and exits 1.
+    #[arg(long)]
+    warehouse: bool,
 }
 
 #[derive(Serialize)]
@@ -22,6 +30,24 @@ struct JsonOut<'a> {
     serial: Option<&'a str>,
     style: &'a kiosk::catalog::Style,
     sizes: &'a [GridEntry],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warehouse: Option<&'a AvailabilityResponse>,
+}
+
+/// The warehouse's answer for every size of the grid, asked now.
+fn ask_warehouse(loaded: &LoadedConfig, grid: &SizeGrid) -> Result<AvailabilityResponse, Failure> {
+    let gtins: Vec<String> = grid.sizes.iter().map(|e| e.gtin.to_string()).collect();
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async {
+        let connection = connect::connect(loaded)
+            .await
+            .context("connecting to the warehouse")?;
+        let answer = connection.client.availability(gtins).await;
+        if let Some(server) = connection.embedded {
+            server.shutdown().await;
+        }
+        answer.map_err(|e| Failure::from(anyhow::anyhow!("the warehouse's availability: {e}")))
+    })
 }
 
 pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
@@ -42,8 +68,14 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         }
         Err(LookupError::Db(e)) => return Err(e.into()),
     };
+    let live = if args.warehouse {
+        Some(ask_warehouse(loaded, &grid)?)
+    } else {
+        None
+    };
     if args.json {
         let out = JsonOut {
+            warehouse: live.as_ref(),
             gtin: scan.gtin.to_string(),
             batch: scan.batch.as_deref(),
             serial: scan.serial.as_deref(),
@@ -52,7 +84,7 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print_table(&grid);
+        print_table(&grid, live.as_ref());
     }
     Ok(())
 }
@@ -61,7 +93,7 @@ fn price(cents: i64, currency: &str) -> String {
     format!("{currency} {}.{:02}", cents / 100, cents % 100)
 }
 
-fn print_table(grid: &SizeGrid) {
+fn print_table(grid: &SizeGrid, live: Option<&AvailabilityResponse>) {
     let s = &grid.style;
     println!(
         "{} {} ({}), {}",
@@ -88,7 +120,11 @@ fn print_table(grid: &SizeGrid) {
         "width",
         "GTIN",
         "in store",
-        "warehouse",
+        if live.is_some() {
+            "warehouse now"
+        } else {
+            "warehouse (cached)"
+        },
     ]);
     for e in &grid.sizes {
         let store = match e.store_quantity {
@@ -96,10 +132,23 @@ fn print_table(grid: &SizeGrid) {
             Some(0) => "sold out".to_owned(),
             Some(n) => n.to_string(),
         };
-        let warehouse = e
-            .warehouse
-            .as_ref()
-            .map_or_else(|| "not fetched".to_owned(), |w| w.quantity.to_string());
+        let warehouse = match live {
+            Some(answer) => answer
+                .items
+                .iter()
+                .find(|a| a.gtin == e.gtin.to_string())
+                .map_or_else(
+                    || "not in the answer".to_owned(),
+                    |a| match &a.delivery_estimate {
+                        Some(date) if a.quantity > 0 => format!("{} (arrives {date})", a.quantity),
+                        _ => a.quantity.to_string(),
+                    },
+                ),
+            None => e
+                .warehouse
+                .as_ref()
+                .map_or_else(|| "not fetched".to_owned(), |w| w.quantity.to_string()),
+        };
         table.add_row([
             if e.gtin == grid.scanned { "▶" } else { "" }.to_owned(),
             e.labels.eu.clone(),
@@ -114,4 +163,7 @@ fn print_table(grid: &SizeGrid) {
         ]);
     }
     println!("{table}");
+    if let Some(answer) = live {
+        println!("warehouse answered at {}", answer.as_of);
+    }
 }

@@ -90,6 +90,13 @@ enum Command {
     BenchData(BenchDataArgs),
 }
 
+impl Command {
+    /// Whether this runs until stopped (a server) rather than doing one job.
+    fn runs_for_long(&self) -> bool {
+        matches!(self, Self::Warehouse(warehouse::Command::Serve(_)))
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum DbCommand {
     /// Integrity, schema version, row counts and the last sync of every feed.
@@ -194,6 +201,12 @@ fn init_tracing(verbose: u8, format: LogFormat) {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The store tools end quietly when their reader goes away (`kiosk lookup … | head`), as
+    // Unix tools do, instead of panicking on a broken pipe. Not the kiosk window or the
+    // server: they must outlive any one reader.
+    if cli.command.as_ref().is_some_and(|c| !c.runs_for_long()) {
+        sigpipe::reset();
+    }
     // A server shows its request log (method, path, status, latency) by default.
     let serving = matches!(cli.command, Some(Command::Warehouse(_)));
     init_tracing(cli.verbose.max(u8::from(serving)), cli.log_format);

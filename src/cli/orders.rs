@@ -21,36 +21,123 @@ pub enum Command {
     Retry { id: String },
     /// Send every order that is due.
     Send,
+    /// Record what you found at the platform for an order that needs checking: it is there
+    /// under PLATFORM_ORDER_ID, so the kiosk marks it confirmed and never sends it again. (If it
+    /// is not there, `kiosk orders retry ID` sends it again.)
+    Settle {
+        id: String,
+        platform_order_id: String,
+    },
     /// Place a dropship order from the command line (integration checks): it goes to the
     /// outbox first, then is sent.
+    ///
+    /// The shopper's details are read as JSON from --from FILE, or from standard input with
+    /// `--from -`, so they never appear in the process list:
+    /// {"gtin": "04012345001013", "ship_to": {"name": "…", "line1": "…", "line2": "",
+    /// "postal_code": "…", "city": "…", "country": "DE"}, "contact": {"email": "…", "phone": ""}}
+    /// The --name, --line1, … options still work, but anyone on the machine can read them
+    /// (`ps`); use them only with made-up test data.
     Place(PlaceArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct PlaceArgs {
-    /// The size's GTIN.
+    /// JSON order file ("-" = standard input); see above.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["name", "line1", "line2", "postal_code", "city", "country", "email", "phone"])]
+    from: Option<std::path::PathBuf>,
+    /// The size's GTIN (or "gtin" in the JSON).
     #[arg(long)]
-    gtin: String,
+    gtin: Option<String>,
+    #[arg(long, required_unless_present = "from")]
+    name: Option<String>,
+    #[arg(long, required_unless_present = "from")]
+    line1: Option<String>,
     #[arg(long)]
-    name: String,
-    #[arg(long)]
-    line1: String,
-    #[arg(long, default_value = "")]
-    line2: String,
-    #[arg(long)]
-    postal_code: String,
-    #[arg(long)]
-    city: String,
+    line2: Option<String>,
+    #[arg(long, required_unless_present = "from")]
+    postal_code: Option<String>,
+    #[arg(long, required_unless_present = "from")]
+    city: Option<String>,
     /// ISO 3166-1 alpha-2, e.g. DE.
+    #[arg(long, required_unless_present = "from")]
+    country: Option<String>,
     #[arg(long)]
-    country: String,
-    #[arg(long, default_value = "")]
-    email: String,
-    #[arg(long, default_value = "")]
-    phone: String,
+    email: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
     /// Write to the outbox only; `kiosk orders send` sends it.
     #[arg(long)]
     no_send: bool,
+}
+
+/// The order as JSON (`--from`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaceJson {
+    #[serde(default)]
+    gtin: Option<String>,
+    ship_to: Address,
+    #[serde(default)]
+    contact: Option<Contact>,
+}
+
+impl PlaceArgs {
+    /// The GTIN and the shopper's details, from the JSON or the options.
+    fn details(self) -> Result<(String, Address, Contact), Failure> {
+        if let Some(from) = &self.from {
+            let text = if from.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+            } else {
+                std::fs::read_to_string(from)
+                    .with_context(|| format!("reading {}", from.display()))?
+            };
+            // serde's messages name the field and position, never a value it expected.
+            let json: PlaceJson = serde_json::from_str(&text).map_err(|e| {
+                invalid(anyhow::anyhow!(
+                    "{}: not an order ({}, line {} column {})",
+                    from.display(),
+                    match e.classify() {
+                        serde_json::error::Category::Data =>
+                            "a field is missing, unknown or of the wrong kind",
+                        _ => "not valid JSON",
+                    },
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            let gtin = json.gtin.or(self.gtin).ok_or_else(|| {
+                invalid(anyhow::anyhow!(
+                    "no GTIN: give \"gtin\" in the JSON or --gtin"
+                ))
+            })?;
+            return Ok((
+                gtin,
+                json.ship_to,
+                json.contact.unwrap_or(Contact {
+                    email: String::new(),
+                    phone: String::new(),
+                }),
+            ));
+        }
+        let gtin = self
+            .gtin
+            .ok_or_else(|| invalid(anyhow::anyhow!("no GTIN: give --gtin")))?;
+        Ok((
+            gtin,
+            Address {
+                name: self.name.unwrap_or_default(),
+                line1: self.line1.unwrap_or_default(),
+                line2: self.line2.unwrap_or_default(),
+                postal_code: self.postal_code.unwrap_or_default(),
+                city: self.city.unwrap_or_default(),
+                country: self.country.unwrap_or_default(),
+            },
+            Contact {
+                email: self.email.unwrap_or_default(),
+                phone: self.phone.unwrap_or_default(),
+            },
+        ))
+    }
 }
 
 fn order_failure(e: OrderError) -> Failure {
@@ -90,7 +177,10 @@ pub fn run(loaded: &LoadedConfig, command: Command) -> CliResult {
                     o.created_at,
                     o.gtin,
                     o.quantity.to_string(),
-                    format!("{:?}", o.status).to_lowercase(),
+                    serde_json::to_value(o.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
                     o.attempts.to_string(),
                     o.warehouse_order_id.unwrap_or_default(),
                     o.last_error.unwrap_or_default(),
@@ -104,11 +194,24 @@ pub fn run(loaded: &LoadedConfig, command: Command) -> CliResult {
             send(loaded, DbHandle::new(db), true)
         }
         Command::Send => send(loaded, DbHandle::new(db), false),
+        Command::Settle {
+            id,
+            platform_order_id,
+        } => {
+            let order = orders::settle(&db, &id, &platform_order_id).map_err(order_failure)?;
+            println!(
+                "order {}: confirmed as {} at the platform; it will not be sent again",
+                order.id,
+                order.warehouse_order_id.unwrap_or_default()
+            );
+            Ok(())
+        }
         Command::Place(args) => {
-            let gtin: Gtin = args
-                .gtin
+            let no_send = args.no_send;
+            let (gtin_text, ship_to, contact) = args.details()?;
+            let gtin: Gtin = gtin_text
                 .parse()
-                .map_err(|e| invalid(anyhow::anyhow!("--gtin {:?}: {e}", args.gtin)))?;
+                .map_err(|e| invalid(anyhow::anyhow!("GTIN {gtin_text:?}: {e}")))?;
             let grid = catalog::size_grid(db.conn(), gtin)?.ok_or_else(|| Failure {
                 code: 3,
                 error: anyhow::anyhow!("GTIN {gtin} is not in this store's catalog"),
@@ -119,24 +222,14 @@ pub fn run(loaded: &LoadedConfig, command: Command) -> CliResult {
                 unit_price_cents: grid.style.price_cents,
                 currency: grid.style.currency.clone(),
                 shipping_cents: 0,
-                ship_to: Address {
-                    name: args.name,
-                    line1: args.line1,
-                    line2: args.line2,
-                    postal_code: args.postal_code,
-                    city: args.city,
-                    country: args.country,
-                },
-                contact: Contact {
-                    email: args.email,
-                    phone: args.phone,
-                },
+                ship_to,
+                contact,
             };
             let order =
                 orders::enqueue(&mut db, &loaded.config.store.id, &draft).map_err(order_failure)?;
             // Printed before sending: whatever happens next, the order is safe in the outbox.
             println!("order {} written to the outbox", order.id);
-            if args.no_send {
+            if no_send {
                 return Ok(());
             }
             send(loaded, DbHandle::new(db), false)
@@ -162,6 +255,11 @@ fn send(loaded: &LoadedConfig, db: DbHandle, all: bool) -> CliResult {
     }
     for id in &report.rejected {
         println!("order {id}: refused by the warehouse (see `kiosk orders list`)");
+    }
+    for id in &report.needs_checking {
+        println!(
+            "order {id}: its fate at the platform is unknown; check there, then `kiosk orders settle` or `kiosk orders retry` (see `kiosk orders list`)"
+        );
     }
     for id in &report.deferred {
         println!(

@@ -10,6 +10,9 @@ use super::{CliResult, invalid};
 pub enum Command {
     /// Run the reference central warehouse (HTTP API in docs/warehouse-api.yaml).
     Serve(ServeArgs),
+    /// Stores' bearer tokens: add, revoke, list. The database keeps only their SHA-256.
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -17,16 +20,19 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8700")]
     listen: SocketAddr,
-    /// The warehouse's SQLite database (created if missing).
-    #[arg(long, default_value = "warehouse.sqlite3")]
+    /// The warehouse's SQLite database (created if missing), e.g. /var/lib/kiosk/warehouse.sqlite3.
+    #[arg(long)]
     db: PathBuf,
     /// Demo data loaded when the database is empty; "" for none.
     #[arg(long, default_value = "fixtures")]
     fixtures: PathBuf,
-    /// A store and its bearer token, as STORE=TOKEN; repeat for more stores. The token may
-    /// also come from $KIOSK_WAREHOUSE_TOKEN for the store `--store`.
-    #[arg(long = "token", value_name = "STORE=TOKEN")]
-    tokens: Vec<String>,
+    /// A file of tokens, one STORE=TOKEN per line (# comments allowed). Together with
+    /// $KIOSK_WAREHOUSE_TOKEN (for the store --store) it is the whole set of startup tokens:
+    /// a token given at the last start and not now stops working. Tokens added with
+    /// `kiosk warehouse token add` are kept until revoked. Tokens are never read from the
+    /// command line, where `ps` would show them.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
     /// The store the demo stock belongs to, and the owner of $KIOSK_WAREHOUSE_TOKEN.
     #[arg(long, default_value = "demo-store-001")]
     store: String,
@@ -36,35 +42,177 @@ pub struct ServeArgs {
     /// Requests a token may burst before the rate applies.
     #[arg(long, default_value_t = 400)]
     burst: u32,
+    /// Failed authentications allowed per client address per minute before 429.
+    #[arg(long, default_value_t = 30)]
+    auth_failures_per_minute: u32,
+    /// Seconds a client has to send a request's headers (also the idle keep-alive limit).
+    #[arg(long, default_value_t = 10)]
+    header_timeout_s: u64,
+    /// Connections open at once, in all (more wait in the backlog).
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Connections open at once from one address (more are closed).
+    #[arg(long, default_value_t = 64)]
+    max_connections_per_ip: usize,
+    /// Days an order's shipping address and contact are kept, then deleted (1-3650).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    shopper_retention_days: u32,
     /// Generate a catalog of this many variants instead of loading fixtures (benchmarks).
     #[arg(long)]
     generate: Option<u64>,
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Make a new random token for STORE, register it and print it once.
+    Add {
+        store: String,
+        #[arg(long)]
+        db: PathBuf,
+        /// Register the token read from standard input instead of making one.
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Revoke a token by its id (from `list`): it stops working at once, even for a running
+    /// server.
+    Revoke {
+        id: String,
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// The registered tokens: id, store, where they came from, created, last used.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 pub fn run(command: Command) -> CliResult {
     match command {
         Command::Serve(args) => serve(args),
+        Command::Token(command) => token(command),
     }
 }
 
-fn serve(args: ServeArgs) -> CliResult {
+fn token(command: TokenCommand) -> CliResult {
+    match command {
+        TokenCommand::Add { store, db, stdin } => {
+            if !(1..=64).contains(&store.len())
+                || !store
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(invalid(anyhow::anyhow!(
+                    "store {store:?}: 1-64 letters, digits, '-' or '_'"
+                )));
+            }
+            let token = if stdin {
+                std::io::read_to_string(std::io::stdin())
+                    .context("reading the token from standard input")?
+                    .trim()
+                    .to_owned()
+            } else {
+                random_token()
+            };
+            let warehouse = server::WarehouseStore::open(&db)
+                .with_context(|| format!("opening {}", db.display()))?;
+            let id = warehouse
+                .add_token(&token, &store)
+                .map_err(|e| invalid(anyhow::anyhow!(e)))?;
+            if stdin {
+                println!("token {id} registered for store {store}");
+            } else {
+                super::note(&format!(
+                    "token {id} for store {store} (shown once; the database keeps only its hash):"
+                ));
+                println!("{token}");
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id, db } => {
+            let warehouse = server::WarehouseStore::open(&db)
+                .with_context(|| format!("opening {}", db.display()))?;
+            if warehouse.revoke_token(&id)? {
+                println!("token {id} revoked");
+                Ok(())
+            } else {
+                Err(invalid(anyhow::anyhow!(
+                    "no token {id}; `kiosk warehouse token list --db {}` shows them",
+                    db.display()
+                )))
+            }
+        }
+        TokenCommand::List { db, json } => {
+            let warehouse = server::WarehouseStore::open(&db)
+                .with_context(|| format!("opening {}", db.display()))?;
+            let tokens = warehouse.tokens()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&tokens)?);
+                return Ok(());
+            }
+            let mut table = comfy_table::Table::new();
+            table
+                .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(["id", "store", "from", "created", "last used"]);
+            for t in tokens {
+                table.add_row([
+                    t.id,
+                    t.store_id,
+                    t.source,
+                    t.created_at,
+                    t.last_used_at.unwrap_or_else(|| "never".into()),
+                ]);
+            }
+            println!("{table}");
+            Ok(())
+        }
+    }
+}
+
+/// 32 random bytes as 64 hex digits.
+fn random_token() -> String {
+    let a = uuid::Uuid::new_v4().simple().to_string();
+    let b = uuid::Uuid::new_v4().simple().to_string();
+    format!("{a}{b}")
+}
+
+/// STORE=TOKEN lines; `#` starts a comment. Errors name the line, never the token.
+fn read_token_file(path: &std::path::Path) -> Result<Vec<(String, String)>, super::Failure> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut tokens = Vec::new();
-    for spec in &args.tokens {
-        let (store, token) = spec
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (store, token) = line
             .split_once('=')
+            .map(|(s, t)| (s.trim(), t.trim()))
             .filter(|(s, t)| !s.is_empty() && !t.is_empty())
-            .ok_or_else(|| invalid(anyhow::anyhow!("--token {spec:?}: write it as STORE=TOKEN")))?;
+            .ok_or_else(|| {
+                invalid(anyhow::anyhow!(
+                    "{}:{}: write it as STORE=TOKEN",
+                    path.display(),
+                    i + 1
+                ))
+            })?;
         tokens.push((store.to_owned(), token.to_owned()));
     }
+    Ok(tokens)
+}
+
+fn serve(args: ServeArgs) -> CliResult {
+    let mut tokens = match &args.token_file {
+        Some(path) => read_token_file(path)?,
+        None => Vec::new(),
+    };
     if let Ok(token) = std::env::var("KIOSK_WAREHOUSE_TOKEN")
         && !token.trim().is_empty()
     {
         tokens.push((args.store.clone(), token.trim().to_owned()));
-    }
-    if tokens.is_empty() {
-        return Err(invalid(anyhow::anyhow!(
-            "no token: give --token STORE=TOKEN or set KIOSK_WAREHOUSE_TOKEN, or no kiosk can connect"
-        )));
     }
     let store = server::WarehouseStore::open(&args.db)
         .with_context(|| format!("opening {}", args.db.display()))?;
@@ -78,8 +226,14 @@ fn serve(args: ServeArgs) -> CliResult {
                 .context("loading the demo fixtures")?;
         }
     }
-    for (store_id, token) in &tokens {
-        store.add_token(token, store_id)?;
+    store
+        .replace_tokens(server::store::TokenSource::Startup, &tokens)
+        .map_err(|e| invalid(anyhow::anyhow!("startup tokens: {e}")))?;
+    if store.tokens()?.is_empty() {
+        return Err(invalid(anyhow::anyhow!(
+            "no token: set KIOSK_WAREHOUSE_TOKEN, give --token-file, or `kiosk warehouse token add STORE --db {}`; otherwise no kiosk can connect",
+            args.db.display()
+        )));
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
@@ -89,6 +243,13 @@ fn serve(args: ServeArgs) -> CliResult {
         let options = ServerOptions {
             rate_per_second: args.rate,
             burst: args.burst,
+            auth_failures_per_minute: args.auth_failures_per_minute,
+            limits: server::ConnectionLimits {
+                header_timeout: std::time::Duration::from_secs(args.header_timeout_s.max(1)),
+                max_connections: args.max_connections.max(1),
+                max_connections_per_ip: args.max_connections_per_ip.max(1),
+            },
+            shopper_retention_days: args.shopper_retention_days,
         };
         let handle = server::spawn(listener, store, &options)?;
         super::note(&format!(

@@ -86,7 +86,7 @@ pub struct Database {
 impl Default for Database {
     fn default() -> Self {
         Self {
-            path: "kiosk.sqlite3".into(),
+            path: "~/.local/state/kiosk/kiosk.sqlite3".into(),
             demo_fixtures: "fixtures".into(),
         }
     }
@@ -153,6 +153,31 @@ pub struct Operation {
     /// Request body template ("" = none); sent as JSON.
     pub body: String,
     pub fields: std::collections::BTreeMap<String, String>,
+    /// create_order only: "key" (the default: the request carries `{{ idempotency_key }}`) or
+    /// "none" (the platform has no such thing; an order whose fate is unknown is never sent
+    /// again by itself and waits as "needs checking" for a manager).
+    pub idempotency: Option<Idempotency>,
+}
+
+/// Whether a platform recognises a repeated order.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Idempotency {
+    /// The request carries the outbox's idempotency key; repeats are safe.
+    #[default]
+    Key,
+    /// The platform has none: an uncertain attempt is never repeated automatically.
+    None,
+}
+
+impl Mapped {
+    /// The create_order operation's idempotency (the default when not said).
+    pub fn order_idempotency(&self) -> Idempotency {
+        self.create_order
+            .as_ref()
+            .and_then(|op| op.idempotency)
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -187,7 +212,7 @@ impl Default for Warehouse {
             max_retries: 5,
             retry_backoff_ms: 250,
             availability_max_age_s: 300,
-            embedded_db: "warehouse.sqlite3".into(),
+            embedded_db: "~/.local/state/kiosk/warehouse.sqlite3".into(),
             sync_interval_s: 300,
             page_size: 1000,
             mapped: Mapped::default(),
@@ -359,6 +384,10 @@ pub struct Manager {
     /// Folders searched (three levels deep) for stock files to import: the store's share,
     /// USB sticks. Relative paths are relative to the config file's folder.
     pub import_dirs: Vec<PathBuf>,
+    /// A whole-stock (replace) import that would remove more than this share of the sizes
+    /// in stock, percent, is refused unless forced: a short or wrong file must not empty the
+    /// store's stock. 100 = never refused.
+    pub import_max_removed_percent: u32,
 }
 
 impl Default for Manager {
@@ -370,6 +399,7 @@ impl Default for Manager {
             lockout_s: 300,
             sync_max_age_s: 3600,
             import_dirs: vec!["imports".into(), "/media".into(), "/run/media".into()],
+            import_max_removed_percent: 50,
         }
     }
 }
@@ -416,7 +446,18 @@ impl LoadedConfig {
             .unwrap_or_else(|| PathBuf::from("."))
     }
 
+    /// A path from the config: absolute as it is, `~/…` in the home folder (so the demo's
+    /// databases live outside the source tree), anything else relative to the config file.
+    /// "" stays "": in the config it means none.
     pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.as_os_str().is_empty() {
+            return PathBuf::new();
+        }
+        if let Ok(in_home) = path.strip_prefix("~")
+            && let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
+        {
+            return PathBuf::from(home).join(in_home);
+        }
         if path.is_absolute() {
             path.to_path_buf()
         } else {
@@ -764,6 +805,13 @@ impl Config {
             60,
             604_800,
             "s",
+        )?;
+        check_range(
+            "manager.import_max_removed_percent",
+            u64::from(self.manager.import_max_removed_percent),
+            0,
+            100,
+            "%",
         )?;
         check_range("health.interval_s", self.health.interval_s, 1, 3600, "s")?;
         if !self.health.listen.is_empty()

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v2_warehouse_orders_events.sql"),
     include_str!("v3_event_summaries.sql"),
     include_str!("v4_kiosk_state.sql"),
+    include_str!("v5_outbox_states.sql"),
 ];
 
 /// The schema version this build writes.
@@ -134,6 +135,8 @@ impl Database {
         // FULL: a committed order survives power loss, not just a crash.
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
+        // Deleted shopper details are overwritten, not left as free bytes in the file.
+        self.conn.pragma_update(None, "secure_delete", true)?;
         self.conn.set_prepared_statement_cache_capacity(64);
         Ok(())
     }

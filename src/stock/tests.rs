@@ -48,7 +48,12 @@ fn replace_import_counts_and_lists_unknown_gtins() {
     let csv = format!(
         "GTIN,Quantity,updated_at,store_note\n{A},7,2026-11-21,back room\n{B},0,2026-11-21T10:15:00Z,\n{UNKNOWN},3,,\n"
     );
-    let report = import(&mut db, &csv, ImportOptions::default()).unwrap();
+    // Forced: the file really is the whole (tiny) stock.
+    let forced = ImportOptions {
+        force: true,
+        ..ImportOptions::default()
+    };
+    let report = import(&mut db, &csv, forced).unwrap();
     assert_eq!((report.rows, report.imported, report.unknown), (3, 2, 1));
     assert_eq!(report.unknown_sample, vec![(4, format!("0{UNKNOWN}"))]);
     assert_eq!(
@@ -69,7 +74,7 @@ fn merge_import_leaves_other_sizes_alone() {
     let before = count(&db);
     let options = ImportOptions {
         mode: ImportMode::Merge,
-        dry_run: false,
+        ..ImportOptions::default()
     };
     let report = import(&mut db, &format!("gtin,quantity\n{A},42\n"), options).unwrap();
     assert_eq!((report.imported, report.removed), (1, 0));
@@ -148,6 +153,7 @@ fn dry_run_checks_everything_and_writes_nothing() {
     let options = ImportOptions {
         mode: ImportMode::Replace,
         dry_run: true,
+        ..ImportOptions::default()
     };
     let report = import(
         &mut db,
@@ -165,7 +171,11 @@ fn byte_order_mark_crlf_and_blank_lines_are_tolerated() {
     let dir = tempfile::tempdir().unwrap();
     let mut db = demo_db(dir.path());
     let csv = format!("\u{feff}gtin,quantity\r\n{A},9\r\n\r\n{B},1\r\n");
-    let report = import(&mut db, &csv, ImportOptions::default()).unwrap();
+    let merge = ImportOptions {
+        mode: ImportMode::Merge,
+        ..ImportOptions::default()
+    };
+    let report = import(&mut db, &csv, merge).unwrap();
     assert_eq!(report.imported, 2);
 }
 
@@ -182,4 +192,45 @@ fn seeding_builds_the_demo_database_once() {
     assert!(!dir.path().join("k.sqlite3.building").exists());
     let (_, again) = seed::open_or_seed(&path, Some(&fixtures)).unwrap();
     assert!(again.is_none(), "an existing database is never re-seeded");
+}
+
+#[test]
+fn a_replace_import_that_would_remove_too_much_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = demo_db(dir.path());
+    let before = count(&db);
+    let a_before = stock_of(&db, A);
+    for csv in [
+        "gtin,quantity\n".to_owned(),
+        format!("gtin,quantity\n{UNKNOWN},3\n"),
+        format!("gtin,quantity\n{A},9\n"),
+    ] {
+        let error = import(&mut db, &csv, ImportOptions::default()).unwrap_err();
+        let ImportError::TooManyRemoved {
+            removed, stocked, ..
+        } = error
+        else {
+            panic!("refused: {error}");
+        };
+        assert_eq!(stocked, before);
+        assert!(removed >= before - 1, "{removed}");
+        assert!(error.to_string().contains("--force"), "{error}");
+        assert_eq!(count(&db), before, "nothing changed");
+        assert_eq!(stock_of(&db, A), a_before);
+    }
+    // The share is the store's to set; 100 % never refuses.
+    let lenient = ImportOptions {
+        max_removed_percent: 100,
+        ..ImportOptions::default()
+    };
+    import(&mut db, "gtin,quantity\n", lenient).unwrap();
+    assert_eq!(count(&db), 0);
+    // An empty stock list can be filled by any file.
+    import(
+        &mut db,
+        &format!("gtin,quantity\n{A},1\n"),
+        ImportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(count(&db), 1);
 }

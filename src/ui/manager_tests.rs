@@ -264,12 +264,37 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     rig.open_manager().await;
     let file = imports.join("pos-export.csv");
     assert!(rig.shows(&file.display().to_string()));
+    // Two rows cannot be the whole stock of the demo store: refused, nothing changed.
     rig.tap(&file.display().to_string()).await;
+    assert!(matches!(
+        rig.dashboard().import_state(),
+        ImportState::Failed(e) if e.contains("would remove")
+    ));
+    // The store's whole stock list, every size with its count, goes in.
+    let stocked: Vec<i64> = rig
+        .services()
+        .db
+        .call(|db| {
+            let mut stmt = db.conn().prepare("SELECT gtin FROM store_stock")?;
+            let rows = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Ok(rows)
+        })
+        .await
+        .unwrap();
+    let mut whole = String::from("gtin,quantity\n");
+    for gtin in &stocked {
+        whole.push_str(&format!("{gtin:014},3\n"));
+    }
+    std::fs::write(&file, whole).unwrap();
+    rig.tap(&file.display().to_string()).await;
+    let rows = stocked.len() as u64;
     match rig.dashboard().import_state() {
-        ImportState::Done(r) => assert_eq!((r.rows, r.imported), (2, 2)),
+        ImportState::Done(r) => assert_eq!((r.rows, r.imported), (rows, rows)),
         other => panic!("import should be done: {other:?}"),
     }
-    assert!(rig.shows_part("Imported 2 of 2 rows"));
+    assert!(rig.shows_part(&format!("Imported {rows} of {rows} rows")));
 
     std::fs::write(&file, format!("gtin,quantity\n{IN_STORE},many\n")).unwrap();
     rig.tap(&file.display().to_string()).await;
@@ -426,6 +451,7 @@ async fn a_started_kiosk_syncs_in_the_background_and_writes_its_health_file() {
         &file,
         format!(
             "[database]\npath = \"k.sqlite3\"\ndemo_fixtures = {:?}\n\
+             [warehouse]\nembedded_db = \"wh.sqlite3\"\n\
              [camera]\nenabled = false\n[health]\nlisten = \"\"\ninterval_s = 1\n",
             root.join("fixtures").display().to_string()
         ),

@@ -17,7 +17,7 @@ use crate::warehouse::client::ClientOptions;
 use crate::warehouse::server::{self, ServerOptions, WarehouseStore};
 
 const STORE: &str = "demo-store-001";
-const TOKEN: &str = "ui-test-token";
+const TOKEN: &str = "ui-test-token-0123456789";
 /// In this store (8 pairs).
 pub(super) const IN_STORE: &str = "04012345001013";
 /// Sold out here, 48 at the warehouse.

@@ -30,6 +30,9 @@ pub enum ClientError {
     Unreachable(String),
     #[error("the warehouse did not answer in time")]
     Timeout,
+    /// The connection broke off after the request may have left.
+    #[error("the connection to the warehouse broke off: {0}")]
+    Interrupted(String),
     #[error("the warehouse had an error (HTTP {status}): {detail}")]
     Server { status: u16, detail: String },
     #[error("the warehouse asked us to slow down (retry after {retry_after_secs:?} s)")]
@@ -49,6 +52,21 @@ impl ClientError {
         !matches!(self, Self::Rejected(_) | Self::Mapping(_))
     }
 
+    /// The request may have reached the warehouse and been acted on although no readable
+    /// answer came back: a timeout, a broken connection, a server error, or a 2xx answer that
+    /// could not be read. (Refused connections, 429s, 4xx refusals and an open circuit are
+    /// certain: nothing was done.)
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Timeout | Self::Interrupted(_) | Self::Server { .. } | Self::Malformed(_) => true,
+            Self::Mapping(m) => m.answered,
+            Self::CircuitOpen
+            | Self::Unreachable(_)
+            | Self::RateLimited { .. }
+            | Self::Rejected(_) => false,
+        }
+    }
+
     fn counts_against_breaker(&self) -> bool {
         !matches!(
             self,
@@ -63,8 +81,10 @@ impl ClientError {
             Self::Unreachable(root_cause(e))
         } else if e.is_body() || e.is_decode() {
             Self::Malformed(root_cause(e))
-        } else {
+        } else if e.is_builder() {
             Self::Unreachable(root_cause(e))
+        } else {
+            Self::Interrupted(root_cause(e))
         }
     }
 }
@@ -183,6 +203,14 @@ impl WarehouseClient {
         self
     }
 
+    /// Whether a repeated order is recognised as the same order: always for the kiosk's own
+    /// protocol (Idempotency-Key); for a mapped platform, only if its mapping sends the key.
+    pub fn orders_are_idempotent(&self) -> bool {
+        self.mapping
+            .as_deref()
+            .is_none_or(super::mapped::Mapping::orders_are_idempotent)
+    }
+
     pub(super) fn mapping(&self) -> Option<&super::mapped::Mapping> {
         self.mapping.as_deref()
     }
@@ -201,14 +229,14 @@ impl WarehouseClient {
         retries: usize,
         method: Method,
         url: Url,
-        headers: Vec<(String, String)>,
+        headers: header::HeaderMap,
         body: Option<String>,
     ) -> Result<serde_json::Value, ClientError> {
         self.call(retries, || {
-            let mut request = self.http.request(method.clone(), url.clone());
-            for (name, value) in &headers {
-                request = request.header(name.as_str(), value.as_str());
-            }
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
             if let Some(body) = &body {
                 request = request
                     .header(header::CONTENT_TYPE, "application/json")
@@ -265,12 +293,27 @@ impl WarehouseClient {
             return serde_json::from_slice(&body)
                 .map_err(|e| ClientError::Malformed(e.to_string()));
         }
-        let problem = serde_json::from_slice::<Problem>(&body).unwrap_or_else(|_| Problem {
-            kind: "about:blank".into(),
-            title: status.canonical_reason().unwrap_or("error").into(),
-            status: status.as_u16(),
-            detail: String::from_utf8_lossy(&body).chars().take(200).collect(),
-        });
+        // A problem document's detail is kept (the orders outbox redacts the order's own
+        // values from it); any other body is not: it may echo what was sent.
+        let problem = serde_json::from_slice::<Problem>(&body)
+            .map(|mut p| {
+                p.detail = p
+                    .detail
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect();
+                p
+            })
+            .unwrap_or_else(|_| Problem {
+                kind: "about:blank".into(),
+                title: status.canonical_reason().unwrap_or("error").into(),
+                status: status.as_u16(),
+                detail: format!(
+                    "an answer of {} bytes that is not a problem document",
+                    body.len()
+                ),
+            });
         Err(match status {
             StatusCode::TOO_MANY_REQUESTS => ClientError::RateLimited {
                 retry_after_secs: retry_after,
@@ -464,7 +507,9 @@ impl WarehouseClient {
         if self.mapping.is_some() {
             return self.mapped_order_status(order_id).await;
         }
-        self.get(format!("v1/orders/{order_id}"), Vec::new()).await
+        let segment =
+            percent_encoding::utf8_percent_encode(order_id, percent_encoding::NON_ALPHANUMERIC);
+        self.get(format!("v1/orders/{segment}"), Vec::new()).await
     }
 
     pub async fn associate_request(
@@ -477,7 +522,6 @@ impl WarehouseClient {
                 "associate_request",
                 "",
                 "a mapped warehouse takes no associate requests; staff see them on the kiosk",
-                "",
             ));
         }
         self.post(

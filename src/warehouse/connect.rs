@@ -16,8 +16,8 @@ pub enum ConnectError {
     Embedded(String),
     #[error("warehouse client: {0}")]
     Client(#[from] super::ClientError),
-    #[error("warehouse SKU map {0}")]
-    SkuMap(#[from] super::mapped::SkuMapError),
+    #[error("mapped warehouse: {0}")]
+    Mapping(#[from] super::mapped::MappingConfigError),
 }
 
 /// A client and, in embedded mode, the server it talks to (stopped when this is dropped).
@@ -75,7 +75,12 @@ pub async fn connect(loaded: &LoadedConfig) -> Result<Connection, ConnectError> 
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
                 .await
                 .map_err(|e| ConnectError::Embedded(e.to_string()))?;
-            let handle = server::spawn(listener, store, &ServerOptions::default())
+            let server_options = ServerOptions {
+                // The kiosk's own retention also bounds its embedded warehouse's copy.
+                shopper_retention_days: config.privacy.order_retention_days,
+                ..ServerOptions::default()
+            };
+            let handle = server::spawn(listener, store, &server_options)
                 .map_err(|e| ConnectError::Embedded(e.to_string()))?;
             let client = WarehouseClient::new(&handle.url(), Some(token), options)?;
             Ok(Connection {

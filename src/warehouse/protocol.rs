@@ -212,3 +212,133 @@ pub mod problem_type {
     pub const NOT_FOUND: &str = "https://kiosk.invalid/problems/not-found";
     pub const INTERNAL: &str = "https://kiosk.invalid/problems/internal";
 }
+
+/// Longest shopper field accepted (a name, a street line, an e-mail address).
+pub const MAX_SHOPPER_FIELD: usize = 200;
+
+/// Whether a character may not appear in shopper text: control characters (NUL, ESC, CR/LF,
+/// tab, DEL, C1) and the bidirectional overrides and isolates that make a text read
+/// differently on a screen or a label than it is stored.
+pub fn is_forbidden_in_shopper_text(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+impl OrderRequest {
+    /// Lines plus shipping, or `None` if the sum does not fit (no wrap-around, ever).
+    pub fn total_cents(&self) -> Option<i64> {
+        self.lines.iter().try_fold(self.shipping_cents, |total, l| {
+            l.unit_price_cents
+                .checked_mul(i64::from(l.quantity))
+                .and_then(|line| total.checked_add(line))
+        })
+    }
+
+    /// The shopper's fields by name, for checks and for redaction.
+    pub fn shopper_fields(&self) -> [(&'static str, &str); 8] {
+        let (a, c) = (&self.ship_to, &self.contact);
+        [
+            ("ship_to.name", &a.name),
+            ("ship_to.line1", &a.line1),
+            ("ship_to.line2", &a.line2),
+            ("ship_to.postal_code", &a.postal_code),
+            ("ship_to.city", &a.city),
+            ("ship_to.country", &a.country),
+            ("contact.email", &c.email),
+            ("contact.phone", &c.phone),
+        ]
+    }
+
+    /// The first shopper field that is too long or holds a forbidden character, named, with
+    /// the reason (never the value).
+    pub fn check_shopper_text(&self) -> Result<(), String> {
+        for (field, value) in self.shopper_fields() {
+            if value.chars().count() > MAX_SHOPPER_FIELD {
+                return Err(format!(
+                    "{field}: longer than {MAX_SHOPPER_FIELD} characters"
+                ));
+            }
+            if value.chars().any(is_forbidden_in_shopper_text) {
+                return Err(format!(
+                    "{field}: holds a control character or a text-direction override"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// `text` with every shopper value of this order (and anything shaped like an e-mail
+    /// address) replaced by `[redacted]`: for error texts that are logged or kept, which may
+    /// echo what was sent.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        let mut values: Vec<String> = self
+            .shopper_fields()
+            .iter()
+            .filter(|(field, v)| *field != "ship_to.country" && v.trim().chars().count() >= 3)
+            .flat_map(|(_, v)| {
+                let v = v.trim();
+                // Also the forms a JSON answer or a URL would echo.
+                let json = serde_json::to_string(v).unwrap_or_default();
+                let json = json.trim_matches('"').to_owned();
+                let url =
+                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                        .to_string();
+                [v.to_owned(), json, url]
+            })
+            .collect();
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        values.dedup();
+        for value in values {
+            out = replace_ignoring_case(&out, &value, "[redacted]");
+        }
+        redact_emails(&out)
+    }
+}
+
+fn replace_ignoring_case(text: &str, needle: &str, with: &str) -> String {
+    if needle.is_empty() {
+        return text.to_owned();
+    }
+    let lower_text = text.to_lowercase();
+    let lower_needle = needle.to_lowercase();
+    // Lower-casing can change byte lengths outside ASCII; fall back to exact matching then.
+    if lower_text.len() != text.len() || lower_needle.len() != needle.len() {
+        return text.replace(needle, with);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    while let Some(found) = lower_text[rest..].find(&lower_needle) {
+        let start = rest + found;
+        out.push_str(&text[rest..start]);
+        out.push_str(with);
+        rest = start + needle.len();
+    }
+    out.push_str(&text[rest..]);
+    out
+}
+
+/// Words with an `@` between other characters become `[e-mail]`.
+pub fn redact_emails(text: &str) -> String {
+    let is_word = |c: char| c.is_alphanumeric() || "._%+-@".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let at = word.find('@');
+        if at.is_some_and(|i| i > 0 && i + 1 < word.len()) {
+            out.push_str("[e-mail]");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_word(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}

@@ -361,7 +361,16 @@ impl Dashboard {
                 ),
                 OutboxStatus::Sending => ctx.t("mgr-order-sending"),
                 OutboxStatus::Rejected => ctx.t("mgr-order-rejected"),
+                OutboxStatus::NeedsChecking => ctx.t("mgr-order-needs-checking"),
+                OutboxStatus::Abandoned => ctx.t("mgr-order-abandoned"),
                 OutboxStatus::Confirmed => String::new(),
+            };
+            // Sending again is a manager's decision for an order the platform may already
+            // have; an abandoned order has no details left to send.
+            let retry = match order.status {
+                OutboxStatus::Abandoned => None,
+                OutboxStatus::NeedsChecking => Some(ctx.t("mgr-orders-send-again")),
+                _ => Some(ctx.t("mgr-orders-retry")),
             };
             let mut about = column![
                 text(format!(
@@ -387,8 +396,8 @@ impl Dashboard {
                     row![
                         about,
                         widgets::touch(
-                            ctx.t("mgr-orders-retry"),
-                            Some(Message::Retry(order.id.clone())),
+                            retry.clone().unwrap_or_default(),
+                            retry.is_some().then(|| Message::Retry(order.id.clone())),
                             theme::secondary(p)
                         )
                         .width(Length::Fixed(220.0)),

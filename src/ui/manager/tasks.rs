@@ -133,6 +133,10 @@ pub(super) fn analytics_task(services: &Arc<Services>, days: i32) -> Task<Messag
 
 pub(super) fn import_task(services: &Arc<Services>, path: PathBuf) -> Task<Message> {
     let services = services.clone();
+    let options = ImportOptions {
+        max_removed_percent: services.config.manager.import_max_removed_percent,
+        ..ImportOptions::default()
+    };
     Task::perform(
         async move {
             services
@@ -146,7 +150,7 @@ pub(super) fn import_task(services: &Arc<Services>, path: PathBuf) -> Task<Messa
                         db,
                         std::io::BufReader::new(file),
                         &path.display().to_string(),
-                        ImportOptions::default(),
+                        options,
                         &mut (),
                     );
                     Ok(result.map_err(|e| import_error_words(&path, &e)))

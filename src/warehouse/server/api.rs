@@ -1,7 +1,10 @@
 //! HTTP handlers of the reference warehouse: auth, rate limit, strict JSON, problem+json errors.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -25,18 +28,59 @@ pub const OPENAPI_YAML: &str = include_str!("../../../docs/warehouse-api.yaml");
 pub struct ApiState {
     pub store: WarehouseStore,
     pub limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    auth_failures: Arc<AuthFailures>,
 }
 
 impl ApiState {
-    pub fn new(store: WarehouseStore, requests_per_second: u32, burst: u32) -> Self {
-        let per_second = NonZeroU32::new(requests_per_second.max(1)).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
+    pub fn new(store: WarehouseStore, options: &super::ServerOptions) -> Self {
+        let nonzero = |n: u32| NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
             store,
             limiter: Arc::new(RateLimiter::keyed(
-                Quota::per_second(per_second).allow_burst(burst),
+                Quota::per_second(nonzero(options.rate_per_second))
+                    .allow_burst(nonzero(options.burst)),
             )),
+            auth_failures: Arc::new(AuthFailures {
+                limiter: RateLimiter::keyed(Quota::per_minute(nonzero(
+                    options.auth_failures_per_minute,
+                ))),
+                blocked: Mutex::new(HashMap::new()),
+            }),
         }
+    }
+}
+
+/// Failed authentications per client address: past the quota the address is answered 429
+/// until the quota refills, and its tokens are not even looked at (so guessing stays slow
+/// whatever the answers say).
+struct AuthFailures {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    blocked: Mutex<HashMap<IpAddr, Instant>>,
+}
+
+impl AuthFailures {
+    /// Seconds the address must still wait, if it is blocked.
+    fn blocked_for(&self, ip: IpAddr) -> Option<u64> {
+        let blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+        let until = *blocked.get(&ip)?;
+        let now = Instant::now();
+        (until > now).then(|| (until - now).as_secs() + 1)
+    }
+
+    /// Counts a failure; `Some(wait)` when it used up the address's quota.
+    fn failed(&self, ip: IpAddr) -> Option<u64> {
+        let not_until = self.limiter.check_key(&ip).err()?;
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        let mut blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if blocked.len() > 10_000 {
+            blocked.retain(|_, until| *until > now);
+            self.limiter.retain_recent();
+        }
+        blocked.insert(ip, now + wait);
+        Some(wait.as_secs() + 1)
     }
 }
 
@@ -134,6 +178,14 @@ impl FromRequestParts<ApiState> for Caller {
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             ApiError::from(r)
         };
+        let ip = super::listen::peer(&parts.extensions).map(|a| a.ip());
+        if let Some(wait) = ip.and_then(|ip| state.auth_failures.blocked_for(ip)) {
+            return Err(rate_limited(wait).into());
+        }
+        let failed = |detail: &str| match ip.and_then(|ip| state.auth_failures.failed(ip)) {
+            Some(wait) => ApiError::from(rate_limited(wait)),
+            None => unauthorized(detail),
+        };
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -141,13 +193,13 @@ impl FromRequestParts<ApiState> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| unauthorized("send Authorization: Bearer <token>"))?
+            .ok_or_else(|| failed("send Authorization: Bearer <token>"))?
             .to_owned();
         let store = state.store.clone();
         let lookup = token.clone();
         let store_id = blocking(move || store.store_for_token(&lookup))
             .await?
-            .ok_or_else(|| unauthorized("unknown token"))?;
+            .ok_or_else(|| failed("unknown token"))?;
         // Only known tokens get a rate-limit slot: random tokens cannot grow the table.
         if let Err(not_until) = state.limiter.check_key(&token) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
@@ -184,13 +236,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
 
 fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<(i64, u32, bool), ApiError> {
     let Query(q) = query.map_err(|e| bad_request(e.body_text()))?;
-    let cursor =
-        match q.cursor.as_deref() {
-            None | Some("") => 0,
-            Some(c) => c.parse::<i64>().ok().filter(|c| *c >= 0).ok_or_else(|| {
-                bad_request(format!("cursor {c:?} is not one this server issued"))
-            })?,
-        };
+    let cursor = match q.cursor.as_deref() {
+        None | Some("") => 0,
+        // Digits only; a cursor past every change (up to 19 digits) just finds none.
+        Some(c) => c
+            .parse::<u64>()
+            .ok()
+            .filter(|_| c.len() <= 19 && c.bytes().all(|b| b.is_ascii_digit()))
+            .map(|c| i64::try_from(c).unwrap_or(i64::MAX))
+            .ok_or_else(|| bad_request(format!("cursor {c:?} is not one this server issued")))?,
+    };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(bad_request(format!("limit must be 1 to {MAX_PAGE}")));

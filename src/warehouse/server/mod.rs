@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod faults;
+pub mod listen;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -14,12 +15,12 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tower_http::limit::RequestBodyLimitLayer;
+use tokio::sync::watch;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use faults::{Fault, Faults};
+pub use listen::ConnectionLimits;
 pub use store::{StoreError, WarehouseStore};
 
 use api::ApiState;
@@ -33,6 +34,13 @@ pub struct ServerOptions {
     pub rate_per_second: u32,
     /// Requests a token may send at once before the rate applies.
     pub burst: u32,
+    /// Failed authentications allowed per client address per minute (then 429 until the
+    /// minute has passed, without the token even being looked at).
+    pub auth_failures_per_minute: u32,
+    /// Timeouts and connection caps.
+    pub limits: ConnectionLimits,
+    /// Days an order's shipping address and contact are kept (then deleted, overwritten).
+    pub shopper_retention_days: u32,
 }
 
 impl Default for ServerOptions {
@@ -40,12 +48,15 @@ impl Default for ServerOptions {
         Self {
             rate_per_second: 200,
             burst: 400,
+            auth_failures_per_minute: 30,
+            limits: ConnectionLimits::default(),
+            shopper_retention_days: 30,
         }
     }
 }
 
 pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) -> Router {
-    let state = ApiState::new(store, options.rate_per_second, options.burst);
+    let state = ApiState::new(store, options);
     let v1 = Router::new()
         .route("/openapi.yaml", get(api::openapi))
         .route("/catalog/changes", get(api::catalog))
@@ -62,8 +73,9 @@ pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) ->
         .fallback(api::not_found)
         .with_state(state)
         .layer(middleware::from_fn_with_state(faults, faults::inject))
+        // Bodies are read only by the JSON extractor, which answers an oversize one with a
+        // 413 problem document (tower-http's limit layer would answer in plain text).
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // Method, path, status and latency only: bodies (shopper addresses) are never logged.
         .layer(
             TraceLayer::new_for_http()
@@ -78,7 +90,7 @@ pub struct ServerHandle {
     pub addr: SocketAddr,
     pub store: WarehouseStore,
     pub faults: Faults,
-    stop: Option<oneshot::Sender<()>>,
+    stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -89,9 +101,7 @@ impl ServerHandle {
 
     /// Stops accepting, finishes the requests in flight, and waits for the server to end.
     pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
@@ -100,13 +110,12 @@ impl ServerHandle {
 
 impl Drop for ServerHandle {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        let _ = self.stop.send(true);
     }
 }
 
-/// Serves on an already bound listener (tests bind `127.0.0.1:0`).
+/// Serves on an already bound listener (tests bind `127.0.0.1:0`), and deletes shopper
+/// details past their retention once an hour while it runs.
 pub fn spawn(
     listener: TcpListener,
     store: WarehouseStore,
@@ -115,25 +124,41 @@ pub fn spawn(
     let addr = listener.local_addr()?;
     let faults = Faults::default();
     let app = router(store.clone(), options, faults.clone());
-    let (stop, stopped) = oneshot::channel::<()>();
+    let (stop, stopped) = watch::channel(false);
+    let purge = tokio::spawn(purge_shopper_details(
+        store.clone(),
+        options.shopper_retention_days,
+        stopped.clone(),
+    ));
+    let limits = options.limits;
     let task = tokio::spawn(async move {
-        let result = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-        if let Err(e) = result {
-            tracing::error!(error = %e, "warehouse server stopped");
-        }
+        listen::serve(listener, app, limits, stopped).await;
+        let _ = purge.await;
     });
     tracing::info!(%addr, "reference warehouse listening");
     Ok(ServerHandle {
         addr,
         store,
         faults,
-        stop: Some(stop),
+        stop,
         task: Some(task),
     })
+}
+
+async fn purge_shopper_details(store: WarehouseStore, days: u32, stop: watch::Receiver<bool>) {
+    crate::periodic::every(std::time::Duration::from_secs(3600), stop, || {
+        let store = store.clone();
+        async move {
+            match tokio::task::spawn_blocking(move || store.purge_shopper_details(days)).await {
+                Ok(Ok(n)) if n > 0 => {
+                    tracing::info!(orders = n, "shopper details deleted after their retention")
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "deleting old shopper details failed"),
+                _ => {}
+            }
+        }
+    })
+    .await;
 }
 
 /// Opens (and, when empty, seeds from `fixtures`) the warehouse database, registering
@@ -150,6 +175,9 @@ pub fn open_store(
     {
         store.seed_from_fixtures(dir, store_id)?;
     }
-    store.add_token(token, store_id)?;
+    store.replace_tokens(
+        store::TokenSource::Embedded,
+        &[(store_id.to_owned(), token.to_owned())],
+    )?;
     Ok(store)
 }

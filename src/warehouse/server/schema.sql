@@ -47,19 +47,38 @@ CREATE TABLE IF NOT EXISTS store_stock (
 );
 CREATE INDEX IF NOT EXISTS store_stock_by_seq ON store_stock (store_id, seq);
 
-CREATE TABLE IF NOT EXISTS tokens (
-    token    TEXT PRIMARY KEY,
-    store_id TEXT NOT NULL
+-- Bearer tokens, by their SHA-256 only: the file never holds a usable token.
+-- source: 'cli' (kiosk warehouse token add; kept until revoked), 'startup' (--token-file and
+-- $KIOSK_WAREHOUSE_TOKEN; replaced as a set at each start), 'embedded' (the kiosk's own
+-- in-process server; replaced at each start).
+CREATE TABLE IF NOT EXISTS store_tokens (
+    id           TEXT PRIMARY KEY,      -- short public name for list/revoke
+    token_sha256 BLOB NOT NULL UNIQUE,
+    store_id     TEXT NOT NULL,
+    source       TEXT NOT NULL CHECK (source IN ('cli', 'startup', 'embedded')),
+    created_at   TEXT NOT NULL,
+    last_used_at TEXT
 );
 
 CREATE TABLE IF NOT EXISTS orders (
     order_id        TEXT PRIMARY KEY,
     store_id        TEXT NOT NULL,
     idempotency_key TEXT NOT NULL,
-    request_json    TEXT NOT NULL,  -- canonical request: a reused key must match it
+    request_json    TEXT NOT NULL,  -- the request without the shopper's details
     response        TEXT NOT NULL,
     created_at      TEXT NOT NULL,
+    request_sha256  TEXT,           -- of the whole canonical request (NULL: older file, migrated at open)
     UNIQUE (store_id, idempotency_key)
+);
+
+-- The shopper's address and contact, apart so that they can go after their retention while
+-- the order stays. request_sha256 (of the whole request) lets a reused Idempotency-Key be
+-- compared after that.
+CREATE TABLE IF NOT EXISTS order_shoppers (
+    order_id   TEXT PRIMARY KEY REFERENCES orders (order_id),
+    ship_to    TEXT NOT NULL,
+    contact    TEXT NOT NULL,
+    created_at TEXT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS order_lines (

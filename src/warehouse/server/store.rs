@@ -55,6 +55,21 @@ pub struct WarehouseStore {
     shipping_cents: i64,
 }
 
+/// A short random public name for a token (`tok-` and 8 hex digits).
+fn new_token_id() -> String {
+    format!("tok-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+}
+
+/// Tokens must be long enough not to be guessed, and printable (they travel in a header).
+fn check_token(token: &str) -> Result<(), StoreError> {
+    if token.len() < 16 || token.len() > 512 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(StoreError::Invalid(
+            "a token must be 16 to 512 printable characters without spaces".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn now() -> String {
     crate::db::now_rfc3339()
 }
@@ -92,18 +107,160 @@ fn delivery_estimate(days: u32) -> Option<String> {
     Some(date.to_string())
 }
 
+/// Where a token came from, which decides how it ends (see schema.sql).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `kiosk warehouse token add`: kept until revoked.
+    Cli,
+    /// `--token-file` and `$KIOSK_WAREHOUSE_TOKEN` at `serve`: the set given at the last start.
+    Startup,
+    /// The kiosk's in-process server: one fresh token per run.
+    Embedded,
+}
+
+impl TokenSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Cli => "cli",
+            Self::Startup => "startup",
+            Self::Embedded => "embedded",
+        }
+    }
+}
+
+/// A registered token as `kiosk warehouse token list` shows it (never the token).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub store_id: String,
+    pub source: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn text_sha256(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The request as kept with the order: the shopper's details blanked (they live in
+/// `order_shoppers` until their retention ends).
+fn without_shopper(req: &OrderRequest) -> OrderRequest {
+    let mut kept = req.clone();
+    kept.ship_to = crate::warehouse::protocol::Address {
+        name: String::new(),
+        line1: String::new(),
+        line2: String::new(),
+        postal_code: String::new(),
+        city: String::new(),
+        country: req.ship_to.country.clone(),
+    };
+    kept.contact = crate::warehouse::protocol::Contact {
+        email: String::new(),
+        phone: String::new(),
+    };
+    kept
+}
+
 impl WarehouseStore {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Storage(format!("{}: {e}", dir.display())))?;
+        }
+        let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // Deleted shopper details and tokens are overwritten, not left as free bytes.
+        conn.pragma_update(None, "secure_delete", true)?;
+        Self::upgrade_older_file(&mut conn)?;
         conn.execute_batch(include_str!("schema.sql"))?;
+        Self::move_shopper_details_out(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             shipping_cents: 0,
         })
+    }
+
+    /// Files written before tokens were hashed and shopper details kept apart: plaintext
+    /// tokens become hashes (as startup tokens, so the next start's set replaces them), and
+    /// `orders` gains `request_sha256`.
+    fn upgrade_older_file(conn: &mut Connection) -> Result<(), StoreError> {
+        let has = |table: &str, column: &str| -> Result<bool, StoreError> {
+            let n: i64 = conn.query_row(
+                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                (table, column),
+                |r| r.get(0),
+            )?;
+            Ok(n > 0)
+        };
+        if has("orders", "order_id")? && !has("orders", "request_sha256")? {
+            conn.execute_batch("ALTER TABLE orders ADD COLUMN request_sha256 TEXT")?;
+        }
+        if has("tokens", "token")? {
+            conn.execute_batch(include_str!("schema.sql"))?;
+            let tx = conn.transaction()?;
+            let old: Vec<(String, String)> = tx
+                .prepare("SELECT token, store_id FROM tokens")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (token, store_id) in old {
+                tx.execute(
+                    "INSERT OR IGNORE INTO store_tokens VALUES (?1, ?2, ?3, 'startup', ?4, NULL)",
+                    params![new_token_id(), token_hash(&token), store_id, now()],
+                )?;
+            }
+            tx.execute_batch("DROP TABLE tokens")?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Orders written before the split: hash the whole request, move the shopper's details
+    /// to `order_shoppers`, keep the rest.
+    fn move_shopper_details_out(conn: &mut Connection) -> Result<(), StoreError> {
+        let tx = conn.transaction()?;
+        let old: Vec<(String, String, String)> = tx
+            .prepare("SELECT order_id, request_json, created_at FROM orders WHERE request_sha256 IS NULL")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        for (order_id, request_json, created_at) in old {
+            let hash = text_sha256(&request_json);
+            if let Ok(req) = serde_json::from_str::<OrderRequest>(&request_json) {
+                let kept = serde_json::to_string(&without_shopper(&req))
+                    .map_err(|e| StoreError::Storage(e.to_string()))?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO order_shoppers VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        order_id,
+                        serde_json::to_string(&req.ship_to).unwrap_or_default(),
+                        serde_json::to_string(&req.contact).unwrap_or_default(),
+                        created_at
+                    ],
+                )?;
+                tx.execute(
+                    "UPDATE orders SET request_json = ?2, request_sha256 = ?3 WHERE order_id = ?1",
+                    params![order_id, kept, hash],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE orders SET request_json = '{}', request_sha256 = ?2 WHERE order_id = ?1",
+                    params![order_id, hash],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Shipping charged per order (0: free delivery, shown up front on the kiosk).
@@ -127,24 +284,155 @@ impl WarehouseStore {
         Ok(n == 0)
     }
 
-    pub fn add_token(&self, token: &str, store_id: &str) -> Result<(), StoreError> {
+    /// Registers a token (kept until revoked) and returns its id.
+    pub fn add_token(&self, token: &str, store_id: &str) -> Result<String, StoreError> {
+        check_token(token)?;
+        let id = new_token_id();
         self.lock().execute(
-            "INSERT INTO tokens (token, store_id) VALUES (?1, ?2)
-             ON CONFLICT (token) DO UPDATE SET store_id = ?2",
-            (token, store_id),
+            "INSERT INTO store_tokens VALUES (?1, ?2, ?3, 'cli', ?4, NULL)
+             ON CONFLICT (token_sha256) DO UPDATE SET store_id = ?3, source = 'cli'",
+            params![id, token_hash(token), store_id, now()],
         )?;
+        Ok(id)
+    }
+
+    /// Makes `tokens` the whole set of `source`'s tokens: those given before and not now stop
+    /// working.
+    pub fn replace_tokens(
+        &self,
+        source: TokenSource,
+        tokens: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        for (_, token) in tokens {
+            check_token(token)?;
+        }
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "DELETE FROM store_tokens WHERE source = ?1",
+            [source.as_str()],
+        )?;
+        for (store_id, token) in tokens {
+            tx.execute(
+                "INSERT INTO store_tokens VALUES (?1, ?2, ?3, ?4, ?5, NULL)
+                 ON CONFLICT (token_sha256) DO UPDATE SET store_id = ?3",
+                params![
+                    new_token_id(),
+                    token_hash(token),
+                    store_id,
+                    source.as_str(),
+                    now()
+                ],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
-    pub fn store_for_token(&self, token: &str) -> Result<Option<String>, StoreError> {
+    /// Revokes the token with this id; `false` if there is none.
+    pub fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
         Ok(self
             .lock()
+            .execute("DELETE FROM store_tokens WHERE id = ?1", [id])?
+            > 0)
+    }
+
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(
+            "SELECT id, store_id, source, created_at, last_used_at FROM store_tokens
+              ORDER BY store_id, created_at",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(TokenInfo {
+                    id: r.get(0)?,
+                    store_id: r.get(1)?,
+                    source: r.get(2)?,
+                    created_at: r.get(3)?,
+                    last_used_at: r.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The store a bearer token belongs to. The file holds only SHA-256 hashes: the lookup is
+    /// by the hash of what was sent, so timing can reveal at most something about a hash, and
+    /// the found hash is compared again in constant time.
+    pub fn store_for_token(&self, token: &str) -> Result<Option<String>, StoreError> {
+        use subtle::ConstantTimeEq;
+        let hash = token_hash(token);
+        let conn = self.lock();
+        let found: Option<(String, String, Vec<u8>, Option<String>)> = conn
             .query_row(
-                "SELECT store_id FROM tokens WHERE token = ?1",
-                [token],
-                |r| r.get(0),
+                "SELECT id, store_id, token_sha256, last_used_at FROM store_tokens
+                  WHERE token_sha256 = ?1",
+                [&hash],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
-            .optional()?)
+            .optional()?;
+        let Some((id, store_id, stored, last_used)) = found else {
+            return Ok(None);
+        };
+        if !bool::from(stored.ct_eq(&hash)) {
+            return Ok(None);
+        }
+        // The last use to the minute: enough to see a token nobody uses, without a write
+        // per request.
+        let now = now();
+        if last_used.as_deref().map(|t| &t[..t.len().min(16)]) != Some(&now[..now.len().min(16)]) {
+            conn.execute(
+                "UPDATE store_tokens SET last_used_at = ?2 WHERE id = ?1",
+                (id, now),
+            )?;
+        }
+        Ok(Some(store_id))
+    }
+
+    /// Deletes the address and contact of orders created more than `days` ago and returns how
+    /// many; the orders themselves stay. Checkpoints the log so the text leaves it too.
+    pub fn purge_shopper_details(&self, days: u32) -> Result<u64, StoreError> {
+        let cutoff = jiff::Timestamp::now()
+            .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+            .map_or_else(|_| String::new(), |t| t.to_string());
+        let conn = self.lock();
+        let n = conn.execute(
+            "DELETE FROM order_shoppers WHERE julianday(created_at) <= julianday(?1)",
+            [cutoff],
+        )? as u64;
+        if n > 0 {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(n)
+    }
+
+    /// The shipping address and contact of an order, while they are kept.
+    pub fn order_shopper(
+        &self,
+        order_id: &str,
+    ) -> Result<
+        Option<(
+            crate::warehouse::protocol::Address,
+            crate::warehouse::protocol::Contact,
+        )>,
+        StoreError,
+    > {
+        let row: Option<(String, String)> = self
+            .lock()
+            .query_row(
+                "SELECT ship_to, contact FROM order_shoppers WHERE order_id = ?1",
+                [order_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(a, c)| {
+            Ok((
+                serde_json::from_str(&a).map_err(|e| StoreError::Storage(e.to_string()))?,
+                serde_json::from_str(&c).map_err(|e| StoreError::Storage(e.to_string()))?,
+            ))
+        })
+        .transpose()
     }
 
     /// Loads `styles.csv`, `variants.csv`, `warehouse_stock.csv` and, as `store_id`'s stock,
@@ -423,6 +711,18 @@ impl WarehouseStore {
             .collect()
     }
 
+    /// Reads an order request body as the server does, and checks it as far as it can without
+    /// a catalog (the fuzz target drives this; bad bytes are an error, never a panic).
+    #[doc(hidden)]
+    pub fn check_order_body(body: &[u8]) -> Result<i64, StoreError> {
+        let req: OrderRequest =
+            serde_json::from_slice(body).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Self::validate_order(&req)?;
+        let _ = req.redact(&String::from_utf8_lossy(body));
+        req.total_cents()
+            .ok_or_else(|| StoreError::Invalid("the order's total is out of range".into()))
+    }
+
     fn validate_order(req: &OrderRequest) -> Result<(), StoreError> {
         let bad = |m: &str| Err(StoreError::Invalid(m.to_owned()));
         if req.lines.is_empty() {
@@ -448,9 +748,19 @@ impl WarehouseStore {
         if req.contact.email.trim().is_empty() && req.contact.phone.trim().is_empty() {
             return bad("contact: an email or a phone number is required");
         }
-        if req.kiosk_order_id.trim().is_empty() {
-            return bad("kiosk_order_id: required");
+        if req.kiosk_order_id.trim().is_empty()
+            || req.kiosk_order_id.chars().count() > 64
+            || req.kiosk_order_id.chars().any(char::is_control)
+        {
+            return bad("kiosk_order_id: 1 to 64 characters, no control characters");
         }
+        if req.currency.len() != 3 || !req.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return bad("currency: an ISO 4217 code such as \"EUR\"");
+        }
+        if req.lines.len() > 20 {
+            return bad("lines: at most 20 lines");
+        }
+        req.check_shopper_text().map_err(StoreError::Invalid)?;
         Ok(())
     }
 
@@ -464,17 +774,18 @@ impl WarehouseStore {
     ) -> Result<OrderOutcome, StoreError> {
         let canonical =
             serde_json::to_string(req).map_err(|e| StoreError::Storage(e.to_string()))?;
+        let request_sha256 = text_sha256(&canonical);
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let previous: Option<(String, String)> = tx
             .query_row(
-                "SELECT request_json, response FROM orders WHERE store_id = ?1 AND idempotency_key = ?2",
+                "SELECT request_sha256, response FROM orders WHERE store_id = ?1 AND idempotency_key = ?2",
                 (store_id, idempotency_key),
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        if let Some((request_json, response)) = previous {
-            if request_json != canonical {
+        if let Some((previous_sha256, response)) = previous {
+            if previous_sha256 != request_sha256 {
                 return Err(StoreError::IdempotencyMismatch);
             }
             let response: OrderResponse =
@@ -482,7 +793,16 @@ impl WarehouseStore {
             return Ok(OrderOutcome::Replayed(response));
         }
         Self::validate_order(req)?;
-        let mut total = req.shipping_cents;
+        // Prices, shipping and the total are the warehouse's own figures; the order's must
+        // match them (the shopper saw them), and every sum is checked.
+        if req.shipping_cents != self.shipping_cents {
+            return Err(StoreError::PriceChanged(format!(
+                "shipping costs {} (the order says {})",
+                self.shipping_cents, req.shipping_cents
+            )));
+        }
+        let overflow = || StoreError::Invalid("the order's total is out of range".into());
+        let mut total = self.shipping_cents;
         let mut currency = req.currency.clone();
         for (i, line) in req.lines.iter().enumerate() {
             let gtin = parse_gtin(&line.gtin)?;
@@ -495,7 +815,9 @@ impl WarehouseStore {
                 )
                 .optional()?;
             let Some((price, style_currency, discontinued)) = found else {
-                return Err(StoreError::Invalid(format!(
+                // A well-formed GTIN this catalog does not hold: a fact about the catalog,
+                // not a malformed request (409, like a size no longer sold).
+                return Err(StoreError::OutOfStock(format!(
                     "lines[{i}].gtin {gtin}: not in the catalog"
                 )));
             };
@@ -518,7 +840,10 @@ impl WarehouseStore {
                     "{gtin} is no longer available"
                 )));
             }
-            total += price * i64::from(line.quantity);
+            total = price
+                .checked_mul(i64::from(line.quantity))
+                .and_then(|line_total| total.checked_add(line_total))
+                .ok_or_else(overflow)?;
             currency = style_currency;
         }
         let response = OrderResponse {
@@ -532,14 +857,30 @@ impl WarehouseStore {
         };
         let response_json =
             serde_json::to_string(&response).map_err(|e| StoreError::Storage(e.to_string()))?;
+        let kept = serde_json::to_string(&without_shopper(req))
+            .map_err(|e| StoreError::Storage(e.to_string()))?;
         tx.execute(
-            "INSERT INTO orders VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO orders (order_id, store_id, idempotency_key, request_json, response,
+                                 created_at, request_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 response.order_id,
                 store_id,
                 idempotency_key,
-                canonical,
+                kept,
                 response_json,
+                response.created_at,
+                request_sha256
+            ],
+        )?;
+        tx.execute(
+            "INSERT INTO order_shoppers VALUES (?1, ?2, ?3, ?4)",
+            params![
+                response.order_id,
+                serde_json::to_string(&req.ship_to)
+                    .map_err(|e| StoreError::Storage(e.to_string()))?,
+                serde_json::to_string(&req.contact)
+                    .map_err(|e| StoreError::Storage(e.to_string()))?,
                 response.created_at
             ],
         )?;
@@ -588,6 +929,20 @@ impl WarehouseStore {
         store_id: &str,
         req: &AssociateRequest,
     ) -> Result<AssociateResponse, StoreError> {
+        for (field, value, max) in [
+            ("size_label", &req.size_label, 40),
+            ("kiosk_id", &req.kiosk_id, 64),
+        ] {
+            if value.chars().count() > max
+                || value
+                    .chars()
+                    .any(crate::warehouse::protocol::is_forbidden_in_shopper_text)
+            {
+                return Err(StoreError::Invalid(format!(
+                    "{field}: at most {max} characters, no control characters"
+                )));
+            }
+        }
         // No GTIN: a general "call an associate" from the kiosk.
         let gtin = if req.gtin.is_empty() {
             0

@@ -17,15 +17,12 @@ use super::protocol::{
     Availability, AvailabilityResponse, CatalogPage, OrderRequest, OrderResponse, OrderState,
     StockPage, StockRecord,
 };
-use crate::config::{Mapped, Operation};
+use crate::config::{Idempotency, Mapped, Operation};
 
-/// The operations, by the name used in config keys and error messages.
-const OPERATIONS: [&str; 4] = [
-    "availability",
-    "stock_changes",
-    "create_order",
-    "order_status",
-];
+mod templates;
+
+pub use templates::{COMMON_VARIABLES, OPERATIONS, variables_of};
+use templates::{Fault, Part, Templates, operation};
 
 /// The fields each operation must map, and those it may.
 fn fields_of(operation: &str) -> (&'static [&'static str], &'static [&'static str]) {
@@ -44,18 +41,13 @@ fn fields_of(operation: &str) -> (&'static [&'static str], &'static [&'static st
     }
 }
 
-fn operation<'a>(config: &'a Mapped, name: &str) -> Option<&'a Operation> {
-    match name {
-        "availability" => config.availability.as_ref(),
-        "stock_changes" => config.stock_changes.as_ref(),
-        "create_order" => config.create_order.as_ref(),
-        "order_status" => config.order_status.as_ref(),
-        _ => None,
-    }
+/// Checks a mapping when the config is loaded: `(key, problem, fix)` for the first fault.
+pub fn check_config(config: &Mapped) -> Result<(), Fault> {
+    check(config).map(|_| ())
 }
 
-/// Checks a mapping when the config is loaded: `(key, problem, fix)` for the first fault.
-pub fn check_config(config: &Mapped) -> Result<(), (String, String, String)> {
+/// [`check_config`], keeping the compiled templates.
+fn check(config: &Mapped) -> Result<Templates, Fault> {
     if let Some(unknown) = config
         .statuses
         .keys()
@@ -74,7 +66,6 @@ pub fn check_config(config: &Mapped) -> Result<(), (String, String, String)> {
             "add [warehouse.mapped.availability] (see docs/examples/)".into(),
         ));
     }
-    let env = minijinja::Environment::new();
     for name in OPERATIONS {
         let Some(op) = operation(config, name) else {
             continue;
@@ -87,21 +78,26 @@ pub fn check_config(config: &Mapped) -> Result<(), (String, String, String)> {
                 "use GET, POST, PUT or PATCH".into(),
             ));
         }
-        let templates = [("url", &op.url), ("body", &op.body)]
-            .into_iter()
-            .map(|(k, t)| (k.to_owned(), t))
-            .chain(op.headers.iter().map(|(h, t)| (format!("headers.{h}"), t)));
-        for (field, template) in templates {
-            if let Err(e) = env.template_from_str(template) {
-                return Err((
-                    key(&field),
-                    format!("the template does not parse: {e}"),
-                    "write it as minijinja, e.g. {{ skus|join(\",\") }}".into(),
-                ));
-            }
-        }
         if op.url.is_empty() {
             return Err((key("url"), "no URL".into(), "give the URL template".into()));
+        }
+        if op.idempotency.is_some() && name != "create_order" {
+            return Err((
+                key("idempotency"),
+                "only create_order has an idempotency setting".into(),
+                "remove the line".into(),
+            ));
+        }
+        if let Some(header) = op
+            .headers
+            .keys()
+            .find(|h| reqwest::header::HeaderName::from_bytes(h.as_bytes()).is_err())
+        {
+            return Err((
+                key(&format!("headers.{header}")),
+                format!("{header:?} is not a header name"),
+                "use letters, digits and '-', e.g. X-Api-Key".into(),
+            ));
         }
         let (required, optional) = fields_of(name);
         for field in required {
@@ -132,23 +128,43 @@ pub fn check_config(config: &Mapped) -> Result<(), (String, String, String)> {
             }
         }
     }
-    Ok(())
+    let templates = Templates::compile(config)?;
+    if config.create_order.is_some()
+        && config.order_idempotency() == Idempotency::Key
+        && !templates.uses(config, "create_order", "idempotency_key")
+    {
+        return Err((
+            "warehouse.mapped.create_order".into(),
+            "the order request carries no idempotency key, so a retry after a timeout could \
+             order twice"
+                .into(),
+            "send {{ idempotency_key }} where the platform takes one (a header such as \
+             Idempotency-Key, or a reference field it keeps unique), or, if it has none, set \
+             idempotency = \"none\": an order whose fate is unknown then waits for a manager \
+             instead of being sent again"
+                .into(),
+        ));
+    }
+    Ok(templates)
 }
 
-/// A mapping ready to use: the operations, the GTIN↔SKU table, the store's currency.
+/// A mapping ready to use: the operations, their compiled templates, the GTIN↔SKU table, the
+/// store's currency.
 #[derive(Debug)]
 pub struct Mapping {
     config: Mapped,
+    templates: Templates,
     sku_of: HashMap<String, String>,
     gtin_of: HashMap<String, String>,
     currency: String,
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct SkuMapError {
-    pub path: String,
-    pub message: String,
+pub enum MappingConfigError {
+    #[error("{path}: {message}")]
+    SkuMap { path: String, message: String },
+    #[error("[{}] {}: {}", .0.0, .0.1, .0.2)]
+    Config(Fault),
 }
 
 impl Mapping {
@@ -156,11 +172,12 @@ impl Mapping {
         config: &Mapped,
         sku_map: Option<&Path>,
         currency: &str,
-    ) -> Result<Self, SkuMapError> {
+    ) -> Result<Self, MappingConfigError> {
+        let templates = check(config).map_err(MappingConfigError::Config)?;
         let mut sku_of = HashMap::new();
         let mut gtin_of = HashMap::new();
         if let Some(path) = sku_map {
-            let fail = |message: String| SkuMapError {
+            let fail = |message: String| MappingConfigError::SkuMap {
                 path: path.display().to_string(),
                 message,
             };
@@ -181,10 +198,17 @@ impl Mapping {
         }
         Ok(Self {
             config: config.clone(),
+            templates,
             sku_of,
             gtin_of,
             currency: currency.to_owned(),
         })
+    }
+
+    /// Whether the platform recognises a repeated order (the request carries the outbox's
+    /// idempotency key): only then may an attempt whose outcome is unknown be sent again.
+    pub fn orders_are_idempotent(&self) -> bool {
+        self.config.order_idempotency() == Idempotency::Key
     }
 
     fn sku(&self, gtin: &str) -> String {
@@ -206,51 +230,95 @@ impl Mapping {
     }
 }
 
-/// A mapped API's answer that does not fit the mapping: which operation, where, what, and the
-/// start of the answer.
+/// A mapped API's answer that does not fit the mapping (or a request that cannot be made):
+/// which operation, where, what, and the answer's shape. Never the answer's values: a
+/// platform's answer to an order may echo the shopper's name and address, and this text is
+/// logged and kept with the order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MappingError {
     pub operation: String,
     pub path: String,
     pub problem: String,
-    pub sample: String,
+    /// The answer's keys and kinds of value (`{"levels": [{"available": text}]}`), or "".
+    pub shape: String,
+    /// The platform answered (2xx) before this went wrong: it may have acted on the request.
+    pub answered: bool,
 }
 
 impl MappingError {
-    /// The client error carrying this mapping error.
+    /// The client error for a request that could not be made (nothing was sent).
     pub fn error(
         operation: impl Into<String>,
         path: impl Into<String>,
         problem: impl Into<String>,
-        sample: impl Into<String>,
     ) -> ClientError {
         ClientError::Mapping(Box::new(Self {
             operation: operation.into(),
             path: path.into(),
             problem: problem.into(),
-            sample: sample.into(),
+            shape: String::new(),
+            answered: false,
         }))
     }
 }
 
 impl std::fmt::Display for MappingError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}: {}", self.operation, self.path, self.problem)?;
-        if !self.sample.is_empty() {
-            write!(f, " — the answer began: {}", self.sample)?;
+        write!(f, "{}: ", self.operation)?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        write!(f, "{}", self.problem)?;
+        if !self.shape.is_empty() {
+            write!(f, " — the answer's shape: {}", self.shape)?;
         }
         Ok(())
     }
 }
 
-/// The part of an answer shown in mapping errors.
-fn sample(whole: &Value) -> String {
-    let text = whole.to_string();
-    let mut cut: String = text.chars().take(240).collect();
-    if cut.len() < text.len() {
-        cut.push('…');
+/// An answer's structure without its values: keys, and the kind of each value; lists show
+/// their first item. Cut at 240 characters.
+pub fn shape(whole: &Value) -> String {
+    fn walk(value: &Value, out: &mut String, depth: usize) {
+        if out.len() > 240 {
+            return;
+        }
+        match value {
+            Value::Object(map) if depth < 6 => {
+                out.push('{');
+                for (i, (key, v)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    let key: String = key.chars().filter(|c| !c.is_control()).take(40).collect();
+                    out.push_str(&format!("{key:?}: "));
+                    walk(v, out, depth + 1);
+                    if out.len() > 240 {
+                        return;
+                    }
+                }
+                out.push('}');
+            }
+            Value::Array(items) if depth < 6 => {
+                out.push('[');
+                if let Some(first) = items.first() {
+                    walk(first, out, depth + 1);
+                    if items.len() > 1 {
+                        out.push_str(", …");
+                    }
+                }
+                out.push(']');
+            }
+            other => out.push_str(kind(other)),
+        }
     }
-    cut
+    let mut out = String::new();
+    walk(whole, &mut out, 0);
+    if out.len() > 240 {
+        let cut: String = out.chars().take(240).collect();
+        return format!("{cut}…");
+    }
+    out
 }
 
 /// Reads fields of one operation's answer, with errors that say where.
@@ -262,12 +330,27 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn error(&self, path: &str, problem: impl Into<String>) -> ClientError {
-        MappingError::error(
-            self.operation.to_owned(),
-            path.to_owned(),
-            problem.into(),
-            sample(self.whole),
-        )
+        ClientError::Mapping(Box::new(MappingError {
+            operation: self.operation.to_owned(),
+            path: path.to_owned(),
+            problem: problem.into(),
+            shape: shape(self.whole),
+            answered: true,
+        }))
+    }
+
+    /// A value found where something else was expected, for an error text: shown only in
+    /// answers to requests that carry no shopper data (an order's answer may echo it).
+    fn found(&self, value: &Value) -> String {
+        let text = match value {
+            Value::String(s) => format!("{s:?}"),
+            other => other.to_string(),
+        };
+        if self.operation == "create_order" || text.chars().count() > 40 {
+            kind(value).to_owned()
+        } else {
+            text
+        }
     }
 
     /// The value at field `name` inside `within` (`base` is its pointer, for messages).
@@ -300,7 +383,10 @@ impl<'a> Reader<'a> {
         match value {
             Value::String(s) => Ok(s.clone()),
             Value::Number(n) => Ok(n.to_string()),
-            other => Err(self.error(path, format!("expected text or a number, found {other}"))),
+            other => Err(self.error(
+                path,
+                format!("expected text or a number, found {}", self.found(other)),
+            )),
         }
     }
 
@@ -309,12 +395,22 @@ impl<'a> Reader<'a> {
             Value::Number(n) => n
                 .as_u64()
                 .or_else(|| n.as_i64().map(|i| i.max(0) as u64))
-                .ok_or_else(|| self.error(path, format!("expected a whole number, found {n}"))),
-            Value::String(s) => s
-                .trim()
-                .parse()
-                .map_err(|_| self.error(path, format!("expected a whole number, found {s:?}"))),
-            other => Err(self.error(path, format!("expected a whole number, found {other}"))),
+                .ok_or_else(|| {
+                    self.error(
+                        path,
+                        format!("expected a whole number, found {}", self.found(value)),
+                    )
+                }),
+            Value::String(s) => s.trim().parse().map_err(|_| {
+                self.error(
+                    path,
+                    format!("expected a whole number, found {}", self.found(value)),
+                )
+            }),
+            other => Err(self.error(
+                path,
+                format!("expected a whole number, found {}", self.found(other)),
+            )),
         }
     }
 
@@ -398,37 +494,40 @@ impl WarehouseClient {
     ) -> Result<(Value, &Operation), ClientError> {
         let mapping = self.mapping().ok_or_else(|| not_mapped(name))?;
         let op = operation(&mapping.config, name).ok_or_else(|| not_mapped(name))?;
-        let env = minijinja::Environment::new();
-        let render = |what: &str, template: &str| {
-            env.render_str(template, &context).map_err(|e| {
-                MappingError::error(
-                    name.to_owned(),
-                    what.to_owned(),
-                    format!("the template failed: {e}"),
-                    "",
-                )
+        let context = templates::context_value(&context);
+        // Errors here name the part but never the rendered text: it may hold shopper data.
+        let render = |part: Part| {
+            mapping.templates.render(name, part, &context).map_err(|e| {
+                MappingError::error(name, part.key(), format!("the template failed: {e}"))
             })
         };
-        let url = render("url", &op.url)?;
+        let url = render(Part::Url)?;
         let url = reqwest::Url::parse(&url).map_err(|e| {
-            MappingError::error(
-                name.to_owned(),
-                "url",
-                format!("{url:?} is not a URL: {e}"),
-                "",
-            )
+            MappingError::error(name, "url", format!("the filled-in URL is not a URL ({e})"))
         })?;
-        let mut headers = Vec::new();
-        for (header, template) in &op.headers {
-            headers.push((
-                header.clone(),
-                render(&format!("headers.{header}"), template)?,
-            ));
+        let mut headers = reqwest::header::HeaderMap::new();
+        for header in op.headers.keys() {
+            let value = render(Part::Header(header))?;
+            let name_ok = reqwest::header::HeaderName::from_bytes(header.as_bytes());
+            let value_ok = reqwest::header::HeaderValue::from_str(&value);
+            match (name_ok, value_ok) {
+                (Ok(n), Ok(v)) => {
+                    headers.insert(n, v);
+                }
+                _ => {
+                    return Err(MappingError::error(
+                        name,
+                        format!("headers.{header}"),
+                        "the filled-in value has a line break or another character a header \
+                         cannot carry; the request was not sent",
+                    ));
+                }
+            }
         }
         let body = if op.body.trim().is_empty() {
             None
         } else {
-            Some(render("body", &op.body)?)
+            Some(render(Part::Body)?)
         };
         let method = match op.method.to_ascii_uppercase().as_str() {
             "POST" => Method::POST,
@@ -454,28 +553,7 @@ impl WarehouseClient {
         });
         let retries = self.options().max_retries.min(1);
         let (answer, op) = self.mapped_call("availability", context, retries).await?;
-        let reader = Reader {
-            operation: "availability",
-            fields: &op.fields,
-            whole: &answer,
-        };
-        let mut quantity: HashMap<String, u64> = HashMap::new();
-        let mut days: HashMap<String, u32> = HashMap::new();
-        for (i, item) in reader.items()?.iter().enumerate() {
-            let base = format!("{}/{i}", op.fields["items"]);
-            let sku = reader.text(reader.required(item, &base, "sku")?, &reader.path(i, "sku"))?;
-            let Some(gtin) = mapping.gtin(&sku) else {
-                continue;
-            };
-            // The same item at several locations: the warehouse can ship from any.
-            *quantity.entry(gtin.clone()).or_default() += reader.available(item, i)?;
-            if let Some(d) = reader.at(item, &base, "delivery_days")? {
-                days.insert(
-                    gtin,
-                    reader.count(d, &reader.path(i, "delivery_days"))? as u32,
-                );
-            }
-        }
+        let (quantity, days) = read_availability(mapping, op, &answer)?;
         let today = jiff::Zoned::now().date();
         let items = gtins
             .into_iter()
@@ -494,10 +572,8 @@ impl WarehouseClient {
                     quantity: q,
                     delivery_days: d,
                     delivery_estimate: d.and_then(|d| {
-                        today
-                            .checked_add(jiff::Span::new().days(i64::from(d)))
-                            .ok()
-                            .map(|date| date.to_string())
+                        let span = jiff::Span::new().try_days(i64::from(d)).ok()?;
+                        today.checked_add(span).ok().map(|date| date.to_string())
                     }),
                     shipping_cents: mapping.config.shipping_cents,
                     currency: mapping.currency.clone(),
@@ -597,8 +673,6 @@ impl WarehouseClient {
         order: &OrderRequest,
     ) -> Result<OrderResponse, ClientError> {
         let mapping = self.mapping().ok_or_else(|| not_mapped("create_order"))?;
-        let op =
-            operation(&mapping.config, "create_order").ok_or_else(|| not_mapped("create_order"))?;
         let lines: Vec<OrderLineContext> = order
             .lines
             .iter()
@@ -616,11 +690,9 @@ impl WarehouseClient {
             "order": order,
             "lines": lines,
         });
-        // Without an idempotency key in the request a retry could order twice: one attempt;
-        // the outbox tries again later and the manager sees the error.
-        let uses_key = op.body.contains("idempotency_key")
-            || op.headers.values().any(|h| h.contains("idempotency_key"));
-        let retries = if uses_key {
+        // Without an idempotency key in the request a retry could order twice: one attempt, and
+        // the outbox holds an uncertain one for a manager (see orders::send_due).
+        let retries = if mapping.orders_are_idempotent() {
             self.options().max_retries
         } else {
             0
@@ -645,12 +717,7 @@ impl WarehouseClient {
             status,
             created_at: crate::db::now_rfc3339(),
             delivery_estimate: None,
-            total_cents: order
-                .lines
-                .iter()
-                .map(|l| l.unit_price_cents * i64::from(l.quantity))
-                .sum::<i64>()
-                + order.shipping_cents,
+            total_cents: order.total_cents().unwrap_or(i64::MAX),
             currency: order.currency.clone(),
         })
     }
@@ -700,6 +767,82 @@ impl WarehouseClient {
     }
 }
 
+/// Counts per GTIN (summed over items: the same SKU at several locations) and delivery days,
+/// from an availability answer.
+type Counts = (HashMap<String, u64>, HashMap<String, u32>);
+
+fn read_availability(
+    mapping: &Mapping,
+    op: &Operation,
+    answer: &Value,
+) -> Result<Counts, ClientError> {
+    let reader = Reader {
+        operation: "availability",
+        fields: &op.fields,
+        whole: answer,
+    };
+    let items_pointer = op.fields.get("items").map(String::as_str).unwrap_or("");
+    let mut quantity: HashMap<String, u64> = HashMap::new();
+    let mut days: HashMap<String, u32> = HashMap::new();
+    for (i, item) in reader.items()?.iter().enumerate() {
+        let base = format!("{items_pointer}/{i}");
+        let sku = reader.text(reader.required(item, &base, "sku")?, &reader.path(i, "sku"))?;
+        let Some(gtin) = mapping.gtin(&sku) else {
+            continue;
+        };
+        let count = quantity.entry(gtin.clone()).or_default();
+        *count = count.saturating_add(reader.available(item, i)?);
+        if let Some(d) = reader.at(item, &base, "delivery_days")? {
+            let d = reader.count(d, &reader.path(i, "delivery_days"))?;
+            days.insert(gtin, d.min(365) as u32);
+        }
+    }
+    Ok((quantity, days))
+}
+
+/// Reads `answer` as the Saleor-like example maps availability and stock changes; for the
+/// fuzz target (`fuzz/`): whatever the bytes, this must return, never panic.
+#[doc(hidden)]
+pub fn read_answer_for_fuzzing(answer: &[u8]) {
+    let Ok(answer) = serde_json::from_slice::<Value>(answer) else {
+        return;
+    };
+    let fields: std::collections::BTreeMap<String, String> = [
+        ("items", "/data/edges"),
+        ("sku", "/node/sku"),
+        ("quantity", "/node/stocks/0/quantity"),
+        ("reserved", "/node/stocks/0/quantityAllocated"),
+        ("delivery_days", "/node/days"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let op = Operation {
+        url: "{{ base }}".into(),
+        fields,
+        ..Operation::default()
+    };
+    let config = Mapped {
+        availability: Some(op.clone()),
+        ..Mapped::default()
+    };
+    let Ok(mapping) = Mapping::new(&config, None, "EUR") else {
+        return;
+    };
+    let _ = read_availability(&mapping, &op, &answer).map(|r| r.0.len());
+    let reader = Reader {
+        operation: "create_order",
+        fields: &op.fields,
+        whole: &answer,
+    };
+    if let Ok(items) = reader.items() {
+        for (i, item) in items.iter().enumerate() {
+            let _ = reader.available(item, i).map_err(|e| e.to_string());
+        }
+    }
+    let _ = shape(&answer);
+}
+
 fn order_state_named(name: &str) -> Option<OrderState> {
     match name {
         "confirmed" => Some(OrderState::Confirmed),
@@ -746,7 +889,6 @@ fn not_mapped(operation: &str) -> ClientError {
         operation.to_owned(),
         String::new(),
         format!("[warehouse.mapped.{operation}] is not configured"),
-        "",
     )
 }
 
@@ -820,6 +962,11 @@ mod tests {
     fn the_statuses_table_wins_over_the_words() {
         let config = Mapped {
             statuses: [("delivered".to_owned(), vec!["FULFILLED".to_owned()])].into(),
+            availability: Some(Operation {
+                url: "{{ base }}stock".into(),
+                fields: saleor_fields(),
+                ..Operation::default()
+            }),
             ..Mapped::default()
         };
         let mapping = Mapping::new(&config, None, "EUR").unwrap();

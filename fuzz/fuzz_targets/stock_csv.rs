@@ -1,0 +1,9 @@
+//! Feeds arbitrary bytes to the POS stock-file checker. It must never panic: a bad file is an
+//! error that names its lines.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = kiosk::stock::check_stock_file(data);
+});
