@@ -813,3 +813,55 @@ body = '{"name": {{ order.ship_to.name }}}'"#,
         "the error still names the pointer: {error}"
     );
 }
+
+#[test]
+fn config_check_says_what_is_not_configured_and_names_a_missing_sku_map() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &file,
+        r#"[database]
+path = "kiosk.sqlite3"
+demo_fixtures = ""
+[camera]
+enabled = false
+[warehouse]
+mode = "mapped"
+url = "http://127.0.0.1:9/"
+token_env = ""
+[warehouse.mapped]
+sku_map = "skus.csv"
+[warehouse.mapped.availability]
+url = "{{ base }}stock"
+fields = { items = "/items", sku = "/sku", quantity = "/q" }
+"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["config", "check", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("✗ warehouse SKU map"), "{text}");
+    assert!(
+        text.contains("fix: check the file [warehouse.mapped] sku_map names"),
+        "{text}"
+    );
+    std::fs::write(dir.path().join("skus.csv"), "gtin,sku\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["config", "check", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "– warehouse orders: [warehouse.mapped.create_order] is not configured",
+        "– warehouse order status: [warehouse.mapped.order_status] is not configured",
+        "– warehouse stock changes: [warehouse.mapped.stock_changes] is not configured",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in:\n{text}");
+    }
+    assert!(!text.contains("✓ warehouse stock changes"), "{text}");
+    assert!(!text.contains("✓ warehouse orders"), "{text}");
+}

@@ -252,3 +252,52 @@ fn secrets_come_from_a_file_or_the_environment() {
     let missing = SecretSource::new("", &dir.path().join("nope"));
     assert!(read_secret(&missing).is_err());
 }
+
+#[test]
+fn the_shipped_kiosk_toml_documents_every_mapped_key_and_template_variable() {
+    use crate::warehouse::mapped::{COMMON_VARIABLES, OPERATIONS, variables_of};
+    let text = include_str!("../../kiosk.toml");
+    let comments: String = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let keys = serde_json::to_value(Operation::default()).unwrap();
+    let keys = keys.as_object().unwrap().keys().cloned();
+    for word in OPERATIONS
+        .iter()
+        .chain(COMMON_VARIABLES.iter())
+        .map(|w| (*w).to_owned())
+        .chain(
+            OPERATIONS
+                .iter()
+                .flat_map(|op| variables_of(op))
+                .map(|v| (*v).to_owned()),
+        )
+        .chain(keys)
+    {
+        assert!(
+            comments.contains(&word),
+            "kiosk.toml's comments do not mention `{word}`"
+        );
+    }
+}
+
+#[test]
+fn an_empty_path_stays_empty_and_a_home_path_leaves_the_config_folder() {
+    let loaded = LoadedConfig {
+        config: Config::default(),
+        source: Some("/etc/kiosk/kiosk.toml".into()),
+    };
+    assert_eq!(loaded.resolve(Path::new("")), PathBuf::new());
+    assert_eq!(
+        loaded.resolve(Path::new("a.csv")),
+        Path::new("/etc/kiosk/a.csv")
+    );
+    if let Some(home) = std::env::var_os("HOME") {
+        assert_eq!(
+            loaded.resolve(Path::new("~/.local/state/kiosk/k.sqlite3")),
+            Path::new(&home).join(".local/state/kiosk/k.sqlite3")
+        );
+    }
+}

@@ -170,6 +170,12 @@ impl Order {
             }
             Message::Key(c) => {
                 let value = &mut self.values[self.focus.index()];
+                // A hardware keyboard or a wedge scanner can send control characters and
+                // text-direction overrides; they never enter an address (the outbox and the
+                // warehouse would refuse the order).
+                if crate::warehouse::protocol::is_forbidden_in_shopper_text(c) {
+                    return Action::None;
+                }
                 if value.chars().count() < 80 {
                     value.push(c);
                 }
@@ -408,5 +414,12 @@ mod tests {
         assert_eq!(o.value(Field::Phone), "+34 600 000 000");
         o.validate();
         assert_eq!(o.error(Field::Email), None, "a phone is enough");
+    }
+
+    #[test]
+    fn control_characters_and_direction_overrides_never_enter_a_field() {
+        let mut o = order();
+        type_into(&mut o, Field::Name, "A\u{1b}na\u{202e} L\ri\n\u{0}");
+        assert_eq!(o.value(Field::Name), "Ana Li");
     }
 }

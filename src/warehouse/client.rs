@@ -67,6 +67,23 @@ impl ClientError {
         }
     }
 
+    /// The error without anything the other side sent (which may echo an order): for logs
+    /// written before the caller can redact.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Server { status, .. } => format!("the warehouse had an error (HTTP {status})"),
+            Self::Rejected(problem) => {
+                format!(
+                    "the warehouse refused the request (HTTP {})",
+                    problem.status
+                )
+            }
+            Self::Malformed(_) => "the warehouse's answer was malformed".into(),
+            Self::Mapping(m) => format!("{}: {}: the answer does not fit", m.operation, m.path),
+            other => other.to_string(),
+        }
+    }
+
     fn counts_against_breaker(&self) -> bool {
         !matches!(
             self,
@@ -367,7 +384,9 @@ impl WarehouseClient {
                 }
                 (_, next) => next,
             })
-            .notify(|e, wait| tracing::debug!(error = %e, ?wait, "warehouse call failed; retrying"))
+            .notify(|e, wait| {
+                tracing::debug!(error = %e.summary(), ?wait, "warehouse call failed; retrying");
+            })
             .await
     }
 
