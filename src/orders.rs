@@ -63,6 +63,18 @@ impl OutboxStatus {
             _ => Self::Pending,
         }
     }
+
+    /// The status as the CLI and logs say it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Pending => "waiting to be sent",
+            Self::Sending => "being sent",
+            Self::Confirmed => "confirmed",
+            Self::Rejected => "refused by the warehouse",
+            Self::NeedsChecking => "to be checked at the platform",
+            Self::Abandoned => "abandoned",
+        }
+    }
 }
 
 /// An outbox row as the manager sees it: no shopper details.
@@ -266,20 +278,6 @@ pub fn settle(
     Ok(order)
 }
 
-impl OutboxStatus {
-    /// The status as the CLI and logs say it.
-    pub fn words(self) -> &'static str {
-        match self {
-            Self::Pending => "waiting to be sent",
-            Self::Sending => "being sent",
-            Self::Confirmed => "confirmed",
-            Self::Rejected => "refused by the warehouse",
-            Self::NeedsChecking => "to be checked at the platform",
-            Self::Abandoned => "abandoned",
-        }
-    }
-}
-
 /// What one purge did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
@@ -306,13 +304,20 @@ pub fn purge_shopper_details(db: &Database, retention_days: u32) -> Result<Purge
             AND julianday(coalesce(finished_at, created_at)) <= julianday(?1)",
         [&cutoff],
     )? as u64;
+    // An order still not confirmed gets at least a day: retention 0 must not abandon an order
+    // the moment the warehouse is away.
+    let abandon_cutoff = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(
+            24 * i64::from(retention_days.max(1)),
+        ))
+        .map_or_else(|_| String::new(), |t| t.to_string());
     let abandoned = db.conn().execute(
         "UPDATE order_outbox SET shopper = NULL, status = 'abandoned', finished_at = ?2,
                 next_attempt_at = NULL,
                 last_error = 'not confirmed within the retention period; the shopper''s details were deleted'
           WHERE status IN ('pending', 'sending', 'needs_checking')
             AND julianday(created_at) <= julianday(?1)",
-        params![cutoff, db::now_rfc3339()],
+        params![abandon_cutoff, db::now_rfc3339()],
     )? as u64;
     if details_deleted + abandoned > 0 {
         db.conn()

@@ -342,7 +342,8 @@ async fn after_the_purge_no_shopper_data_is_left_in_either_database_file() {
     let third = ids[2].clone();
     db.call(move |db| {
         db.conn().execute(
-            "UPDATE order_outbox SET next_attempt_at = '2999-01-01T00:00:00Z' WHERE id = ?1",
+            "UPDATE order_outbox SET next_attempt_at = '2999-01-01T00:00:00Z',
+                    created_at = '2026-01-01T00:00:00Z' WHERE id = ?1",
             [third],
         )?;
         Ok(())
