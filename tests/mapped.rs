@@ -542,6 +542,18 @@ fields = { order_id = "/id" }
     config::load(Some(&file)).map_err(|e| e.to_string())
 }
 
+/// A kiosk on `platform`: its client and a seeded database.
+async fn platform_kiosk(
+    dir: &Path,
+    platform: &Platform,
+    order: &str,
+) -> (kiosk::warehouse::WarehouseClient, DbHandle) {
+    let url = serve(platform.router()).await;
+    let loaded = platform_config(dir, &url, order).unwrap();
+    let client = connect::connect(&loaded).await.unwrap().client;
+    (client, open_db(&loaded))
+}
+
 async fn enqueue(db: &DbHandle, draft: kiosk::orders::OrderDraft) -> String {
     db.call(move |db| {
         orders::enqueue(db, STORE, &draft).map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
@@ -610,17 +622,14 @@ async fn without_idempotency_an_uncertain_order_waits_for_a_manager_and_is_never
             )
         }
     });
-    let url = serve(platform.router()).await;
-    let loaded = platform_config(
+    let (client, db) = platform_kiosk(
         dir.path(),
-        &url,
+        &platform,
         r#"idempotency = "none"
 body = '{"ref": {{ order.kiosk_order_id }}, "name": {{ order.ship_to.name }}}'"#,
     )
-    .unwrap();
-    let client = connect::connect(&loaded).await.unwrap().client;
+    .await;
     assert!(!client.orders_are_idempotent());
-    let db = open_db(&loaded);
     let id = enqueue(&db, draft(GTINS[0], 8999)).await;
 
     let report = orders::send_due(&db, &client, true).await.unwrap();
@@ -663,16 +672,13 @@ body = '{"ref": {{ order.kiosk_order_id }}, "name": {{ order.ship_to.name }}}'"#
 async fn without_idempotency_an_order_left_sending_by_a_crash_needs_checking() {
     let dir = tempfile::tempdir().unwrap();
     let platform = Platform::new(|_| (StatusCode::CREATED, json!({"id": "P-1"}).to_string()));
-    let url = serve(platform.router()).await;
-    let loaded = platform_config(
+    let (client, db) = platform_kiosk(
         dir.path(),
-        &url,
+        &platform,
         r#"idempotency = "none"
 body = '{"ref": {{ order.kiosk_order_id }}}'"#,
     )
-    .unwrap();
-    let client = connect::connect(&loaded).await.unwrap().client;
-    let db = open_db(&loaded);
+    .await;
     let id = enqueue(&db, draft(GTINS[0], 8999)).await;
     // What a crash mid-send leaves behind.
     let marked = id.clone();
@@ -700,16 +706,13 @@ async fn with_the_key_a_timed_out_order_is_resent_under_the_same_key() {
             (StatusCode::CREATED, json!({"id": "P-1"}).to_string())
         }
     });
-    let url = serve(platform.router()).await;
-    let loaded = platform_config(
+    let (client, db) = platform_kiosk(
         dir.path(),
-        &url,
+        &platform,
         r#"headers = { "Idempotency-Key" = "{{ idempotency_key }}" }
 body = '{"ref": {{ order.kiosk_order_id }}}'"#,
     )
-    .unwrap();
-    let client = connect::connect(&loaded).await.unwrap().client;
-    let db = open_db(&loaded);
+    .await;
     let id = enqueue(&db, draft(GTINS[0], 8999)).await;
     let report = orders::send_due(&db, &client, true).await.unwrap();
     assert_eq!(report.confirmed, std::slice::from_ref(&id));
@@ -787,16 +790,13 @@ async fn error_texts_kept_with_an_order_hold_no_shopper_data() {
             (StatusCode::CREATED, echo.to_string())
         }
     });
-    let url = serve(platform.router()).await;
-    let loaded = platform_config(
+    let (client, db) = platform_kiosk(
         dir.path(),
-        &url,
+        &platform,
         r#"headers = { "Idempotency-Key" = "{{ idempotency_key }}" }
 body = '{"name": {{ order.ship_to.name }}}'"#,
     )
-    .unwrap();
-    let client = connect::connect(&loaded).await.unwrap().client;
-    let db = open_db(&loaded);
+    .await;
     let refused = enqueue(&db, draft(GTINS[0], 8999)).await;
     orders::send_due(&db, &client, true).await.unwrap();
     let unreadable = enqueue(&db, draft(GTINS[1], 8999)).await;

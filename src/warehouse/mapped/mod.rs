@@ -485,7 +485,8 @@ struct OrderLineContext {
 }
 
 impl WarehouseClient {
-    /// Renders and sends one mapped operation; the answer as JSON.
+    /// Renders and sends one mapped operation (`context`: its own variables; `base` and
+    /// `token` are added); the answer as JSON.
     async fn mapped_call(
         &self,
         name: &'static str,
@@ -494,6 +495,12 @@ impl WarehouseClient {
     ) -> Result<(Value, &Operation), ClientError> {
         let mapping = self.mapping().ok_or_else(|| not_mapped(name))?;
         let op = operation(&mapping.config, name).ok_or_else(|| not_mapped(name))?;
+        // The variables every operation has.
+        let mut context = context;
+        if let Some(vars) = context.as_object_mut() {
+            vars.insert("base".into(), self.base_url().as_str().into());
+            vars.insert("token".into(), self.token().unwrap_or_default().into());
+        }
         let context = templates::context_value(&context);
         // Errors here name the part but never the rendered text: it may hold shopper data.
         let render = |part: Part| {
@@ -546,8 +553,6 @@ impl WarehouseClient {
         let mapping = self.mapping().ok_or_else(|| not_mapped("availability"))?;
         let skus: Vec<String> = gtins.iter().map(|g| mapping.sku(g)).collect();
         let context = serde_json::json!({
-            "base": self.base_url().as_str(),
-            "token": self.token().unwrap_or_default(),
             "gtins": gtins,
             "skus": skus,
         });
@@ -604,8 +609,6 @@ impl WarehouseClient {
             });
         }
         let context = serde_json::json!({
-            "base": self.base_url().as_str(),
-            "token": self.token().unwrap_or_default(),
             "store_id": store_id,
             "cursor": cursor,
             "limit": limit,
@@ -684,8 +687,6 @@ impl WarehouseClient {
             })
             .collect();
         let context = serde_json::json!({
-            "base": self.base_url().as_str(),
-            "token": self.token().unwrap_or_default(),
             "idempotency_key": idempotency_key,
             "order": order,
             "lines": lines,
@@ -727,8 +728,6 @@ impl WarehouseClient {
         order_id: &str,
     ) -> Result<OrderResponse, ClientError> {
         let context = serde_json::json!({
-            "base": self.base_url().as_str(),
-            "token": self.token().unwrap_or_default(),
             "order_id": order_id,
         });
         let retries = self.options().max_retries;
