@@ -391,23 +391,18 @@ impl Dashboard {
                         .color(p.muted),
                 );
             }
-            list = list.push(
-                container(
-                    row![
-                        about,
-                        widgets::touch(
-                            retry.clone().unwrap_or_default(),
-                            retry.is_some().then(|| Message::Retry(order.id.clone())),
-                            theme::secondary(p)
-                        )
-                        .width(Length::Fixed(220.0)),
-                    ]
-                    .spacing(spacing::M)
-                    .align_y(Alignment::Center),
-                )
-                .padding(spacing::S)
-                .style(theme::surface(p)),
-            );
+            let mut line = row![about].spacing(spacing::M).align_y(Alignment::Center);
+            if let Some(label) = retry {
+                line = line.push(
+                    widgets::touch(
+                        label,
+                        Some(Message::Retry(order.id.clone())),
+                        theme::secondary(p),
+                    )
+                    .width(Length::Fixed(240.0)),
+                );
+            }
+            list = list.push(container(line).padding(spacing::S).style(theme::surface(p)));
         }
         scrollable(list).into()
     }
