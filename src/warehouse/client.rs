@@ -92,16 +92,20 @@ impl ClientError {
     }
 
     fn from_reqwest(e: &reqwest::Error) -> Self {
+        // reqwest names the whole URL; a mapped template may have put order data in its path
+        // or query, so only the origin is kept.
+        let mut text = root_cause(e);
+        if let Some(url) = e.url() {
+            text = text.replace(url.as_str(), &url.origin().ascii_serialization());
+        }
         if e.is_timeout() {
             Self::Timeout
-        } else if e.is_connect() {
-            Self::Unreachable(root_cause(e))
+        } else if e.is_connect() || e.is_builder() {
+            Self::Unreachable(text)
         } else if e.is_body() || e.is_decode() {
-            Self::Malformed(root_cause(e))
-        } else if e.is_builder() {
-            Self::Unreachable(root_cause(e))
+            Self::Malformed(text)
         } else {
-            Self::Interrupted(root_cause(e))
+            Self::Interrupted(text)
         }
     }
 }

@@ -223,11 +223,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
             Err(JsonRejection::BytesRejection(e))
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
             {
-                Err(ApiError::from(problem(
+                let mut r = problem(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     problem_type::INVALID_REQUEST,
                     "request body too large",
-                )))
+                );
+                // The rest of the body is never read, so this connection cannot carry another
+                // request: say so, or a client may send its next one into a closing socket.
+                r.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                Err(ApiError::from(r))
             }
             Err(e) => Err(bad_request(e.body_text())),
         }
