@@ -171,6 +171,45 @@ pub enum Message {
     Manager(manager::Message),
 }
 
+impl Message {
+    /// The idle rule, said once: only a person acting keeps a session alive — a touch, a key
+    /// (the keypad, a keyboard, a wedge scanner), or staff working in manager mode. Timers,
+    /// answers and everything the camera sends by itself (its status, its retries every 2 s,
+    /// previews, a tag left in view) do not; a camera read that opens a product counts where
+    /// it is handled (`camera_event`). The match is exhaustive on purpose: a new message must
+    /// be classified here.
+    fn is_a_person_acting(&self) -> bool {
+        match self {
+            Message::Keyboard(_)
+            | Message::Language(_)
+            | Message::ToggleContrast
+            | Message::StartOver
+            | Message::CallAssociate
+            | Message::MoreTime
+            | Message::Attract(_)
+            | Message::Scan(_)
+            | Message::Product(..)
+            | Message::InStore(_)
+            | Message::Order(_)
+            | Message::Done(_)
+            | Message::CornerPressed
+            | Message::CornerReleased
+            | Message::ManagerPin(_) => true,
+            Message::Manager(m) => m.is_from_staff(),
+            Message::Started(_)
+            | Message::Tick(_)
+            | Message::Resized(_)
+            | Message::AssociateCalled(_)
+            | Message::Looked(..)
+            | Message::OrderPlaced(_)
+            | Message::Camera(_)
+            | Message::Recorded(_)
+            | Message::PinChecked(_)
+            | Message::GateLoaded(_) => false,
+        }
+    }
+}
+
 pub struct Kiosk {
     services: Option<Arc<Services>>,
     screen: Screen,
@@ -411,19 +450,7 @@ impl Kiosk {
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
-        if !matches!(
-            message,
-            Message::Tick(_)
-                | Message::Started(_)
-                | Message::Looked(..)
-                | Message::AssociateCalled(_)
-                | Message::OrderPlaced(_)
-                | Message::Resized(_)
-                | Message::Recorded(_)
-                | Message::PinChecked(_)
-                | Message::GateLoaded(_)
-        ) && !matches!(&message, Message::Manager(m) if !m.is_from_staff())
-        {
+        if message.is_a_person_acting() {
             self.last_activity = self.now.max(Instant::now());
             self.now = self.last_activity;
         }

@@ -408,3 +408,67 @@ async fn calling_an_associate_also_reaches_the_store_webhook() {
     assert_eq!(got[1]["gtin"], IN_STORE);
     assert_eq!(got[1]["size_label"], "EU 40");
 }
+
+/// The camera keeps talking while nobody is there: absent (a retry message every 2 s),
+/// failing (up, then down again), or reading the tag left in view, with previews.
+fn camera_chatter(kind: &str, gtin: &str) -> Vec<Message> {
+    use crate::camera::CameraEvent;
+    match kind {
+        "absent" => vec![Message::Camera(CameraEvent::Unavailable(
+            "no camera found".into(),
+        ))],
+        "failing" => vec![
+            Message::Camera(CameraEvent::Active("device 0".into())),
+            Message::Camera(CameraEvent::Unavailable("device 0 stopped".into())),
+        ],
+        _ => vec![
+            Message::Camera(CameraEvent::Preview(std::sync::Arc::new(
+                crate::camera::Preview {
+                    width: 2,
+                    height: 1,
+                    rgba: vec![0; 8].into(),
+                },
+            ))),
+            camera_read(gtin),
+        ],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_person_keeps_a_session_alive_whatever_the_camera_says() {
+    for kind in ["absent", "failing", "reading"] {
+        for screen in ["scan", "product"] {
+            let mut rig = rig(true).await;
+            match screen {
+                "scan" => rig.tap("Scan a shoe").await,
+                _ => rig.wedge(IN_STORE).await,
+            }
+            let timeout = rig.kiosk.config().ui.idle_timeout_s;
+            let start = Instant::now();
+            let mut reset_after = None;
+            for second in (0..timeout + 30).step_by(2) {
+                rig.send(Message::Tick(start + Duration::from_secs(second)))
+                    .await;
+                if matches!(rig.kiosk.screen, Screen::Attract) {
+                    reset_after = Some(second);
+                    break;
+                }
+                // On the scan screen a read would open a product: a real scan. Only the
+                // product screen's own tag, still in view, is chatter there.
+                let gtin = IN_STORE;
+                if screen == "scan" && kind == "reading" {
+                    continue;
+                }
+                for message in camera_chatter(kind, gtin) {
+                    rig.send(message).await;
+                }
+            }
+            let reset_after = reset_after
+                .unwrap_or_else(|| panic!("{screen} screen with the camera {kind}: never reset"));
+            assert!(
+                reset_after <= timeout + 2,
+                "{screen} with the camera {kind}: reset after {reset_after} s (timeout {timeout} s)"
+            );
+        }
+    }
+}
