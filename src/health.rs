@@ -120,6 +120,9 @@ pub async fn status(db: &DbHandle, shared: &Shared, options: &HealthOptions) -> 
 
 /// Writes `status` to `path` through a temporary file and a rename: readers never see half.
 pub fn write_file(path: &std::path::Path, status: &Status) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
     let tmp = path.with_extension("tmp");
     std::fs::write(
         &tmp,

@@ -790,6 +790,7 @@ fn no_database_is_kept_in_the_source_tree() {
     for path in [
         config.database_path(),
         config.resolve(&config.config.warehouse.embedded_db),
+        config.resolve(&config.config.health.file),
     ] {
         assert!(
             !path.starts_with(root),

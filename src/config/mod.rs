@@ -46,7 +46,7 @@ pub struct Health {
 impl Default for Health {
     fn default() -> Self {
         Self {
-            file: "kiosk-health.json".into(),
+            file: "~/.local/state/kiosk/kiosk-health.json".into(),
             listen: "127.0.0.1:8790".into(),
             interval_s: 10,
         }

@@ -452,7 +452,7 @@ async fn a_started_kiosk_syncs_in_the_background_and_writes_its_health_file() {
         format!(
             "[database]\npath = \"k.sqlite3\"\ndemo_fixtures = {:?}\n\
              [warehouse]\nembedded_db = \"wh.sqlite3\"\n\
-             [camera]\nenabled = false\n[health]\nlisten = \"\"\ninterval_s = 1\n",
+             [camera]\nenabled = false\n[health]\nfile = \"kiosk-health.json\"\nlisten = \"\"\ninterval_s = 1\n",
             root.join("fixtures").display().to_string()
         ),
     )
