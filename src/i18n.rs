@@ -67,6 +67,81 @@ impl Lang {
     }
 }
 
+/// A language's number and date formatters (ICU4X, compiled-in CLDR data), made once.
+struct Formats {
+    decimal: icu_decimal::DecimalFormatter,
+    date: icu_datetime::FixedCalendarDateTimeFormatter<
+        icu_calendar::Gregorian,
+        icu_datetime::fieldsets::MDE,
+    >,
+}
+
+fn formats(lang: &Lang) -> Option<std::rc::Rc<Formats>> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    // Per thread: the formatters are not `Send`, and only the UI thread shows prices.
+    thread_local! {
+        static MADE: RefCell<HashMap<String, Rc<Formats>>> = RefCell::default();
+    }
+    let tag = lang.tag();
+    if let Some(f) = MADE.with_borrow(|made| made.get(&tag).cloned()) {
+        return Some(f);
+    }
+    let locale: icu_locale_core::Locale = tag.parse().ok()?;
+    let formats = Rc::new(Formats {
+        decimal: icu_decimal::DecimalFormatter::try_new(locale.clone().into(), Default::default())
+            .ok()?,
+        date: icu_datetime::FixedCalendarDateTimeFormatter::try_new(
+            locale.into(),
+            icu_datetime::fieldsets::MDE::medium(),
+        )
+        .ok()?,
+    });
+    MADE.with_borrow_mut(|made| made.insert(tag, formats.clone()));
+    Some(formats)
+}
+
+impl Lang {
+    /// A price as this language writes it: `€149.99` in English, `149,99 €` in Spanish. The
+    /// number comes from CLDR; where the symbol goes is the translators' (`money` in the .ftl).
+    pub fn money(&self, cents: i64, currency: &str) -> String {
+        let symbol = match currency {
+            "EUR" => "€",
+            "USD" => "$",
+            "GBP" => "£",
+            other => other,
+        };
+        let mut amount = icu_decimal::input::Decimal::from(cents);
+        amount.multiply_pow10(-2);
+        amount.pad_end(-2);
+        let number = match formats(self) {
+            Some(f) => f.decimal.format(&amount).to_string(),
+            None => amount.to_string(),
+        };
+        self.text_with(
+            "money",
+            &[("amount", number), ("symbol", symbol.to_owned())],
+        )
+    }
+
+    /// `2026-12-04` as a shopper reads it in this language, weekday, day and month, never
+    /// ambiguous: "Fri, Dec 4", "vie, 4 dic". `—` when unknown.
+    pub fn short_date(&self, date: Option<&str>) -> String {
+        let Some(d) = date.and_then(|d| d.parse::<jiff::civil::Date>().ok()) else {
+            return "—".to_owned();
+        };
+        let formatted = icu_calendar::Date::try_new_gregorian(
+            i32::from(d.year()),
+            d.month() as u8,
+            d.day() as u8,
+        )
+        .ok()
+        .zip(formats(self))
+        .map(|(date, f)| f.date.format(&date).to_string());
+        formatted.unwrap_or_else(|| d.to_string())
+    }
+}
+
 /// Every language with a folder in `assets/locales`, English first.
 pub fn available() -> Vec<Lang> {
     let mut all: Vec<Lang> = LOCALES.locales().cloned().map(Lang).collect();
@@ -119,5 +194,24 @@ mod tests {
                 .contains("Queda")
         );
         assert!(Lang::parse("xx").is_none());
+    }
+
+    #[test]
+    fn money_and_dates_follow_the_language() {
+        let en = Lang::english();
+        let es = Lang::parse("es").unwrap();
+        assert_eq!(en.money(14999, "EUR"), "€149.99");
+        assert_eq!(es.money(14999, "EUR"), "149,99 €");
+        assert_eq!(en.money(5, "USD"), "$0.05");
+        assert_eq!(en.money(1_234_500, "GBP"), "£12,345.00");
+        // Weekday, day and month in words: never "04/12" (4 December or 12 April?).
+        let (en_date, es_date) = (
+            en.short_date(Some("2026-12-04")),
+            es.short_date(Some("2026-12-04")),
+        );
+        assert!(en_date.contains("Fri") && en_date.contains("Dec") && en_date.contains('4'));
+        assert!(es_date.contains("vie") && es_date.contains("dic") && es_date.contains('4'));
+        assert_eq!(en.short_date(None), "—");
+        assert_eq!(en.short_date(Some("soon")), "—");
     }
 }

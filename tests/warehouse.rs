@@ -458,6 +458,18 @@ async fn an_order_goes_through_the_outbox_and_reserves_stock() {
     assert!(sent.warehouse_order_id.is_some());
     assert_eq!(env.store().dc_stock(gtin(KNOWN)).unwrap(), before - 1);
     assert_eq!(env.store().order_count().unwrap(), 1);
+    // The shopper asks for the code by e-mail: the answer masks the address; a fourth ask is
+    // refused (no inbox flooding from a kiosk button); an unknown order is 404.
+    let warehouse_id = sent.warehouse_order_id.clone().unwrap();
+    let client = env.client();
+    for _ in 0..3 {
+        let queued = client.email_order_code(&warehouse_id).await.unwrap();
+        assert!(queued.to.contains("•••@"), "masked: {}", queued.to);
+    }
+    let refused = client.email_order_code(&warehouse_id).await.unwrap_err();
+    assert!(refused.to_string().contains("three times"), "{refused}");
+    assert!(client.email_order_code("W-NOPE").await.is_err());
+    assert_eq!(env.store().code_email_count().unwrap(), 3);
     // Nothing left to send; sending again sends nothing.
     let again = orders::send_due(&env.db, &env.client(), true)
         .await

@@ -360,7 +360,7 @@ impl Default for Ui {
             ],
             default_size_system: SizeSystemName::Eu,
             idle_timeout_s: 60,
-            idle_countdown_s: 10,
+            idle_countdown_s: 20,
             theme: Theme::Light,
             fullscreen: false,
             window_width: 1920,
@@ -752,7 +752,9 @@ impl Config {
             ("ui.size_systems", &ui.size_systems, "[\"eu\"]"),
             ("ui.default_size_system", &ui.default_size_system),
         )?;
-        check_range("ui.idle_timeout_s", ui.idle_timeout_s, 15, 3600, "s")?;
+        check_range("ui.idle_timeout_s", ui.idle_timeout_s, 30, 3600, "s")?;
+        // WCAG 2.2.1 (timing adjustable): at least 20 s to answer "are you still there?".
+        check_range("ui.idle_countdown_s", ui.idle_countdown_s, 20, 600, "s")?;
         check_fraction("ui.scale", ui.scale, 0.5, 4.0)?;
         check_range(
             "ui.window_width",

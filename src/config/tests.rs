@@ -194,7 +194,7 @@ fn cross_field_rules() {
             None,
         ),
         (
-            "[ui]\nidle_timeout_s = 20\nidle_countdown_s = 20\n",
+            "[ui]\nidle_timeout_s = 40\nidle_countdown_s = 40\n",
             "ui.idle_countdown_s",
             Some(3),
         ),

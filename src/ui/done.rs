@@ -1,27 +1,56 @@
-//! Order placed: the order number, a QR code the cashier scans to take payment, what happens
-//! next, and when the screen clears itself.
+//! Order placed: the order number, a QR code the cashier scans to take payment, that payment
+//! comes before shipping, an offer to e-mail the code, and one honest countdown: the screen
+//! keeps the code until "Finish" or the time it states (no idle prompt covers it).
 
 use crate::config::BarcodeFormat;
-use iced::widget::{column, container, image, text};
-use iced::{Element, Length};
+use iced::widget::{column, container, image, row, text};
+use iced::{Alignment, Element, Length};
 
 use super::theme::{self, spacing};
 use super::{Ctx, widgets};
 
-/// Seconds before the done screen returns to attract.
-pub const SHOW_SECONDS: u64 = 90;
+/// Seconds before the done screen returns to attract: long enough to walk to the till and
+/// queue there with the code on screen.
+pub const SHOW_SECONDS: u64 = 180;
+
+/// The offer to e-mail the order code to the address the shopper typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeEmail {
+    /// No e-mail was typed, the warehouse has not confirmed the order yet, or it cannot mail.
+    NotOffered,
+    Offered,
+    Sending,
+    /// Sent to this address, masked (`a•••@example.com`).
+    Sent(String),
+    Failed,
+}
 
 #[derive(Debug, Clone)]
 pub struct Done {
     pub order_number: String,
     pub delivery: Option<String>,
     pub queued: bool,
+    /// The warehouse's id for the order, once it confirmed it.
+    pub warehouse_order_id: Option<String>,
+    /// The address typed, masked, shown on the e-mail button.
+    masked_email: String,
+    pub code_email: CodeEmail,
     qr: Option<image::Handle>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Finish,
+    EmailCode,
+    /// The warehouse's answer: the masked address it will mail, or that it could not.
+    CodeEmailed(Result<String, ()>),
+}
+
+pub enum Action {
+    None,
+    Finish,
+    /// Ask the warehouse to e-mail the code of this (warehouse) order.
+    EmailCode(String),
 }
 
 /// The QR the till scans: the kiosk order number, drawn with rxing.
@@ -38,14 +67,74 @@ fn qr(order_number: &str) -> Option<image::Handle> {
 }
 
 impl Done {
-    pub fn new(order_number: String, delivery: Option<String>, queued: bool) -> Self {
+    pub fn new(
+        order_number: String,
+        delivery: Option<String>,
+        warehouse_order_id: Option<String>,
+        email: &str,
+        warehouse_mails: bool,
+    ) -> Self {
         let qr = qr(&order_number);
+        let offered = warehouse_mails && warehouse_order_id.is_some() && !email.trim().is_empty();
         Self {
             order_number,
             delivery,
-            queued,
+            queued: warehouse_order_id.is_none(),
+            warehouse_order_id,
+            masked_email: crate::warehouse::protocol::mask_email(email),
+            code_email: if offered {
+                CodeEmail::Offered
+            } else {
+                CodeEmail::NotOffered
+            },
             qr,
         }
+    }
+
+    pub fn update(&mut self, message: Message) -> Action {
+        match message {
+            Message::Finish => Action::Finish,
+            Message::EmailCode => match (&self.code_email, &self.warehouse_order_id) {
+                (CodeEmail::Offered | CodeEmail::Failed, Some(id)) => {
+                    self.code_email = CodeEmail::Sending;
+                    Action::EmailCode(id.clone())
+                }
+                _ => Action::None,
+            },
+            Message::CodeEmailed(result) => {
+                self.code_email = match result {
+                    Ok(to) => CodeEmail::Sent(to),
+                    Err(()) => CodeEmail::Failed,
+                };
+                Action::None
+            }
+        }
+    }
+
+    fn email_offer<'a>(&'a self, ctx: &Ctx<'a>) -> Option<Element<'a, Message>> {
+        let p = ctx.palette;
+        let button = |label: String, on: Option<Message>| {
+            widgets::touch(label, on, theme::secondary(p)).width(Length::Fixed(560.0))
+        };
+        let to = || ("email", self.masked_email.clone());
+        Some(match &self.code_email {
+            CodeEmail::NotOffered => return None,
+            CodeEmail::Offered => {
+                button(ctx.t_with("done-email", &[to()]), Some(Message::EmailCode)).into()
+            }
+            CodeEmail::Sending => button(ctx.t("done-email-sending"), None).into(),
+            CodeEmail::Sent(masked) => {
+                text(ctx.t_with("done-email-sent", &[("email", masked.clone())]))
+                    .size(theme::text::BODY)
+                    .into()
+            }
+            CodeEmail::Failed => column![
+                text(ctx.t("done-email-failed")).size(theme::text::BODY),
+                button(ctx.t("done-email-again"), Some(Message::EmailCode)),
+            ]
+            .spacing(spacing::S)
+            .into(),
+        })
     }
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>, seconds_left: u64) -> Element<'a, Message> {
@@ -57,7 +146,7 @@ impl Done {
             text(ctx.t("done-pay")).size(theme::text::H2),
             text(ctx.t_with(
                 "done-next",
-                &[("date", super::short_date(self.delivery.as_deref()))]
+                &[("date", ctx.lang.short_date(self.delivery.as_deref()))]
             ))
             .size(theme::text::BODY),
         ]
@@ -70,20 +159,25 @@ impl Done {
                     .style(theme::band(p.warning, p.on_warning)),
             );
         }
-        words = words
-            .push(
-                text(ctx.t_with("done-reset", &[("seconds", seconds_left.to_string())]))
-                    .size(theme::text::SMALL)
-                    .color(p.muted),
-            )
-            .push(
+        if let Some(offer) = self.email_offer(ctx) {
+            words = words.push(offer);
+        }
+        words = words.push(
+            row![
                 widgets::touch(
                     ctx.t("done-finish"),
                     Some(Message::Finish),
                     theme::primary(p),
                 )
                 .width(Length::Fixed(420.0)),
-            );
+                text(ctx.t_with("done-reset", &[("seconds", seconds_left.to_string())]))
+                    .size(theme::text::SMALL)
+                    .color(p.muted)
+                    .width(Length::Fill),
+            ]
+            .spacing(spacing::M)
+            .align_y(Alignment::Center),
+        );
         let code: Element<'a, Message> = match &self.qr {
             // The QR stays black on white in every theme: tills need it.
             Some(handle) => container(

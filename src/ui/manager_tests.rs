@@ -395,8 +395,11 @@ async fn every_way_a_visit_ends_is_counted() {
     // A size shipped home (the order itself is tested elsewhere; here only its outcome).
     rig.wedge(SHIP_ONLY).await;
     rig.choose(SHIP_ONLY).await;
-    rig.send(Message::OrderPlaced(Ok(("K-TEST-0001".into(), true))))
-        .await;
+    rig.send(Message::OrderPlaced(Ok((
+        "K-TEST-0001".into(),
+        Some("W-1".into()),
+    ))))
+    .await;
     rig.send(Message::StartOver).await;
     // A code that is not in the catalog.
     rig.wedge("4006381333931").await;

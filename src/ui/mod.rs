@@ -32,7 +32,7 @@ use crate::i18n::{self, Lang};
 use crate::orders;
 use crate::warehouse::protocol::AssociateRequest;
 use iced::keyboard::{self, key};
-use iced::widget::{column, container, mouse_area, opaque, row, space, stack, text};
+use iced::widget::{column, container, mouse_area, row, space, text};
 use iced::{Alignment, Element, Length, Size, Subscription, Task};
 
 use camera_feed::{CameraKey, camera_stream};
@@ -92,25 +92,6 @@ pub enum Side {
     Right,
 }
 
-pub fn money(cents: i64, currency: &str) -> String {
-    let symbol = match currency {
-        "EUR" => "€",
-        "USD" => "$",
-        "GBP" => "£",
-        other => other,
-    };
-    format!("{symbol}{}.{:02}", cents / 100, cents % 100)
-}
-
-/// `2026-11-26` as shown to a shopper: day and month only; `—` when unknown. Numeric, so it
-/// reads the same in every language.
-pub fn short_date(date: Option<&str>) -> String {
-    match date.and_then(|d| d.parse::<jiff::civil::Date>().ok()) {
-        Some(d) => d.strftime("%d/%m").to_string(),
-        None => "—".to_owned(),
-    }
-}
-
 #[derive(Debug)]
 enum Screen {
     Starting,
@@ -156,7 +137,8 @@ pub enum Message {
     Product(u64, product::Message),
     InStore(in_store::Message),
     Order(order::Message),
-    OrderPlaced(Result<(String, bool), String>),
+    /// The kiosk order number and, when the warehouse confirmed it, the warehouse's id.
+    OrderPlaced(Result<(String, Option<String>), String>),
     Done(done::Message),
     Camera(crate::camera::CameraEvent),
     /// An analytics event was stored (or not: the error, logged).
@@ -317,10 +299,14 @@ impl Kiosk {
 
     /// Seconds left on the "are you still there?" countdown, when it shows.
     fn idle_countdown(&self) -> Option<u64> {
-        if matches!(
-            self.screen,
-            Screen::Attract | Screen::Starting | Screen::OutOfOrder(_)
-        ) {
+        // A screen with its own stated countdown (the order code, "an associate is coming")
+        // keeps it: one honest clock, not a prompt that wipes the code before the till.
+        if self.reset_at.is_some()
+            || matches!(
+                self.screen,
+                Screen::Attract | Screen::Starting | Screen::OutOfOrder(_)
+            )
+        {
             return None;
         }
         let (timeout, countdown) = self.idle_limit();
@@ -666,9 +652,20 @@ impl Kiosk {
                     gtin: o.entry.gtin,
                     style: o.style.style_code.clone(),
                 };
+                let email = o.value(order::Field::Email).to_owned();
+                let mails = self
+                    .services
+                    .as_ref()
+                    .is_some_and(|s| s.client.offers_code_email());
                 match result {
-                    Ok((number, confirmed)) => {
-                        self.screen = Screen::Done(done::Done::new(number, delivery, !confirmed));
+                    Ok((number, warehouse_id)) => {
+                        self.screen = Screen::Done(done::Done::new(
+                            number,
+                            delivery,
+                            warehouse_id,
+                            &email,
+                            mails,
+                        ));
                         self.reset_at = Some(self.now + Duration::from_secs(done::SHOW_SECONDS));
                         return self.record(ordered);
                     }
@@ -680,7 +677,16 @@ impl Kiosk {
                 }
                 Task::none()
             }
-            Message::Done(done::Message::Finish) => self.reset(),
+            Message::Done(m) => {
+                let Screen::Done(d) = &mut self.screen else {
+                    return Task::none();
+                };
+                match d.update(m) {
+                    done::Action::None => Task::none(),
+                    done::Action::Finish => self.reset(),
+                    done::Action::EmailCode(order_id) => self.email_code(order_id),
+                }
+            }
             Message::Camera(event) => self.camera_event(event),
             Message::Recorded(problem) => {
                 if let Some(problem) = problem {
@@ -882,9 +888,39 @@ impl Kiosk {
                 // the outbox keeps trying.
                 let report = orders::send_due(&services.db, &services.client, false).await;
                 let confirmed = report.is_ok_and(|r| r.confirmed.contains(&order.id));
-                Ok((order.id, confirmed))
+                let id = order.id.clone();
+                let warehouse_id = if confirmed {
+                    services
+                        .db
+                        .call(move |db| {
+                            orders::get(db, &id).map_err(|e| DbError::Sqlite(e.to_string()))
+                        })
+                        .await
+                        .ok()
+                        .and_then(|o| o.warehouse_order_id)
+                } else {
+                    None
+                };
+                Ok((order.id, warehouse_id))
             },
             Message::OrderPlaced,
+        )
+    }
+
+    fn email_code(&self, order_id: String) -> Task<Message> {
+        let Some(services) = self.services.clone() else {
+            return Task::none();
+        };
+        Task::perform(
+            async move {
+                services
+                    .client
+                    .email_order_code(&order_id)
+                    .await
+                    .map(|r| r.to)
+                    .map_err(|e| tracing::warn!(error = %e.summary(), "order code e-mail failed"))
+            },
+            |result| Message::Done(done::Message::CodeEmailed(result)),
         )
     }
 
@@ -1107,7 +1143,13 @@ impl Kiosk {
             .width(Length::Fill)
             .height(Length::Fill);
         match self.idle_countdown() {
-            Some(left) => stack![page, opaque(idle_prompt(&ctx, left))].into(),
+            // The prompt replaces the screen: a passer-by does not see the shopper's name,
+            // address or size behind it while it counts down.
+            Some(left) => container(idle_prompt(&ctx, left))
+                .style(theme::page(palette))
+                .width(Length::Fill)
+                .height(Length::Fill)
+                .into(),
             None => page.into(),
         }
     }
@@ -1215,19 +1257,7 @@ fn idle_prompt<'a>(ctx: &Ctx<'a>, seconds: u64) -> Element<'a, Message> {
     )
     .padding(spacing::XL)
     .style(theme::surface(p));
-    container(card)
-        .center(Length::Fill)
-        .style(move |_| container::Style {
-            background: Some(
-                iced::Color {
-                    a: 0.7,
-                    ..iced::Color::BLACK
-                }
-                .into(),
-            ),
-            ..container::Style::default()
-        })
-        .into()
+    container(card).center(Length::Fill).into()
 }
 
 fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &str) -> Element<'a, Message> {

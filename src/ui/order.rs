@@ -235,12 +235,12 @@ impl Order {
                         line(ctx.t("order-size"), self.size_label.clone()),
                         line(
                             ctx.t("order-price"),
-                            super::money(self.style.price_cents, &self.style.currency)
+                            ctx.lang.money(self.style.price_cents, &self.style.currency)
                         ),
                         line(ctx.t("order-shipping"), ctx.t("status-ship-free")),
                         line(
                             ctx.t("order-delivery"),
-                            super::short_date(delivery.as_deref())
+                            ctx.lang.short_date(delivery.as_deref())
                         ),
                     ]
                     .spacing(spacing::M),

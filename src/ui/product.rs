@@ -96,7 +96,7 @@ impl Product {
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
         let s = &self.grid.style;
-        let price = super::money(s.price_cents, &s.currency);
+        let price = ctx.lang.money(s.price_cents, &s.currency);
         let mut about = column![
             svg(svg::Handle::from_path(ctx.assets.join(&s.image)))
                 .width(Length::Fixed(460.0))
@@ -206,7 +206,7 @@ impl Product {
                 ctx.t("status-ship"),
                 ctx.t_with(
                     "status-ship-by",
-                    &[("date", super::short_date(delivery_estimate.as_deref()))],
+                    &[("date", ctx.lang.short_date(delivery_estimate.as_deref()))],
                 ),
                 p.ship,
                 p.on_ship,

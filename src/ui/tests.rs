@@ -227,7 +227,7 @@ async fn dropship_order_with_invalid_then_valid_input_then_idle_reset_wipes_it()
         rig.shows("Please fill this in."),
         "errors next to the fields"
     );
-    assert!(rig.shows("Give an email or a phone number so we can tell you when it ships."));
+    assert!(rig.shows("Give an email or a phone number so we can reach you about this order."));
     assert_eq!(rig.store.order_count().unwrap(), 0);
     let fill = [
         (order::Field::Name, "Ana Li"),
@@ -251,16 +251,34 @@ async fn dropship_order_with_invalid_then_valid_input_then_idle_reset_wipes_it()
     assert!(!done.queued, "the warehouse confirmed it");
     assert!(rig.shows("Thank you! Your order number is"));
     assert!(rig.shows(&number));
-    assert!(rig.shows("Show this code at the till to pay."));
+    assert!(rig.shows("Pay at the till before we ship: show this code there."));
+    assert!(
+        !rig.shows_part("when it ships"),
+        "nothing promised before payment"
+    );
     assert_eq!(
         rig.store.order_count().unwrap(),
         1,
         "the order is at the warehouse"
     );
 
-    // Walk away: past the idle timeout the kiosk resets and the order number is gone.
-    let later = Instant::now() + Duration::from_secs(rig.kiosk.config().ui.idle_timeout_s + 1);
-    rig.send(Message::Tick(later)).await;
+    // The code can go to the e-mail address typed, masked on screen.
+    rig.tap("E-mail me this code (a•••@example.com)").await;
+    assert!(rig.shows("Code sent to a•••@example.com."));
+    assert_eq!(rig.store.code_email_count().unwrap(), 1);
+
+    // On the way to the till: past the idle timeout the code is still there, uncovered, and
+    // the screen's own countdown is the only one.
+    let start = Instant::now();
+    let idle = Duration::from_secs(rig.kiosk.config().ui.idle_timeout_s + 1);
+    rig.send(Message::Tick(start + idle)).await;
+    assert!(rig.shows(&number), "the code outlives the idle timeout");
+    assert!(!rig.shows("Are you still there?"));
+    assert!(rig.shows_part("This screen clears itself in"));
+
+    // Walked away: at the stated time the kiosk resets and the order number is gone.
+    let stated = Duration::from_secs(done::SHOW_SECONDS + 1);
+    rig.send(Message::Tick(start + stated)).await;
     assert!(matches!(rig.kiosk.screen, Screen::Attract));
     assert!(!rig.shows(&number));
     assert!(rig.kiosk.wedge.is_empty());
@@ -274,6 +292,17 @@ async fn the_idle_prompt_offers_more_time() {
     let almost = Instant::now() + Duration::from_secs(ui.idle_timeout_s - ui.idle_countdown_s + 1);
     rig.send(Message::Tick(almost)).await;
     assert!(rig.shows("Are you still there?"));
+    assert!(
+        ui.idle_countdown_s >= 20,
+        "WCAG 2.2.1: at least 20 s to answer"
+    );
+    let left = rig.kiosk.idle_countdown().expect("the prompt counts down");
+    assert!(left + 2 >= ui.idle_countdown_s, "{left} s left");
+    assert!(rig.shows_part(&format!("clear in {left} seconds")));
+    assert!(
+        !rig.shows("Choose your size") && !rig.shows_part("Pace Runner"),
+        "nothing of the shopper's screen shows behind the prompt"
+    );
     rig.tap("More time").await;
     assert!(!rig.shows("Are you still there?"));
     assert!(

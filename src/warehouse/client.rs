@@ -16,7 +16,7 @@ use url::Url;
 
 use super::protocol::{
     AssociateRequest, AssociateResponse, AvailabilityRequest, AvailabilityResponse, CatalogPage,
-    OrderRequest, OrderResponse, Problem, StockPage,
+    CodeEmailResponse, OrderRequest, OrderResponse, Problem, StockPage,
 };
 
 /// Longest `Retry-After` waited inside one call; longer ones end the call (retry later).
@@ -533,6 +533,34 @@ impl WarehouseClient {
         let segment =
             percent_encoding::utf8_percent_encode(order_id, percent_encoding::NON_ALPHANUMERIC);
         self.get(format!("v1/orders/{segment}"), Vec::new()).await
+    }
+
+    /// Whether the warehouse can e-mail a shopper their order code (the reference protocol
+    /// can; a mapped platform has no such operation).
+    pub fn offers_code_email(&self) -> bool {
+        self.mapping.is_none()
+    }
+
+    /// Asks the warehouse to e-mail the shopper the code of `order_id` (the warehouse's id),
+    /// to the address the order carries: the kiosk sends no shopper data again. Not retried:
+    /// the shopper sees the outcome and can tap again.
+    pub async fn email_order_code(&self, order_id: &str) -> Result<CodeEmailResponse, ClientError> {
+        if self.mapping.is_some() {
+            return Err(super::mapped::MappingError::error(
+                "email_order_code",
+                "",
+                "a mapped warehouse has no operation to e-mail an order code",
+            ));
+        }
+        let segment =
+            percent_encoding::utf8_percent_encode(order_id, percent_encoding::NON_ALPHANUMERIC);
+        self.post(
+            &format!("v1/orders/{segment}/code-email"),
+            &serde_json::json!({}),
+            None,
+            0,
+        )
+        .await
     }
 
     pub async fn associate_request(

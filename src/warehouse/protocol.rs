@@ -189,6 +189,25 @@ pub struct AssociateResponse {
     pub created_at: String,
 }
 
+/// A shopper asked for their order code by e-mail: where it goes, masked (`a•••@example.com`),
+/// so the kiosk can say so without the warehouse echoing the whole address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeEmailResponse {
+    pub to: String,
+}
+
+/// `ana.li@example.com` → `a•••@example.com`: enough for the shopper to recognise, too little
+/// for someone reading over their shoulder.
+pub fn mask_email(email: &str) -> String {
+    match email.trim().split_once('@') {
+        Some((user, domain)) => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".to_owned(),
+    }
+}
+
 /// RFC 9457 problem details: the body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {

@@ -31,6 +31,8 @@ nav-high-contrast = High contrast
 associate-called = An associate is on the way.
 
 product-price = { $price }
+# A price: the number is formatted for the language; put the currency symbol where it goes.
+money = { $symbol }{ $amount }
 product-fit = Fit: { $note }
 product-sizes = Choose your size
 product-size-system = Sizes in
@@ -71,7 +73,7 @@ field-email = Email
 field-phone = Phone
 error-required = Please fill this in.
 error-country = Use the two-letter code, like ES or US.
-error-contact = Give an email or a phone number so we can tell you when it ships.
+error-contact = Give an email or a phone number so we can reach you about this order.
 error-email = This email address looks incomplete.
 order-confirm = Place order
 order-sending = Placing your order…
@@ -80,9 +82,14 @@ keyboard-space = Space
 keyboard-done = Done
 
 done-title = Thank you! Your order number is
-done-pay = Show this code at the till to pay.
-done-next = We will email or text you when it ships. It arrives by { $date }.
+done-pay = Pay at the till before we ship: show this code there.
+done-next = Once paid, it arrives by { $date }.
 done-reset = This screen clears itself in { $seconds } seconds.
+done-email = E-mail me this code ({ $email })
+done-email-sending = Sending the code…
+done-email-sent = Code sent to { $email }.
+done-email-failed = We could not send it just now. Take a photo of the code, or try again.
+done-email-again = Try again
 done-finish = Finish
 
 idle-title = Are you still there?

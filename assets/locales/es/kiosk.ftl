@@ -31,6 +31,7 @@ nav-high-contrast = Alto contraste
 associate-called = Un dependiente viene de camino.
 
 product-price = { $price }
+money = { $amount } { $symbol }
 product-fit = Horma: { $note }
 product-sizes = Elige tu talla
 product-size-system = Tallas en
@@ -71,7 +72,7 @@ field-email = Correo electrónico
 field-phone = Teléfono
 error-required = Rellena este campo.
 error-country = Usa el código de dos letras, como ES o US.
-error-contact = Indica un correo o un teléfono para avisarte del envío.
+error-contact = Indica un correo o un teléfono para contactarte sobre este pedido.
 error-email = Este correo parece incompleto.
 order-confirm = Hacer el pedido
 order-sending = Haciendo tu pedido…
@@ -80,9 +81,14 @@ keyboard-space = Espacio
 keyboard-done = Hecho
 
 done-title = ¡Gracias! Tu número de pedido es
-done-pay = Muestra este código en caja para pagar.
-done-next = Te avisaremos por correo o SMS cuando salga. Llega el { $date }.
+done-pay = Paga en caja antes del envío: muestra allí este código.
+done-next = Una vez pagado, llega el { $date }.
 done-reset = Esta pantalla se borrará en { $seconds } segundos.
+done-email = Enviarme este código por correo ({ $email })
+done-email-sending = Enviando el código…
+done-email-sent = Código enviado a { $email }.
+done-email-failed = No hemos podido enviarlo ahora. Haz una foto del código o inténtalo de nuevo.
+done-email-again = Reintentar
 done-finish = Terminar
 
 idle-title = ¿Sigues ahí?

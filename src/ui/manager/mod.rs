@@ -377,7 +377,7 @@ impl Dashboard {
                     "{}   {}   {}",
                     order.id,
                     order.gtin,
-                    super::money(order.price_cents, &order.currency)
+                    ctx.lang.money(order.price_cents, &order.currency)
                 ))
                 .size(theme::text::BODY),
                 text(format!("{status} · {}", order.created_at)).size(theme::text::SMALL),

@@ -358,6 +358,16 @@ pub async fn order_status(
     Ok(Json(order).into_response())
 }
 
+pub async fn code_email(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(order_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let store = state.store.clone();
+    let queued = blocking(move || store.request_code_email(&caller.store_id, &order_id)).await?;
+    Ok((StatusCode::ACCEPTED, Json(queued)).into_response())
+}
+
 pub async fn associate(
     State(state): State<ApiState>,
     caller: Caller,

@@ -67,7 +67,8 @@ pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) ->
         )
         .route("/availability", post(api::availability))
         .route("/orders", post(api::create_order))
-        .route("/orders/{order_id}", get(api::order_status));
+        .route("/orders/{order_id}", get(api::order_status))
+        .route("/orders/{order_id}/code-email", post(api::code_email));
     Router::new()
         .nest("/v1", v1)
         .fallback(api::not_found)

@@ -88,6 +88,13 @@ CREATE TABLE IF NOT EXISTS order_lines (
     unit_price_cents INTEGER NOT NULL
 );
 
+-- Shoppers who asked at the kiosk for their order code by e-mail: the queue the chain's mailer
+-- reads (the address is looked up in order_shoppers when it sends, so none is copied here).
+CREATE TABLE IF NOT EXISTS code_emails (
+    order_id     TEXT NOT NULL REFERENCES orders (order_id),
+    requested_at TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS associate_requests (
     request_id TEXT PRIMARY KEY,
     store_id   TEXT NOT NULL,

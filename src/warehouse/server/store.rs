@@ -11,8 +11,8 @@ use thiserror::Error;
 
 use crate::barcode::Gtin;
 use crate::warehouse::protocol::{
-    AssociateRequest, AssociateResponse, Availability, CatalogPage, OrderRequest, OrderResponse,
-    OrderState, StockPage, StockRecord, StyleRecord, VariantRecord,
+    AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse,
+    OrderRequest, OrderResponse, OrderState, StockPage, StockRecord, StyleRecord, VariantRecord,
 };
 
 /// Working days from order to door for anything the distribution centre holds.
@@ -910,6 +910,47 @@ impl WarehouseStore {
             .optional()?;
         let response = response.ok_or(StoreError::NotFound)?;
         serde_json::from_str(&response).map_err(|e| StoreError::Storage(e.to_string()))
+    }
+
+    /// Queues the order code for the mailer, for an order of `store_id` whose shopper gave an
+    /// e-mail (and whose details are still kept). At most three per order: a kiosk button must
+    /// not become a way to flood someone's inbox.
+    pub fn request_code_email(
+        &self,
+        store_id: &str,
+        order_id: &str,
+    ) -> Result<CodeEmailResponse, StoreError> {
+        self.order(store_id, order_id)?;
+        let contact = self.order_shopper(order_id)?.map(|(_, contact)| contact);
+        let Some(email) = contact.map(|c| c.email).filter(|e| !e.trim().is_empty()) else {
+            return Err(StoreError::Invalid(
+                "this order has no e-mail address (or its details are no longer kept)".into(),
+            ));
+        };
+        let conn = self.lock();
+        let sent: u64 = conn.query_row(
+            "SELECT count(*) FROM code_emails WHERE order_id = ?1",
+            [order_id],
+            |r| r.get(0),
+        )?;
+        if sent >= 3 {
+            return Err(StoreError::Invalid(
+                "the code of this order was already sent three times".into(),
+            ));
+        }
+        conn.execute(
+            "INSERT INTO code_emails (order_id, requested_at) VALUES (?1, ?2)",
+            (order_id, now()),
+        )?;
+        Ok(CodeEmailResponse {
+            to: crate::warehouse::protocol::mask_email(&email),
+        })
+    }
+
+    pub fn code_email_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT count(*) FROM code_emails", [], |r| r.get(0))?)
     }
 
     pub fn associate_request_count(&self) -> Result<u64, StoreError> {
