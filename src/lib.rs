@@ -2,6 +2,7 @@
 //! cache, lookups and stock import. Nothing here imports `iced` or `nokhwa`; they live under
 //! `ui/` and `camera/`, behind the `gui` and `camera` features.
 
+pub mod address;
 pub mod analytics;
 pub mod availability;
 pub mod barcode;

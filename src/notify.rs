@@ -17,6 +17,10 @@ pub struct AssociateCall {
     /// The size asked for, for "bring_size".
     pub gtin: Option<String>,
     pub size_label: Option<String>,
+    /// The shoe (brand, name, colour, style code), for "bring_size".
+    pub style: Option<String>,
+    /// Other sizes to bring (half a size down or up), as shown to the shopper.
+    pub also: Vec<String>,
     /// When (RFC 3339, UTC).
     pub at: String,
 }
@@ -103,6 +107,8 @@ mod tests {
             kiosk_id: "entrance".into(),
             gtin: Some("04012345001013".into()),
             size_label: Some("EU 40".into()),
+            style: Some("Northwind Pace Runner · Black (NO-RUN-001)".into()),
+            also: vec!["EU 40.5".into()],
             at: "2026-11-23T15:00:00Z".into(),
         }
     }
@@ -120,7 +126,16 @@ mod tests {
         let keys: Vec<&String> = got[1].as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["at", "gtin", "kind", "kiosk_id", "size_label", "store_id"]
+            [
+                "also",
+                "at",
+                "gtin",
+                "kind",
+                "kiosk_id",
+                "size_label",
+                "store_id",
+                "style"
+            ]
         );
     }
 

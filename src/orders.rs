@@ -133,6 +133,21 @@ fn validate(draft: &OrderDraft, request: &OrderRequest) -> Result<(), OrderError
             "an email address or a phone number is required".into(),
         ));
     }
+    // The warehouse refuses these too; refusing here keeps a parcel that could not arrive
+    // out of the outbox. The messages name the field, not the shopper's value.
+    if let Err(e) = crate::address::check_postcode(&a.country, &a.postal_code) {
+        return Err(OrderError::Invalid(match e {
+            crate::address::AddressError::UnknownCountry(_) => {
+                format!("the country {} is not one we ship to", a.country)
+            }
+            _ => format!("the postal code is not one of {}", a.country),
+        }));
+    }
+    if !draft.contact.email.trim().is_empty()
+        && crate::address::check_email(&draft.contact.email).is_err()
+    {
+        return Err(OrderError::Invalid("the email address is not one".into()));
+    }
     if draft.quantity == 0 || draft.quantity > 10 {
         return Err(OrderError::Invalid("the quantity must be 1 to 10".into()));
     }

@@ -244,7 +244,7 @@ fn a_bad_config_names_the_line_key_and_fix() {
         .code(2)
         .stdout(
             predicate::str::contains("bad.toml:2: `ui.idle_timeout_s`").and(
-                predicate::str::contains("fix: use a value from 15 to 3600 s"),
+                predicate::str::contains("fix: use a value from 30 to 3600 s"),
             ),
         );
     kiosk

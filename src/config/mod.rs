@@ -61,6 +61,8 @@ pub struct Store {
     pub currency: String,
     /// Which kiosk of the store this is (a store may have several): in associate calls.
     pub kiosk_id: String,
+    /// The store's country (ISO 3166-1 alpha-2): first in the shopper's country list.
+    pub country: String,
 }
 
 impl Default for Store {
@@ -70,6 +72,7 @@ impl Default for Store {
             name: "Demo Shoes, Main Street".into(),
             currency: "EUR".into(),
             kiosk_id: "kiosk-1".into(),
+            country: "ES".into(),
         }
     }
 }
@@ -628,6 +631,20 @@ impl Config {
             "kiosk id",
             "e.g. \"entrance\" or \"kiosk-2\"",
         )?;
+        if crate::address::country(&self.store.country).is_none() {
+            let known: Vec<&str> = crate::address::countries()
+                .iter()
+                .map(|c| c.code.as_str())
+                .collect();
+            return Err(issue(
+                "store.country",
+                format!(
+                    "{:?} is not a country the kiosk ships to",
+                    self.store.country
+                ),
+                format!("use one of {}", known.join(", ")),
+            ));
+        }
         let cur = &self.store.currency;
         if cur.len() != 3 || !cur.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(issue(

@@ -1,31 +1,50 @@
-//! "An associate will bring size X": the request goes to the store and the shopper sees it
-//! went. The kiosk returns to the attract screen a little later.
+//! A size in this store: first a confirmation sheet (which shoe, which size, to which kiosk,
+//! also half a size down or up, cancel), then "an associate will bring it" once the request
+//! went to the store. The kiosk returns to attract a little after that.
 
-use iced::widget::{column, container, text};
+use iced::widget::{column, container, row, text};
 use iced::{Alignment, Element, Length};
 
 use super::theme::{self, spacing};
 use super::{Ctx, widgets};
 
-/// Seconds the confirmation stays before the kiosk returns to attract.
+/// Seconds the "on the way" screen stays before the kiosk returns to attract.
 pub const SHOW_SECONDS: u64 = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
+    /// The sheet: nothing sent yet.
+    Confirming,
     Sending,
     Sent,
     /// The store system did not answer; the request waits in the local queue.
     Queued,
 }
 
+/// A size to bring: its GTIN and its label as the shopper saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub gtin: String,
+    pub label: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct InStore {
-    pub size_label: String,
+    /// Brand and name, and the colour as the catalog says it (shown translated).
+    pub shoe: (String, String),
+    pub style_code: String,
+    pub size: Wanted,
+    /// Half a size down and up, when the store has them, and whether they are ticked.
+    pub also: Vec<(Wanted, bool)>,
+    pub kiosk_id: String,
     pub delivery: Delivery,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
+    Toggle(usize),
+    Confirm,
+    Cancel,
     Delivered(bool),
     Finish,
 }
@@ -33,18 +52,63 @@ pub enum Message {
 pub enum Action {
     None,
     Finish,
+    Cancel,
+    /// Send the request: the size wanted and the others ticked.
+    Send(Vec<Wanted>),
 }
 
 impl InStore {
-    pub fn new(size_label: String) -> Self {
+    pub fn new(
+        shoe: (String, String),
+        style_code: String,
+        size: Wanted,
+        neighbours: Vec<Wanted>,
+        kiosk_id: String,
+    ) -> Self {
         Self {
-            size_label,
-            delivery: Delivery::Sending,
+            shoe,
+            style_code,
+            size,
+            also: neighbours.into_iter().map(|w| (w, false)).collect(),
+            kiosk_id,
+            delivery: Delivery::Confirming,
         }
+    }
+
+    /// Only the sheet can be left with Back; once sent, the associate is coming.
+    pub fn can_go_back(&self) -> bool {
+        self.delivery == Delivery::Confirming
+    }
+
+    /// Every size asked for, the one chosen first.
+    pub fn sizes(&self) -> Vec<Wanted> {
+        std::iter::once(self.size.clone())
+            .chain(
+                self.also
+                    .iter()
+                    .filter(|(_, ticked)| *ticked)
+                    .map(|(w, _)| w.clone()),
+            )
+            .collect()
     }
 
     pub fn update(&mut self, message: Message) -> Action {
         match message {
+            Message::Toggle(i) => {
+                if let (Delivery::Confirming, Some((_, ticked))) =
+                    (&self.delivery, self.also.get_mut(i))
+                {
+                    *ticked = !*ticked;
+                }
+                Action::None
+            }
+            Message::Confirm if self.delivery == Delivery::Confirming => {
+                self.delivery = Delivery::Sending;
+                Action::Send(self.sizes())
+            }
+            Message::Confirm => Action::None,
+            Message::Cancel if self.delivery == Delivery::Confirming => Action::Cancel,
+            Message::Cancel => Action::None,
             Message::Delivered(ok) => {
                 self.delivery = if ok { Delivery::Sent } else { Delivery::Queued };
                 Action::None
@@ -53,17 +117,96 @@ impl InStore {
         }
     }
 
+    fn shoe<'a>(&self, ctx: &Ctx<'a>) -> String {
+        let colour = super::catalog_text(ctx.lang, "colour", &self.shoe.1);
+        format!("{} · {colour}", self.shoe.0)
+    }
+
+    fn labels(&self) -> String {
+        self.sizes()
+            .iter()
+            .map(|w| w.label.clone())
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        match self.delivery {
+            Delivery::Confirming => self.sheet(ctx),
+            _ => self.on_the_way(ctx),
+        }
+    }
+
+    fn sheet<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let mut choices = column![].spacing(spacing::S);
+        for (i, (wanted, ticked)) in self.also.iter().enumerate() {
+            let mark = if *ticked { "☑" } else { "☐" };
+            choices = choices.push(
+                widgets::touch(
+                    format!(
+                        "{mark}  {}",
+                        ctx.t_with("instore-also", &[("size", wanted.label.clone())])
+                    ),
+                    Some(Message::Toggle(i)),
+                    theme::choice(p, *ticked),
+                )
+                .width(Length::Fixed(640.0)),
+            );
+        }
+        container(
+            column![
+                text(ctx.t_with(
+                    "instore-confirm-title",
+                    &[("size", self.size.label.clone())]
+                ))
+                .size(theme::text::H1),
+                container(
+                    column![
+                        text(self.shoe(ctx)).size(theme::text::H2 * 0.8),
+                        text(ctx.t_with("instore-where", &[("kiosk", self.kiosk_id.clone())]))
+                            .size(theme::text::BODY),
+                    ]
+                    .spacing(spacing::S),
+                )
+                .padding(spacing::M)
+                .style(theme::surface(p)),
+                choices,
+                row![
+                    widgets::touch(
+                        ctx.t("instore-cancel"),
+                        Some(Message::Cancel),
+                        theme::secondary(p)
+                    )
+                    .width(Length::Fixed(360.0)),
+                    widgets::touch(
+                        ctx.t("instore-confirm"),
+                        Some(Message::Confirm),
+                        theme::primary(p)
+                    )
+                    .width(Length::Fixed(480.0)),
+                ]
+                .spacing(spacing::M),
+            ]
+            .spacing(spacing::L)
+            .align_x(Alignment::Center)
+            .max_width(1300),
+        )
+        .center(Length::Fill)
+        .into()
+    }
+
+    fn on_the_way<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
         let state = match self.delivery {
-            Delivery::Sending => ctx.t("instore-sending"),
+            Delivery::Confirming | Delivery::Sending => ctx.t("instore-sending"),
             Delivery::Sent => ctx.t("instore-sent"),
             Delivery::Queued => ctx.t("instore-queued"),
         };
         container(
             column![
-                text(ctx.t_with("instore-title", &[("size", self.size_label.clone())]))
-                    .size(theme::text::H1),
+                text(ctx.t_with("instore-title", &[("size", self.labels())])).size(theme::text::H1),
+                text(self.shoe(ctx)).size(theme::text::H2 * 0.8),
                 container(text(state).size(theme::text::H2 * 0.8))
                     .padding(spacing::M)
                     .style(theme::band(p.in_store, p.on_in_store)),

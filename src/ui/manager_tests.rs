@@ -391,6 +391,7 @@ async fn every_way_a_visit_ends_is_counted() {
     rig.tap("Call an associate").await;
     rig.wedge(IN_STORE).await;
     rig.choose(IN_STORE).await;
+    rig.tap("Yes, bring it").await;
     rig.send(Message::StartOver).await;
     // A size shipped home (the order itself is tested elsewhere; here only its outcome).
     rig.wedge(SHIP_ONLY).await;

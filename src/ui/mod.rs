@@ -48,6 +48,8 @@ pub struct Ctx<'a> {
     pub portrait: bool,
     pub camera: &'a CameraState,
     pub camera_enabled: bool,
+    /// The store's country (ISO code): first in the country list.
+    pub store_country: &'a str,
 }
 
 impl Ctx<'_> {
@@ -83,6 +85,26 @@ impl Ctx<'_> {
                 .into()
         }
     }
+}
+
+/// A catalog word in the shopper's language when the locale has it (`colour-forest-green`),
+/// else as the catalog wrote it: colours are a small shared vocabulary, names are not.
+pub fn catalog_text(lang: &Lang, kind: &str, value: &str) -> String {
+    let slug: String = value
+        .trim()
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    lang.try_text(&format!("{kind}-{slug}"))
+        .unwrap_or_else(|| value.to_owned())
+}
+
+/// What an associate is asked to bring: the shoe and the sizes, the chosen one first.
+struct Bring {
+    style: String,
+    sizes: Vec<in_store::Wanted>,
 }
 
 /// Which half goes on top when a screen is stacked for portrait.
@@ -128,6 +150,8 @@ pub enum Message {
     Language(String),
     ToggleContrast,
     StartOver,
+    /// One step back: within a screen's stages, then to the screen before.
+    Back,
     CallAssociate,
     AssociateCalled(bool),
     MoreTime,
@@ -166,6 +190,7 @@ impl Message {
             | Message::Language(_)
             | Message::ToggleContrast
             | Message::StartOver
+            | Message::Back
             | Message::CallAssociate
             | Message::MoreTime
             | Message::Attract(_)
@@ -211,6 +236,9 @@ pub struct Kiosk {
     associate_notice: bool,
     camera: CameraState,
     session: Option<Session>,
+    /// The product the shopper came from, kept while they order or ask for a size, so Back
+    /// returns to it as they left it.
+    previous_product: Option<Box<product::Product>>,
     /// When the store name on the attract screen was pressed (manager entry), until released.
     corner_pressed: Option<Instant>,
     pin_gate: crate::pin::PinGate,
@@ -256,6 +284,7 @@ impl Kiosk {
             associate_notice: false,
             camera: CameraState::Starting,
             session: None,
+            previous_product: None,
             corner_pressed: None,
             pin_gate: crate::pin::PinGate::new(&config.manager),
         };
@@ -328,6 +357,7 @@ impl Kiosk {
             Task::none()
         };
         self.session = None;
+        self.previous_product = None;
         self.corner_pressed = None;
         let config = self.config();
         self.screen = Screen::Attract;
@@ -509,6 +539,7 @@ impl Kiosk {
                 Task::none()
             }
             Message::StartOver => self.reset(),
+            Message::Back => self.back(),
             Message::MoreTime => Task::none(),
             Message::CallAssociate => {
                 let recorded = self.record(Event::AssociateCalled);
@@ -589,34 +620,48 @@ impl Kiosk {
                     _ => None,
                 };
                 let action = product.update(m);
-                let full_style = matches!(action, product::Action::Ship(..))
-                    .then(|| product.grid().style.clone());
+                let full_style = product.grid().style.clone();
                 let recorded = match chosen {
                     Some(event) => self.record(event),
                     None => Task::none(),
                 };
                 match action {
                     product::Action::None => recorded,
-                    product::Action::InStore(entry, label) => {
-                        let requested = self.record(Event::InStoreRequest {
-                            gtin: entry.gtin,
+                    product::Action::InStore(entry, label, neighbours) => {
+                        // The sheet first: nothing is sent until the shopper confirms.
+                        let s = &full_style;
+                        let shoe = (format!("{} {}", s.brand, s.name), s.colour.clone());
+                        let wanted =
+                            |e: &crate::catalog::GridEntry, label: String| in_store::Wanted {
+                                gtin: e.gtin.to_string(),
+                                label,
+                            };
+                        let sheet = in_store::InStore::new(
+                            shoe,
                             style,
-                        });
-                        self.screen = Screen::InStore(in_store::InStore::new(label.clone()));
-                        self.reset_at =
-                            Some(self.now + Duration::from_secs(in_store::SHOW_SECONDS));
-                        Task::batch([
-                            recorded,
-                            requested,
-                            self.call_associate(Some((entry.gtin.to_string(), label))),
-                        ])
+                            wanted(&entry, label),
+                            neighbours
+                                .iter()
+                                .map(|(e, l)| wanted(e, l.clone()))
+                                .collect(),
+                            self.config().store.kiosk_id,
+                        );
+                        if let Screen::Product(p) =
+                            std::mem::replace(&mut self.screen, Screen::InStore(sheet))
+                        {
+                            self.previous_product = Some(p);
+                        }
+                        recorded
                     }
                     product::Action::Ship(entry, label) => {
-                        let Some(style) = full_style else {
-                            return recorded;
-                        };
-                        self.screen =
-                            Screen::Order(Box::new(order::Order::new(style, entry, label)));
+                        let style = full_style;
+                        let country = self.config().store.country;
+                        let order = order::Order::new(style, entry, label, &country);
+                        let product =
+                            std::mem::replace(&mut self.screen, Screen::Order(Box::new(order)));
+                        if let Screen::Product(p) = product {
+                            self.previous_product = Some(p);
+                        }
                         recorded
                     }
                 }
@@ -628,6 +673,25 @@ impl Kiosk {
                 match s.update(m) {
                     in_store::Action::None => Task::none(),
                     in_store::Action::Finish => self.reset(),
+                    in_store::Action::Cancel => {
+                        self.back_to_product();
+                        Task::none()
+                    }
+                    in_store::Action::Send(sizes) => {
+                        // For staff: the catalog's own words and the style code.
+                        let style = format!("{} · {} ({})", s.shoe.0, s.shoe.1, s.style_code);
+                        let style_code = s.style_code.clone();
+                        let requested = match sizes.first().and_then(|w| w.gtin.parse().ok()) {
+                            Some(gtin) => self.record(Event::InStoreRequest {
+                                gtin,
+                                style: style_code,
+                            }),
+                            None => Task::none(),
+                        };
+                        self.reset_at =
+                            Some(self.now + Duration::from_secs(in_store::SHOW_SECONDS));
+                        Task::batch([requested, self.call_associate(Some(Bring { style, sizes }))])
+                    }
                 }
             }
             Message::Order(m) => {
@@ -636,6 +700,10 @@ impl Kiosk {
                 };
                 match o.update(m) {
                     order::Action::None => Task::none(),
+                    order::Action::Leave => {
+                        self.back_to_product();
+                        Task::none()
+                    }
                     order::Action::Place(draft) => self.place(*draft),
                 }
             }
@@ -907,6 +975,43 @@ impl Kiosk {
         )
     }
 
+    /// Whether the screen has a step to go back to (the footer shows Back).
+    fn can_go_back(&self) -> bool {
+        match &self.screen {
+            Screen::Product(_) => true,
+            Screen::Order(o) => o.stage != order::Stage::Sending,
+            Screen::InStore(s) => s.can_go_back(),
+            _ => false,
+        }
+    }
+
+    fn back(&mut self) -> Task<Message> {
+        match &mut self.screen {
+            // From the product: scan another shoe.
+            Screen::Product(_) => {
+                self.lookup_generation += 1;
+                self.screen = Screen::Scan(scan::Scan::new());
+            }
+            Screen::Order(o) => {
+                if let order::Action::Leave = o.update(order::Message::Back) {
+                    self.back_to_product();
+                }
+            }
+            Screen::InStore(s) if s.can_go_back() => self.back_to_product(),
+            _ => {}
+        }
+        Task::none()
+    }
+
+    /// The product screen as the shopper left it (or the scan screen if it is gone).
+    fn back_to_product(&mut self) {
+        self.reset_at = None;
+        self.screen = match self.previous_product.take() {
+            Some(p) => Screen::Product(p),
+            None => Screen::Scan(scan::Scan::new()),
+        };
+    }
+
     fn email_code(&self, order_id: String) -> Task<Message> {
         let Some(services) = self.services.clone() else {
             return Task::none();
@@ -924,7 +1029,7 @@ impl Kiosk {
         )
     }
 
-    fn call_associate(&mut self, what: Option<(String, String)>) -> Task<Message> {
+    fn call_associate(&mut self, what: Option<Bring>) -> Task<Message> {
         let Some(services) = self.services.clone() else {
             return Task::none();
         };
@@ -940,15 +1045,48 @@ impl Kiosk {
             },
             store_id: store.id.clone(),
             kiosk_id: store.kiosk_id.clone(),
-            gtin: what.as_ref().map(|(gtin, _)| gtin.clone()),
-            size_label: what.as_ref().map(|(_, label)| label.clone()),
+            gtin: what
+                .as_ref()
+                .and_then(|b| b.sizes.first())
+                .map(|w| w.gtin.clone()),
+            size_label: what
+                .as_ref()
+                .and_then(|b| b.sizes.first())
+                .map(|w| w.label.clone()),
+            style: what.as_ref().map(|b| b.style.clone()),
+            also: what
+                .as_ref()
+                .map(|b| b.sizes.iter().skip(1).map(|w| w.label.clone()).collect())
+                .unwrap_or_default(),
             at: crate::db::now_rfc3339(),
         };
-        let (gtin, size_label) = what.unwrap_or_default();
-        let request = AssociateRequest {
-            gtin,
-            size_label,
-            kiosk_id: store.kiosk_id.clone(),
+        let request = match what {
+            Some(Bring { style, sizes }) => {
+                let mut sizes = sizes.into_iter();
+                let first = sizes.next().unwrap_or(in_store::Wanted {
+                    gtin: String::new(),
+                    label: String::new(),
+                });
+                AssociateRequest {
+                    gtin: first.gtin,
+                    size_label: first.label,
+                    kiosk_id: store.kiosk_id.clone(),
+                    style,
+                    also: sizes
+                        .map(|w| crate::warehouse::protocol::AssociateSize {
+                            gtin: w.gtin,
+                            size_label: w.label,
+                        })
+                        .collect(),
+                }
+            }
+            None => AssociateRequest {
+                gtin: String::new(),
+                size_label: String::new(),
+                kiosk_id: store.kiosk_id.clone(),
+                style: String::new(),
+                also: Vec::new(),
+            },
         };
         Task::perform(
             async move {
@@ -983,6 +1121,9 @@ impl Kiosk {
         {
             let m = match (&key, text.as_deref()) {
                 (keyboard::Key::Named(key::Named::Backspace), _) => Some(order::Message::Backspace),
+                (keyboard::Key::Named(key::Named::Tab | key::Named::Enter), _) => {
+                    Some(order::Message::Next)
+                }
                 (_, Some(t)) => t
                     .chars()
                     .next()
@@ -1082,13 +1223,14 @@ impl Kiosk {
 
     pub fn view(&self) -> Element<'_, Message> {
         let palette = Palette::of(self.high_contrast);
-        let (assets, systems, camera_enabled) = match &self.services {
+        let (assets, systems, camera_enabled, store_country) = match &self.services {
             Some(s) => (
                 s.assets.as_path(),
                 s.config.ui.size_systems.as_slice(),
                 s.config.camera.enabled,
+                s.config.store.country.as_str(),
             ),
-            None => (Path::new("assets"), &[][..], false),
+            None => (Path::new("assets"), &[][..], false, ""),
         };
         let ctx = Ctx {
             lang: &self.lang,
@@ -1098,6 +1240,7 @@ impl Kiosk {
             portrait: self.portrait,
             camera: &self.camera,
             camera_enabled,
+            store_country,
         };
         let generation = self.lookup_generation;
         let seconds = self
@@ -1199,6 +1342,12 @@ impl Kiosk {
     fn footer<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
         let mut bar = row![].spacing(spacing::M).align_y(Alignment::Center);
+        if self.can_go_back() {
+            bar = bar.push(
+                widgets::touch(ctx.t("nav-back"), Some(Message::Back), theme::secondary(p))
+                    .width(Length::Fixed(300.0)),
+            );
+        }
         if !matches!(self.screen, Screen::Attract) {
             bar = bar.push(
                 widgets::touch(

@@ -1,6 +1,9 @@
-//! Dropship: review (item, size, price, delivery, shipping), then the address form on an
-//! on-screen keyboard with validation next to each field, then confirm.
+//! Dropship: review (item, size, price, delivery, shipping), the address form on an on-screen
+//! keyboard with the country picked from a list and each field checked beside it, then "Check
+//! your address" with everything entered before the order is placed. Back goes one step back
+//! at every stage.
 
+use crate::address;
 use crate::catalog::{GridEntry, Style};
 use crate::orders::OrderDraft;
 use crate::warehouse::protocol::{Address, Contact};
@@ -47,13 +50,35 @@ impl Field {
     fn index(self) -> usize {
         Self::ALL.iter().position(|f| *f == self).unwrap_or(0)
     }
+
+    fn next(self) -> Field {
+        Self::ALL[(self.index() + 1) % Self::ALL.len()]
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Review,
     Form,
+    /// Everything entered, read back before the order is placed.
+    Check,
     Sending,
+}
+
+/// What is wrong with a field: a message key and, for a postcode, a real one to copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub key: &'static str,
+    pub example: String,
+}
+
+impl FieldError {
+    fn plain(key: &'static str) -> Option<Self> {
+        Some(Self {
+            key,
+            example: String::new(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -63,8 +88,9 @@ pub struct Order {
     pub size_label: String,
     pub stage: Stage,
     values: [String; 7],
-    /// Message keys of the errors shown under each field.
-    errors: [Option<&'static str>; 7],
+    /// The country picked (ISO code); the store's own until the shopper picks another.
+    country: String,
+    errors: [Option<FieldError>; 7],
     focus: Field,
     shifted: bool,
 }
@@ -76,23 +102,34 @@ pub enum Message {
     Key(char),
     Backspace,
     Shift,
+    /// The "Next" key: the following field.
+    Next,
+    PickCountry(String),
+    /// "Check my address": validate, then read it all back.
+    Check,
+    Back,
     Place,
 }
 
 pub enum Action {
     None,
+    /// Back from the first stage: to the product.
+    Leave,
     Place(Box<OrderDraft>),
 }
 
 impl Order {
-    pub fn new(style: Style, entry: GridEntry, size_label: String) -> Self {
+    pub fn new(style: Style, entry: GridEntry, size_label: String, store_country: &str) -> Self {
+        let mut values: [String; 7] = Default::default();
+        values[Field::Country.index()] = store_country.to_owned();
         Self {
             style,
             entry,
             size_label,
             stage: Stage::Review,
-            values: Default::default(),
-            errors: [None; 7],
+            values,
+            country: store_country.to_owned(),
+            errors: Default::default(),
             focus: Field::Name,
             // Names start with a capital.
             shifted: true,
@@ -103,36 +140,55 @@ impl Order {
         &self.values[field.index()]
     }
 
+    #[cfg(test)]
     pub fn error(&self, field: Field) -> Option<&'static str> {
-        self.errors[field.index()]
+        self.errors[field.index()].as_ref().map(|e| e.key)
     }
 
     /// Checks the form; returns whether it can be sent. Errors are kept per field.
     pub fn validate(&mut self) -> bool {
         let v = |f: Field| self.values[f.index()].trim().to_owned();
-        let mut errors: [Option<&'static str>; 7] = [None; 7];
+        let mut errors: [Option<FieldError>; 7] = Default::default();
+        let mut written_postcode = None;
         for f in [Field::Name, Field::Street, Field::Postcode, Field::City] {
             if v(f).is_empty() {
-                errors[f.index()] = Some("error-required");
+                errors[f.index()] = FieldError::plain("error-required");
             }
         }
-        let country = v(Field::Country);
-        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
-            errors[Field::Country.index()] = Some("error-country");
+        match address::country(&self.country) {
+            None => errors[Field::Country.index()] = FieldError::plain("error-country"),
+            Some(country) if !v(Field::Postcode).is_empty() => {
+                match country.postcode(&v(Field::Postcode)) {
+                    Ok(written) => written_postcode = Some(written),
+                    Err(_) => {
+                        errors[Field::Postcode.index()] = Some(FieldError {
+                            key: "error-postcode",
+                            example: country.example().to_owned(),
+                        });
+                    }
+                }
+            }
+            Some(_) => {}
         }
         let (email, phone) = (v(Field::Email), v(Field::Phone));
         if email.is_empty() && phone.is_empty() {
-            errors[Field::Email.index()] = Some("error-contact");
-        } else if !email.is_empty() {
-            let ok = email.split_once('@').is_some_and(|(user, domain)| {
-                !user.is_empty() && domain.contains('.') && !domain.ends_with('.')
-            });
-            if !ok {
-                errors[Field::Email.index()] = Some("error-email");
-            }
+            errors[Field::Email.index()] = FieldError::plain("error-contact");
+        } else if !email.is_empty() && address::check_email(&email).is_err() {
+            errors[Field::Email.index()] = FieldError::plain("error-email");
+        }
+        if !phone.is_empty() && phone.chars().filter(char::is_ascii_digit).count().lt(&6) {
+            errors[Field::Phone.index()] = FieldError::plain("error-phone");
+        }
+        let ok = errors.iter().all(Option::is_none);
+        if let Some(written) = written_postcode {
+            // As the post writes it: "sw1a 1aa" becomes "SW1A 1AA".
+            self.values[Field::Postcode.index()] = written;
         }
         self.errors = errors;
-        errors.iter().all(Option::is_none)
+        if let Some(first) = Field::ALL.iter().find(|f| self.errors[f.index()].is_some()) {
+            self.focus = *first;
+        }
+        ok
     }
 
     fn draft(&self) -> OrderDraft {
@@ -149,7 +205,7 @@ impl Order {
                 line2: String::new(),
                 postal_code: v(Field::Postcode),
                 city: v(Field::City),
-                country: v(Field::Country).to_ascii_uppercase(),
+                country: self.country.clone(),
             },
             contact: Contact {
                 email: v(Field::Email),
@@ -158,17 +214,22 @@ impl Order {
         }
     }
 
+    fn focus_on(&mut self, field: Field) {
+        self.focus = field;
+        self.shifted = matches!(field, Field::Name | Field::Street | Field::City)
+            && self.values[field.index()].is_empty();
+    }
+
     pub fn update(&mut self, message: Message) -> Action {
         match message {
             Message::Continue => self.stage = Stage::Form,
-            Message::Focus(field) => {
-                self.focus = field;
-                self.shifted = matches!(
-                    field,
-                    Field::Name | Field::Street | Field::City | Field::Country
-                ) && self.values[field.index()].is_empty();
-            }
+            Message::Focus(field) => self.focus_on(field),
+            Message::Next => self.focus_on(self.focus.next()),
             Message::Key(c) => {
+                // The country is picked from the list, not typed.
+                if self.focus == Field::Country {
+                    return Action::None;
+                }
                 let value = &mut self.values[self.focus.index()];
                 // A hardware keyboard or a wedge scanner can send control characters and
                 // text-direction overrides; they never enter an address (the outbox and the
@@ -180,14 +241,37 @@ impl Order {
                     value.push(c);
                 }
                 self.errors[self.focus.index()] = None;
-                self.shifted = self.focus == Field::Country;
+                // A capital starts each word of a name, street or city.
+                self.shifted =
+                    c == ' ' && matches!(self.focus, Field::Name | Field::Street | Field::City);
             }
             Message::Backspace => {
                 self.values[self.focus.index()].pop();
             }
             Message::Shift => self.shifted = !self.shifted,
-            Message::Place => {
+            Message::PickCountry(code) => {
+                if address::country(&code).is_some() {
+                    self.values[Field::Country.index()] = code.clone();
+                    self.country = code;
+                    self.errors[Field::Country.index()] = None;
+                    // A postcode checked against the old country is checked again.
+                    self.errors[Field::Postcode.index()] = None;
+                    self.focus_on(Field::Email);
+                }
+            }
+            Message::Check => {
                 if self.validate() {
+                    self.stage = Stage::Check;
+                }
+            }
+            Message::Back => match self.stage {
+                Stage::Review => return Action::Leave,
+                Stage::Form => self.stage = Stage::Review,
+                Stage::Check => self.stage = Stage::Form,
+                Stage::Sending => {}
+            },
+            Message::Place => {
+                if self.stage == Stage::Check && self.validate() {
                     self.stage = Stage::Sending;
                     return Action::Place(Box::new(self.draft()));
                 }
@@ -199,54 +283,63 @@ impl Order {
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         match self.stage {
             Stage::Review => self.review(ctx),
-            Stage::Form | Stage::Sending => self.form(ctx),
+            Stage::Form => self.form(ctx),
+            Stage::Check | Stage::Sending => self.check(ctx),
         }
     }
 
-    fn review<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let p = ctx.palette;
-        let line = |label: String, value: String| {
-            row![
-                text(label)
-                    .size(theme::text::BODY)
-                    .color(p.muted)
-                    .width(Length::Fixed(320.0)),
-                text(value).size(theme::text::BODY),
-            ]
-            .spacing(spacing::M)
-        };
+    fn line<'a>(ctx: &Ctx<'a>, label: String, value: String) -> Element<'a, Message> {
+        row![
+            text(label)
+                .size(theme::text::BODY)
+                .color(ctx.palette.muted)
+                .width(Length::Fixed(320.0)),
+            text(value).size(theme::text::BODY),
+        ]
+        .spacing(spacing::M)
+        .into()
+    }
+
+    fn item_lines<'a>(&'a self, ctx: &Ctx<'a>) -> Vec<Element<'a, Message>> {
         let delivery = self
             .entry
             .warehouse
             .as_ref()
             .and_then(|w| w.delivery_estimate.clone());
+        vec![
+            Self::line(
+                ctx,
+                ctx.t("order-item"),
+                format!(
+                    "{} {} · {}",
+                    self.style.brand,
+                    self.style.name,
+                    super::catalog_text(ctx.lang, "colour", &self.style.colour)
+                ),
+            ),
+            Self::line(ctx, ctx.t("order-size"), self.size_label.clone()),
+            Self::line(
+                ctx,
+                ctx.t("order-price"),
+                ctx.lang.money(self.style.price_cents, &self.style.currency),
+            ),
+            Self::line(ctx, ctx.t("order-shipping"), ctx.t("status-ship-free")),
+            Self::line(
+                ctx,
+                ctx.t("order-delivery"),
+                ctx.lang.short_date(delivery.as_deref()),
+            ),
+        ]
+    }
+
+    fn review<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
         container(
             column![
                 text(ctx.t("order-review-title")).size(theme::text::H1),
-                container(
-                    column![
-                        line(
-                            ctx.t("order-item"),
-                            format!(
-                                "{} {} · {}",
-                                self.style.brand, self.style.name, self.style.colour
-                            )
-                        ),
-                        line(ctx.t("order-size"), self.size_label.clone()),
-                        line(
-                            ctx.t("order-price"),
-                            ctx.lang.money(self.style.price_cents, &self.style.currency)
-                        ),
-                        line(ctx.t("order-shipping"), ctx.t("status-ship-free")),
-                        line(
-                            ctx.t("order-delivery"),
-                            ctx.lang.short_date(delivery.as_deref())
-                        ),
-                    ]
-                    .spacing(spacing::M),
-                )
-                .padding(spacing::L)
-                .style(theme::surface(p)),
+                container(column(self.item_lines(ctx)).spacing(spacing::M))
+                    .padding(spacing::L)
+                    .style(theme::surface(p)),
                 text(ctx.t("order-pay-note")).size(theme::text::BODY),
                 widgets::touch(
                     ctx.t("order-continue"),
@@ -262,24 +355,86 @@ impl Order {
         .into()
     }
 
+    /// The check before placing: the item and every address line as it will be sent.
+    fn check<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let v = |f: Field| self.value(f).trim().to_owned();
+        let mut to = vec![
+            Self::line(ctx, ctx.t("field-name"), v(Field::Name)),
+            Self::line(ctx, ctx.t("field-street"), v(Field::Street)),
+            Self::line(
+                ctx,
+                ctx.t("check-town"),
+                format!("{} {}", v(Field::Postcode), v(Field::City)),
+            ),
+            Self::line(
+                ctx,
+                ctx.t("check-country"),
+                country_name(ctx, &self.country),
+            ),
+        ];
+        for f in [Field::Email, Field::Phone] {
+            if !v(f).is_empty() {
+                to.push(Self::line(ctx, ctx.t(f.key()), v(f)));
+            }
+        }
+        let sending = self.stage == Stage::Sending;
+        let place = widgets::touch(
+            ctx.t(if sending {
+                "order-sending"
+            } else {
+                "order-confirm"
+            }),
+            (!sending).then_some(Message::Place),
+            theme::primary(p),
+        )
+        .width(Length::Fixed(480.0));
+        let change = widgets::touch(
+            ctx.t("check-change"),
+            (!sending).then_some(Message::Back),
+            theme::secondary(p),
+        )
+        .width(Length::Fixed(420.0));
+        container(
+            column![
+                text(ctx.t("check-title")).size(theme::text::H2),
+                container(column(to).spacing(spacing::S))
+                    .padding(spacing::M)
+                    .style(theme::surface(p)),
+                container(column(self.item_lines(ctx)).spacing(spacing::S))
+                    .padding(spacing::M)
+                    .style(theme::surface(p)),
+                row![change, place].spacing(spacing::M),
+            ]
+            .spacing(spacing::M)
+            .max_width(1200),
+        )
+        .center(Length::Fill)
+        .into()
+    }
+
     fn form<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
         // One row per field (label, value, error beside it) so the form and the keyboard fit
         // one 1080p screen side by side.
         let field = |f: Field| -> Element<'a, Message> {
             let focused = f == self.focus;
-            let value = self.value(f);
-            let shown = if focused {
+            let value = if f == Field::Country {
+                country_name(ctx, &self.country)
+            } else {
+                self.value(f).to_owned()
+            };
+            let shown = if focused && f != Field::Country {
                 format!("{value}|")
             } else {
-                value.to_owned()
+                value
             };
             let mut line = row![
                 text(ctx.t(f.key()))
                     .size(theme::text::SMALL)
-                    .width(Length::Fixed(230.0)),
+                    .width(Length::Fixed(190.0)),
                 button(text(shown).size(theme::text::BODY))
-                    .width(Length::Fixed(440.0))
+                    .width(Length::Fixed(420.0))
                     .height(Length::Fixed(theme::TOUCH_TARGET))
                     .padding(spacing::S)
                     .on_press(Message::Focus(f))
@@ -288,7 +443,10 @@ impl Order {
             .spacing(spacing::S)
             .align_y(Alignment::Center);
             // The error column is always there, so fields never move under a finger.
-            let error = self.error(f).map(|e| ctx.t(e)).unwrap_or_default();
+            let error = self.errors[f.index()]
+                .as_ref()
+                .map(|e| ctx.t_with(e.key, &[("example", e.example.clone())]))
+                .unwrap_or_default();
             line = line.push(
                 text(error)
                     .size(theme::text::SMALL)
@@ -298,37 +456,84 @@ impl Order {
             line.into()
         };
         let fields = column(Field::ALL.iter().map(|f| field(*f))).spacing(spacing::S);
-        let sending = self.stage == Stage::Sending;
-        let confirm = widgets::touch(
-            ctx.t(if sending {
-                "order-sending"
-            } else {
-                "order-confirm"
-            }),
-            (!sending).then_some(Message::Place),
+        let check = widgets::touch(
+            ctx.t("order-check"),
+            Some(Message::Check),
             theme::primary(p),
         )
         .width(Length::Fixed(520.0));
         let form = column![
             text(ctx.t("order-form-title")).size(theme::text::H2),
             fields,
-            confirm
+            check
         ]
         .spacing(spacing::M);
-        let keys = widgets::keyboard(
-            p,
-            self.shifted,
-            Message::Key,
-            Message::Backspace,
-            Message::Shift,
-            (ctx.t("keyboard-space"), Message::Key(' ')),
-        );
-        let body = ctx.arrange(form.into(), keys, super::Side::Left);
+        let right = if self.focus == Field::Country {
+            self.country_list(ctx)
+        } else {
+            widgets::keyboard(
+                p,
+                self.shifted,
+                &ctx.t("keyboard-extra"),
+                Message::Key,
+                Message::Backspace,
+                Message::Shift,
+                (ctx.t("keyboard-space"), Message::Key(' ')),
+                (ctx.t("keyboard-next"), Message::Next),
+            )
+        };
+        let body = ctx.arrange(form.into(), right, super::Side::Left);
         container(body)
             .center(Length::Fill)
             .padding(spacing::M)
             .into()
     }
+
+    /// Every country the kiosk ships to, the store's own first, then by name in the
+    /// shopper's language.
+    fn country_list<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let mut names: Vec<(String, String)> = address::countries()
+            .iter()
+            .map(|c| (country_name(ctx, &c.code), c.code.clone()))
+            .collect();
+        names.sort_by(|a, b| {
+            let first = |code: &str| code != ctx.store_country;
+            (first(&a.1), a.0.to_lowercase()).cmp(&(first(&b.1), b.0.to_lowercase()))
+        });
+        let buttons: Vec<Element<'a, Message>> = names
+            .into_iter()
+            .map(|(name, code)| {
+                let picked = code == self.country;
+                button(
+                    text(name)
+                        .size(theme::text::SMALL)
+                        .align_y(Alignment::Center)
+                        .height(Length::Fill),
+                )
+                .width(Length::Fixed(196.0))
+                .height(Length::Fixed(theme::TOUCH_TARGET))
+                .padding([0.0, spacing::XS])
+                .on_press(Message::PickCountry(code))
+                .style(theme::choice(p, picked))
+                .into()
+            })
+            .collect();
+        let mut rows =
+            column![text(ctx.t("country-pick")).size(theme::text::BODY)].spacing(spacing::XS);
+        let mut buttons = buttons.into_iter().peekable();
+        while buttons.peek().is_some() {
+            rows = rows.push(row(buttons.by_ref().take(4)).spacing(spacing::XS));
+        }
+        rows.into()
+    }
+}
+
+/// A country's name in the shopper's language (`country-ES` in the .ftl), or its code.
+pub fn country_name(ctx: &Ctx<'_>, code: &str) -> String {
+    ctx.lang
+        .try_text(&format!("country-{code}"))
+        .unwrap_or_else(|| code.to_owned())
 }
 
 #[cfg(test)]
@@ -358,7 +563,7 @@ mod tests {
             store_updated_at: None,
             warehouse: None,
         };
-        Order::new(style, entry, "EU 42.5".into())
+        Order::new(style, entry, "EU 42.5".into(), "ES")
     }
 
     fn type_into(o: &mut Order, field: Field, value: &str) {
@@ -369,13 +574,18 @@ mod tests {
     }
 
     #[test]
-    fn invalid_then_valid_form() {
+    fn invalid_then_valid_form_then_check_then_place() {
         let mut o = order();
         o.update(Message::Continue);
         assert_eq!(o.stage, Stage::Form);
-        assert!(matches!(o.update(Message::Place), Action::None));
+        o.update(Message::Check);
+        assert_eq!(o.stage, Stage::Form, "nothing filled in: no check yet");
         assert_eq!(o.error(Field::Name), Some("error-required"));
-        assert_eq!(o.error(Field::Country), Some("error-country"));
+        assert_eq!(
+            o.error(Field::Country),
+            None,
+            "the store's country is preset"
+        );
         assert_eq!(o.error(Field::Email), Some("error-contact"));
         type_into(&mut o, Field::Name, "Ana Li");
         assert_eq!(
@@ -384,26 +594,77 @@ mod tests {
             "typing clears the field's error"
         );
         type_into(&mut o, Field::Street, "Calle Mayor 1");
-        type_into(&mut o, Field::Postcode, "28013");
+        type_into(&mut o, Field::Postcode, "12");
         type_into(&mut o, Field::City, "Madrid");
-        type_into(&mut o, Field::Country, "es");
         type_into(&mut o, Field::Email, "ana@example");
-        assert!(matches!(o.update(Message::Place), Action::None));
+        o.update(Message::Check);
+        assert_eq!(
+            o.error(Field::Postcode),
+            Some("error-postcode"),
+            "12 is not Spanish"
+        );
         assert_eq!(o.error(Field::Email), Some("error-email"));
+        o.update(Message::Focus(Field::Postcode));
+        o.update(Message::Backspace);
+        o.update(Message::Backspace);
+        for c in "28013".chars() {
+            o.update(Message::Key(c));
+        }
         o.update(Message::Focus(Field::Email));
         for c in ".com".chars() {
             o.update(Message::Key(c));
         }
+        assert!(
+            matches!(o.update(Message::Place), Action::None),
+            "not before the check"
+        );
+        o.update(Message::Check);
+        assert_eq!(o.stage, Stage::Check, "everything read back first");
+        // Back to change something, then check again.
+        o.update(Message::Back);
+        assert_eq!(o.stage, Stage::Form);
+        o.update(Message::Check);
         match o.update(Message::Place) {
             Action::Place(draft) => {
                 assert_eq!(draft.ship_to.country, "ES");
+                assert_eq!(draft.ship_to.postal_code, "28013");
                 assert_eq!(draft.ship_to.city, "Madrid");
                 assert_eq!(draft.contact.email, "ana@example.com");
                 assert_eq!(draft.unit_price_cents, 9999);
             }
-            Action::None => panic!("valid form should place the order"),
+            _ => panic!("a checked form places the order"),
         }
         assert_eq!(o.stage, Stage::Sending);
+    }
+
+    #[test]
+    fn the_country_is_picked_from_the_list_and_the_postcode_follows_it() {
+        let mut o = order();
+        o.update(Message::Continue);
+        type_into(&mut o, Field::Postcode, "sw1a 1aa");
+        type_into(&mut o, Field::Country, "DE");
+        assert_eq!(o.value(Field::Country), "ES", "the country is not typed");
+        o.validate();
+        assert_eq!(o.error(Field::Postcode), Some("error-postcode"));
+        o.update(Message::PickCountry("GB".into()));
+        o.update(Message::PickCountry("XX".into()));
+        assert_eq!(o.value(Field::Country), "GB");
+        o.validate();
+        assert_eq!(o.error(Field::Postcode), None);
+        assert_eq!(
+            o.value(Field::Postcode),
+            "SW1A 1AA",
+            "written as the post does"
+        );
+    }
+
+    #[test]
+    fn back_walks_the_stages_then_leaves() {
+        let mut o = order();
+        assert!(matches!(o.update(Message::Back), Action::Leave));
+        o.update(Message::Continue);
+        assert!(matches!(o.update(Message::Back), Action::None));
+        assert_eq!(o.stage, Stage::Review);
     }
 
     #[test]

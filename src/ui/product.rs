@@ -29,7 +29,8 @@ pub enum Message {
 
 pub enum Action {
     None,
-    InStore(GridEntry, String),
+    /// A size in this store, its label, and its in-store neighbours (half a size down, up).
+    InStore(GridEntry, String, Vec<(GridEntry, String)>),
     Ship(GridEntry, String),
 }
 
@@ -70,6 +71,28 @@ impl Product {
         size_label(entry, self.system, &self.grid.style.gender)
     }
 
+    /// The next smaller and next larger size of the same width that this store has: what a
+    /// shopper between sizes asks to try as well.
+    fn in_store_neighbours(&self, entry: &GridEntry) -> Vec<(GridEntry, String)> {
+        let same_width: Vec<&GridEntry> = self
+            .grid
+            .sizes
+            .iter()
+            .filter(|e| e.width == entry.width)
+            .collect();
+        let Some(at) = same_width.iter().position(|e| e.gtin == entry.gtin) else {
+            return Vec::new();
+        };
+        let below = at.checked_sub(1).and_then(|i| same_width.get(i));
+        let above = same_width.get(at + 1);
+        below
+            .into_iter()
+            .chain(above)
+            .filter(|e| e.store_quantity.unwrap_or(0) > 0)
+            .map(|e| ((*e).clone(), self.label(e)))
+            .collect()
+    }
+
     pub fn update(&mut self, message: Message) -> Action {
         match message {
             Message::System(system) => self.system = system,
@@ -84,7 +107,10 @@ impl Product {
                 };
                 let label = self.label(&entry);
                 return match entry.status(self.warehouse.is_none()) {
-                    SizeStatus::InStore { .. } => Action::InStore(entry, label),
+                    SizeStatus::InStore { .. } => {
+                        let neighbours = self.in_store_neighbours(&entry);
+                        Action::InStore(entry, label, neighbours)
+                    }
                     SizeStatus::Ship { .. } => Action::Ship(entry, label),
                     SizeStatus::Checking | SizeStatus::Unavailable => Action::None,
                 };

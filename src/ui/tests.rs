@@ -20,6 +20,8 @@ const STORE: &str = "demo-store-001";
 const TOKEN: &str = "ui-test-token-0123456789";
 /// In this store (8 pairs).
 pub(super) const IN_STORE: &str = "04012345001013";
+/// In this store, and so are the sizes either side of it.
+pub(super) const BETWEEN_SIZES: &str = "04012345001082";
 /// Sold out here, 48 at the warehouse.
 pub(super) const SHIP_ONLY: &str = "04012345001020";
 
@@ -208,9 +210,42 @@ async fn keypad_scan_to_an_in_store_size_sends_the_associate_request() {
         "warehouse availability filled in"
     );
     rig.choose(IN_STORE).await;
-    assert!(rig.shows("An associate will bring you size EU 40"));
+    // A sheet first: which shoe, which size, to which kiosk; nothing sent yet.
+    assert!(rig.shows("Bring size EU 40 to you?"));
+    assert!(rig.shows("Northwind Pace Runner · Black"));
+    assert!(rig.shows_part("this kiosk (kiosk-1)"));
+    assert_eq!(rig.store.associate_request_count().unwrap(), 0);
+    // Cancel (or Back) returns to the sizes as they were.
+    rig.tap("Cancel").await;
+    assert!(rig.shows("Choose your size"));
+    rig.choose(IN_STORE).await;
+    rig.tap("Back").await;
+    assert!(rig.shows("Choose your size"));
+    assert_eq!(rig.store.associate_request_count().unwrap(), 0);
+    // The smallest size has no smaller one, and the next is sold out here: nothing to add.
+    assert!(!rig.shows_part("Also bring"));
+    // A size between two others this store has: half a size up as well, then confirm.
+    rig.choose(BETWEEN_SIZES).await;
+    let (size, also) = match &rig.kiosk.screen {
+        Screen::InStore(s) => (s.size.label.clone(), s.also.clone()),
+        other => panic!("expected the sheet, got {other:?}"),
+    };
+    assert_eq!(also.len(), 2, "half a size down and up: {also:?}");
+    let up = also[1].0.label.clone();
+    rig.tap(&format!("☐  Also bring {up}")).await;
+    assert!(rig.shows(&format!("☑  Also bring {up}")));
+    rig.tap("Yes, bring it").await;
+    assert!(rig.shows(&format!("An associate will bring you size {size} + {up}")));
     assert!(rig.shows("Request sent. Please wait here — it usually takes a few minutes."));
     assert_eq!(rig.store.associate_request_count().unwrap(), 1);
+    let request = rig.store.last_associate_request().unwrap().unwrap();
+    assert_eq!(request.kiosk_id, "kiosk-1");
+    assert_eq!(request.gtin, BETWEEN_SIZES);
+    assert_eq!(request.size_label, size);
+    assert_eq!(request.style, "Northwind Pace Runner · Black (NO-RUN-001)");
+    assert_eq!(request.also.len(), 1);
+    assert_eq!(request.also[0].size_label, up);
+    assert!(!rig.shows("Back"), "once sent, the associate is coming");
     rig.tap("Done").await;
     assert!(matches!(rig.kiosk.screen, Screen::Attract));
 }
@@ -222,7 +257,7 @@ async fn dropship_order_with_invalid_then_valid_input_then_idle_reset_wipes_it()
     rig.choose(SHIP_ONLY).await;
     assert!(rig.shows("Ship to your home"));
     rig.tap("Continue").await;
-    rig.tap("Place order").await;
+    rig.tap("Check my address").await;
     assert!(
         rig.shows("Please fill this in."),
         "errors next to the fields"
@@ -232,9 +267,8 @@ async fn dropship_order_with_invalid_then_valid_input_then_idle_reset_wipes_it()
     let fill = [
         (order::Field::Name, "Ana Li"),
         (order::Field::Street, "Calle Mayor 1"),
-        (order::Field::Postcode, "28013"),
+        (order::Field::Postcode, "12"),
         (order::Field::City, "Madrid"),
-        (order::Field::Country, "ES"),
         (order::Field::Email, "ana@example.com"),
     ];
     for (field, value) in fill {
@@ -243,6 +277,28 @@ async fn dropship_order_with_invalid_then_valid_input_then_idle_reset_wipes_it()
             rig.send(Message::Order(order::Message::Key(c))).await;
         }
     }
+    // Spain is preset (the store's country); "12" is no Spanish postcode.
+    rig.tap("Check my address").await;
+    assert!(rig.shows("Not a postcode there. Like: 28039"));
+    rig.send(Message::Order(order::Message::Focus(
+        order::Field::Postcode,
+    )))
+    .await;
+    for _ in 0..2 {
+        rig.send(Message::Order(order::Message::Backspace)).await;
+    }
+    for c in "28013".chars() {
+        rig.send(Message::Order(order::Message::Key(c))).await;
+    }
+    // Everything read back before anything is placed; Back returns to the form.
+    rig.tap("Check my address").await;
+    assert!(rig.shows("Check your address"));
+    assert!(rig.shows("28013 Madrid"));
+    assert!(rig.shows("Spain"));
+    rig.tap("Back").await;
+    assert!(rig.shows("Where should we send it?"));
+    rig.tap("Check my address").await;
+    assert_eq!(rig.store.order_count().unwrap(), 0);
     rig.tap("Place order").await;
     let Screen::Done(done) = &rig.kiosk.screen else {
         panic!("expected done, got {:?}", rig.kiosk.screen)
@@ -348,6 +404,7 @@ async fn with_the_warehouse_down_the_grid_says_so_and_store_sizes_still_work() {
     assert!(rig.shows("In this store"));
     assert!(!rig.shows("Ship to home"));
     rig.choose(IN_STORE).await;
+    rig.tap("Yes, bring it").await;
     assert!(rig.shows("Request saved. An associate will bring it shortly."));
 }
 
@@ -429,6 +486,7 @@ async fn calling_an_associate_also_reaches_the_store_webhook() {
     rig.tap("Call an associate").await;
     rig.wedge(IN_STORE).await;
     rig.choose(IN_STORE).await;
+    rig.tap("Yes, bring it").await;
     let got = got.lock().unwrap().clone();
     assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!(got[0]["kind"], "associate");
@@ -436,6 +494,10 @@ async fn calling_an_associate_also_reaches_the_store_webhook() {
     assert_eq!(got[1]["kind"], "bring_size");
     assert_eq!(got[1]["gtin"], IN_STORE);
     assert_eq!(got[1]["size_label"], "EU 40");
+    assert_eq!(
+        got[1]["style"],
+        "Northwind Pace Runner · Black (NO-RUN-001)"
+    );
 }
 
 /// The camera keeps talking while nobody is there: absent (a retry message every 2 s),

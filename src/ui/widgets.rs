@@ -57,20 +57,41 @@ pub fn keypad<'a, M: Clone + 'a>(
         .into()
 }
 
-/// A full on-screen keyboard for the address form (no physical keyboard on a kiosk).
+/// A full on-screen keyboard for the address form (no physical keyboard on a kiosk). `extra`
+/// is the language's own row (accents, ñ, an apostrophe: `keyboard-extra` in its .ftl), so
+/// "Muñoz" and "O'Neil" can be typed.
+#[allow(clippy::too_many_arguments)]
 pub fn keyboard<'a, M: Clone + 'a>(
     palette: Palette,
     shifted: bool,
+    extra: &str,
     key: impl Fn(char) -> M,
     backspace: M,
     shift: M,
     space: (String, M),
+    next: (String, M),
 ) -> Element<'a, M> {
-    let layout = ["1234567890", "qwertyuiop", "asdfghjkl-", "zxcvbnm@._"];
-    let w = TOUCH_TARGET * 1.05;
+    let extra: String = extra
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(10)
+        .collect();
+    let layout = [
+        "1234567890",
+        "qwertyuiop",
+        "asdfghjkl-",
+        "zxcvbnm@._",
+        extra.as_str(),
+    ];
+    // Ten keys a row, each a full touch target, with room to spare beside the form.
+    let w = TOUCH_TARGET;
     let rows = layout.iter().map(|r| {
         row(r.chars().map(|c| {
-            let c = if shifted { c.to_ascii_uppercase() } else { c };
+            let c = if shifted {
+                c.to_uppercase().next().unwrap_or(c)
+            } else {
+                c
+            };
             touch(c.to_string(), Some(key(c)), theme::secondary(palette))
                 .width(Length::Fixed(w))
                 .padding(0)
@@ -81,8 +102,9 @@ pub fn keyboard<'a, M: Clone + 'a>(
     });
     let last = row![
         touch("⇧", Some(shift), theme::choice(palette, shifted)).width(Length::Fixed(w * 1.5)),
-        touch(space.0, Some(space.1), theme::secondary(palette)).width(Length::Fixed(w * 6.0)),
+        touch(space.0, Some(space.1), theme::secondary(palette)).width(Length::Fixed(w * 3.6)),
         touch("⌫", Some(backspace), theme::secondary(palette)).width(Length::Fixed(w * 1.5)),
+        touch(next.0, Some(next.1), theme::primary(palette)).width(Length::Fixed(w * 2.4)),
     ]
     .spacing(theme::spacing::XS);
     column(rows.chain([last.into()]))

@@ -181,6 +181,20 @@ pub struct AssociateRequest {
     /// What the shopper asked for, as shown to them (e.g. "EU 42").
     pub size_label: String,
     pub kiosk_id: String,
+    /// The shoe, as staff look for it: brand, name, colour and style code.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub style: String,
+    /// Sizes to bring as well (half a size down or up), at most two.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<AssociateSize>,
+}
+
+/// One more size to bring with an associate request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssociateSize {
+    pub gtin: String,
+    pub size_label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -226,6 +240,8 @@ pub mod problem_type {
     pub const IDEMPOTENCY_MISMATCH: &str = "https://kiosk.invalid/problems/idempotency-key-reused";
     pub const RATE_LIMITED: &str = "https://kiosk.invalid/problems/rate-limited";
     pub const INVALID_REQUEST: &str = "https://kiosk.invalid/problems/invalid-request";
+    pub const INVALID_ADDRESS: &str = "https://kiosk.invalid/problems/invalid-address";
+    pub const CONFLICT: &str = "https://kiosk.invalid/problems/conflict";
     pub const UNAUTHORIZED: &str = "https://kiosk.invalid/problems/unauthorized";
     pub const FORBIDDEN: &str = "https://kiosk.invalid/problems/forbidden";
     pub const NOT_FOUND: &str = "https://kiosk.invalid/problems/not-found";

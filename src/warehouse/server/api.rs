@@ -136,6 +136,11 @@ impl From<StoreError> for ApiError {
                 problem_type::IDEMPOTENCY_MISMATCH,
             ),
             StoreError::NotFound => (StatusCode::NOT_FOUND, problem_type::NOT_FOUND),
+            StoreError::InvalidAddress(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem_type::INVALID_ADDRESS,
+            ),
+            StoreError::Conflict(_) => (StatusCode::CONFLICT, problem_type::CONFLICT),
             StoreError::Storage(_) | StoreError::Fixture { .. } => {
                 tracing::error!(error = %e, "warehouse storage error");
                 (StatusCode::INTERNAL_SERVER_ERROR, problem_type::INTERNAL)

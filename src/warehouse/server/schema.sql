@@ -101,5 +101,7 @@ CREATE TABLE IF NOT EXISTS associate_requests (
     gtin       INTEGER NOT NULL,
     size_label TEXT NOT NULL,
     kiosk_id   TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    style      TEXT NOT NULL DEFAULT '',
+    also       TEXT NOT NULL DEFAULT '[]'  -- JSON: the other sizes to bring
 );

@@ -30,6 +30,13 @@ pub enum StoreError {
     IdempotencyMismatch,
     #[error("not found")]
     NotFound,
+    /// Well-formed, but no parcel could arrive: a postcode that is not the country's, a
+    /// country the chain does not ship to, an e-mail address that cannot be one.
+    #[error("{0}")]
+    InvalidAddress(String),
+    /// Well-formed, but the resource's state does not allow it.
+    #[error("{0}")]
+    Conflict(String),
     #[error("storage error: {0}")]
     Storage(String),
     #[error("{file}: {message}")]
@@ -204,6 +211,12 @@ impl WarehouseStore {
             )?;
             Ok(n > 0)
         };
+        if has("associate_requests", "request_id")? && !has("associate_requests", "style")? {
+            conn.execute_batch(
+                "ALTER TABLE associate_requests ADD COLUMN style TEXT NOT NULL DEFAULT '';
+                 ALTER TABLE associate_requests ADD COLUMN also TEXT NOT NULL DEFAULT '[]';",
+            )?;
+        }
         if has("orders", "order_id")? && !has("orders", "request_sha256")? {
             conn.execute_batch("ALTER TABLE orders ADD COLUMN request_sha256 TEXT")?;
         }
@@ -748,6 +761,27 @@ impl WarehouseStore {
         if req.contact.email.trim().is_empty() && req.contact.phone.trim().is_empty() {
             return bad("contact: an email or a phone number is required");
         }
+        // The same rules as the kiosk's form (it must not be trusted to have used them). The
+        // message names the field, never the value: it may be logged.
+        crate::address::check_postcode(&a.country, &a.postal_code).map_err(|e| {
+            StoreError::InvalidAddress(match e {
+                crate::address::AddressError::UnknownCountry(_) => {
+                    "ship_to.country: not a country this warehouse ships to".to_owned()
+                }
+                _ => format!(
+                    "ship_to.postal_code: not a postcode of {} (for example {})",
+                    a.country,
+                    crate::address::country(&a.country).map_or("", |c| c.example())
+                ),
+            })
+        })?;
+        if !req.contact.email.trim().is_empty()
+            && crate::address::check_email(&req.contact.email).is_err()
+        {
+            return Err(StoreError::InvalidAddress(
+                "contact.email: not an e-mail address".into(),
+            ));
+        }
         if req.kiosk_order_id.trim().is_empty()
             || req.kiosk_order_id.chars().count() > 64
             || req.kiosk_order_id.chars().any(char::is_control)
@@ -923,7 +957,7 @@ impl WarehouseStore {
         self.order(store_id, order_id)?;
         let contact = self.order_shopper(order_id)?.map(|(_, contact)| contact);
         let Some(email) = contact.map(|c| c.email).filter(|e| !e.trim().is_empty()) else {
-            return Err(StoreError::Invalid(
+            return Err(StoreError::Conflict(
                 "this order has no e-mail address (or its details are no longer kept)".into(),
             ));
         };
@@ -934,7 +968,7 @@ impl WarehouseStore {
             |r| r.get(0),
         )?;
         if sent >= 3 {
-            return Err(StoreError::Invalid(
+            return Err(StoreError::Conflict(
                 "the code of this order was already sent three times".into(),
             ));
         }
@@ -951,6 +985,32 @@ impl WarehouseStore {
         Ok(self
             .lock()
             .query_row("SELECT count(*) FROM code_emails", [], |r| r.get(0))?)
+    }
+
+    /// The latest associate request: what staff are asked to bring, and where.
+    pub fn last_associate_request(&self) -> Result<Option<AssociateRequest>, StoreError> {
+        let row: Option<(i64, String, String, String, String)> = self
+            .lock()
+            .query_row(
+                "SELECT gtin, size_label, kiosk_id, style, also FROM associate_requests
+                 ORDER BY rowid DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        Ok(row.map(
+            |(gtin, size_label, kiosk_id, style, also)| AssociateRequest {
+                gtin: if gtin == 0 {
+                    String::new()
+                } else {
+                    format!("{gtin:014}")
+                },
+                size_label,
+                kiosk_id,
+                style,
+                also: serde_json::from_str(&also).unwrap_or_default(),
+            },
+        ))
     }
 
     pub fn associate_request_count(&self) -> Result<u64, StoreError> {
@@ -970,10 +1030,24 @@ impl WarehouseStore {
         store_id: &str,
         req: &AssociateRequest,
     ) -> Result<AssociateResponse, StoreError> {
+        if req.also.len() > 2 {
+            return Err(StoreError::Invalid("also: at most two more sizes".into()));
+        }
+        for extra in &req.also {
+            parse_gtin(&extra.gtin)?;
+        }
+        let also_labels = req
+            .also
+            .iter()
+            .map(|a| ("also.size_label", &a.size_label, 40));
         for (field, value, max) in [
             ("size_label", &req.size_label, 40),
             ("kiosk_id", &req.kiosk_id, 64),
-        ] {
+            ("style", &req.style, 200),
+        ]
+        .into_iter()
+        .chain(also_labels)
+        {
             if value.chars().count() > max
                 || value
                     .chars()
@@ -995,14 +1069,18 @@ impl WarehouseStore {
             created_at: now(),
         };
         self.lock().execute(
-            "INSERT INTO associate_requests VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO associate_requests
+                 (request_id, store_id, gtin, size_label, kiosk_id, created_at, style, also)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 response.request_id,
                 store_id,
                 gtin,
                 req.size_label,
                 req.kiosk_id,
-                response.created_at
+                response.created_at,
+                req.style,
+                serde_json::to_string(&req.also).unwrap_or_else(|_| "[]".into()),
             ],
         )?;
         Ok(response)
