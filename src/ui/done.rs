@@ -114,7 +114,7 @@ impl Done {
     fn email_offer<'a>(&'a self, ctx: &Ctx<'a>) -> Option<Element<'a, Message>> {
         let p = ctx.palette;
         let button = |label: String, on: Option<Message>| {
-            widgets::touch(label, on, theme::secondary(p)).width(Length::Fixed(560.0))
+            widgets::touch(label, on, theme::secondary(p)).width(Length::Fixed(820.0))
         };
         let to = || ("email", self.masked_email.clone());
         Some(match &self.code_email {

@@ -125,7 +125,8 @@ impl InStore {
     fn labels(&self) -> String {
         self.sizes()
             .iter()
-            .map(|w| w.label.clone())
+            // A label never breaks across lines ("EU" on one, "45" on the next).
+            .map(|w| w.label.replace(' ', "\u{a0}"))
             .collect::<Vec<_>>()
             .join(" + ")
     }
@@ -158,9 +159,11 @@ impl InStore {
             column![
                 text(ctx.t_with(
                     "instore-confirm-title",
-                    &[("size", self.size.label.clone())]
+                    &[("size", self.size.label.replace(' ', "\u{a0}"))]
                 ))
-                .size(theme::text::H1),
+                .size(theme::text::H1)
+                .width(Length::Fill)
+                .align_x(Alignment::Center),
                 container(
                     column![
                         text(self.shoe(ctx)).size(theme::text::H2 * 0.8),
@@ -205,7 +208,10 @@ impl InStore {
         };
         container(
             column![
-                text(ctx.t_with("instore-title", &[("size", self.labels())])).size(theme::text::H1),
+                text(ctx.t_with("instore-title", &[("size", self.labels())]))
+                    .size(theme::text::H1)
+                    .width(Length::Fill)
+                    .align_x(Alignment::Center),
                 text(self.shoe(ctx)).size(theme::text::H2 * 0.8),
                 container(text(state).size(theme::text::H2 * 0.8))
                     .padding(spacing::M)

@@ -400,14 +400,16 @@ impl Order {
                 text(ctx.t("check-title")).size(theme::text::H2),
                 container(column(to).spacing(spacing::S))
                     .padding(spacing::M)
+                    .width(Length::Fill)
                     .style(theme::surface(p)),
                 container(column(self.item_lines(ctx)).spacing(spacing::S))
                     .padding(spacing::M)
+                    .width(Length::Fill)
                     .style(theme::surface(p)),
                 row![change, place].spacing(spacing::M),
             ]
             .spacing(spacing::M)
-            .max_width(1200),
+            .max_width(1100),
         )
         .center(Length::Fill)
         .into()
@@ -445,7 +447,15 @@ impl Order {
             // The error column is always there, so fields never move under a finger.
             let error = self.errors[f.index()]
                 .as_ref()
-                .map(|e| ctx.t_with(e.key, &[("example", e.example.clone())]))
+                .map(|e| {
+                    ctx.t_with(
+                        e.key,
+                        &[
+                            ("example", e.example.clone()),
+                            ("country", country_name(ctx, &self.country)),
+                        ],
+                    )
+                })
                 .unwrap_or_default();
             line = line.push(
                 text(error)
@@ -482,6 +492,8 @@ impl Order {
                 (ctx.t("keyboard-next"), Message::Next),
             )
         };
+        // The same width for the keyboard and the country list: the form never moves.
+        let right = container(right).width(Length::Fixed(820.0)).into();
         let body = ctx.arrange(form.into(), right, super::Side::Left);
         container(body)
             .center(Length::Fill)

@@ -128,7 +128,12 @@ impl Product {
                 .width(Length::Fixed(460.0))
                 .height(Length::Fixed(300.0)),
             text(&s.brand).size(theme::text::BODY).color(p.muted),
-            text(format!("{} · {}", s.name, s.colour)).size(theme::text::H2),
+            text(format!(
+                "{} · {}",
+                s.name,
+                super::catalog_text(ctx.lang, "colour", &s.colour)
+            ))
+            .size(theme::text::H2),
             text(price).size(theme::text::H2),
         ]
         .spacing(spacing::S)

@@ -211,7 +211,7 @@ async fn keypad_scan_to_an_in_store_size_sends_the_associate_request() {
     );
     rig.choose(IN_STORE).await;
     // A sheet first: which shoe, which size, to which kiosk; nothing sent yet.
-    assert!(rig.shows("Bring size EU 40 to you?"));
+    assert!(rig.shows("Bring size EU\u{a0}40 to you?"));
     assert!(rig.shows("Northwind Pace Runner · Black"));
     assert!(rig.shows_part("this kiosk (kiosk-1)"));
     assert_eq!(rig.store.associate_request_count().unwrap(), 0);
@@ -235,7 +235,12 @@ async fn keypad_scan_to_an_in_store_size_sends_the_associate_request() {
     rig.tap(&format!("☐  Also bring {up}")).await;
     assert!(rig.shows(&format!("☑  Also bring {up}")));
     rig.tap("Yes, bring it").await;
-    assert!(rig.shows(&format!("An associate will bring you size {size} + {up}")));
+    let nb = |l: &str| l.replace(' ', "\u{a0}");
+    assert!(rig.shows(&format!(
+        "An associate will bring you size {} + {}",
+        nb(&size),
+        nb(&up)
+    )));
     assert!(rig.shows("Request sent. Please wait here — it usually takes a few minutes."));
     assert_eq!(rig.store.associate_request_count().unwrap(), 1);
     let request = rig.store.last_associate_request().unwrap().unwrap();
@@ -279,7 +284,7 @@ async fn dropship_order_with_invalid_then_valid_input_then_idle_reset_wipes_it()
     }
     // Spain is preset (the store's country); "12" is no Spanish postcode.
     rig.tap("Check my address").await;
-    assert!(rig.shows("Not a postcode there. Like: 28039"));
+    assert!(rig.shows("Not a postcode in Spain. For example: 28039"));
     rig.send(Message::Order(order::Message::Focus(
         order::Field::Postcode,
     )))

@@ -87,10 +87,11 @@ pub fn keyboard<'a, M: Clone + 'a>(
     let w = TOUCH_TARGET;
     let rows = layout.iter().map(|r| {
         row(r.chars().map(|c| {
-            let c = if shifted {
-                c.to_uppercase().next().unwrap_or(c)
-            } else {
-                c
+            // A letter with no single capital (ß) stays as it is.
+            let mut upper = c.to_uppercase();
+            let c = match (shifted, upper.next(), upper.next()) {
+                (true, Some(u), None) => u,
+                _ => c,
             };
             touch(c.to_string(), Some(key(c)), theme::secondary(palette))
                 .width(Length::Fixed(w))
@@ -102,9 +103,9 @@ pub fn keyboard<'a, M: Clone + 'a>(
     });
     let last = row![
         touch("⇧", Some(shift), theme::choice(palette, shifted)).width(Length::Fixed(w * 1.5)),
-        touch(space.0, Some(space.1), theme::secondary(palette)).width(Length::Fixed(w * 3.6)),
+        touch(space.0, Some(space.1), theme::secondary(palette)).width(Length::Fixed(w * 3.0)),
         touch("⌫", Some(backspace), theme::secondary(palette)).width(Length::Fixed(w * 1.5)),
-        touch(next.0, Some(next.1), theme::primary(palette)).width(Length::Fixed(w * 2.4)),
+        touch(next.0, Some(next.1), theme::primary(palette)).width(Length::Fixed(w * 3.0)),
     ]
     .spacing(theme::spacing::XS);
     column(rows.chain([last.into()]))

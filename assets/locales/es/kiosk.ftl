@@ -77,7 +77,7 @@ field-email = Correo electrónico
 field-phone = Teléfono
 error-required = Rellena este campo.
 error-country = Elige el país de la lista.
-error-postcode = No es un código postal de allí. Ejemplo: { $example }
+error-postcode = No es un código postal de { $country }. Ejemplo: { $example }
 error-phone = Este teléfono parece demasiado corto.
 error-contact = Indica un correo o un teléfono para contactarte sobre este pedido.
 error-email = Este correo parece incompleto.
@@ -93,7 +93,7 @@ order-failed = Hemos guardado tu pedido pero no hemos podido contactar con el al
 keyboard-space = Espacio
 keyboard-done = Hecho
 keyboard-next = Siguiente ›
-keyboard-extra = ñáéíóúüç'ª
+keyboard-extra = ñáéíóúüçà'
 
 done-title = ¡Gracias! Tu número de pedido es
 done-pay = Paga en caja antes del envío: muestra allí este código.
