@@ -103,6 +103,37 @@ pub enum BarcodeError {
     NoGtin,
 }
 
+/// Digits as printed under the barcode, in the label's groups (thin spaces between): EAN-13
+/// `4 012345 001013`, UPC-A `0 12345 67890 5`, EAN-8 `1234 5678`, GTIN-14
+/// `0 40 12345 00101 3`. While the number is still being typed it is grouped as EAN-13, the
+/// commonest on shoe tags.
+pub fn group_as_on_label(digits: &str) -> String {
+    let groups: &[usize] = match digits.chars().count() {
+        8 => &[4, 4],
+        12 => &[1, 5, 5, 1],
+        14 => &[1, 2, 5, 5, 1],
+        _ => &[1, 6, 6],
+    };
+    let mut out = String::new();
+    let mut chars = digits.chars();
+    for (i, size) in groups.iter().enumerate() {
+        let part: String = chars.by_ref().take(*size).collect();
+        if part.is_empty() {
+            break;
+        }
+        if i > 0 {
+            out.push('\u{2009}');
+        }
+        out.push_str(&part);
+    }
+    let rest: String = chars.collect();
+    if !rest.is_empty() {
+        out.push('\u{2009}');
+        out.push_str(&rest);
+    }
+    out
+}
+
 /// Parses scanner output into a [`Scan`].
 ///
 /// `symbology` is what the decoder reported, if anything. Leading and trailing whitespace (a

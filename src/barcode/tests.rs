@@ -237,3 +237,15 @@ proptest! {
         let _ = parse(&text, sym);
     }
 }
+
+#[test]
+fn digits_are_grouped_as_printed_on_the_label() {
+    let g = |s: &str| group_as_on_label(s).replace('\u{2009}', " ");
+    assert_eq!(g("4012345001013"), "4 012345 001013");
+    assert_eq!(g("012345678905"), "0 12345 67890 5");
+    assert_eq!(g("96385074"), "9638 5074");
+    assert_eq!(g("04012345001013"), "0 40 12345 00101 3");
+    assert_eq!(g("4012"), "4 012", "while typing: EAN-13 groups");
+    assert_eq!(g(""), "");
+    assert_eq!(g("123456789012345"), "1 234567 890123 45");
+}

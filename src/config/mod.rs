@@ -289,6 +289,9 @@ pub enum BarcodeFormat {
 #[serde(default, deny_unknown_fields)]
 pub struct Barcode {
     pub formats: Vec<BarcodeFormat>,
+    /// A handheld (keyboard-wedge) scanner is attached: the scan screen tells shoppers to use
+    /// it, above all when the camera is not working.
+    pub handheld_scanner: bool,
 }
 
 impl Default for Barcode {
@@ -296,6 +299,7 @@ impl Default for Barcode {
         use BarcodeFormat::*;
         Self {
             formats: vec![Ean13, UpcA, UpcE, Ean8, Code128, QrCode, DataMatrix],
+            handheld_scanner: true,
         }
     }
 }

@@ -50,6 +50,8 @@ pub struct Ctx<'a> {
     pub camera_enabled: bool,
     /// The store's country (ISO code): first in the country list.
     pub store_country: &'a str,
+    /// A handheld (wedge) scanner is attached: the scan screen names it.
+    pub handheld_scanner: bool,
 }
 
 impl Ctx<'_> {
@@ -155,7 +157,7 @@ pub enum Message {
     CallAssociate,
     AssociateCalled(bool),
     MoreTime,
-    Looked(u64, Result<Box<SizeGrid>, String>),
+    Looked(u64, Result<Box<SizeGrid>, LookupFailure>),
     Attract(attract::Message),
     Scan(scan::Message),
     Product(u64, product::Message),
@@ -242,6 +244,15 @@ pub struct Kiosk {
     /// When the store name on the attract screen was pressed (manager entry), until released.
     corner_pressed: Option<Instant>,
     pin_gate: crate::pin::PinGate,
+}
+
+/// Why a scanned or typed code opened no product, as the scan screen tells it.
+#[derive(Debug, Clone)]
+pub enum LookupFailure {
+    Unknown,
+    Unreadable(scan::Why),
+    /// The lookup itself failed; the detail goes to the log, not the screen.
+    Broken,
 }
 
 /// What the scan screen knows about the camera.
@@ -408,13 +419,12 @@ impl Kiosk {
         };
         self.lookup_generation += 1;
         let generation = self.lookup_generation;
-        match &mut self.screen {
-            Screen::Scan(scan) => scan.set_status(scan::Status::Looking),
-            _ => {
-                let mut scan = scan::Scan::new();
-                scan.set_status(scan::Status::Looking);
-                self.screen = Screen::Scan(scan);
-            }
+        if !matches!(self.screen, Screen::Scan(_)) {
+            self.screen = Screen::Scan(scan::Scan::new());
+        }
+        if let Screen::Scan(scan) = &mut self.screen {
+            scan.show_code(&code);
+            scan.set_status(scan::Status::Looking);
         }
         Task::perform(
             async move {
@@ -423,11 +433,16 @@ impl Kiosk {
                     .call(move |db| match catalog::lookup(db.conn(), &code, None) {
                         Ok((_, grid)) => Ok(Ok(Box::new(grid))),
                         Err(LookupError::Db(e)) => Err(e),
-                        Err(e @ LookupError::UnknownProduct(_)) => Ok(Err(format!("unknown:{e}"))),
-                        Err(LookupError::Barcode(e)) => Ok(Err(e.to_string())),
+                        Err(LookupError::UnknownProduct(_)) => Ok(Err(LookupFailure::Unknown)),
+                        Err(LookupError::Barcode(e)) => {
+                            Ok(Err(LookupFailure::Unreadable(scan::Why::of(&e))))
+                        }
                     })
                     .await
-                    .unwrap_or_else(|e: DbError| Err(e.to_string()))
+                    .unwrap_or_else(|e: DbError| {
+                        tracing::error!(error = %e, "catalog lookup failed");
+                        Err(LookupFailure::Broken)
+                    })
             },
             move |result| Message::Looked(generation, result),
         )
@@ -568,10 +583,17 @@ impl Kiosk {
                         )));
                         task
                     }
-                    Err(reason) => {
-                        let (status, failure) = match reason.strip_prefix("unknown:") {
-                            Some(_) => (scan::Status::NotFound, ReadFailure::Unknown),
-                            None => (scan::Status::Unreadable(reason), ReadFailure::Unreadable),
+                    Err(failure) => {
+                        let (status, failure) = match failure {
+                            LookupFailure::Unknown => {
+                                (scan::Status::NotFound, ReadFailure::Unknown)
+                            }
+                            LookupFailure::Unreadable(why) => {
+                                (scan::Status::Unreadable(why), ReadFailure::Unreadable)
+                            }
+                            LookupFailure::Broken => {
+                                (scan::Status::Broken, ReadFailure::Unreadable)
+                            }
                         };
                         if let Screen::Scan(scan) = &mut self.screen {
                             scan.set_status(status);
@@ -1223,15 +1245,17 @@ impl Kiosk {
 
     pub fn view(&self) -> Element<'_, Message> {
         let palette = Palette::of(self.high_contrast);
-        let (assets, systems, camera_enabled, store_country) = match &self.services {
-            Some(s) => (
-                s.assets.as_path(),
-                s.config.ui.size_systems.as_slice(),
-                s.config.camera.enabled,
-                s.config.store.country.as_str(),
-            ),
-            None => (Path::new("assets"), &[][..], false, ""),
-        };
+        let (assets, systems, camera_enabled, store_country, handheld_scanner) =
+            match &self.services {
+                Some(s) => (
+                    s.assets.as_path(),
+                    s.config.ui.size_systems.as_slice(),
+                    s.config.camera.enabled,
+                    s.config.store.country.as_str(),
+                    s.config.barcode.handheld_scanner,
+                ),
+                None => (Path::new("assets"), &[][..], false, "", false),
+            };
         let ctx = Ctx {
             lang: &self.lang,
             palette,
@@ -1241,6 +1265,7 @@ impl Kiosk {
             camera: &self.camera,
             camera_enabled,
             store_country,
+            handheld_scanner,
         };
         let generation = self.lookup_generation;
         let seconds = self

@@ -16,7 +16,43 @@ pub enum Status {
     Idle,
     Looking,
     NotFound,
-    Unreadable(String),
+    Unreadable(Why),
+    /// The lookup itself failed (the database): an associate can help; details are logged.
+    Broken,
+}
+
+/// Why a code cannot be a product number, in the shopper's terms. Each is a sentence in the
+/// locale files; an error's own text (written for staff and logs) never reaches the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    Empty,
+    NotDigits,
+    Length(usize),
+    CheckDigit,
+    NotAProduct,
+}
+
+impl Why {
+    pub fn of(e: &crate::barcode::BarcodeError) -> Self {
+        use crate::barcode::BarcodeError as E;
+        match e {
+            E::Empty => Why::Empty,
+            E::NotDigit { .. } => Why::NotDigits,
+            E::WrongLength { len } => Why::Length(*len),
+            E::CheckDigit { .. } => Why::CheckDigit,
+            E::UpcE(_) | E::ElementString(_) | E::DigitalLink(_) | E::NoGtin => Why::NotAProduct,
+        }
+    }
+
+    fn text(self, ctx: &Ctx<'_>) -> String {
+        match self {
+            Why::Empty => ctx.t("scan-why-empty"),
+            Why::NotDigits => ctx.t("scan-why-digits"),
+            Why::Length(len) => ctx.t_with("scan-why-length", &[("count", len.to_string())]),
+            Why::CheckDigit => ctx.t("scan-why-check"),
+            Why::NotAProduct => ctx.t("scan-why-product"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +94,16 @@ impl Scan {
 
     pub fn set_status(&mut self, status: Status) {
         self.status = status;
+    }
+
+    /// A code from the handheld scanner or the camera: shown as typed digits would be, so the
+    /// shopper sees what was read.
+    pub fn show_code(&mut self, code: &str) {
+        self.typed = code
+            .chars()
+            .filter(char::is_ascii_digit)
+            .take(MAX_DIGITS)
+            .collect();
     }
 
     pub fn update(&mut self, message: Message) -> Action {
@@ -145,39 +191,56 @@ impl Scan {
             .style(aim)
             .into(),
         };
+        // The heading names what works: the camera when it runs, else the handheld scanner,
+        // else the keypad (never "show it to the camera" above "the camera is not working").
+        let camera_works =
+            ctx.camera_enabled && !matches!(ctx.camera, super::CameraState::Unavailable);
+        let title = match (camera_works, ctx.handheld_scanner) {
+            (true, true) => "scan-title-camera-and-scanner",
+            (true, false) => "scan-title",
+            (false, true) => "scan-title-scanner",
+            (false, false) => "scan-title-type",
+        };
         let camera = column![
-            text(ctx.t("scan-title")).size(theme::text::H2),
+            text(ctx.t(title))
+                .size(theme::text::H2)
+                .width(Length::Fixed(640.0)),
             container(frame)
                 .width(Length::Fixed(640.0))
                 .height(Length::Fixed(420.0)),
         ]
         .spacing(spacing::M);
 
+        // Grouped as printed under the barcode, so the shopper can compare group by group.
         let shown = if self.typed.is_empty() {
             "—".to_owned()
         } else {
-            self.typed.clone()
+            crate::barcode::group_as_on_label(&self.typed)
+        };
+        let warning = |words: String| -> Element<'a, Message> {
+            container(text(words).size(theme::text::BODY))
+                .padding(spacing::S)
+                .width(Length::Fill)
+                .style(theme::band(p.warning, p.on_warning))
+                .into()
         };
         let feedback: Element<'a, Message> = match &self.status {
-            Status::Idle => text("").size(theme::text::BODY).into(),
+            Status::Idle => space::horizontal().into(),
             Status::Looking => text(ctx.t("scan-looking")).size(theme::text::BODY).into(),
-            Status::NotFound => container(text(ctx.t("scan-not-found")).size(theme::text::BODY))
-                .padding(spacing::S)
-                .style(theme::band(p.warning, p.on_warning))
-                .into(),
-            Status::Unreadable(reason) => container(
-                text(ctx.t_with("scan-unreadable", &[("reason", reason.clone())]))
-                    .size(theme::text::BODY),
-            )
-            .padding(spacing::S)
-            .style(theme::band(p.warning, p.on_warning))
-            .into(),
+            Status::NotFound => warning(ctx.t("scan-not-found")),
+            Status::Unreadable(why) => warning(why.text(ctx)),
+            Status::Broken => warning(ctx.t("scan-broken")),
         };
+        // The message has its own reserved space: the keypad never moves under a finger when
+        // a message comes or goes.
+        let feedback = container(feedback)
+            .width(Length::Fill)
+            .height(Length::Fixed(150.0));
         let typing = column![
             text(ctx.t("scan-type-title")).size(theme::text::BODY),
             container(text(shown).size(theme::text::H2))
                 .padding(spacing::S)
-                .width(Length::Fixed(theme::TOUCH_TARGET * 5.2))
+                .width(Length::Fixed(theme::TOUCH_TARGET * 6.0))
                 .style(theme::surface(p)),
             widgets::keypad(
                 p,
@@ -194,7 +257,7 @@ impl Scan {
             feedback,
         ]
         .spacing(spacing::M)
-        .max_width(700);
+        .width(Length::Fixed(620.0));
         let body = ctx.arrange(camera.into(), typing.into(), super::Side::Left);
         container(body)
             .center(Length::Fill)

@@ -388,15 +388,80 @@ async fn language_switch_mid_flow_and_reset_to_default() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unknown_and_unreadable_codes_say_what_to_do() {
+async fn unknown_and_unreadable_codes_say_what_to_do_in_the_shoppers_words() {
     let mut rig = rig(true).await;
     rig.wedge("4006381333931").await;
     assert!(rig.shows("We don't have that shoe in our catalog. An associate can help."));
-    rig.wedge("4006381333932").await;
-    assert!(matches!(
-        &rig.kiosk.screen,
-        Screen::Scan(s) if matches!(s.status(), scan::Status::Unreadable(r) if r.contains("check digit"))
-    ));
+    let cases = [
+        ("4006381333932", "scan-why-check"),
+        ("40063", "scan-why-length"),
+        ("4006x81333931", "scan-why-digits"),
+        ("]C1(10)ABC123", "scan-why-product"),
+    ];
+    for lang in ["en", "es"] {
+        rig.send(Message::Language(lang.into())).await;
+        for (code, key) in cases {
+            rig.wedge(code).await;
+            let Screen::Scan(scan) = &rig.kiosk.screen else {
+                panic!("{code}: expected the scan screen");
+            };
+            let scan::Status::Unreadable(why) = scan.status().clone() else {
+                panic!("{code}: expected unreadable, got {:?}", scan.status());
+            };
+            let expected = match why {
+                scan::Why::Length(n) => rig.kiosk.lang.text_with(key, &[("count", n.to_string())]),
+                _ => rig.kiosk.lang.text(key),
+            };
+            assert!(
+                rig.shows(&expected),
+                "{lang} {code}: {expected:?} not shown"
+            );
+            // The error's own words (for logs and staff) never reach the screen.
+            let error = crate::barcode::parse(code, None).unwrap_err().to_string();
+            assert!(
+                !rig.shows_part(&error),
+                "{lang} {code}: {error:?} on screen"
+            );
+            for developer_word in ["check digit", "expected", "GTIN", "AI 01", "GS1"] {
+                assert!(
+                    !rig.shows_part(developer_word),
+                    "{lang} {code}: {developer_word:?} on screen"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keypad_stays_put_when_a_message_comes_and_goes_and_shows_digits_as_on_the_label() {
+    let mut rig = rig(true).await;
+    rig.tap("Scan a shoe").await;
+    let search = |rig: &mut Rig| {
+        let mut ui = screen(rig.kiosk.view());
+        let target = ui.find("Search").expect("the search key");
+        target.bounds()
+    };
+    let before = search(&mut rig);
+    for d in "4006381333932".chars() {
+        rig.send(Message::Scan(scan::Message::Digit(d))).await;
+    }
+    assert!(
+        rig.shows("4\u{2009}006381\u{2009}333932"),
+        "grouped as printed"
+    );
+    rig.tap("Search").await;
+    assert!(rig.shows_part("One of the digits looks wrong"));
+    assert_eq!(
+        search(&mut rig),
+        before,
+        "a message does not move the keypad"
+    );
+    rig.send(Message::Scan(scan::Message::Delete)).await;
+    assert!(!rig.shows_part("One of the digits looks wrong"));
+    assert_eq!(search(&mut rig), before, "nor does its going");
+    // What the handheld scanner read shows the same way.
+    rig.wedge("4006381333931").await;
+    assert!(rig.shows("4\u{2009}006381\u{2009}333931"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -462,6 +527,31 @@ async fn the_scan_screen_says_when_the_camera_is_not_working() {
         "The camera is not working right now. Type the number printed under the barcode, or ask an associate."
     ));
     assert!(rig.shows("Search"), "the keypad still works");
+    // The heading names what works: not the camera, but the handheld scanner.
+    assert!(!rig.shows_part("to the camera"));
+    assert!(rig.shows("Scan the barcode with the handheld scanner"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scan_heading_fits_the_hardware_that_works() {
+    for (camera, handheld, heading) in [
+        (
+            true,
+            true,
+            "Show the barcode to the camera, or scan it with the handheld scanner",
+        ),
+        (true, false, "Show the barcode to the camera"),
+        (false, true, "Scan the barcode with the handheld scanner"),
+        (false, false, "Type the number under the barcode"),
+    ] {
+        let mut rig = rig_with(true, |config, _| {
+            config.camera.enabled = camera;
+            config.barcode.handheld_scanner = handheld;
+        })
+        .await;
+        rig.tap("Scan a shoe").await;
+        assert!(rig.shows(heading), "camera {camera}, scanner {handheld}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

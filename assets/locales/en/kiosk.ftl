@@ -11,6 +11,9 @@ attract-hint-3 = No account needed. It takes a minute.
 tag-caption = Find this label inside the tongue of the display shoe
 
 scan-title = Show the barcode to the camera
+scan-title-camera-and-scanner = Show the barcode to the camera, or scan it with the handheld scanner
+scan-title-scanner = Scan the barcode with the handheld scanner
+scan-title-type = Type the number under the barcode
 scan-aim = Hold the tag inside the frame
 scan-camera-off = No camera on this kiosk. Type the number printed under the barcode.
 scan-camera-starting = Starting the camera…
@@ -22,7 +25,12 @@ scan-keypad-delete = Delete
 scan-keypad-search = Search
 scan-looking = Looking it up…
 scan-not-found = We don't have that shoe in our catalog. An associate can help.
-scan-unreadable = That number doesn't look right: { $reason }. Check the digits and try again.
+scan-why-empty = Type the number printed under the barcode first.
+scan-why-digits = Only the digits under the barcode are needed.
+scan-why-length = That is { $count } digits. The number under a barcode has 8, 12, 13 or 14.
+scan-why-check = One of the digits looks wrong. Compare each group with the label and try again.
+scan-why-product = That code is not a shoe's product number. Use the barcode on the tag inside the tongue.
+scan-broken = Something went wrong looking it up. Please call an associate.
 
 nav-start-over = Start over
 nav-back = Back

@@ -11,6 +11,9 @@ attract-hint-3 = Sin registrarte. Es cuestión de un minuto.
 tag-caption = Busca esta etiqueta dentro de la lengüeta del zapato de muestra
 
 scan-title = Muestra el código de barras a la cámara
+scan-title-camera-and-scanner = Muestra el código de barras a la cámara o escanéalo con el lector de mano
+scan-title-scanner = Escanea el código de barras con el lector de mano
+scan-title-type = Escribe el número bajo el código de barras
 scan-aim = Sujeta la etiqueta dentro del marco
 scan-camera-off = Este quiosco no tiene cámara. Escribe el número impreso bajo el código de barras.
 scan-camera-starting = Encendiendo la cámara…
@@ -22,7 +25,12 @@ scan-keypad-delete = Borrar
 scan-keypad-search = Buscar
 scan-looking = Buscando…
 scan-not-found = Ese zapato no está en nuestro catálogo. Un dependiente puede ayudarte.
-scan-unreadable = Ese número no parece correcto: { $reason }. Revisa las cifras e inténtalo de nuevo.
+scan-why-empty = Escribe primero el número impreso bajo el código de barras.
+scan-why-digits = Solo hacen falta las cifras bajo el código de barras.
+scan-why-length = Son { $count } cifras. El número bajo un código de barras tiene 8, 12, 13 o 14.
+scan-why-check = Una de las cifras parece incorrecta. Compara cada grupo con la etiqueta e inténtalo de nuevo.
+scan-why-product = Ese código no es el número de producto de un zapato. Usa el código de la etiqueta dentro de la lengüeta.
+scan-broken = Algo ha fallado al buscarlo. Llama a un dependiente, por favor.
 
 nav-start-over = Empezar de nuevo
 nav-back = Atrás
