@@ -1353,13 +1353,18 @@ impl Kiosk {
                     .width(Length::Fixed(200.0)),
             );
         }
+        // The switch says its state in words, not only by its colour.
         bar = bar.push(
             widgets::touch(
-                ctx.t("nav-high-contrast"),
+                ctx.t(if self.high_contrast {
+                    "nav-high-contrast-on"
+                } else {
+                    "nav-high-contrast-off"
+                }),
                 Some(Message::ToggleContrast),
                 theme::choice(p, self.high_contrast),
             )
-            .width(Length::Fixed(280.0)),
+            .width(Length::Fixed(340.0)),
         );
         container(bar).padding([spacing::S, spacing::L]).into()
     }

@@ -6,7 +6,7 @@ use crate::barcode::Gtin;
 use crate::catalog::{GridEntry, SizeGrid, SizeStatus};
 use crate::config::SizeSystemName;
 use crate::sizes::Width;
-use iced::widget::{column, container, row, scrollable, svg, text};
+use iced::widget::{column, container, row, scrollable, space, svg, text};
 use iced::{Alignment, Element, Length};
 
 use super::theme::{self, spacing};
@@ -34,15 +34,17 @@ pub enum Action {
     Ship(GridEntry, String),
 }
 
-/// The label of a size in a system, e.g. "EU 42" or "US 9 W".
+/// The label of a size in a system, e.g. "EU 42" or "US 9 W". A US size is men's or women's
+/// by the style (the screen says which); the letter after the number is only ever the width,
+/// explained beside the grid.
 pub fn size_label(entry: &GridEntry, system: SizeSystemName, gender: &str) -> String {
     let l = &entry.labels;
     let (prefix, value) = match system {
         SizeSystemName::Eu => ("EU", &l.eu),
         SizeSystemName::Uk => ("UK", &l.uk),
         SizeSystemName::Cm => ("cm", &l.cm),
-        SizeSystemName::Us if gender == "women" => ("US W", &l.us_women),
-        SizeSystemName::Us => ("US M", &l.us_men),
+        SizeSystemName::Us if gender == "women" => ("US", &l.us_women),
+        SizeSystemName::Us => ("US", &l.us_men),
     };
     let value = if value.is_empty() { &l.cm } else { value };
     let width = match entry.width {
@@ -201,7 +203,9 @@ impl Product {
             container(text(freshness.0).size(theme::text::SMALL))
                 .padding(spacing::XS)
                 .style(theme::band(freshness.2, freshness.1)),
-            scrollable(rows).height(Length::Fill),
+            // The scrollbar beside the tiles, never over the last column.
+            scrollable(rows).spacing(spacing::S).height(Length::Fill),
+            text(self.legend(ctx)).size(theme::text::SMALL).color(p.muted),
         ]
         .spacing(spacing::M);
         let body: Element<'a, Message> = if ctx.portrait {
@@ -214,6 +218,28 @@ impl Product {
             .width(Length::Fill)
             .height(Length::Fill)
             .into()
+    }
+
+    /// What the letters after a size mean, and whose US sizes these are.
+    fn legend(&self, ctx: &Ctx<'_>) -> String {
+        let mut parts = Vec::new();
+        if self.system == SizeSystemName::Us {
+            parts.push(ctx.t(if self.grid.style.gender == "women" {
+                "product-us-women"
+            } else {
+                "product-us-men"
+            }));
+        }
+        for (width, key) in [
+            (Width::Narrow, "product-width-narrow"),
+            (Width::Wide, "product-width-wide"),
+            (Width::ExtraWide, "product-width-extra-wide"),
+        ] {
+            if self.grid.sizes.iter().any(|e| e.width == width) {
+                parts.push(ctx.t(key));
+            }
+        }
+        parts.join(" · ")
     }
 
     fn size_cell<'a>(&self, ctx: &Ctx<'a>, e: &GridEntry, pending: bool) -> Element<'a, Message> {
@@ -259,9 +285,20 @@ impl Product {
             ),
         };
         let selected = e.gtin == self.grid.scanned;
+        // The scanned size says so in words, not only with its outline.
+        let mut top = row![text(self.label(e)).size(theme::text::H2 * 0.8)]
+            .spacing(spacing::XS)
+            .align_y(Alignment::Center);
+        if selected {
+            top = top.push(space::horizontal()).push(
+                container(text(ctx.t("product-scanned-tag")).size(theme::text::SMALL * 0.8))
+                    .padding([0.0, spacing::XS])
+                    .style(theme::band(fg, bg)),
+            );
+        }
         iced::widget::button(
             column![
-                text(self.label(e)).size(theme::text::H2 * 0.8),
+                top,
                 text(status).size(theme::text::SMALL),
                 text(detail).size(theme::text::SMALL),
             ]

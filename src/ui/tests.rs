@@ -658,3 +658,22 @@ async fn only_a_person_keeps_a_session_alive_whatever_the_camera_says() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sizes_explain_their_letters_and_the_scanned_one_says_so_in_words() {
+    let mut rig = rig(true).await;
+    rig.wedge(IN_STORE).await;
+    assert!(rig.shows("W = wide fit"), "the W is explained");
+    assert!(rig.shows("Scanned"), "the scanned size is marked in words");
+    rig.send(Message::Product(
+        rig.kiosk.lookup_generation,
+        product::Message::System(SizeSystemName::Us),
+    ))
+    .await;
+    assert!(!rig.shows_part("US M "), "men's is not a letter next to the width");
+    assert!(rig.shows_part("US sizes are men's"));
+    // The high-contrast switch says whether it is on.
+    assert!(rig.shows("High contrast: off"));
+    rig.tap("High contrast: off").await;
+    assert!(rig.shows("High contrast: on"));
+}

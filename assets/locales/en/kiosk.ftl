@@ -35,7 +35,8 @@ scan-broken = Something went wrong looking it up. Please call an associate.
 nav-start-over = Start over
 nav-back = Back
 nav-call-associate = Call an associate
-nav-high-contrast = High contrast
+nav-high-contrast-on = High contrast: on
+nav-high-contrast-off = High contrast: off
 associate-called = An associate is on the way.
 
 product-price = { $price }
@@ -45,6 +46,12 @@ product-fit = Fit: { $note }
 product-sizes = Choose your size
 product-size-system = Sizes in
 product-scanned = This is the shoe you scanned
+product-scanned-tag = Scanned
+product-us-men = US sizes are men's
+product-us-women = US sizes are women's
+product-width-narrow = N = narrow fit
+product-width-wide = W = wide fit
+product-width-extra-wide = XW = extra wide fit
 status-in-store = In this store
 status-in-store-few = Only { $count } left
 status-ship = Ship to home
@@ -55,7 +62,6 @@ status-checking = Checking the warehouse…
 warehouse-live = Warehouse stock checked just now.
 warehouse-cached = Warehouse stock from { $minutes } minutes ago; the warehouse is not answering right now.
 warehouse-unavailable = We can't reach the warehouse right now. Sizes in this store can still be brought to you.
-size-width-wide = wide
 
 instore-confirm-title = Bring size { $size } to you?
 instore-where = An associate brings it to this kiosk ({ $kiosk }). Please wait here.

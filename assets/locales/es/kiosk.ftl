@@ -35,7 +35,8 @@ scan-broken = Algo ha fallado al buscarlo. Llama a un dependiente, por favor.
 nav-start-over = Empezar de nuevo
 nav-back = Atrás
 nav-call-associate = Llamar a un dependiente
-nav-high-contrast = Alto contraste
+nav-high-contrast-on = Alto contraste: sí
+nav-high-contrast-off = Alto contraste: no
 associate-called = Un dependiente viene de camino.
 
 product-price = { $price }
@@ -44,6 +45,12 @@ product-fit = Horma: { $note }
 product-sizes = Elige tu talla
 product-size-system = Tallas en
 product-scanned = Este es el zapato que escaneaste
+product-scanned-tag = Escaneada
+product-us-men = Tallas US de hombre
+product-us-women = Tallas US de mujer
+product-width-narrow = N = horma estrecha
+product-width-wide = W = horma ancha
+product-width-extra-wide = XW = horma extra ancha
 status-in-store = En esta tienda
 status-in-store-few = Solo quedan { $count }
 status-ship = Envío a casa
@@ -54,7 +61,6 @@ status-checking = Consultando el almacén…
 warehouse-live = Existencias del almacén consultadas ahora mismo.
 warehouse-cached = Existencias del almacén de hace { $minutes } minutos; el almacén no responde ahora.
 warehouse-unavailable = Ahora no podemos consultar el almacén. Las tallas de esta tienda te las podemos traer igualmente.
-size-width-wide = ancho
 
 instore-confirm-title = ¿Te traemos la talla { $size }?
 instore-where = Un dependiente la trae a este quiosco ({ $kiosk }). Espera aquí, por favor.
