@@ -64,9 +64,13 @@ pub fn start(
         std::thread::Builder::new()
             .name("camera-capture".into())
             .spawn(move || {
+                // "Unavailable" is said once per outage, not at every retry: each message
+                // wakes the UI, and an idle kiosk should cost nothing.
+                let mut said_unavailable = false;
                 while !stop.load(Ordering::Relaxed) {
                     match open(&spec, &config) {
                         Ok(mut source) => {
+                            said_unavailable = false;
                             if !emit(CameraEvent::Active(source.describe())) {
                                 break;
                             }
@@ -75,6 +79,7 @@ pub fn start(
                                     Ok(frame) => slot.put(frame),
                                     Err(e) => {
                                         tracing::warn!(error = %e, "camera stopped; will re-open");
+                                        said_unavailable = true;
                                         if !emit(CameraEvent::Unavailable(e.to_string())) {
                                             stop.store(true, Ordering::Relaxed);
                                         }
@@ -84,8 +89,11 @@ pub fn start(
                             }
                         }
                         Err(e) => {
-                            if !emit(CameraEvent::Unavailable(e.to_string())) {
-                                break;
+                            if !said_unavailable {
+                                said_unavailable = true;
+                                if !emit(CameraEvent::Unavailable(e.to_string())) {
+                                    break;
+                                }
                             }
                         }
                     }

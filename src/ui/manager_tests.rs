@@ -438,7 +438,23 @@ fn the_renderer_setting_picks_the_iced_backend() {
         renderer,
         ..crate::config::Ui::default()
     };
-    assert_eq!(super::forced_backend(&ui(Renderer::Auto)), None);
+    // Auto: the GPU when there is one, iced's software renderer when there is none (not
+    // wgpu on Mesa's software OpenGL).
+    assert_eq!(super::forced_backend_with(&ui(Renderer::Auto), true), None);
+    assert_eq!(
+        super::forced_backend_with(&ui(Renderer::Auto), false),
+        Some("tiny-skia")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    assert!(!super::has_gpu_device(dir.path()));
+    assert!(!super::has_gpu_device(&dir.path().join("missing")));
+    std::fs::write(dir.path().join("card0"), "").unwrap();
+    assert!(
+        !super::has_gpu_device(dir.path()),
+        "a display card alone renders nothing"
+    );
+    std::fs::write(dir.path().join("renderD128"), "").unwrap();
+    assert!(super::has_gpu_device(dir.path()));
     assert_eq!(super::forced_backend(&ui(Renderer::Gpu)), Some("wgpu"));
     assert_eq!(
         super::forced_backend(&ui(Renderer::Software)),

@@ -130,6 +130,9 @@ enum Screen {
     Manager(Box<manager::Dashboard>),
 }
 
+/// The clock of a screen with nothing counting down (see `tick_interval`).
+const SLOW_TICK: Duration = Duration::from_secs(5);
+
 /// How long the store name must be held on the attract screen to open manager mode: long
 /// enough that no shopper does it by accident.
 const MANAGER_LONG_PRESS: Duration = Duration::from_secs(3);
@@ -1199,10 +1202,14 @@ impl Kiosk {
 
     pub fn subscription(&self) -> Subscription<Message> {
         let mut subscriptions = vec![
-            iced::time::every(Duration::from_millis(500)).map(Message::Tick),
             keyboard::listen().map(Message::Keyboard),
             iced::window::resize_events().map(|(_, size)| Message::Resized(size)),
         ];
+        // A clock only as fast as the screen needs it: each tick rebuilds and redraws the
+        // window, and an idle kiosk should cost (almost) nothing.
+        if let Some(every) = self.tick_interval() {
+            subscriptions.push(iced::time::every(every).map(Message::Tick));
+        }
         // The camera runs only where a shopper may hold up a tag.
         let camera_test = matches!(&self.screen, Screen::Manager(d) if d.wants_camera());
         let scanning = camera_test
@@ -1231,6 +1238,30 @@ impl Kiosk {
             ));
         }
         Subscription::batch(subscriptions)
+    }
+
+    /// How often the screen needs the clock: the attract screen changes its hint every few
+    /// seconds (faster only while the store name is held for manager mode); other screens show
+    /// countdowns in whole seconds; a starting or broken kiosk has nothing to count.
+    fn tick_interval(&self) -> Option<Duration> {
+        match &self.screen {
+            Screen::Starting | Screen::OutOfOrder(_) => None,
+            Screen::Attract if self.corner_pressed.is_some() => Some(Duration::from_millis(250)),
+            Screen::Attract => Some(Duration::from_secs(attract::HINT_SECONDS)),
+            // A countdown on screen (its own, or the idle prompt), or the prompt due within
+            // the next slow tick: whole seconds, so it shows on time and counts visibly.
+            _ if self.reset_at.is_some() || self.prompt_due_within(SLOW_TICK + SLOW_TICK) => {
+                Some(Duration::from_secs(1))
+            }
+            _ => Some(SLOW_TICK),
+        }
+    }
+
+    /// Whether the "are you still there?" prompt shows now or within `margin`.
+    fn prompt_due_within(&self, margin: Duration) -> bool {
+        let (timeout, countdown) = self.idle_limit();
+        let idle = self.now.saturating_duration_since(self.last_activity);
+        idle + margin >= timeout.saturating_sub(countdown)
     }
 
     pub fn scale_factor(&self) -> f32 {
@@ -1464,7 +1495,23 @@ fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &str) -> Element<'a, Message> {
 /// The iced backend `[ui] renderer` asks for (`None`: let iced choose). The caller sets
 /// `ICED_BACKEND` before iced starts: iced reads its backend from that variable only.
 pub fn forced_backend(ui: &crate::config::Ui) -> Option<&'static str> {
+    forced_backend_with(ui, has_gpu_device(Path::new("/dev/dri")))
+}
+
+/// Whether a GPU render node exists (`/dev/dri/renderD*`). Without one, wgpu would draw with
+/// Mesa's software OpenGL (llvmpipe), which costs several times the CPU and memory of iced's
+/// own software renderer for the same picture (docs/PERFORMANCE.md).
+fn has_gpu_device(dri: &Path) -> bool {
+    std::fs::read_dir(dri).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
+}
+
+fn forced_backend_with(ui: &crate::config::Ui, gpu: bool) -> Option<&'static str> {
     match ui.renderer {
+        crate::config::Renderer::Auto if !gpu => Some("tiny-skia"),
         crate::config::Renderer::Auto => None,
         crate::config::Renderer::Gpu => Some("wgpu"),
         crate::config::Renderer::Software => Some("tiny-skia"),

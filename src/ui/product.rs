@@ -205,7 +205,9 @@ impl Product {
                 .style(theme::band(freshness.2, freshness.1)),
             // The scrollbar beside the tiles, never over the last column.
             scrollable(rows).spacing(spacing::S).height(Length::Fill),
-            text(self.legend(ctx)).size(theme::text::SMALL).color(p.muted),
+            text(self.legend(ctx))
+                .size(theme::text::SMALL)
+                .color(p.muted),
         ]
         .spacing(spacing::M);
         let body: Element<'a, Message> = if ctx.portrait {

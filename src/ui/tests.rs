@@ -670,10 +670,38 @@ async fn sizes_explain_their_letters_and_the_scanned_one_says_so_in_words() {
         product::Message::System(SizeSystemName::Us),
     ))
     .await;
-    assert!(!rig.shows_part("US M "), "men's is not a letter next to the width");
+    assert!(
+        !rig.shows_part("US M "),
+        "men's is not a letter next to the width"
+    );
     assert!(rig.shows_part("US sizes are men's"));
     // The high-contrast switch says whether it is on.
     assert!(rig.shows("High contrast: off"));
     rig.tap("High contrast: off").await;
     assert!(rig.shows("High contrast: on"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clock_runs_only_as_fast_as_the_screen_needs() {
+    let mut rig = rig(true).await;
+    let slow = Some(Duration::from_secs(5));
+    assert_eq!(
+        rig.kiosk.tick_interval(),
+        slow,
+        "attract: the hint every 5 s"
+    );
+    rig.send(Message::CornerPressed).await;
+    assert_eq!(
+        rig.kiosk.tick_interval(),
+        Some(Duration::from_millis(250)),
+        "the manager's long press is timed closely"
+    );
+    rig.send(Message::CornerReleased).await;
+    rig.wedge(IN_STORE).await;
+    assert_eq!(rig.kiosk.tick_interval(), slow, "nothing counts down yet");
+    // Close to the prompt the clock goes to whole seconds, so the prompt is on time.
+    let ui = rig.kiosk.config().ui;
+    let near = Instant::now() + Duration::from_secs(ui.idle_timeout_s - ui.idle_countdown_s - 8);
+    rig.send(Message::Tick(near)).await;
+    assert_eq!(rig.kiosk.tick_interval(), Some(Duration::from_secs(1)));
 }
