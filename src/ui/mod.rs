@@ -247,6 +247,8 @@ pub struct Kiosk {
     /// When the store name on the attract screen was pressed (manager entry), until released.
     corner_pressed: Option<Instant>,
     pin_gate: crate::pin::PinGate,
+    /// Counts screen changes (see `window_style`).
+    screen_changes: u32,
 }
 
 /// Why a scanned or typed code opened no product, as the scan screen tells it.
@@ -301,6 +303,7 @@ impl Kiosk {
             previous_product: None,
             corner_pressed: None,
             pin_gate: crate::pin::PinGate::new(&config.manager),
+            screen_changes: 0,
         };
         (kiosk, task)
     }
@@ -484,6 +487,43 @@ impl Kiosk {
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let before = self.screen_key();
+        let task = self.route(message);
+        if self.screen_key() != before {
+            self.screen_changes = self.screen_changes.wrapping_add(1);
+        }
+        task
+    }
+
+    /// Which screen (and stage) is showing, to tell when the whole window changes.
+    fn screen_key(&self) -> (std::mem::Discriminant<Screen>, u8) {
+        let stage = match &self.screen {
+            Screen::Order(o) => o.stage as u8,
+            Screen::InStore(s) => u8::from(!s.can_go_back()),
+            _ => 0,
+        };
+        (std::mem::discriminant(&self.screen), stage)
+    }
+
+    /// The window's own background, under the page (which paints its own). It differs by one
+    /// step of blue on every other screen change: iced's software renderer redraws the whole
+    /// window when the background changes, and only what changed otherwise — and its partial
+    /// redraw can leave a 1-px line of the previous screen behind (iced-rs/iced#3032). So a new
+    /// screen is always drawn whole, and a screen left alone still costs (almost) nothing.
+    pub fn window_style(&self, theme: &iced::Theme) -> iced::theme::Style {
+        let mut style = iced::theme::Base::base(theme);
+        if self.screen_changes % 2 == 1 {
+            let b = style.background_color.b;
+            style.background_color.b = if b > 0.5 {
+                b - 1.0 / 255.0
+            } else {
+                b + 1.0 / 255.0
+            };
+        }
+        style
+    }
+
+    fn route(&mut self, message: Message) -> Task<Message> {
         if message.is_a_person_acting() {
             self.last_activity = self.now.max(Instant::now());
             self.now = self.last_activity;
@@ -1530,6 +1570,7 @@ pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
         .title("Endless aisle")
         .subscription(Kiosk::subscription)
         .theme(Kiosk::theme)
+        .style(Kiosk::window_style)
         .scale_factor(Kiosk::scale_factor)
         // The compiled-in font, so every kiosk (and the CI screenshots) render the same.
         .default_font(iced::Font::with_name("Fira Sans"))
