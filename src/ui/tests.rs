@@ -705,3 +705,66 @@ async fn the_clock_runs_only_as_fast_as_the_screen_needs() {
     rig.send(Message::Tick(near)).await;
     assert_eq!(rig.kiosk.tick_interval(), Some(Duration::from_secs(1)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_spanish_the_keyboard_types_munoz_and_prices_and_dates_read_as_spanish() {
+    let mut rig = rig(true).await;
+    rig.tap("Español").await;
+    rig.wedge(SHIP_ONLY).await;
+    assert!(rig.shows("149,99 €"), "money as Spanish writes it");
+    assert!(
+        rig.shows("Pace Runner · Negro"),
+        "the catalog colour in Spanish"
+    );
+    assert!(!rig.shows_part("€149"));
+    rig.choose(SHIP_ONLY).await;
+    assert!(
+        rig.shows_part(", ") && !rig.shows_part("/12"),
+        "dates in words, never 04/12"
+    );
+    rig.tap("Continuar").await;
+    rig.send(Message::Order(order::Message::Focus(order::Field::Name)))
+        .await;
+    for key in ["M", "u", "ñ", "o", "z"] {
+        rig.tap(key).await;
+    }
+    let Screen::Order(o) = &rig.kiosk.screen else {
+        panic!("expected the form")
+    };
+    assert_eq!(o.value(order::Field::Name), "Muñoz");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_goes_one_step_at_a_time_and_keeps_what_was_entered() {
+    let mut rig = rig(true).await;
+    rig.wedge(SHIP_ONLY).await;
+    rig.send(Message::Product(
+        rig.kiosk.lookup_generation,
+        product::Message::System(SizeSystemName::Uk),
+    ))
+    .await;
+    rig.choose(SHIP_ONLY).await;
+    rig.tap("Continue").await;
+    rig.send(Message::Order(order::Message::Focus(order::Field::Name)))
+        .await;
+    rig.send(Message::Order(order::Message::Key('A'))).await;
+    rig.tap("Back").await;
+    assert!(rig.shows("Ship to your home"), "form → review");
+    rig.tap("Continue").await;
+    let Screen::Order(o) = &rig.kiosk.screen else {
+        panic!("expected the form")
+    };
+    assert_eq!(o.value(order::Field::Name), "A", "what was typed is kept");
+    rig.tap("Back").await;
+    rig.tap("Back").await;
+    assert!(rig.shows("Choose your size"), "review → the product");
+    assert!(
+        rig.shows_part("UK "),
+        "the product as it was left (UK sizes still chosen)"
+    );
+    rig.tap("Back").await;
+    assert!(
+        rig.shows("Or type the number under the barcode"),
+        "product → scan"
+    );
+}
