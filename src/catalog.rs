@@ -62,7 +62,7 @@ const GRID_SQL: &str = "
            s.image, s.description, s.fit_note,
            v.gtin, v.size_mm, v.width,
            st.quantity, st.updated_at,
-           wa.quantity, wa.delivery_estimate, wa.fetched_at
+           wa.quantity, wa.delivery_estimate, wa.fetched_at, s.translations
       FROM variants AS scanned
       JOIN styles AS s ON s.id = scanned.style_id
       JOIN variants AS v ON v.style_id = scanned.style_id
@@ -91,6 +91,8 @@ pub fn size_grid(conn: &Connection, gtin: Gtin) -> Result<Option<SizeGrid>, DbEr
                 image: row.get(7)?,
                 description: row.get(8)?,
                 fit_note: row.get(9)?,
+                // Unreadable translations (a hand-edited file) only cost the translation.
+                translations: serde_json::from_str(&row.get::<_, String>(18)?).unwrap_or_default(),
             });
         }
         let raw_gtin: i64 = row.get(10)?;

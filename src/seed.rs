@@ -2,6 +2,7 @@
 //! built under a temporary name and renamed into place only when complete, so an interrupted
 //! first run never leaves a half-filled cache behind.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -12,6 +13,7 @@ use crate::barcode::Gtin;
 use crate::db::{Database, DbError};
 use crate::sizes::Width;
 use crate::stock::{self, ImportError, ImportOptions, ImportReport};
+use crate::warehouse::protocol::StyleTexts;
 
 #[derive(Debug, Clone, Error)]
 pub enum SeedError {
@@ -84,27 +86,78 @@ pub fn load_fixtures(db: &mut Database, dir: &Path) -> Result<SeedReport, SeedEr
     load_stock(db, dir, &stock_file, styles, variants)
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StyleTextRow {
+    style_code: String,
+    lang: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    colour: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    fit_note: String,
+}
+
+/// Style texts by style code, then language.
+pub type StyleTranslations = BTreeMap<String, BTreeMap<String, StyleTexts>>;
+
+/// The catalog's translations from `DIR/style_texts.csv` (`style_code,lang,name,colour,
+/// description,fit_note`; a blank cell is not translated), or none when there is no such file.
+pub fn read_style_texts(dir: &Path) -> Result<StyleTranslations, SeedError> {
+    let file = dir.join("style_texts.csv");
+    if !file.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let mut out = StyleTranslations::new();
+    for (line, row) in read_csv::<StyleTextRow>(&file)? {
+        let lang = row.lang.trim();
+        if lang.is_empty()
+            || lang.len() > 35
+            || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(fixture_err(
+                &file,
+                format!("line {line}: lang {lang:?} is not a language tag such as \"es\""),
+            ));
+        }
+        out.entry(row.style_code).or_default().insert(
+            lang.to_owned(),
+            StyleTexts {
+                name: row.name,
+                colour: row.colour,
+                description: row.description,
+                fit_note: row.fit_note,
+            },
+        );
+    }
+    Ok(out)
+}
+
 /// Adds or updates the catalog from `DIR/styles.csv` and `DIR/variants.csv` (the fixtures'
-/// format) in one transaction: all of it, or nothing with the file and line at fault. Returns
+/// format; `DIR/style_texts.csv`, when there, adds translations) in one transaction: all of it, or nothing with the file and line at fault. Returns
 /// the number of styles and sizes read. The catalog source of kiosks on a mapped warehouse.
 pub fn import_catalog(db: &mut Database, dir: &Path) -> Result<(u64, u64), SeedError> {
     let styles_file = dir.join("styles.csv");
     let variants_file = dir.join("variants.csv");
     let styles: Vec<(u64, StyleRow)> = read_csv(&styles_file)?;
     let variants: Vec<(u64, VariantRow)> = read_csv(&variants_file)?;
+    let translations = read_style_texts(dir)?;
 
     let tx = db.conn_mut().transaction().map_err(DbError::from)?;
     {
         let mut insert_style = tx
             .prepare(
                 "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
-                                     currency, image, description, fit_note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                     currency, image, description, fit_note, translations)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (style_code) DO UPDATE SET brand = excluded.brand,
                      name = excluded.name, colour = excluded.colour, gender = excluded.gender,
                      price_cents = excluded.price_cents, currency = excluded.currency,
                      image = excluded.image, description = excluded.description,
-                     fit_note = excluded.fit_note",
+                     fit_note = excluded.fit_note, translations = excluded.translations",
             )
             .map_err(DbError::from)?;
         for (line, s) in &styles {
@@ -120,6 +173,10 @@ pub fn import_catalog(db: &mut Database, dir: &Path) -> Result<(u64, u64), SeedE
                     &s.image,
                     &s.description,
                     &s.fit_note,
+                    serde_json::to_string(
+                        &translations.get(&s.style_code).cloned().unwrap_or_default(),
+                    )
+                    .unwrap_or_else(|_| "{}".into()),
                 ))
                 .map_err(|e| fixture_err(&styles_file, format!("line {line}: {e}")))?;
         }

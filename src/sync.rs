@@ -167,11 +167,11 @@ fn apply_catalog_page(
 ) -> Result<(), DbError> {
     let mut upsert_style = tx.prepare_cached(
         "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents, currency,
-                             image, description, fit_note, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                             image, description, fit_note, updated_at, translations)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (style_code) DO UPDATE SET brand = ?2, name = ?3, colour = ?4, gender = ?5,
              price_cents = ?6, currency = ?7, image = ?8, description = ?9, fit_note = ?10,
-             updated_at = ?11",
+             updated_at = ?11, translations = ?12",
     )?;
     let now = db::now_rfc3339();
     for s in &page.styles {
@@ -186,7 +186,8 @@ fn apply_catalog_page(
             s.image,
             s.description,
             s.fit_note,
-            now
+            now,
+            serde_json::to_string(&s.translations).unwrap_or_else(|_| "{}".into()),
         ])?;
     }
     let mut exists = tx.prepare_cached("SELECT 1 FROM variants WHERE gtin = ?1")?;

@@ -161,6 +161,13 @@ async fn sync_from_empty_then_delta() {
     assert_eq!(report.stock.added, 602);
     assert_eq!(env.count("SELECT count(*) FROM variants"), 661);
     assert_eq!(env.count("SELECT count(*) FROM styles"), 44);
+    // The catalog's translations travel with it.
+    assert_eq!(
+        env.count(
+            "SELECT count(*) FROM styles WHERE json_extract(translations, '$.es.colour') != ''"
+        ),
+        44
+    );
     assert_eq!(env.count("SELECT count(*) FROM store_stock"), 602);
 
     // Changes at the chain: a price, a discontinued size, a stock count.

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v3_event_summaries.sql"),
     include_str!("v4_kiosk_state.sql"),
     include_str!("v5_outbox_states.sql"),
+    include_str!("v6_style_translations.sql"),
 ];
 
 /// The schema version this build writes.

@@ -30,8 +30,8 @@ pub struct Wanted {
 
 #[derive(Debug, Clone)]
 pub struct InStore {
-    /// Brand and name, and the colour as the catalog says it (shown translated).
-    pub shoe: (String, String),
+    /// The shoe, whose texts show in the shopper's language.
+    pub shoe: Box<crate::catalog::Style>,
     pub style_code: String,
     pub size: Wanted,
     /// Half a size down and up, when the store has them, and whether they are ticked.
@@ -59,7 +59,7 @@ pub enum Action {
 
 impl InStore {
     pub fn new(
-        shoe: (String, String),
+        shoe: Box<crate::catalog::Style>,
         style_code: String,
         size: Wanted,
         neighbours: Vec<Wanted>,
@@ -118,8 +118,13 @@ impl InStore {
     }
 
     fn shoe<'a>(&self, ctx: &Ctx<'a>) -> String {
-        let colour = super::catalog_text(ctx.lang, "colour", &self.shoe.1);
-        format!("{} · {colour}", self.shoe.0)
+        use crate::warehouse::protocol::StyleText;
+        format!(
+            "{} {} · {}",
+            self.shoe.brand,
+            super::style_text(ctx.lang, &self.shoe, StyleText::Name),
+            super::style_text(ctx.lang, &self.shoe, StyleText::Colour)
+        )
     }
 
     fn labels(&self) -> String {

@@ -30,7 +30,7 @@ use crate::db::DbError;
 use crate::events::{self, Event, ReadFailure};
 use crate::i18n::{self, Lang};
 use crate::orders;
-use crate::warehouse::protocol::AssociateRequest;
+use crate::warehouse::protocol::{AssociateRequest, StyleText};
 use iced::keyboard::{self, key};
 use iced::widget::{column, container, mouse_area, row, space, text};
 use iced::{Alignment, Element, Length, Size, Subscription, Task};
@@ -89,9 +89,23 @@ impl Ctx<'_> {
     }
 }
 
-/// A catalog word in the shopper's language when the locale has it (`colour-forest-green`),
-/// else as the catalog wrote it: colours are a small shared vocabulary, names are not.
-pub fn catalog_text(lang: &Lang, kind: &str, value: &str) -> String {
+/// A style's text in the shopper's language: the catalog's own translation when it carries
+/// one; for a colour, else the locale's word for it (`colour-forest-green`: colours are a
+/// small shared vocabulary); else as the catalog wrote it.
+pub fn style_text(lang: &Lang, style: &catalog::Style, which: StyleText) -> String {
+    if let Some(text) = style.translated(&lang.tag(), which) {
+        return text.to_owned();
+    }
+    match which {
+        StyleText::Name => style.name.clone(),
+        StyleText::Colour => catalog_word(lang, "colour", &style.colour),
+        StyleText::Description => style.description.clone(),
+        StyleText::FitNote => style.fit_note.clone(),
+    }
+}
+
+/// A catalog word in the shopper's language when the locale has it, else as written.
+fn catalog_word(lang: &Lang, kind: &str, value: &str) -> String {
     let slug: String = value
         .trim()
         .to_lowercase()
@@ -695,7 +709,7 @@ impl Kiosk {
                     product::Action::InStore(entry, label, neighbours) => {
                         // The sheet first: nothing is sent until the shopper confirms.
                         let s = &full_style;
-                        let shoe = (format!("{} {}", s.brand, s.name), s.colour.clone());
+                        let shoe = Box::new(s.clone());
                         let wanted =
                             |e: &crate::catalog::GridEntry, label: String| in_store::Wanted {
                                 gtin: e.gtin.to_string(),
@@ -744,7 +758,10 @@ impl Kiosk {
                     }
                     in_store::Action::Send(sizes) => {
                         // For staff: the catalog's own words and the style code.
-                        let style = format!("{} · {} ({})", s.shoe.0, s.shoe.1, s.style_code);
+                        let style = format!(
+                            "{} {} · {} ({})",
+                            s.shoe.brand, s.shoe.name, s.shoe.colour, s.style_code
+                        );
                         let style_code = s.style_code.clone();
                         let requested = match sizes.first().and_then(|w| w.gtin.parse().ok()) {
                             Some(gtin) => self.record(Event::InStoreRequest {

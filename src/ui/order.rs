@@ -6,7 +6,7 @@
 use crate::address;
 use crate::catalog::{GridEntry, Style};
 use crate::orders::OrderDraft;
-use crate::warehouse::protocol::{Address, Contact};
+use crate::warehouse::protocol::{Address, Contact, StyleText};
 use iced::widget::{button, column, container, row, text};
 use iced::{Alignment, Element, Length};
 
@@ -313,8 +313,8 @@ impl Order {
                 format!(
                     "{} {} · {}",
                     self.style.brand,
-                    self.style.name,
-                    super::catalog_text(ctx.lang, "colour", &self.style.colour)
+                    super::style_text(ctx.lang, &self.style, StyleText::Name),
+                    super::style_text(ctx.lang, &self.style, StyleText::Colour)
                 ),
             ),
             Self::line(ctx, ctx.t("order-size"), self.size_label.clone()),
@@ -565,6 +565,7 @@ mod tests {
             image: String::new(),
             description: String::new(),
             fit_note: String::new(),
+            translations: Default::default(),
         };
         let entry = GridEntry {
             gtin: "4006381333931".parse().unwrap(),

@@ -6,6 +6,7 @@ use crate::barcode::Gtin;
 use crate::catalog::{GridEntry, SizeGrid, SizeStatus};
 use crate::config::SizeSystemName;
 use crate::sizes::Width;
+use crate::warehouse::protocol::StyleText;
 use iced::widget::{column, container, row, scrollable, space, svg, text};
 use iced::{Alignment, Element, Length};
 
@@ -132,8 +133,8 @@ impl Product {
             text(&s.brand).size(theme::text::BODY).color(p.muted),
             text(format!(
                 "{} · {}",
-                s.name,
-                super::catalog_text(ctx.lang, "colour", &s.colour)
+                super::style_text(ctx.lang, s, StyleText::Name),
+                super::style_text(ctx.lang, s, StyleText::Colour)
             ))
             .size(theme::text::H2),
             text(price).size(theme::text::H2),
@@ -141,10 +142,9 @@ impl Product {
         .spacing(spacing::S)
         .width(Length::Fixed(480.0));
         if !s.fit_note.is_empty() {
-            about = about.push(
-                text(ctx.t_with("product-fit", &[("note", s.fit_note.clone())]))
-                    .size(theme::text::BODY),
-            );
+            let note = super::style_text(ctx.lang, s, StyleText::FitNote);
+            about = about
+                .push(text(ctx.t_with("product-fit", &[("note", note)])).size(theme::text::BODY));
         }
 
         let systems = row(ctx.size_systems.iter().map(|sys| {

@@ -716,6 +716,10 @@ async fn in_spanish_the_keyboard_types_munoz_and_prices_and_dates_read_as_spanis
         rig.shows("Pace Runner · Negro"),
         "the catalog colour in Spanish"
     );
+    assert!(
+        rig.shows("Horma: Se ajusta a tu talla habitual."),
+        "the fit note in the catalog's own Spanish"
+    );
     assert!(!rig.shows_part("€149"));
     rig.choose(SHIP_ONLY).await;
     assert!(

@@ -2,6 +2,8 @@
 //! two cannot drift apart. Documented in `docs/warehouse-api.yaml`. Requests reject unknown
 //! fields (strict JSON); responses tolerate them (a newer server may add fields).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Largest page a client may ask for.
@@ -37,6 +39,48 @@ pub struct StyleRecord {
     pub image: String,
     pub description: String,
     pub fit_note: String,
+    /// The catalog's own translations of the texts above, by language tag (`"es"`): what a
+    /// shopper reads in their language. Absent or empty for a text: the text above.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, StyleTexts>,
+}
+
+/// A style's texts in one language; an empty one is not translated.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StyleTexts {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub colour: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub fit_note: String,
+}
+
+/// Which of a style's texts (see [`StyleRecord::text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StyleText {
+    Name,
+    Colour,
+    Description,
+    FitNote,
+}
+
+impl StyleRecord {
+    /// A text in `lang` when the catalog carries it, else the catalog's own; `None` when the
+    /// catalog has no translation (so the caller may try its own vocabulary).
+    pub fn translated(&self, lang: &str, which: StyleText) -> Option<&str> {
+        let texts = self.translations.get(lang)?;
+        let text = match which {
+            StyleText::Name => &texts.name,
+            StyleText::Colour => &texts.colour,
+            StyleText::Description => &texts.description,
+            StyleText::FitNote => &texts.fit_note,
+        };
+        (!text.trim().is_empty()).then_some(text.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS styles (
     image       TEXT NOT NULL,
     description TEXT NOT NULL,
     fit_note    TEXT NOT NULL,
-    seq         INTEGER NOT NULL
+    seq         INTEGER NOT NULL,
+    translations TEXT NOT NULL DEFAULT '{}'  -- JSON: protocol::StyleTexts by language
 );
 CREATE INDEX IF NOT EXISTS styles_by_seq ON styles (seq);
 

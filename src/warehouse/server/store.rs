@@ -211,6 +211,11 @@ impl WarehouseStore {
             )?;
             Ok(n > 0)
         };
+        if has("styles", "style_code")? && !has("styles", "translations")? {
+            conn.execute_batch(
+                "ALTER TABLE styles ADD COLUMN translations TEXT NOT NULL DEFAULT '{}'",
+            )?;
+        }
         if has("associate_requests", "request_id")? && !has("associate_requests", "style")? {
             conn.execute_batch(
                 "ALTER TABLE associate_requests ADD COLUMN style TEXT NOT NULL DEFAULT '';
@@ -464,6 +469,10 @@ impl WarehouseStore {
                 .map_err(|e| fixture(e.to_string()))
         };
         let styles = read("styles.csv")?;
+        let translations = crate::seed::read_style_texts(dir).map_err(|e| StoreError::Fixture {
+            file: dir.join("style_texts.csv").display().to_string(),
+            message: e.to_string(),
+        })?;
         let variants = read("variants.csv")?;
         let dc = read("warehouse_stock.csv")?;
         let store = read("store_stock.csv")?;
@@ -472,7 +481,9 @@ impl WarehouseStore {
         for s in &styles {
             let seq = next_seq(&tx)?;
             tx.execute(
-                "INSERT INTO styles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
+                     currency, image, description, fit_note, seq, translations)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     &s[0],
                     &s[1],
@@ -484,7 +495,9 @@ impl WarehouseStore {
                     &s[7],
                     &s[8],
                     &s[9],
-                    seq
+                    seq,
+                    serde_json::to_string(&translations.get(&s[0]).cloned().unwrap_or_default())
+                        .unwrap_or_else(|_| "{}".into()),
                 ],
             )?;
         }
@@ -528,7 +541,9 @@ impl WarehouseStore {
         let tx = conn.transaction()?;
         {
             let mut style = tx.prepare(
-                "INSERT INTO styles VALUES (?1, 'Benchmark', ?2, 'Black', 'unisex', 9999, 'EUR', '', '', '', ?3)",
+                "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
+                     currency, image, description, fit_note, seq)
+                 VALUES (?1, 'Benchmark', ?2, 'Black', 'unisex', 9999, 'EUR', '', '', '', ?3)",
             )?;
             let mut variant = tx.prepare("INSERT INTO variants (gtin, style_code, size_mm, width, seq) VALUES (?1, ?2, ?3, 'M', ?4)")?;
             let mut dc = tx.prepare("INSERT INTO dc_stock VALUES (?1, ?2)")?;
@@ -606,7 +621,7 @@ impl WarehouseStore {
         style_codes.dedup();
         let mut get_style = conn.prepare_cached(
             "SELECT style_code, brand, name, colour, gender, price_cents, currency, image,
-                    description, fit_note FROM styles WHERE style_code = ?1",
+                    description, fit_note, translations FROM styles WHERE style_code = ?1",
         )?;
         let styles = style_codes
             .iter()
@@ -623,6 +638,8 @@ impl WarehouseStore {
                         image: r.get(7)?,
                         description: r.get(8)?,
                         fit_note: r.get(9)?,
+                        translations: serde_json::from_str(&r.get::<_, String>(10)?)
+                            .unwrap_or_default(),
                     })
                 })
             })
