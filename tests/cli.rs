@@ -492,6 +492,39 @@ fn import_catalog_adds_and_updates_styles_all_or_nothing() {
         13999
     );
 
+    // Translations ride along; a line with a language that is not a tag is refused by line.
+    std::fs::write(
+        dir.join("style_texts.csv"),
+        "style_code,lang,name,colour,description,fit_note
+         NEW-STY-900,es,Náutico Harbour,Azul marino,,
+",
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .arg("import-catalog")
+        .arg(&dir)
+        .assert()
+        .success();
+    let json = kiosk.lookup_json("4012345900019");
+    assert_eq!(json["style"]["translations"]["es"]["colour"], "Azul marino");
+    std::fs::write(
+        dir.join("style_texts.csv"),
+        "style_code,lang,name,colour,description,fit_note
+         NEW-STY-900,es,,Azul marino,,
+         NEW-STY-900,español!,,Azul,,
+",
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .arg("import-catalog")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("style_texts.csv: line 3: lang"));
+    std::fs::remove_file(dir.join("style_texts.csv")).unwrap();
+
     // A bad line: nothing of the file goes in, and the error names file and line.
     std::fs::write(
         dir.join("variants.csv"),
