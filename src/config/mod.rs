@@ -395,6 +395,9 @@ pub struct Manager {
     /// in stock, percent, is refused unless forced: a short or wrong file must not empty the
     /// store's stock. 100 = never refused.
     pub import_max_removed_percent: u32,
+    /// Seconds without a touch before manager mode asks "still there?" and then logs out: a
+    /// manager reads, counts and checks the stockroom between taps, a shopper does not.
+    pub idle_timeout_s: u64,
 }
 
 impl Default for Manager {
@@ -407,6 +410,7 @@ impl Default for Manager {
             sync_max_age_s: 3600,
             import_dirs: vec!["imports".into(), "/media".into(), "/run/media".into()],
             import_max_removed_percent: 50,
+            idle_timeout_s: 600,
         }
     }
 }
@@ -809,6 +813,24 @@ impl Config {
             "attempts",
         )?;
         check_range("manager.lockout_s", self.manager.lockout_s, 0, 86_400, "s")?;
+        check_range(
+            "manager.idle_timeout_s",
+            self.manager.idle_timeout_s,
+            60,
+            7_200,
+            "s",
+        )?;
+        if self.ui.idle_countdown_s >= self.manager.idle_timeout_s {
+            return Err(issue(
+                "manager.idle_timeout_s",
+                format!(
+                    "the countdown (ui.idle_countdown_s, {} s) is not shorter than manager mode's \
+                     idle timeout ({} s)",
+                    self.ui.idle_countdown_s, self.manager.idle_timeout_s
+                ),
+                "make manager.idle_timeout_s longer than ui.idle_countdown_s",
+            ));
+        }
         if !self.notifications.associate_webhook.is_empty() {
             check_http_url(
                 "notifications.associate_webhook",

@@ -199,6 +199,11 @@ fn cross_field_rules() {
             Some(3),
         ),
         (
+            "[manager]\nidle_timeout_s = 30\n",
+            "manager.idle_timeout_s",
+            Some(2),
+        ),
+        (
             "[warehouse]\ntoken_file = \"/run/secrets/t\"\n",
             "warehouse.token_file",
             Some(2),

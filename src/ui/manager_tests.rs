@@ -116,7 +116,32 @@ async fn the_right_pin_opens_the_dashboard_and_idle_logs_the_manager_out() {
     rig.tap("Log out").await;
     assert!(matches!(rig.kiosk.screen, Screen::Attract));
 
+    // A manager counting in the stockroom is not a shopper who walked away: past the
+    // shoppers' timeout the dashboard stays; the prompt comes when manager mode's own timeout
+    // says, in the manager's words; then the logout.
     rig.open_manager().await;
+    let config = rig.kiosk.config();
+    let start = rig.kiosk.last_activity;
+    let at = |s: u64| start + Duration::from_secs(s);
+    rig.send(Message::Tick(at(config.ui.idle_timeout_s + 5)))
+        .await;
+    assert!(matches!(rig.kiosk.screen, Screen::Manager(_)));
+    assert!(!rig.shows("Are you still there?"));
+    let prompt = config.manager.idle_timeout_s - config.ui.idle_countdown_s;
+    rig.send(Message::Tick(at(prompt - 5))).await;
+    assert!(
+        !rig.shows("Still managing?"),
+        "not before the configured time"
+    );
+    rig.send(Message::Tick(at(prompt + 1))).await;
+    assert!(rig.shows("Still managing?"));
+    assert!(rig.shows_part("Manager mode closes in"));
+    assert!(
+        !rig.shows_part("protect your details"),
+        "not the shopper's words"
+    );
+    rig.tap("Stay logged in").await;
+    assert!(matches!(rig.kiosk.screen, Screen::Manager(_)));
     rig.send(Message::Tick(Instant::now() + Duration::from_secs(3600)))
         .await;
     assert!(matches!(rig.kiosk.screen, Screen::Attract), "idle logout");

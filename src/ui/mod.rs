@@ -344,16 +344,22 @@ impl Kiosk {
     fn idle_limit(&self) -> (Duration, Duration) {
         // Runs on every frame (the view asks for the countdown): borrow, do not clone.
         let default;
-        let ui = match &self.services {
-            Some(s) => &s.config.ui,
+        let config = match &self.services {
+            Some(s) => &s.config,
             None => {
-                default = crate::config::Ui::default();
+                default = Config::default();
                 &default
             }
         };
+        // Manager mode has its own, longer timeout; the PIN screen is a shopper's screen.
+        let timeout = if matches!(self.screen, Screen::Manager(_)) {
+            config.manager.idle_timeout_s
+        } else {
+            config.ui.idle_timeout_s
+        };
         (
-            Duration::from_secs(ui.idle_timeout_s),
-            Duration::from_secs(ui.idle_countdown_s),
+            Duration::from_secs(timeout),
+            Duration::from_secs(config.ui.idle_countdown_s),
         )
     }
 
@@ -1401,11 +1407,15 @@ impl Kiosk {
         match self.idle_countdown() {
             // The prompt replaces the screen: a passer-by does not see the shopper's name,
             // address or size behind it while it counts down.
-            Some(left) => container(idle_prompt(&ctx, left))
-                .style(theme::page(palette))
-                .width(Length::Fill)
-                .height(Length::Fill)
-                .into(),
+            Some(left) => container(idle_prompt(
+                &ctx,
+                left,
+                matches!(self.screen, Screen::Manager(_)),
+            ))
+            .style(theme::page(palette))
+            .width(Length::Fill)
+            .height(Length::Fill)
+            .into(),
             None => page.into(),
         }
     }
@@ -1496,22 +1506,27 @@ impl Kiosk {
     }
 }
 
-fn idle_prompt<'a>(ctx: &Ctx<'a>, seconds: u64) -> Element<'a, Message> {
+/// "Are you still there?", in the shopper's words or, in manager mode, the manager's.
+fn idle_prompt<'a>(ctx: &Ctx<'a>, seconds: u64, manager: bool) -> Element<'a, Message> {
     let p = ctx.palette;
+    let key = |shopper: &'static str, staff: &'static str| if manager { staff } else { shopper };
     let card = container(
         column![
-            text(ctx.t("idle-title")).size(theme::text::H1),
-            text(ctx.t_with("idle-body", &[("seconds", seconds.to_string())]))
-                .size(theme::text::H2 * 0.8),
+            text(ctx.t(key("idle-title", "mgr-idle-title"))).size(theme::text::H1),
+            text(ctx.t_with(
+                key("idle-body", "mgr-idle-body"),
+                &[("seconds", seconds.to_string())]
+            ))
+            .size(theme::text::H2 * 0.8),
             row![
                 widgets::touch(
-                    ctx.t("idle-more"),
+                    ctx.t(key("idle-more", "mgr-idle-more")),
                     Some(Message::MoreTime),
                     theme::primary(p)
                 )
                 .width(Length::Fixed(360.0)),
                 widgets::touch(
-                    ctx.t("nav-start-over"),
+                    ctx.t(key("nav-start-over", "mgr-logout")),
                     Some(Message::StartOver),
                     theme::secondary(p)
                 )

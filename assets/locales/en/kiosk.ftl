@@ -144,6 +144,9 @@ pin-problem = { $problem }
 
 mgr-title = Manager
 mgr-logout = Log out
+mgr-idle-title = Still managing?
+mgr-idle-body = Manager mode closes in { $seconds } seconds if nobody touches the screen.
+mgr-idle-more = Stay logged in
 mgr-tab-status = Status
 mgr-tab-orders = Orders
 mgr-tab-analytics = Analytics

@@ -142,6 +142,9 @@ pin-problem = { $problem }
 
 mgr-title = Encargado
 mgr-logout = Salir
+mgr-idle-title = ¿Sigues gestionando?
+mgr-idle-body = El modo de gestión se cierra en { $seconds } segundos si nadie toca la pantalla.
+mgr-idle-more = Seguir dentro
 mgr-tab-status = Estado
 mgr-tab-orders = Pedidos
 mgr-tab-analytics = Análisis
