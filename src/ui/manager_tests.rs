@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::manager::{self, ImportState, SyncState, pin};
-use super::tests::{IN_STORE, Rig, SHIP_ONLY, drain, rig_with};
+use super::tests::{IN_STORE, Rig, SHIP_ONLY, drain, rig_with, screen};
 use super::*;
 use crate::warehouse::server::Fault;
 use futures_util::StreamExt;
@@ -97,12 +97,46 @@ async fn wrong_pins_are_refused_then_the_gate_locks_even_for_the_right_one() {
     rig.type_pin("2222").await;
     assert!(rig.shows("Wrong PIN. 1 more try before manager mode locks."));
     rig.type_pin("3333").await;
-    assert!(rig.shows("Too many wrong PINs. Manager mode is locked for 1 min."));
+    assert!(rig.shows_part("Too many wrong PINs. Manager mode is locked until "));
+    assert!(rig.shows_part("(in 1 min)"));
+    assert!(rig.shows_part("Forgot the PIN?"), "what to do without it");
+    // The keypad is greyed out: a tap on a digit does nothing, and the right PIN gets in
+    // nowhere until the lock ends.
+    let digit = {
+        let mut ui = screen(rig.kiosk.view());
+        ui.click("4").expect("the digit key");
+        ui.into_messages().count()
+    };
+    assert_eq!(digit, 0, "a locked keypad sends nothing");
     rig.type_pin(PIN).await;
     let Screen::ManagerPin(entry) = &rig.kiosk.screen else {
         panic!("still the PIN screen");
     };
-    assert_eq!(entry.feedback(), &pin::Feedback::Locked { minutes: 1 });
+    assert!(matches!(
+        entry.feedback(),
+        pin::Feedback::Locked { minutes: 1, .. }
+    ));
+    // The lock ends (60 s here): the keypad comes back by itself, and the right PIN opens.
+    rig.kiosk.pin_gate = crate::pin::PinGate::new(&rig.kiosk.config().manager);
+    rig.send(Message::Tick(Instant::now())).await;
+    assert!(!rig.shows_part("Manager mode is locked"));
+    rig.type_pin(PIN).await;
+    assert!(matches!(rig.kiosk.screen, Screen::Manager(_)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_gate_says_so_as_soon_as_the_pin_screen_opens() {
+    let mut rig = manager_rig(true).await;
+    rig.long_press_store_name().await;
+    for wrong in ["1111", "2222", "3333"] {
+        rig.type_pin(wrong).await;
+    }
+    rig.tap("Cancel").await;
+    rig.long_press_store_name().await;
+    assert!(
+        rig.shows_part("Manager mode is locked until"),
+        "before anyone types"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -393,7 +427,7 @@ async fn a_lockout_survives_restarting_the_kiosk() {
     for wrong in ["1111", "2222", "3333"] {
         rig.type_pin(wrong).await;
     }
-    assert!(rig.shows("Too many wrong PINs. Manager mode is locked for 1 min."));
+    assert!(rig.shows_part("Too many wrong PINs. Manager mode is locked until"));
     // A new kiosk process on the same database: it reads the gate when it starts.
     let services = rig.services();
     rig.kiosk = Kiosk::with_services(services.clone());
@@ -404,7 +438,7 @@ async fn a_lockout_survives_restarting_the_kiosk() {
         matches!(rig.kiosk.screen, Screen::ManagerPin(_)),
         "still locked after the restart"
     );
-    assert!(rig.shows("Too many wrong PINs. Manager mode is locked for 1 min."));
+    assert!(rig.shows_part("Too many wrong PINs. Manager mode is locked until"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

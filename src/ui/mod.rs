@@ -592,9 +592,16 @@ impl Kiosk {
                     && matches!(self.screen, Screen::Attract)
                 {
                     self.corner_pressed = None;
-                    self.screen = Screen::ManagerPin(manager::pin::PinEntry::new());
+                    let mut entry = manager::pin::PinEntry::new();
+                    // Locked already: say so before anyone types.
+                    entry.show_lock(self.pin_gate.locked_for(Instant::now()));
+                    self.screen = Screen::ManagerPin(entry);
                     self.last_activity = now;
                     return Task::none();
+                }
+                // The lock's minutes count down on screen, and the keypad comes back when it ends.
+                if let Screen::ManagerPin(entry) = &mut self.screen {
+                    entry.show_lock(self.pin_gate.locked_for(Instant::now()));
                 }
                 if self.idle_countdown() == Some(0) || self.reset_at.is_some_and(|at| now >= at) {
                     return self.reset();
@@ -887,9 +894,7 @@ impl Kiosk {
             manager::pin::Action::Cancel => self.reset(),
             manager::pin::Action::Check(pin) => {
                 if let Some(remaining) = self.pin_gate.locked_for(Instant::now()) {
-                    entry.set_feedback(manager::pin::Feedback::Locked {
-                        minutes: remaining.as_secs().div_ceil(60),
-                    });
+                    entry.show_lock(Some(remaining));
                     return Task::none();
                 }
                 let manager = services.config.manager.clone();
@@ -962,9 +967,9 @@ impl Kiosk {
             }
             crate::pin::Verdict::Locked { remaining } => {
                 tracing::warn!(seconds = remaining.as_secs(), "manager mode locked");
-                self.pin_feedback(manager::pin::Feedback::Locked {
-                    minutes: remaining.as_secs().div_ceil(60),
-                });
+                if let Screen::ManagerPin(entry) = &mut self.screen {
+                    entry.show_lock(Some(remaining));
+                }
                 Task::none()
             }
         };

@@ -244,6 +244,7 @@ impl Scan {
                 .style(theme::surface(p)),
             widgets::keypad(
                 p,
+                true,
                 Message::Digit,
                 (ctx.t("scan-keypad-delete"), Message::Delete),
                 (ctx.t("scan-keypad-clear"), Message::Clear),

@@ -28,14 +28,19 @@ pub fn touch<'a, M: Clone + 'a>(
 /// The numeric keypad for typing the digits under a barcode.
 pub fn keypad<'a, M: Clone + 'a>(
     palette: Palette,
+    enabled: bool,
     digit: impl Fn(char) -> M,
     delete: (String, M),
     clear: (String, M),
 ) -> Element<'a, M> {
     let key = |c: char| {
-        touch(c.to_string(), Some(digit(c)), theme::secondary(palette))
-            .width(Length::Fixed(TOUCH_TARGET * 1.6))
-            .height(Length::Fixed(TOUCH_TARGET * 1.1))
+        touch(
+            c.to_string(),
+            enabled.then(|| digit(c)),
+            theme::secondary(palette),
+        )
+        .width(Length::Fixed(TOUCH_TARGET * 1.6))
+        .height(Length::Fixed(TOUCH_TARGET * 1.1))
     };
     let rows = ["123", "456", "789"].map(|r| {
         row(r.chars().map(|c| key(c).into()))
@@ -43,13 +48,21 @@ pub fn keypad<'a, M: Clone + 'a>(
             .into()
     });
     let last = row![
-        touch(clear.0, Some(clear.1), theme::secondary(palette))
-            .width(Length::Fixed(TOUCH_TARGET * 1.6))
-            .height(Length::Fixed(TOUCH_TARGET * 1.1)),
+        touch(
+            clear.0,
+            enabled.then_some(clear.1),
+            theme::secondary(palette)
+        )
+        .width(Length::Fixed(TOUCH_TARGET * 1.6))
+        .height(Length::Fixed(TOUCH_TARGET * 1.1)),
         key('0'),
-        touch(delete.0, Some(delete.1), theme::secondary(palette))
-            .width(Length::Fixed(TOUCH_TARGET * 1.6))
-            .height(Length::Fixed(TOUCH_TARGET * 1.1)),
+        touch(
+            delete.0,
+            enabled.then_some(delete.1),
+            theme::secondary(palette)
+        )
+        .width(Length::Fixed(TOUCH_TARGET * 1.6))
+        .height(Length::Fixed(TOUCH_TARGET * 1.1)),
     ]
     .spacing(theme::spacing::S);
     column(rows.into_iter().chain([last.into()]))

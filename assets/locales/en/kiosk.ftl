@@ -139,7 +139,8 @@ pin-wrong = Wrong PIN. { $left } more { $left ->
     [one] try
    *[other] tries
 } before manager mode locks.
-pin-locked = Too many wrong PINs. Manager mode is locked for { $minutes } min.
+pin-locked = Too many wrong PINs. Manager mode is locked until { $until } (in { $minutes } min).
+pin-forgot = Forgot the PIN? Someone with access to this kiosk's computer sets a new one with: kiosk manager set-pin
 pin-problem = { $problem }
 
 mgr-title = Manager

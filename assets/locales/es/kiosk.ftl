@@ -137,7 +137,8 @@ pin-wrong = PIN incorrecto. { $left ->
     [one] Queda { $left } intento
    *[other] Quedan { $left } intentos
 } antes de bloquear el modo encargado.
-pin-locked = Demasiados PIN incorrectos. El modo encargado está bloqueado { $minutes } min.
+pin-locked = Demasiados PIN incorrectos. El modo encargado está bloqueado hasta las { $until } (dentro de { $minutes } min).
+pin-forgot = ¿Has olvidado el PIN? Quien tenga acceso al ordenador del quiosco puede poner uno nuevo con: kiosk manager set-pin
 pin-problem = { $problem }
 
 mgr-title = Encargado

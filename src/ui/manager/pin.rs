@@ -13,8 +13,14 @@ const MAX_DIGITS: usize = 12;
 pub enum Feedback {
     None,
     Checking,
-    Wrong { left: u32 },
-    Locked { minutes: u64 },
+    Wrong {
+        left: u32,
+    },
+    /// Too many wrong PINs: nothing can be typed until `until` (local time, "14:35").
+    Locked {
+        minutes: u64,
+        until: String,
+    },
     Problem(String),
 }
 
@@ -64,7 +70,34 @@ impl PinEntry {
         &self.feedback
     }
 
+    pub fn is_locked(&self) -> bool {
+        matches!(self.feedback, Feedback::Locked { .. })
+    }
+
+    /// The gate's state, as of now: locked for `remaining`, or open (a lock that ran out is
+    /// lifted; other feedback stays).
+    pub fn show_lock(&mut self, remaining: Option<std::time::Duration>) {
+        match remaining {
+            Some(left) => {
+                let until = jiff::Zoned::now()
+                    .checked_add(jiff::SignedDuration::try_from(left).unwrap_or_default())
+                    .map(|t| t.strftime("%H:%M").to_string())
+                    .unwrap_or_default();
+                self.set_feedback(Feedback::Locked {
+                    minutes: left.as_secs().div_ceil(60),
+                    until,
+                });
+            }
+            None if self.is_locked() => self.feedback = Feedback::None,
+            None => {}
+        }
+    }
+
     pub fn update(&mut self, message: Message) -> Action {
+        // Locked: the keypad is greyed out and nothing typed is kept.
+        if self.is_locked() && !matches!(message, Message::Cancel) {
+            return Action::None;
+        }
         match message {
             Message::Digit(d) if self.typed.len() < MAX_DIGITS => self.typed.push(d),
             Message::Digit(_) => {}
@@ -97,9 +130,10 @@ impl PinEntry {
                     Feedback::Wrong { left } => {
                         ctx.t_with("pin-wrong", &[("left", left.to_string())])
                     }
-                    Feedback::Locked { minutes } => {
-                        ctx.t_with("pin-locked", &[("minutes", minutes.to_string())])
-                    }
+                    Feedback::Locked { minutes, until } => ctx.t_with(
+                        "pin-locked",
+                        &[("minutes", minutes.to_string()), ("until", until.clone())],
+                    ),
                     Feedback::Problem(problem) => {
                         ctx.t_with("pin-problem", &[("problem", problem.clone())])
                     }
@@ -113,6 +147,23 @@ impl PinEntry {
             }
         };
         let width = Length::Fixed(theme::TOUCH_TARGET * 5.2);
+        let locked = self.is_locked();
+        // What to do without the PIN, once it matters.
+        let forgot: Element<'a, Message> = if matches!(
+            self.feedback,
+            Feedback::Locked { .. } | Feedback::Wrong { .. }
+        ) {
+            text(ctx.t("pin-forgot"))
+                .size(theme::text::SMALL)
+                .color(p.muted)
+                .width(Length::Fixed(640.0))
+                .align_x(Alignment::Center)
+                .into()
+        } else {
+            iced::widget::space::vertical()
+                .height(Length::Fixed(0.0))
+                .into()
+        };
         container(
             column![
                 text(ctx.t("pin-title")).size(theme::text::H2),
@@ -122,6 +173,7 @@ impl PinEntry {
                     .style(theme::surface(p)),
                 widgets::keypad(
                     p,
+                    !locked,
                     Message::Digit,
                     (ctx.t("scan-keypad-delete"), Message::Delete),
                     (ctx.t("scan-keypad-clear"), Message::Clear),
@@ -135,7 +187,7 @@ impl PinEntry {
                     .width(Length::Fill),
                     widgets::touch(
                         ctx.t("pin-enter"),
-                        (self.typed.len() >= 4).then_some(Message::Enter),
+                        (!locked && self.typed.len() >= 4).then_some(Message::Enter),
                         theme::primary(p)
                     )
                     .width(Length::Fill),
@@ -143,6 +195,7 @@ impl PinEntry {
                 .spacing(spacing::S)
                 .width(width),
                 feedback,
+                forgot,
             ]
             .spacing(spacing::M)
             .align_x(Alignment::Center),
