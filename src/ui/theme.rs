@@ -207,13 +207,15 @@ pub fn primary(p: Palette) -> impl Fn(&Theme, button::Status) -> button::Style {
 }
 
 pub fn secondary(p: Palette) -> impl Fn(&Theme, button::Status) -> button::Style {
-    move |_, status| {
-        filled(
+    move |_, status| match status {
+        // A key that does nothing now (a locked keypad) looks it.
+        button::Status::Disabled => filled(p.unavailable, p.on_unavailable, p.unavailable, false),
+        s => filled(
             p.secondary,
             p.on_secondary,
             p.border,
-            status == button::Status::Pressed,
-        )
+            s == button::Status::Pressed,
+        ),
     }
 }
 
