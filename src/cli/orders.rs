@@ -48,21 +48,27 @@ pub struct PlaceArgs {
     /// The size's GTIN (or "gtin" in the JSON).
     #[arg(long)]
     gtin: Option<String>,
+    /// The shopper's full name.
     #[arg(long, required_unless_present = "from")]
     name: Option<String>,
+    /// Street and number.
     #[arg(long, required_unless_present = "from")]
     line1: Option<String>,
+    /// A second address line (flat, floor), if any.
     #[arg(long)]
     line2: Option<String>,
+    /// The postcode, in the format of --country (checked: "28013" for ES, "SW1A 1AA" for GB).
     #[arg(long, required_unless_present = "from")]
     postal_code: Option<String>,
     #[arg(long, required_unless_present = "from")]
     city: Option<String>,
-    /// ISO 3166-1 alpha-2, e.g. DE.
+    /// ISO 3166-1 alpha-2, e.g. DE: one of the countries in assets/address/postcodes.toml.
     #[arg(long, required_unless_present = "from")]
     country: Option<String>,
+    /// The shopper's e-mail address. An e-mail or a phone number is required.
     #[arg(long)]
     email: Option<String>,
+    /// The shopper's phone number. An e-mail or a phone number is required.
     #[arg(long)]
     phone: Option<String>,
     /// Write to the outbox only; `kiosk orders send` sends it.

@@ -477,6 +477,12 @@ async fn every_way_a_visit_ends_is_counted() {
 async fn quit_kiosk_in_manager_mode_exits_the_program() {
     let mut rig = manager_rig(true).await;
     rig.open_manager().await;
+    // Asked first; "keep running" keeps it.
+    rig.tap("Quit kiosk").await;
+    assert!(rig.shows_part("Quit the kiosk program?"));
+    rig.tap("Keep running").await;
+    assert!(!rig.shows_part("Quit the kiosk program?"));
+    rig.tap("Quit kiosk").await;
     let task = rig.kiosk.update(Message::Manager(manager::Message::Quit));
     let actions: Vec<_> = iced_test::runtime::task::into_stream(task)
         .expect("a task")

@@ -219,6 +219,9 @@ mgr-orders-waiting = { $count ->
 mgr-camera-state-ok = Working (last seen on the scan screen). Test it under Camera.
 mgr-camera-state-off = Switched off in kiosk.toml.
 mgr-quit = Quit kiosk
+mgr-quit-confirm = Quit the kiosk program? Shoppers see nothing here until it is started again.
+mgr-quit-keep = Keep running
+mgr-quit-now = Quit now
 
 # Countries a parcel can go to (assets/address/postcodes.toml), as the list shows them.
 country-AT = Austria

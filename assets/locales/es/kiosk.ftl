@@ -217,6 +217,9 @@ mgr-orders-waiting = { $count ->
 mgr-camera-state-ok = Funciona (vista por última vez en la pantalla de escaneo). Pruébela en Cámara.
 mgr-camera-state-off = Desactivada en kiosk.toml.
 mgr-quit = Cerrar quiosco
+mgr-quit-confirm = ¿Cerrar el programa del quiosco? Los clientes no verán nada aquí hasta que se vuelva a arrancar.
+mgr-quit-keep = Seguir funcionando
+mgr-quit-now = Cerrar ahora
 
 country-AT = Austria
 country-BE = Bélgica

@@ -101,6 +101,10 @@ pub enum Message {
     Period(i32),
     AnalyticsLoaded(i32, Result<Box<Analytics>, String>),
     Logout,
+    /// "Quit kiosk" tapped: ask first (a shopper-less black screen until someone restarts it).
+    AskQuit,
+    /// The question answered "keep running".
+    KeepRunning,
     /// Close the kiosk program (maintenance); under systemd a clean exit is not restarted.
     Quit,
 }
@@ -116,6 +120,8 @@ pub struct Dashboard {
     analytics: Option<Result<Box<Analytics>, String>>,
     /// The last code the camera read while the camera tab was open.
     pub last_read: Option<String>,
+    /// "Quit kiosk" was tapped and waits for its confirmation.
+    pub confirm_quit: bool,
 }
 
 impl std::fmt::Debug for Dashboard {
@@ -137,6 +143,7 @@ impl Dashboard {
             period_days: 30,
             analytics: None,
             last_read: None,
+            confirm_quit: false,
         };
         let task = Task::batch([
             load(services),
@@ -269,6 +276,14 @@ impl Dashboard {
                 if days == self.period_days {
                     self.analytics = Some(result);
                 }
+                Task::none()
+            }
+            Message::AskQuit => {
+                self.confirm_quit = true;
+                Task::none()
+            }
+            Message::KeepRunning => {
+                self.confirm_quit = false;
                 Task::none()
             }
             Message::Logout | Message::Quit => Task::none(),
@@ -527,6 +542,8 @@ impl Message {
                 | Message::RetryAll
                 | Message::Period(_)
                 | Message::Logout
+                | Message::AskQuit
+                | Message::KeepRunning
                 | Message::Quit
         )
     }

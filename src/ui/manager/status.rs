@@ -298,18 +298,52 @@ impl Dashboard {
             );
         }
         about = about.push(
-            row![
-                widgets::touch(
-                    ctx.t("mgr-refresh"),
-                    Some(Message::Refresh),
-                    theme::secondary(p)
-                )
-                .width(Length::Fixed(240.0)),
-                widgets::touch(ctx.t("mgr-quit"), Some(Message::Quit), theme::secondary(p))
-                    .width(Length::Fixed(300.0)),
-            ]
-            .spacing(spacing::S),
+            widgets::touch(
+                ctx.t("mgr-refresh"),
+                Some(Message::Refresh),
+                theme::secondary(p),
+            )
+            .width(Length::Fixed(240.0)),
         );
+        // Leaving the kiosk is apart from everyday buttons, and asks first.
+        about = about.push(if self.confirm_quit {
+            Element::from(
+                container(
+                    column![
+                        text(ctx.t("mgr-quit-confirm")).size(theme::text::BODY),
+                        row![
+                            widgets::touch(
+                                ctx.t("mgr-quit-keep"),
+                                Some(Message::KeepRunning),
+                                theme::primary(p)
+                            )
+                            .width(Length::Fixed(300.0)),
+                            widgets::touch(
+                                ctx.t("mgr-quit-now"),
+                                Some(Message::Quit),
+                                theme::secondary(p)
+                            )
+                            .width(Length::Fixed(300.0)),
+                        ]
+                        .spacing(spacing::S),
+                    ]
+                    .spacing(spacing::S),
+                )
+                .padding(spacing::S)
+                .style(theme::band(p.warning, p.on_warning)),
+            )
+        } else {
+            container(
+                widgets::touch(
+                    ctx.t("mgr-quit"),
+                    Some(Message::AskQuit),
+                    theme::secondary(p),
+                )
+                .width(Length::Fixed(300.0)),
+            )
+            .padding(iced::Padding::ZERO.top(spacing::L))
+            .into()
+        });
         about.into()
     }
 }
