@@ -228,6 +228,41 @@ pub fn get(db: &Database, id: &str) -> Result<OutboxOrder, OrderError> {
         .ok_or_else(|| OrderError::NotFound(id.to_owned()))
 }
 
+/// An order with what it was for, as the manager reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecentOrder {
+    pub order: OutboxOrder,
+    /// Brand and name of the style, while the catalog still has the size.
+    pub item: Option<String>,
+    pub size_mm: Option<u16>,
+}
+
+/// The newest `limit` orders of every status, with their style and size: "where is my
+/// order?" answered at the kiosk.
+pub fn recent(db: &Database, limit: usize) -> Result<Vec<RecentOrder>, DbError> {
+    let qualified: Vec<String> = COLUMNS
+        .split(',')
+        .map(|c| format!("o.{}", c.trim()))
+        .collect();
+    let mut stmt = db.conn().prepare(&format!(
+        "SELECT {}, s.brand || ' ' || s.name, v.size_mm
+           FROM order_outbox AS o
+           LEFT JOIN variants AS v ON v.gtin = CAST(o.gtin AS INTEGER)
+           LEFT JOIN styles AS s ON s.id = v.style_id
+          ORDER BY o.created_at DESC, o.id
+          LIMIT ?1",
+        qualified.join(", ")
+    ))?;
+    let rows = stmt.query_map([limit as i64], |r| {
+        Ok(RecentOrder {
+            order: row(r)?,
+            item: r.get(13)?,
+            size_mm: r.get(14)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Every order, newest first.
 pub fn list(db: &Database) -> Result<Vec<OutboxOrder>, DbError> {
     let mut stmt = db.conn().prepare(&format!(

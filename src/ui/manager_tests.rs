@@ -304,6 +304,22 @@ async fn a_refused_order_shows_its_error_and_retry_sends_it() {
             .unwrap(),
         crate::orders::OutboxStatus::Confirmed
     );
+    // Confirmed, it stays visible under recent orders: when, what, and the warehouse's number
+    // ("where is my order?" answered at the kiosk), never the shopper's name or address.
+    let warehouse_id = services
+        .db
+        .blocking(|db| {
+            Ok(crate::orders::get(db, &order.id)
+                .unwrap()
+                .warehouse_order_id)
+        })
+        .unwrap()
+        .expect("the warehouse's number");
+    assert!(rig.shows("Recent orders"));
+    assert!(rig.shows_part(&format!("{}   ", order.id)));
+    assert!(rig.shows_part("Northwind Pace Runner · EU 40.5"));
+    assert!(rig.shows(&format!("At the warehouse, its number {warehouse_id}")));
+    assert!(!rig.shows_part("Test Shopper") && !rig.shows_part("Berlin"));
 }
 
 const STORE_ID: &str = "demo-store-001";

@@ -38,6 +38,8 @@ pub struct Snapshot {
     pub stats: DbStats,
     /// Orders not confirmed yet: pending, being sent, refused.
     pub waiting: Vec<OutboxOrder>,
+    /// The newest orders of every status, with style and size.
+    pub recent: Vec<crate::orders::RecentOrder>,
     pub stock_files: Vec<PathBuf>,
     /// The settings summary (secrets read to say set/missing: files, so not in `view`).
     pub settings: Vec<String>,
@@ -419,7 +421,20 @@ impl Dashboard {
             }
             list = list.push(container(line).padding(spacing::S).style(theme::surface(p)));
         }
-        scrollable(list).into()
+        list = list.push(text(ctx.t("mgr-orders-recent")).size(theme::text::H2 * 0.8));
+        let recent = self
+            .snapshot
+            .as_ref()
+            .and_then(|s| s.as_ref().ok())
+            .map(|s| s.recent.as_slice())
+            .unwrap_or_default();
+        if recent.is_empty() {
+            list = list.push(text(ctx.t("mgr-orders-recent-none")).size(theme::text::BODY));
+        }
+        for r in recent {
+            list = list.push(recent_line(ctx, r));
+        }
+        scrollable(list).spacing(spacing::S).into()
     }
 
     fn analytics_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -547,4 +562,60 @@ impl Message {
                 | Message::Quit
         )
     }
+}
+
+/// One recent order: when, what, its state and the warehouse's number (no shopper data).
+fn recent_line<'a>(ctx: &Ctx<'a>, r: &crate::orders::RecentOrder) -> Element<'a, Message> {
+    let p = ctx.palette;
+    let o = &r.order;
+    let when = o
+        .created_at
+        .parse::<jiff::Timestamp>()
+        .map(|t| {
+            let local = t.to_zoned(jiff::tz::TimeZone::system());
+            format!(
+                "{} {}",
+                ctx.lang.short_date(Some(&local.date().to_string())),
+                local.strftime("%H:%M")
+            )
+        })
+        .unwrap_or_else(|_| o.created_at.clone());
+    let size = r
+        .size_mm
+        .map(|mm| format!("EU {}", crate::sizes::SizeChart::embedded().labels(mm).eu))
+        .unwrap_or_default();
+    let item = r.item.clone().unwrap_or_else(|| o.gtin.clone());
+    let status = match o.status {
+        OutboxStatus::Confirmed => ctx.t_with(
+            "mgr-order-confirmed",
+            &[(
+                "number",
+                o.warehouse_order_id.clone().unwrap_or_else(|| "—".into()),
+            )],
+        ),
+        OutboxStatus::Pending => {
+            ctx.t_with("mgr-order-pending", &[("attempts", o.attempts.to_string())])
+        }
+        OutboxStatus::Sending => ctx.t("mgr-order-sending"),
+        OutboxStatus::Rejected => ctx.t("mgr-order-rejected"),
+        OutboxStatus::NeedsChecking => ctx.t("mgr-order-needs-checking"),
+        OutboxStatus::Abandoned => ctx.t("mgr-order-abandoned"),
+    };
+    let mut about = column![
+        text(format!("{}   {when}   {item} · {size}", o.id)).size(theme::text::BODY),
+        text(status).size(theme::text::SMALL),
+    ]
+    .spacing(spacing::XS);
+    if let Some(e) = &o.last_error {
+        about = about.push(
+            text(ctx.t_with("mgr-order-error", &[("error", e.clone())]))
+                .size(theme::text::SMALL)
+                .color(p.muted),
+        );
+    }
+    container(about)
+        .padding(spacing::S)
+        .width(Length::Fill)
+        .style(theme::surface(p))
+        .into()
 }

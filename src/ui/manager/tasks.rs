@@ -44,9 +44,11 @@ pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
                         .into_iter()
                         .filter(|o| o.status != OutboxStatus::Confirmed)
                         .collect();
+                    let recent = orders::recent(db, 50)?;
                     Ok(Box::new(Snapshot {
                         stats,
                         waiting,
+                        recent,
                         stock_files,
                         settings,
                     }))
