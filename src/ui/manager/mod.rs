@@ -133,6 +133,11 @@ impl std::fmt::Debug for Dashboard {
 }
 
 impl Dashboard {
+    /// Which tab shows (a tab change redraws the whole window, like a screen change).
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
     /// Opens the dashboard and starts loading everything it shows.
     pub fn open(services: &Arc<Services>) -> (Self, Task<Message>) {
         let mut dashboard = Self {
