@@ -339,12 +339,54 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     rig.open_manager().await;
     let file = imports.join("pos-export.csv");
     assert!(rig.shows(&file.display().to_string()));
-    // Two rows cannot be the whole stock of the demo store: refused, nothing changed.
+    // A tap checks the file and says what it would do, both ways; nothing is written yet.
     rig.tap(&file.display().to_string()).await;
+    let ImportState::Preview(preview) = rig.dashboard().import_state().clone() else {
+        panic!("a preview first: {:?}", rig.dashboard().import_state());
+    };
+    let before = preview.replace.stocked_before;
+    assert!(rig.shows_part("Nothing is changed until you choose."));
+    assert!(rig.shows_part(&format!(
+        "{} of the {before} sizes in stock now are not in it and become 0",
+        preview.replace.removed
+    )));
+    // Two rows cannot be the whole stock of the demo store: replacing is refused on screen
+    // (the same rule as the CLI); updating only the listed sizes is offered.
+    assert!(preview.replace_refused);
+    assert!(rig.shows_part("this file looks like part of the stock"));
+    let replace_sends = {
+        let mut ui = screen(rig.kiosk.view());
+        ui.click("Replace the whole stock").expect("the button");
+        ui.into_messages().count()
+    };
+    assert_eq!(replace_sends, 0, "replacing is greyed out");
+    let count_in_stock = |rig: &Rig| {
+        rig.services()
+            .db
+            .blocking(|db| {
+                Ok(db.conn().query_row(
+                    "SELECT count(*) FROM store_stock WHERE quantity > 0",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )?)
+            })
+            .unwrap()
+    };
+    let in_stock = count_in_stock(&rig);
+    rig.tap("Cancel").await;
+    assert!(matches!(rig.dashboard().import_state(), ImportState::Idle));
+    assert_eq!(count_in_stock(&rig), in_stock, "a preview writes nothing");
+    // Update only the two listed sizes: every other size keeps its stock.
+    rig.tap(&file.display().to_string()).await;
+    rig.tap("Update only the listed sizes").await;
     assert!(matches!(
         rig.dashboard().import_state(),
-        ImportState::Failed(e) if e.contains("would remove")
+        ImportState::Done(r) if r.imported == 2 && r.removed == 0
     ));
+    assert!(
+        count_in_stock(&rig) >= in_stock - 1,
+        "nothing else went to 0"
+    );
     // The store's whole stock list, every size with its count, goes in.
     let stocked: Vec<i64> = rig
         .services()
@@ -364,6 +406,7 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     }
     std::fs::write(&file, whole).unwrap();
     rig.tap(&file.display().to_string()).await;
+    rig.tap("Replace the whole stock").await;
     let rows = stocked.len() as u64;
     match rig.dashboard().import_state() {
         ImportState::Done(r) => assert_eq!((r.rows, r.imported), (rows, rows)),

@@ -76,9 +76,24 @@ pub enum Reach {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImportState {
     Idle,
+    /// Checked, nothing written: what each way of importing the file would do.
+    Preview(Box<ImportPreview>),
     Running(String),
     Done(ImportReport),
     Failed(String),
+}
+
+/// A stock file checked both ways (a dry run of each): the manager picks one, or neither.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportPreview {
+    pub path: PathBuf,
+    /// Replacing the whole stock list: sizes missing from the file go to 0.
+    pub replace: ImportReport,
+    /// Updating only the sizes the file lists.
+    pub merge: ImportReport,
+    /// Replacing would remove more than `import_max_removed_percent` of the sizes in stock:
+    /// refused here as by the CLI (which has --force for a file that really is everything).
+    pub replace_refused: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +110,12 @@ pub enum Message {
     SyncFinished(Result<SyncSummary, String>),
     CancelSync,
     Pinged(Result<u64, String>),
+    /// A stock file tapped: check it and show what it would do.
     Import(PathBuf),
+    Previewed(Result<Box<ImportPreview>, String>),
+    /// The manager chose how to import the previewed file.
+    ConfirmImport(crate::stock::ImportMode),
+    CancelImport,
     Imported(Result<ImportReport, String>),
     Retry(String),
     RetryAll,
@@ -136,6 +156,11 @@ impl Dashboard {
     /// Which tab shows (a tab change redraws the whole window, like a screen change).
     pub fn tab(&self) -> Tab {
         self.tab
+    }
+
+    /// An import preview fills the status tab (its coming and going redraws the window).
+    pub fn previewing_import(&self) -> bool {
+        matches!(self.import, ImportState::Preview(_))
     }
 
     /// Opens the dashboard and starts loading everything it shows.
@@ -262,7 +287,29 @@ impl Dashboard {
                     return Task::none();
                 }
                 self.import = ImportState::Running(file_name(&path));
-                import_task(services, path)
+                tasks::preview_task(services, path)
+            }
+            Message::Previewed(result) => {
+                self.import = match result {
+                    Ok(preview) => ImportState::Preview(preview),
+                    Err(e) => ImportState::Failed(e),
+                };
+                Task::none()
+            }
+            Message::ConfirmImport(mode) => {
+                let ImportState::Preview(preview) = &self.import else {
+                    return Task::none();
+                };
+                if mode == crate::stock::ImportMode::Replace && preview.replace_refused {
+                    return Task::none();
+                }
+                let path = preview.path.clone();
+                self.import = ImportState::Running(file_name(&path));
+                import_task(services, path, mode)
+            }
+            Message::CancelImport => {
+                self.import = ImportState::Idle;
+                Task::none()
             }
             Message::Imported(result) => {
                 self.import = match result {
@@ -558,6 +605,8 @@ impl Message {
                 | Message::SyncNow
                 | Message::CancelSync
                 | Message::Import(_)
+                | Message::ConfirmImport(_)
+                | Message::CancelImport
                 | Message::Retry(_)
                 | Message::RetryAll
                 | Message::Period(_)

@@ -18,6 +18,14 @@ impl Dashboard {
         ctx: &Ctx<'a>,
         services: &'a Services,
     ) -> Element<'a, Message> {
+        // A checked stock file waits for the manager's choice: that choice is the whole tab,
+        // never a few buttons below the fold.
+        if let ImportState::Preview(preview) = &self.import {
+            return container(preview_view(ctx, preview))
+                .center_x(Length::Fill)
+                .padding(spacing::L)
+                .into();
+        }
         row![
             column![
                 self.sync_section(ctx, services),
@@ -236,6 +244,8 @@ impl Dashboard {
         }
         match &self.import {
             ImportState::Idle => {}
+            // Shown as the whole tab (status_view).
+            ImportState::Preview(_) => {}
             ImportState::Running(file) => {
                 import_col = import_col.push(
                     text(ctx.t_with("mgr-import-running", &[("file", file.clone())]))
@@ -346,6 +356,88 @@ impl Dashboard {
         });
         about.into()
     }
+}
+
+/// What importing the checked file would do, both ways, before anything is written.
+fn preview_view<'a>(ctx: &Ctx<'a>, preview: &super::ImportPreview) -> Element<'a, Message> {
+    use crate::stock::ImportMode;
+    let p = ctx.palette;
+    let r = &preview.replace;
+    let m = &preview.merge;
+    let mut col = column![
+        text(ctx.t("mgr-import-title")).size(theme::text::H2 * 0.8),
+        text(ctx.t_with(
+            "mgr-import-preview",
+            &[
+                ("file", file_label(&preview.path)),
+                ("rows", r.rows.to_string()),
+                ("unknown", r.unknown.to_string()),
+            ],
+        ))
+        .size(theme::text::BODY),
+        text(ctx.t_with(
+            "mgr-import-merge-does",
+            &[("imported", m.imported.to_string())]
+        ))
+        .size(theme::text::SMALL),
+        text(ctx.t_with(
+            "mgr-import-replace-does",
+            &[
+                ("stocked", r.stocked_before.to_string()),
+                ("imported", r.imported.to_string()),
+                ("removed", r.removed.to_string()),
+            ],
+        ))
+        .size(theme::text::SMALL),
+    ]
+    .spacing(spacing::S)
+    .max_width(1200);
+    if preview.replace_refused {
+        col = col.push(warning(
+            ctx,
+            ctx.t_with(
+                "mgr-import-replace-refused",
+                &[
+                    ("removed", r.removed.to_string()),
+                    ("stocked", r.stocked_before.to_string()),
+                ],
+            ),
+        ));
+    }
+    col = col.push(
+        row![
+            widgets::touch(
+                ctx.t("mgr-import-merge"),
+                Some(Message::ConfirmImport(ImportMode::Merge)),
+                theme::primary(p)
+            )
+            .width(Length::Fixed(520.0)),
+            widgets::touch(
+                ctx.t("mgr-import-replace"),
+                (!preview.replace_refused).then_some(Message::ConfirmImport(ImportMode::Replace)),
+                theme::secondary(p)
+            )
+            .width(Length::Fixed(380.0)),
+            widgets::touch(
+                ctx.t("mgr-import-cancel"),
+                Some(Message::CancelImport),
+                theme::secondary(p)
+            )
+            .width(Length::Fixed(200.0)),
+        ]
+        .spacing(spacing::S),
+    );
+    container(col)
+        .padding(spacing::S)
+        .style(theme::surface(p))
+        .into()
+}
+
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Progress over both feeds: the catalog is the first half, the store's stock the second.

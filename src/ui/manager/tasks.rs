@@ -12,7 +12,7 @@ use super::{Message, Snapshot, SyncSummary};
 use crate::analytics::{self, Period};
 use crate::db::DbError;
 use crate::orders::{self, OutboxStatus};
-use crate::stock::{ImportError, ImportOptions};
+use crate::stock::{ImportError, ImportMode, ImportOptions};
 use crate::sync::{self, SyncOptions, SyncProgress};
 use crate::ui::Services;
 
@@ -133,9 +133,62 @@ pub(super) fn analytics_task(services: &Arc<Services>, days: i32) -> Task<Messag
     )
 }
 
-pub(super) fn import_task(services: &Arc<Services>, path: PathBuf) -> Task<Message> {
+/// Checks a stock file both ways without writing (two dry runs in rolled-back transactions).
+pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<Message> {
+    let services = services.clone();
+    let max = services.config.manager.import_max_removed_percent;
+    Task::perform(
+        async move {
+            services
+                .db
+                .call(move |db| {
+                    let dry = |db: &mut crate::db::Database, mode| {
+                        let file = std::fs::File::open(&path)
+                            .map_err(|e| format!("{}: {e}", path.display()))?;
+                        let options = ImportOptions {
+                            mode,
+                            dry_run: true,
+                            max_removed_percent: max,
+                            force: false,
+                        };
+                        crate::stock::import_stock(
+                            db,
+                            std::io::BufReader::new(file),
+                            &path.display().to_string(),
+                            options,
+                            &mut (),
+                        )
+                        .map_err(|e| import_error_words(&path, &e))
+                    };
+                    let result = dry(db, ImportMode::Replace).and_then(|replace| {
+                        let merge = dry(db, ImportMode::Merge)?;
+                        let replace_refused =
+                            replace.removed * 100 > u64::from(max) * replace.stocked_before;
+                        Ok(Box::new(super::ImportPreview {
+                            path: path.clone(),
+                            replace,
+                            merge,
+                            replace_refused,
+                        }))
+                    });
+                    Ok(result)
+                })
+                .await
+                .map_err(|e: DbError| e.to_string())
+                .and_then(|r| r)
+        },
+        Message::Previewed,
+    )
+}
+
+pub(super) fn import_task(
+    services: &Arc<Services>,
+    path: PathBuf,
+    mode: ImportMode,
+) -> Task<Message> {
     let services = services.clone();
     let options = ImportOptions {
+        mode,
         max_removed_percent: services.config.manager.import_max_removed_percent,
         ..ImportOptions::default()
     };
