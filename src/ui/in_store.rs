@@ -32,7 +32,6 @@ pub struct Wanted {
 pub struct InStore {
     /// The shoe, whose texts show in the shopper's language.
     pub shoe: Box<crate::catalog::Style>,
-    pub style_code: String,
     pub size: Wanted,
     /// Half a size down and up, when the store has them, and whether they are ticked.
     pub also: Vec<(Wanted, bool)>,
@@ -60,14 +59,12 @@ pub enum Action {
 impl InStore {
     pub fn new(
         shoe: Box<crate::catalog::Style>,
-        style_code: String,
         size: Wanted,
         neighbours: Vec<Wanted>,
         kiosk_id: String,
     ) -> Self {
         Self {
             shoe,
-            style_code,
             size,
             also: neighbours.into_iter().map(|w| (w, false)).collect(),
             kiosk_id,

@@ -722,16 +722,13 @@ impl Kiosk {
                     product::Action::None => recorded,
                     product::Action::InStore(entry, label, neighbours) => {
                         // The sheet first: nothing is sent until the shopper confirms.
-                        let s = &full_style;
-                        let shoe = Box::new(s.clone());
                         let wanted =
                             |e: &crate::catalog::GridEntry, label: String| in_store::Wanted {
                                 gtin: e.gtin.to_string(),
                                 label,
                             };
                         let sheet = in_store::InStore::new(
-                            shoe,
-                            style,
+                            Box::new(full_style),
                             wanted(&entry, label),
                             neighbours
                                 .iter()
@@ -774,9 +771,9 @@ impl Kiosk {
                         // For staff: the catalog's own words and the style code.
                         let style = format!(
                             "{} {} · {} ({})",
-                            s.shoe.brand, s.shoe.name, s.shoe.colour, s.style_code
+                            s.shoe.brand, s.shoe.name, s.shoe.colour, s.shoe.style_code
                         );
-                        let style_code = s.style_code.clone();
+                        let style_code = s.shoe.style_code.clone();
                         let requested = match sizes.first().and_then(|w| w.gtin.parse().ok()) {
                             Some(gtin) => self.record(Event::InStoreRequest {
                                 gtin,
