@@ -33,36 +33,22 @@ pub fn keypad<'a, M: Clone + 'a>(
     delete: (String, M),
     clear: (String, M),
 ) -> Element<'a, M> {
-    let key = |c: char| {
-        touch(
-            c.to_string(),
-            enabled.then(|| digit(c)),
-            theme::secondary(palette),
-        )
-        .width(Length::Fixed(TOUCH_TARGET * 1.6))
-        .height(Length::Fixed(TOUCH_TARGET * 1.1))
+    // Every key the same size; a locked keypad (enabled = false) sends nothing.
+    let key_with = |label: String, message: M| {
+        touch(label, enabled.then_some(message), theme::secondary(palette))
+            .width(Length::Fixed(TOUCH_TARGET * 1.6))
+            .height(Length::Fixed(TOUCH_TARGET * 1.1))
     };
+    let key = |c: char| key_with(c.to_string(), digit(c));
     let rows = ["123", "456", "789"].map(|r| {
         row(r.chars().map(|c| key(c).into()))
             .spacing(theme::spacing::S)
             .into()
     });
     let last = row![
-        touch(
-            clear.0,
-            enabled.then_some(clear.1),
-            theme::secondary(palette)
-        )
-        .width(Length::Fixed(TOUCH_TARGET * 1.6))
-        .height(Length::Fixed(TOUCH_TARGET * 1.1)),
+        key_with(clear.0, clear.1),
         key('0'),
-        touch(
-            delete.0,
-            enabled.then_some(delete.1),
-            theme::secondary(palette)
-        )
-        .width(Length::Fixed(TOUCH_TARGET * 1.6))
-        .height(Length::Fixed(TOUCH_TARGET * 1.1)),
+        key_with(delete.0, delete.1)
     ]
     .spacing(theme::spacing::S);
     column(rows.into_iter().chain([last.into()]))

@@ -423,17 +423,7 @@ impl Dashboard {
             list = list.push(text(ctx.t("mgr-orders-none")).size(theme::text::BODY));
         }
         for order in waiting {
-            let status = match order.status {
-                OutboxStatus::Pending => ctx.t_with(
-                    "mgr-order-pending",
-                    &[("attempts", order.attempts.to_string())],
-                ),
-                OutboxStatus::Sending => ctx.t("mgr-order-sending"),
-                OutboxStatus::Rejected => ctx.t("mgr-order-rejected"),
-                OutboxStatus::NeedsChecking => ctx.t("mgr-order-needs-checking"),
-                OutboxStatus::Abandoned => ctx.t("mgr-order-abandoned"),
-                OutboxStatus::Confirmed => String::new(),
-            };
+            let status = status_words(ctx, order);
             // Sending again is a manager's decision for an order the platform may already
             // have; an abandoned order has no details left to send.
             let retry = match order.status {
@@ -639,22 +629,7 @@ fn recent_line<'a>(ctx: &Ctx<'a>, r: &crate::orders::RecentOrder) -> Element<'a,
         .map(|mm| format!("EU {}", crate::sizes::SizeChart::embedded().labels(mm).eu))
         .unwrap_or_default();
     let item = r.item.clone().unwrap_or_else(|| o.gtin.clone());
-    let status = match o.status {
-        OutboxStatus::Confirmed => ctx.t_with(
-            "mgr-order-confirmed",
-            &[(
-                "number",
-                o.warehouse_order_id.clone().unwrap_or_else(|| "—".into()),
-            )],
-        ),
-        OutboxStatus::Pending => {
-            ctx.t_with("mgr-order-pending", &[("attempts", o.attempts.to_string())])
-        }
-        OutboxStatus::Sending => ctx.t("mgr-order-sending"),
-        OutboxStatus::Rejected => ctx.t("mgr-order-rejected"),
-        OutboxStatus::NeedsChecking => ctx.t("mgr-order-needs-checking"),
-        OutboxStatus::Abandoned => ctx.t("mgr-order-abandoned"),
-    };
+    let status = status_words(ctx, o);
     let mut about = column![
         text(format!("{}   {when}   {item} · {size}", o.id)).size(theme::text::BODY),
         text(status).size(theme::text::SMALL),
@@ -672,4 +647,24 @@ fn recent_line<'a>(ctx: &Ctx<'a>, r: &crate::orders::RecentOrder) -> Element<'a,
         .width(Length::Fill)
         .style(theme::surface(p))
         .into()
+}
+
+/// An order's state in the manager's words (with the warehouse's number once confirmed).
+fn status_words(ctx: &Ctx<'_>, o: &OutboxOrder) -> String {
+    match o.status {
+        OutboxStatus::Confirmed => ctx.t_with(
+            "mgr-order-confirmed",
+            &[(
+                "number",
+                o.warehouse_order_id.clone().unwrap_or_else(|| "—".into()),
+            )],
+        ),
+        OutboxStatus::Pending => {
+            ctx.t_with("mgr-order-pending", &[("attempts", o.attempts.to_string())])
+        }
+        OutboxStatus::Sending => ctx.t("mgr-order-sending"),
+        OutboxStatus::Rejected => ctx.t("mgr-order-rejected"),
+        OutboxStatus::NeedsChecking => ctx.t("mgr-order-needs-checking"),
+        OutboxStatus::Abandoned => ctx.t("mgr-order-abandoned"),
+    }
 }
