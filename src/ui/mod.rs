@@ -736,22 +736,14 @@ impl Kiosk {
                                 .collect(),
                             self.config().store.kiosk_id,
                         );
-                        if let Screen::Product(p) =
-                            std::mem::replace(&mut self.screen, Screen::InStore(sheet))
-                        {
-                            self.previous_product = Some(p);
-                        }
+                        self.leave_product_for(Screen::InStore(sheet));
                         recorded
                     }
                     product::Action::Ship(entry, label) => {
                         let style = full_style;
                         let country = self.config().store.country;
                         let order = order::Order::new(style, entry, label, &country);
-                        let product =
-                            std::mem::replace(&mut self.screen, Screen::Order(Box::new(order)));
-                        if let Screen::Product(p) = product {
-                            self.previous_product = Some(p);
-                        }
+                        self.leave_product_for(Screen::Order(Box::new(order)));
                         recorded
                     }
                 }
@@ -1092,6 +1084,13 @@ impl Kiosk {
             _ => {}
         }
         Task::none()
+    }
+
+    /// Shows `next`, keeping the product screen it replaces for Back.
+    fn leave_product_for(&mut self, next: Screen) {
+        if let Screen::Product(p) = std::mem::replace(&mut self.screen, next) {
+            self.previous_product = Some(p);
+        }
     }
 
     /// The product screen as the shopper left it (or the scan screen if it is gone).

@@ -399,9 +399,7 @@ impl Dashboard {
     fn orders_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
         let waiting = self
-            .snapshot
-            .as_ref()
-            .and_then(|s| s.as_ref().ok())
+            .snapshot_ok()
             .map(|s| s.waiting.as_slice())
             .unwrap_or_default();
         let mut list = column![
@@ -465,9 +463,7 @@ impl Dashboard {
         }
         list = list.push(text(ctx.t("mgr-orders-recent")).size(theme::text::H2 * 0.8));
         let recent = self
-            .snapshot
-            .as_ref()
-            .and_then(|s| s.as_ref().ok())
+            .snapshot_ok()
             .map(|s| s.recent.as_slice())
             .unwrap_or_default();
         if recent.is_empty() {

@@ -39,7 +39,7 @@ impl Dashboard {
         .into()
     }
 
-    fn snapshot_ok(&self) -> Option<&Snapshot> {
+    pub(super) fn snapshot_ok(&self) -> Option<&Snapshot> {
         self.snapshot.as_ref().and_then(|s| s.as_deref().ok())
     }
 
