@@ -229,7 +229,11 @@ fn load_stock(
         db,
         file,
         "fixtures/store_stock.csv",
-        ImportOptions::default(),
+        // Building the database is not a manager's import: nothing to undo.
+        ImportOptions {
+            keep_undo: false,
+            ..ImportOptions::default()
+        },
         &mut (),
     )
     .map_err(|source| SeedError::Stock {

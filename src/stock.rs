@@ -37,6 +37,9 @@ pub struct ImportOptions {
     pub max_removed_percent: u32,
     /// Import even past `max_removed_percent`.
     pub force: bool,
+    /// Keep the stock as it was, so [`undo_last_import`] can bring it back (a copy of the
+    /// stock table inside the import's transaction).
+    pub keep_undo: bool,
 }
 
 impl Default for ImportOptions {
@@ -46,6 +49,7 @@ impl Default for ImportOptions {
             dry_run: false,
             max_removed_percent: 50,
             force: false,
+            keep_undo: true,
         }
     }
 }
@@ -76,6 +80,8 @@ pub enum ImportError {
         percent: u64,
         max_percent: u32,
     },
+    #[error("there is no import to undo (only the last one can be, and only until the next sync)")]
+    NothingToUndo,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -349,6 +355,9 @@ pub fn import_stock<R: Read>(
     let rows = check_file(reader, progress)?;
     let now = db::now_rfc3339();
     let tx = db.conn_mut().transaction().map_err(DbError::from)?;
+    if options.keep_undo && !options.dry_run {
+        keep_for_undo(&tx, source_name, options.mode, &now)?;
+    }
     let mut report = write_rows(&tx, &rows, options.mode, &now, progress)?;
     report.dry_run = options.dry_run;
     // A short, empty or wrong file (every GTIN unknown) must not wipe the stock list.
@@ -381,6 +390,109 @@ pub fn import_stock<R: Read>(
         tx.commit().map_err(DbError::from)?;
     }
     Ok(report)
+}
+
+/// The import that [`undo_last_import`] would take back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UndoableImport {
+    /// The file's name as given to the import.
+    pub source: String,
+    pub mode: ImportMode,
+    /// When it ran (RFC 3339, UTC).
+    pub imported_at: String,
+    /// Sizes in stock before it: what undoing brings back.
+    pub sizes_before: u64,
+}
+
+impl Serialize for ImportMode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl ImportMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportMode::Replace => "replace",
+            ImportMode::Merge => "merge",
+        }
+    }
+}
+
+fn keep_for_undo(
+    tx: &Connection,
+    source: &str,
+    mode: ImportMode,
+    now: &str,
+) -> Result<(), DbError> {
+    forget_undo(tx)?;
+    let sizes = tx.execute(
+        "INSERT INTO stock_undo (gtin, quantity, updated_at)
+         SELECT gtin, quantity, updated_at FROM store_stock",
+        [],
+    )?;
+    tx.execute(
+        "INSERT INTO stock_undo_import (id, source, mode, imported_at, sizes_before)
+         VALUES (1, ?1, ?2, ?3, ?4)",
+        rusqlite::params![source, mode.as_str(), now, sizes as i64],
+    )?;
+    Ok(())
+}
+
+/// Drops the kept stock: called when the stock changes by other means than an import (a sync),
+/// after which undoing the import would also undo those changes.
+pub fn forget_undo(conn: &Connection) -> Result<(), DbError> {
+    conn.execute("DELETE FROM stock_undo_import", [])?;
+    conn.execute("DELETE FROM stock_undo", [])?;
+    Ok(())
+}
+
+/// The last import, if it can still be undone.
+pub fn undoable_import(conn: &Connection) -> Result<Option<UndoableImport>, DbError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT source, mode, imported_at, sizes_before FROM stock_undo_import WHERE id = 1",
+            [],
+            |r| {
+                Ok(UndoableImport {
+                    source: r.get(0)?,
+                    mode: if r.get::<_, String>(1)? == "merge" {
+                        ImportMode::Merge
+                    } else {
+                        ImportMode::Replace
+                    },
+                    imported_at: r.get(2)?,
+                    sizes_before: r.get::<_, i64>(3)? as u64,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Puts the store's stock back as it was before the last import, in one transaction.
+pub fn undo_last_import(db: &mut Database) -> Result<UndoableImport, ImportError> {
+    let tx = db.conn_mut().transaction().map_err(DbError::from)?;
+    let Some(undone) = undoable_import(&tx)? else {
+        return Err(ImportError::NothingToUndo);
+    };
+    tx.execute("DELETE FROM store_stock", [])?;
+    // A size the catalog dropped since has no variant to point at any more.
+    tx.execute(
+        "INSERT INTO store_stock (gtin, quantity, updated_at)
+         SELECT u.gtin, u.quantity, u.updated_at FROM stock_undo u
+         WHERE EXISTS (SELECT 1 FROM variants v WHERE v.gtin = u.gtin)",
+        [],
+    )?;
+    forget_undo(&tx)?;
+    db::record_feed(
+        &tx,
+        "pos_import",
+        &undone.source,
+        &format!("import of {} undone", undone.source),
+    )?;
+    tx.commit().map_err(DbError::from)?;
+    Ok(undone)
 }
 
 #[cfg(test)]

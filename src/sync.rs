@@ -224,6 +224,10 @@ fn apply_stock_page(
     counts: &mut FeedCounts,
     seen: Option<&mut HashSet<i64>>,
 ) -> Result<(), DbError> {
+    if !page.items.is_empty() {
+        // The warehouse's counts are newer than any kept import: undoing it would lose them.
+        crate::stock::forget_undo(tx)?;
+    }
     let mut exists = tx.prepare_cached("SELECT quantity FROM store_stock WHERE gtin = ?1")?;
     let mut upsert = tx.prepare_cached(
         "INSERT INTO store_stock (gtin, quantity, updated_at)
@@ -399,7 +403,13 @@ const STOCK: Feed<StockPage> = Feed {
     len: |p| p.items.len(),
     remaining: |p| p.remaining,
     apply: apply_stock_page,
-    prune: |tx, seen| prune_unseen(tx, "store_stock", seen),
+    prune: |tx, seen| {
+        let removed = prune_unseen(tx, "store_stock", seen)?;
+        if removed > 0 {
+            crate::stock::forget_undo(tx)?;
+        }
+        Ok(removed)
+    },
 };
 
 /// When the kiosk last heard from the warehouse: the newest completed catalog or stock feed

@@ -154,6 +154,45 @@ fn import_stock_reports_counts_and_unknown_gtins() {
 }
 
 #[test]
+fn import_stock_undo_brings_the_stock_back_once() {
+    let kiosk = Kiosk::new();
+    let before = kiosk.lookup_json(KNOWN);
+    let file = kiosk.path("pos.csv");
+    std::fs::write(&file, format!("gtin,quantity\n{KNOWN},11\n")).unwrap();
+    kiosk
+        .cmd()
+        .args(["import-stock", "--merge"])
+        .arg(&file)
+        .assert()
+        .success();
+    assert_ne!(before, kiosk.lookup_json(KNOWN));
+    kiosk
+        .cmd()
+        .args(["import-stock", "--undo"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("undone: the import of")
+                .and(predicate::str::contains("pos.csv")),
+        );
+    assert_eq!(before, kiosk.lookup_json(KNOWN));
+    kiosk
+        .cmd()
+        .args(["import-stock", "--undo"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("there is no import to undo"));
+    // A file and --undo together make no sense: clap says so.
+    kiosk
+        .cmd()
+        .args(["import-stock", "--undo"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
 fn import_stock_lists_every_bad_line_and_changes_nothing() {
     let kiosk = Kiosk::new();
     let before = kiosk.lookup_json(KNOWN);
@@ -391,6 +430,35 @@ fn report_gives_csv_and_svg_charts_from_a_fresh_demo_database() {
         let svg = std::fs::read_to_string(kiosk.path(&format!("charts/{chart}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("<rect"), "{chart}");
     }
+}
+
+#[test]
+fn report_reorder_lists_style_by_size_as_a_table_and_a_spreadsheet() {
+    let kiosk = Kiosk::new();
+    let out = kiosk
+        .cmd()
+        .args(["report", "--days", "28", "--reorder"])
+        .assert()
+        .success();
+    let table = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(table.contains("What to reorder"), "{table}");
+    assert!(table.contains("EU "), "{table}");
+    let out = kiosk
+        .cmd()
+        .args(["report", "--days", "28", "--reorder", "--csv"])
+        .assert()
+        .success();
+    let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let csv = csv.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(&reader.headers().unwrap()[4], "Asked for, not in store");
+    let asked: Vec<u64> = reader
+        .records()
+        .map(|r| r.unwrap()[4].parse().unwrap())
+        .collect();
+    // The demo's sample shoppers asked for sizes the store lacked, most asked first.
+    assert!(!asked.is_empty());
+    assert!(asked.windows(2).all(|w| w[0] >= w[1]), "{asked:?}");
 }
 
 #[test]

@@ -696,3 +696,41 @@ async fn past_the_rate_limit_the_server_says_429_with_retry_after() {
         .unwrap();
     assert!((1..=2).contains(&retry_after));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_that_changes_the_stock_ends_the_undo_of_an_import() {
+    use kiosk::stock::{self, ImportMode, ImportOptions};
+    let env = Env::new().await;
+    env.sync(100).await.unwrap();
+    let import = |quantity: u32| {
+        env.db
+            .blocking(move |db| {
+                let csv = format!("gtin,quantity\n{KNOWN},{quantity}\n");
+                let options = ImportOptions {
+                    mode: ImportMode::Merge,
+                    ..ImportOptions::default()
+                };
+                stock::import_stock(db, csv.as_bytes(), "pos.csv", options, &mut ())
+                    .map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
+            })
+            .unwrap()
+    };
+    let undoable = || {
+        env.db
+            .blocking(|db| stock::undoable_import(db.conn()))
+            .unwrap()
+    };
+    import(7);
+    assert!(undoable().is_some());
+    // A sync that brings no stock change keeps the undo...
+    let report = env.sync(100).await.unwrap();
+    assert_eq!(report.stock.changed, 0);
+    assert!(
+        undoable().is_some(),
+        "nothing changed: the import can still be undone"
+    );
+    // ...one that does ends it: undoing would throw away the warehouse's newer counts.
+    env.store().set_store_stock(STORE, gtin(KNOWN), 42).unwrap();
+    env.sync(100).await.unwrap();
+    assert_eq!(undoable(), None);
+}

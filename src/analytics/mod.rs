@@ -72,6 +72,17 @@ pub struct StyleDemand {
     pub count: u64,
 }
 
+/// One line of the reorder list: a style in one size, how often shoppers asked for it when the
+/// store did not have it, and what the store holds of it now (every width summed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReorderLine {
+    pub style_code: String,
+    pub name: String,
+    pub size_mm: u32,
+    pub asked: u64,
+    pub in_store_now: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analytics {
     pub period: (String, String),
@@ -86,6 +97,8 @@ pub struct Analytics {
     pub lost_by_style: Vec<StyleDemand>,
     /// The same by foot length in mm, ascending.
     pub lost_by_size: Vec<(u32, u64)>,
+    /// Style × size, most asked first: what to reorder.
+    pub reorder: Vec<ReorderLine>,
 }
 
 impl Analytics {
@@ -313,18 +326,42 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
     }
     let mut by_style: BTreeMap<String, u64> = BTreeMap::new();
     let mut by_size: BTreeMap<u32, u64> = BTreeMap::new();
-    for ((style, size), n) in lost {
-        *by_style.entry(style).or_default() += n;
-        *by_size.entry(size).or_default() += n;
+    for ((style, size), n) in &lost {
+        *by_style.entry(style.clone()).or_default() += n;
+        *by_size.entry(*size).or_default() += n;
     }
     let mut name_of =
         conn.prepare_cached("SELECT brand || ' ' || name FROM styles WHERE style_code = ?1")?;
+    let mut name = |style_code: &str| -> Result<String, DbError> {
+        Ok(name_of
+            .query_row([style_code], |r| r.get::<_, String>(0))
+            .optional()?
+            .unwrap_or_else(|| style_code.to_owned()))
+    };
+    let mut in_store_now = conn.prepare_cached(
+        "SELECT coalesce(sum(k.quantity), 0) FROM styles s
+         JOIN variants v ON v.style_id = s.id JOIN store_stock k ON k.gtin = v.gtin
+         WHERE s.style_code = ?1 AND v.size_mm = ?2",
+    )?;
+    let mut reorder = Vec::with_capacity(lost.len());
+    for ((style_code, size_mm), asked) in lost {
+        reorder.push(ReorderLine {
+            name: name(&style_code)?,
+            in_store_now: in_store_now.query_row(params![style_code, size_mm], |r| r.get(0))?,
+            style_code,
+            size_mm,
+            asked,
+        });
+    }
+    reorder.sort_by(|a, b| {
+        b.asked
+            .cmp(&a.asked)
+            .then_with(|| a.style_code.cmp(&b.style_code))
+            .then(a.size_mm.cmp(&b.size_mm))
+    });
     let mut lost_by_style = Vec::with_capacity(by_style.len());
     for (style_code, count) in by_style {
-        let name = name_of
-            .query_row([&style_code], |r| r.get::<_, String>(0))
-            .optional()?
-            .unwrap_or_else(|| style_code.clone());
+        let name = name(&style_code)?;
         lost_by_style.push(StyleDemand {
             style_code,
             name,
@@ -354,6 +391,7 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
         read_failures: count(kind::READ_FAILED),
         lost_by_style,
         lost_by_size: by_size.into_iter().collect(),
+        reorder,
     })
 }
 
@@ -409,6 +447,85 @@ pub fn write_csv<W: std::io::Write>(a: &Analytics, out: W) -> Result<(), csv::Er
     }
     w.flush()?;
     Ok(())
+}
+
+/// The reorder list as a spreadsheet opens it: one row per style and size, most asked first,
+/// with headers in words. Starts with a UTF-8 byte-order mark, without which Excel reads accented
+/// names as mojibake.
+pub fn write_reorder_csv<W: std::io::Write>(a: &Analytics, mut out: W) -> Result<(), csv::Error> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "Style code",
+        "Style",
+        "Size",
+        "Foot length (mm)",
+        "Asked for, not in store",
+        "In store now",
+        "Period",
+    ])?;
+    let period = format!("{} to {}", a.period.0, a.period.1);
+    for line in &a.reorder {
+        w.write_record([
+            line.style_code.as_str(),
+            &line.name,
+            &size_label(line.size_mm),
+            &line.size_mm.to_string(),
+            &line.asked.to_string(),
+            &line.in_store_now.to_string(),
+            &period,
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot save the reorder list in {dir}: {source}")]
+    Write {
+        dir: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write the reorder list: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// Saves the reorder list as `reorder-STORE-FROM-TO.csv` in `dir` (a USB stick, the import
+/// share). Written to a temporary name, flushed to the device, then renamed: a stick pulled
+/// out early holds no half file under the real name.
+pub fn export_reorder(
+    a: &Analytics,
+    dir: &std::path::Path,
+    store_id: &str,
+) -> Result<std::path::PathBuf, ExportError> {
+    let io = |source| ExportError::Write {
+        dir: dir.to_owned(),
+        source,
+    };
+    // A store id is checked at config load, but a file name must never hold a path.
+    let store: String = store_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = format!("reorder-{store}-{}-{}.csv", a.period.0, a.period.1);
+    let path = dir.join(&name);
+    let partial = dir.join(format!(".{name}.partial"));
+    let mut file = std::fs::File::create(&partial).map_err(io)?;
+    let written = write_reorder_csv(a, &mut file)
+        .map_err(ExportError::from)
+        .and_then(|()| file.sync_all().map_err(io))
+        .and_then(|()| std::fs::rename(&partial, &path).map_err(io));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written.map(|()| path)
 }
 
 /// "EU 42" for a foot length, or "280 mm" off the chart.

@@ -185,3 +185,95 @@ fn charts_are_svg_files_with_their_bars() {
     let funnel = std::fs::read_to_string(dir.path().join("charts/funnel.svg")).unwrap();
     assert!(funnel.contains("chose a size"));
 }
+
+#[test]
+fn the_reorder_list_is_style_by_size_most_asked_first() {
+    let (_dir, db) = month();
+    let a = query(&db, NOVEMBER).unwrap();
+    // Missing per day: ST-A at 230/250/270, ST-B 260/280, ST-C 230/270, ST-D 240/260/280.
+    let lines: Vec<(&str, u32, u64)> = a
+        .reorder
+        .iter()
+        .map(|l| (l.style_code.as_str(), l.size_mm, l.asked))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("ST-A", 230, 30),
+            ("ST-A", 250, 30),
+            ("ST-A", 270, 30),
+            ("ST-B", 260, 30),
+            ("ST-B", 280, 30),
+            ("ST-C", 230, 30),
+            ("ST-C", 270, 30),
+            ("ST-D", 240, 30),
+            ("ST-D", 260, 30),
+            ("ST-D", 280, 30),
+        ]
+    );
+    assert_eq!(
+        a.reorder.iter().map(|l| l.asked).sum::<u64>(),
+        a.total_lost()
+    );
+}
+
+#[test]
+fn the_reorder_csv_opens_in_a_spreadsheet() {
+    let (_dir, db) = month();
+    let a = query(&db, NOVEMBER).unwrap();
+    let mut out = Vec::new();
+    write_reorder_csv(&a, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark for Excel");
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rows.headers().unwrap(),
+        vec![
+            "Style code",
+            "Style",
+            "Size",
+            "Foot length (mm)",
+            "Asked for, not in store",
+            "In store now",
+            "Period"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(&rows[0][0], "ST-A");
+    assert!(rows[0][2].starts_with("EU "), "{:?}", &rows[0]);
+    assert_eq!(&rows[0][3], "230");
+    assert_eq!(&rows[0][4], "30");
+    assert_eq!(&rows[0][6], "2026-11-01 to 2026-11-30");
+}
+
+#[test]
+fn the_reorder_list_is_saved_whole_or_not_at_all() {
+    let (dir, db) = month();
+    let a = query(&db, NOVEMBER).unwrap();
+    let stick = dir.path().join("STICK");
+    std::fs::create_dir(&stick).unwrap();
+    let path = export_reorder(&a, &stick, "store/../1").unwrap();
+    assert_eq!(
+        path.file_name().unwrap(),
+        "reorder-store____1-2026-11-01-2026-11-30.csv"
+    );
+    assert_eq!(
+        std::fs::read_dir(&stick).unwrap().count(),
+        1,
+        "no partial left"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 11);
+    // A folder that is gone (stick pulled out) is named in the error, and nothing is left.
+    let gone = dir.path().join("gone");
+    let e = export_reorder(&a, &gone, "store-1")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("cannot save the reorder list in") && e.contains("gone"),
+        "{e}"
+    );
+}

@@ -12,7 +12,12 @@ use super::{CliResult, Failure, invalid, open_database};
 pub struct Args {
     /// The CSV export: header `gtin,quantity` and optionally `updated_at`; other columns are
     /// ignored.
-    file: PathBuf,
+    #[arg(required_unless_present = "undo")]
+    file: Option<PathBuf>,
+    /// Put the stock back as it was before the last import (possible until the next sync
+    /// changes the stock or another import runs).
+    #[arg(long, conflicts_with_all = ["file", "dry_run", "merge", "force"])]
+    undo: bool,
     /// Check every row and count what would change, without writing anything.
     #[arg(long)]
     dry_run: bool,
@@ -64,8 +69,11 @@ impl Progress for Bar {
 }
 
 pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
-    let file = File::open(&args.file)
-        .with_context(|| format!("opening the stock file {}", args.file.display()))?;
+    let Some(path) = args.file.clone() else {
+        return undo(loaded);
+    };
+    let file =
+        File::open(&path).with_context(|| format!("opening the stock file {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut db = open_database(loaded)?;
     let options = ImportOptions {
@@ -77,26 +85,27 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         dry_run: args.dry_run,
         max_removed_percent: loaded.config.manager.import_max_removed_percent,
         force: args.force,
+        keep_undo: true,
     };
     let mut bar = Bar::new(size);
     let started = std::time::Instant::now();
-    let name = args.file.display().to_string();
+    let name = path.display().to_string();
     let result = stock::import_stock(&mut db, file, &name, options, &mut bar);
     bar.bar.finish_and_clear();
     let report = match result {
         Ok(report) => report,
         Err(ImportError::BadRows(errors)) => {
             for e in &errors {
-                eprintln!("{}:{}: {}", args.file.display(), e.line, e.message);
+                eprintln!("{}:{}: {}", path.display(), e.line, e.message);
             }
             return Err(invalid(anyhow::anyhow!(
                 "{} bad row(s) in {}; nothing was imported and the previous stock is intact",
                 errors.len(),
-                args.file.display()
+                path.display()
             )));
         }
         Err(e @ (ImportError::Header(_) | ImportError::TooManyRemoved { .. })) => {
-            return Err(invalid(anyhow::anyhow!("{}: {e}", args.file.display())));
+            return Err(invalid(anyhow::anyhow!("{}: {e}", path.display())));
         }
         Err(e) => return Err(Failure::from(e)),
     };
@@ -107,7 +116,7 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     };
     println!(
         "{}: {} rows, {verb} {}, unknown GTINs {}, sizes no longer stocked {} ({:.2} s){}",
-        args.file.display(),
+        path.display(),
         report.rows,
         report.imported,
         report.unknown,
@@ -140,4 +149,22 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         }
     }
     Ok(())
+}
+
+fn undo(loaded: &LoadedConfig) -> CliResult {
+    let mut db = open_database(loaded)?;
+    match stock::undo_last_import(&mut db) {
+        Ok(undone) => {
+            println!(
+                "undone: the import of {} ({}, {}); the stock of {} sizes is back as it was",
+                undone.source,
+                undone.mode.as_str(),
+                undone.imported_at,
+                undone.sizes_before
+            );
+            Ok(())
+        }
+        Err(e @ ImportError::NothingToUndo) => Err(invalid(anyhow::anyhow!("{e}"))),
+        Err(e) => Err(Failure::from(e)),
+    }
 }

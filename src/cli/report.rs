@@ -21,9 +21,14 @@ pub struct Args {
     /// Length of the period when `--from` is not given.
     #[arg(long, default_value_t = 30)]
     days: i32,
-    /// Print the data as CSV (metric,key,label,count) instead of tables.
+    /// Print the data as CSV (metric,key,label,count) instead of tables; with `--reorder`, the
+    /// reorder list as a spreadsheet opens it.
     #[arg(long)]
     csv: bool,
+    /// Print what to reorder: each style and size shoppers asked for that the store did not
+    /// have, most asked first, with what the store holds of it now.
+    #[arg(long)]
+    reorder: bool,
     /// Also write the charts as SVG files into DIR.
     #[arg(long, value_name = "DIR")]
     charts: Option<PathBuf>,
@@ -63,6 +68,14 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     if let Some(dir) = &args.charts {
         let written = charts::write_all(&a, dir)?;
         eprintln!("{} charts written to {}", written.len(), dir.display());
+    }
+    if args.reorder {
+        if args.csv {
+            analytics::write_reorder_csv(&a, std::io::stdout().lock()).context("writing CSV")?;
+        } else {
+            print_reorder(&a);
+        }
+        return Ok(());
     }
     if args.csv {
         analytics::write_csv(&a, std::io::stdout().lock()).context("writing CSV")?;
@@ -109,4 +122,29 @@ fn print_tables(a: &analytics::Analytics) {
         sizes.add_row([analytics::size_label(*mm), mm.to_string(), n.to_string()]);
     }
     println!("{sizes}");
+}
+
+fn print_reorder(a: &analytics::Analytics) {
+    println!(
+        "What to reorder, {} to {} (sizes asked for that the store did not have)",
+        a.period.0, a.period.1
+    );
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header([
+        "style",
+        "name",
+        "size",
+        "asked, not in store",
+        "in store now",
+    ]);
+    for line in &a.reorder {
+        t.add_row([
+            line.style_code.clone(),
+            line.name.clone(),
+            analytics::size_label(line.size_mm),
+            line.asked.to_string(),
+            line.in_store_now.to_string(),
+        ]);
+    }
+    println!("{t}");
 }

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v4_kiosk_state.sql"),
     include_str!("v5_outbox_states.sql"),
     include_str!("v6_style_translations.sql"),
+    include_str!("v7_stock_undo.sql"),
 ];
 
 /// The schema version this build writes.

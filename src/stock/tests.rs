@@ -234,3 +234,85 @@ fn a_replace_import_that_would_remove_too_much_is_refused_and_changes_nothing() 
     .unwrap();
     assert_eq!(count(&db), 1);
 }
+
+fn all_stock(db: &Database) -> Vec<(i64, i64, String)> {
+    let mut stmt = db
+        .conn()
+        .prepare("SELECT gtin, quantity, updated_at FROM store_stock ORDER BY gtin")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn the_last_import_is_undone_exactly_and_only_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = demo_db(dir.path());
+    assert_eq!(
+        undoable_import(db.conn()).unwrap(),
+        None,
+        "nothing imported yet"
+    );
+    assert!(matches!(
+        undo_last_import(&mut db),
+        Err(ImportError::NothingToUndo)
+    ));
+    let before = all_stock(&db);
+    // A whole-stock replace that wipes most sizes (forced), then a merge on top of it.
+    let forced = ImportOptions {
+        force: true,
+        ..ImportOptions::default()
+    };
+    import(&mut db, &format!("gtin,quantity\n{A},9\n"), forced).unwrap();
+    assert_eq!(count(&db), 1);
+    let undoable = undoable_import(db.conn()).unwrap().unwrap();
+    assert_eq!(undoable.source, "test.csv");
+    assert_eq!(undoable.mode, ImportMode::Replace);
+    assert_eq!(undoable.sizes_before, before.len() as u64);
+    let undone = undo_last_import(&mut db).unwrap();
+    assert_eq!(undone, undoable);
+    assert_eq!(all_stock(&db), before, "every size, count and date back");
+    assert!(matches!(
+        undo_last_import(&mut db),
+        Err(ImportError::NothingToUndo)
+    ));
+    // Only the last import is kept: undoing after two goes back to between them.
+    let merge = ImportOptions {
+        mode: ImportMode::Merge,
+        ..ImportOptions::default()
+    };
+    import(&mut db, &format!("gtin,quantity\n{A},1\n"), merge).unwrap();
+    let between = all_stock(&db);
+    import(&mut db, &format!("gtin,quantity\n{B},5\n"), merge).unwrap();
+    undo_last_import(&mut db).unwrap();
+    assert_eq!(all_stock(&db), between);
+}
+
+#[test]
+fn refused_dry_and_bad_imports_leave_the_undo_of_the_last_real_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = demo_db(dir.path());
+    let merge = ImportOptions {
+        mode: ImportMode::Merge,
+        ..ImportOptions::default()
+    };
+    import(&mut db, &format!("gtin,quantity\n{A},1\n"), merge).unwrap();
+    let kept = undoable_import(db.conn()).unwrap();
+    assert!(import(&mut db, &format!("gtin,quantity\n{A},x\n"), merge).is_err());
+    assert!(
+        import(
+            &mut db,
+            &format!("gtin,quantity\n{A},2\n"),
+            ImportOptions::default()
+        )
+        .is_err()
+    );
+    let dry = ImportOptions {
+        dry_run: true,
+        ..merge
+    };
+    import(&mut db, &format!("gtin,quantity\n{A},3\n"), dry).unwrap();
+    assert_eq!(undoable_import(db.conn()).unwrap(), kept);
+}

@@ -338,9 +338,15 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     .unwrap();
     rig.open_manager().await;
     let file = imports.join("pos-export.csv");
-    assert!(rig.shows(&file.display().to_string()));
+    let name = "pos-export.csv";
+    // The button says what the file is: its name, then when it was written, size and rows.
+    assert!(rig.shows(name));
+    assert!(
+        rig.shows_part("B · 2 rows"),
+        "date, size and rows under the name"
+    );
     // A tap checks the file and says what it would do, both ways; nothing is written yet.
-    rig.tap(&file.display().to_string()).await;
+    rig.tap(name).await;
     let ImportState::Preview(preview) = rig.dashboard().import_state().clone() else {
         panic!("a preview first: {:?}", rig.dashboard().import_state());
     };
@@ -376,8 +382,23 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     rig.tap("Cancel").await;
     assert!(matches!(rig.dashboard().import_state(), ImportState::Idle));
     assert_eq!(count_in_stock(&rig), in_stock, "a preview writes nothing");
+    let quantities = |rig: &Rig| {
+        rig.services()
+            .db
+            .blocking(|db| {
+                let mut stmt = db
+                    .conn()
+                    .prepare("SELECT gtin, quantity FROM store_stock ORDER BY gtin")?;
+                let rows = stmt
+                    .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(rows)
+            })
+            .unwrap()
+    };
+    let before_merge = quantities(&rig);
     // Update only the two listed sizes: every other size keeps its stock.
-    rig.tap(&file.display().to_string()).await;
+    rig.tap(name).await;
     rig.tap("Update only the listed sizes").await;
     assert!(matches!(
         rig.dashboard().import_state(),
@@ -386,6 +407,31 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     assert!(
         count_in_stock(&rig) >= in_stock - 1,
         "nothing else went to 0"
+    );
+    // The import can be taken back, and undoing it restores exactly what was there.
+    let after_merge = quantities(&rig);
+    rig.tap_part("Undo the import of pos-export.csv").await;
+    assert!(
+        matches!(rig.dashboard().import_state(), ImportState::Undone(u) if u.source.ends_with(name)),
+        "{:?}",
+        rig.dashboard().import_state()
+    );
+    assert!(rig.shows_part("The import of pos-export.csv is undone"));
+    assert!(
+        !rig.shows_part("Undo the import"),
+        "one undo, then nothing to undo"
+    );
+    assert_eq!(
+        quantities(&rig),
+        before_merge,
+        "undo restores the stock exactly"
+    );
+    rig.tap(name).await;
+    rig.tap("Update only the listed sizes").await;
+    assert_eq!(
+        quantities(&rig),
+        after_merge,
+        "the same import again, the same stock"
     );
     // The store's whole stock list, every size with its count, goes in.
     let stocked: Vec<i64> = rig
@@ -405,7 +451,7 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
         whole.push_str(&format!("{gtin:014},3\n"));
     }
     std::fs::write(&file, whole).unwrap();
-    rig.tap(&file.display().to_string()).await;
+    rig.tap(name).await;
     rig.tap("Replace the whole stock").await;
     let rows = stocked.len() as u64;
     match rig.dashboard().import_state() {
@@ -415,7 +461,7 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     assert!(rig.shows_part(&format!("Imported {rows} of {rows} rows")));
 
     std::fs::write(&file, format!("gtin,quantity\n{IN_STORE},many\n")).unwrap();
-    rig.tap(&file.display().to_string()).await;
+    rig.tap(name).await;
     assert!(matches!(
         rig.dashboard().import_state(),
         ImportState::Failed(e) if e.contains("line 2")
@@ -467,6 +513,66 @@ async fn a_shopper_who_leaves_without_their_size_is_a_lost_sale_on_the_charts() 
     assert_eq!(a.scans_per_day.len(), 365);
     // The demo database's four sample weeks and today's shopper.
     assert!(a.total_scans() > 1000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reorder_list_names_style_and_size_and_saves_a_spreadsheet_file() {
+    let mut rig = manager_rig(true).await;
+    let share = rig.dir.path().join("imports");
+    std::fs::create_dir_all(&share).unwrap();
+    // A shopper asks for a size this store does not have.
+    rig.wedge(SHIP_ONLY).await;
+    rig.choose(SHIP_ONLY).await;
+    rig.tap("Start over").await;
+    rig.open_manager().await;
+    rig.tap("Analytics").await;
+    rig.tap("What to reorder").await;
+    let a = rig.dashboard().analytics().expect("loaded").clone();
+    let size_mm = rig
+        .services()
+        .db
+        .blocking(|db| {
+            Ok(db.conn().query_row(
+                "SELECT size_mm FROM variants WHERE gtin = ?1",
+                [SHIP_ONLY.parse::<i64>().unwrap()],
+                |r| r.get::<_, u32>(0),
+            )?)
+        })
+        .unwrap();
+    let line = a
+        .reorder
+        .iter()
+        .find(|l| l.style_code == "NO-RUN-001" && l.size_mm == size_mm)
+        .expect("the size asked for is on the list");
+    assert!(line.asked >= 1);
+    // Most asked first, and every line says style, size, asked and what the store has.
+    assert!(a.reorder.windows(2).all(|w| w[0].asked >= w[1].asked));
+    let first = &a.reorder[0];
+    assert!(rig.shows(&format!(
+        "{}, {}",
+        first.name,
+        crate::analytics::size_label(first.size_mm)
+    )));
+    assert!(rig.shows(&format!(
+        "{} asked · {} in store now",
+        first.asked, first.in_store_now
+    )));
+    assert!(rig.shows_part("Sizes shoppers asked for that this store did not have"));
+    // Saved to the import share as a CSV a spreadsheet opens.
+    rig.tap("To the shared folder imports").await;
+    let manager::ExportState::Saved(path) = rig.dashboard().export_state().clone() else {
+        panic!("saved: {:?}", rig.dashboard().export_state());
+    };
+    assert_eq!(path.parent(), Some(share.as_path()));
+    assert!(rig.shows_part("Saved: "));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("\u{feff}Style code,Style,Size"));
+    assert_eq!(text.lines().count(), a.reorder.len() + 1);
+    // A share that went away is named in the error; the list stays on screen.
+    std::fs::remove_dir_all(&share).unwrap();
+    rig.tap("To the shared folder imports").await;
+    assert!(rig.shows_part("Not saved: cannot save the reorder list in"));
+    assert!(rig.shows_part("Sizes shoppers asked for"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

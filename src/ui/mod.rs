@@ -520,7 +520,7 @@ impl Kiosk {
         let stage = match &self.screen {
             Screen::Order(o) => o.stage as u8,
             Screen::InStore(s) => u8::from(!s.can_go_back()),
-            Screen::Manager(d) => d.tab() as u8 * 2 + u8::from(d.previewing_import()),
+            Screen::Manager(d) => d.layout_key(),
             _ => 0,
         };
         (std::mem::discriminant(&self.screen), stage)

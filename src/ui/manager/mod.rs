@@ -5,10 +5,15 @@
 
 pub mod chart;
 pub mod pin;
+mod reorder;
 mod status;
 mod tasks;
 
-use tasks::{analytics_task, file_name, import_task, load, ping, retry_task, sync_task};
+pub use tasks::StockFile;
+use tasks::{
+    analytics_task, export_task, file_name, import_task, load, ping, retry_task, sync_task,
+    undo_task,
+};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,9 +45,35 @@ pub struct Snapshot {
     pub waiting: Vec<OutboxOrder>,
     /// The newest orders of every status, with style and size.
     pub recent: Vec<crate::orders::RecentOrder>,
-    pub stock_files: Vec<PathBuf>,
+    pub stock_files: Vec<StockFile>,
+    /// Where the reorder list can be saved (USB sticks, the import share).
+    pub export_targets: Vec<ExportTarget>,
+    /// The last stock import, while it can still be undone.
+    pub undoable: Option<crate::stock::UndoableImport>,
     /// The settings summary (secrets read to say set/missing: files, so not in `view`).
     pub settings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportTarget {
+    pub path: PathBuf,
+    /// A mounted USB stick (else the import share).
+    pub stick: bool,
+}
+
+/// What the analytics tab shows: the charts, or the list of what to reorder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalyticsMode {
+    Charts,
+    Reorder,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportState {
+    Idle,
+    Saving,
+    Saved(PathBuf),
+    Failed(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +111,7 @@ pub enum ImportState {
     Preview(Box<ImportPreview>),
     Running(String),
     Done(ImportReport),
+    Undone(crate::stock::UndoableImport),
     Failed(String),
 }
 
@@ -117,11 +149,18 @@ pub enum Message {
     ConfirmImport(crate::stock::ImportMode),
     CancelImport,
     Imported(Result<ImportReport, String>),
+    /// Put the stock back as it was before the last import.
+    UndoImport,
+    Undone(Result<crate::stock::UndoableImport, String>),
     Retry(String),
     RetryAll,
     Retried(Result<(), String>),
     Period(i32),
     AnalyticsLoaded(i32, Result<Box<Analytics>, String>),
+    ShowAnalytics(AnalyticsMode),
+    /// Save the reorder list into this folder.
+    Export(PathBuf),
+    Exported(Result<PathBuf, String>),
     Logout,
     /// "Quit kiosk" tapped: ask first (a shopper-less black screen until someone restarts it).
     AskQuit,
@@ -139,7 +178,9 @@ pub struct Dashboard {
     warehouse: Reach,
     import: ImportState,
     period_days: i32,
-    analytics: Option<Result<Box<Analytics>, String>>,
+    analytics: Option<Result<Arc<Analytics>, String>>,
+    analytics_mode: AnalyticsMode,
+    export: ExportState,
     /// The last code the camera read while the camera tab was open.
     pub last_read: Option<String>,
     /// "Quit kiosk" was tapped and waits for its confirmation.
@@ -163,6 +204,18 @@ impl Dashboard {
         matches!(self.import, ImportState::Preview(_))
     }
 
+    /// What fills the body: a change redraws the whole window, like a screen change.
+    pub fn layout_key(&self) -> u8 {
+        self.tab as u8 * 4
+            + u8::from(self.previewing_import())
+            + 2 * u8::from(self.analytics_mode == AnalyticsMode::Reorder)
+    }
+
+    #[cfg(test)]
+    pub fn export_state(&self) -> &ExportState {
+        &self.export
+    }
+
     /// Opens the dashboard and starts loading everything it shows.
     pub fn open(services: &Arc<Services>) -> (Self, Task<Message>) {
         let mut dashboard = Self {
@@ -174,6 +227,8 @@ impl Dashboard {
             import: ImportState::Idle,
             period_days: 30,
             analytics: None,
+            analytics_mode: AnalyticsMode::Charts,
+            export: ExportState::Idle,
             last_read: None,
             confirm_quit: false,
         };
@@ -318,6 +373,24 @@ impl Dashboard {
                 };
                 load(services)
             }
+            Message::UndoImport => {
+                if matches!(self.import, ImportState::Running(_)) {
+                    return Task::none();
+                }
+                let Some(undoable) = self.snapshot_ok().and_then(|s| s.undoable.as_ref()) else {
+                    return Task::none();
+                };
+                self.import =
+                    ImportState::Running(file_name(std::path::Path::new(&undoable.source)));
+                undo_task(services)
+            }
+            Message::Undone(result) => {
+                self.import = match result {
+                    Ok(undone) => ImportState::Undone(undone),
+                    Err(e) => ImportState::Failed(e),
+                };
+                load(services)
+            }
             Message::Retry(id) => retry_task(services, Some(id)),
             Message::RetryAll => retry_task(services, None),
             Message::Retried(_) => load(services),
@@ -328,8 +401,30 @@ impl Dashboard {
             }
             Message::AnalyticsLoaded(days, result) => {
                 if days == self.period_days {
-                    self.analytics = Some(result);
+                    self.analytics = Some(result.map(Arc::from));
+                    self.export = ExportState::Idle;
                 }
+                Task::none()
+            }
+            Message::ShowAnalytics(mode) => {
+                self.analytics_mode = mode;
+                Task::none()
+            }
+            Message::Export(dir) => {
+                let Some(Ok(a)) = &self.analytics else {
+                    return Task::none();
+                };
+                if self.export == ExportState::Saving {
+                    return Task::none();
+                }
+                self.export = ExportState::Saving;
+                export_task(services, a.clone(), dir)
+            }
+            Message::Exported(result) => {
+                self.export = match result {
+                    Ok(path) => ExportState::Saved(path),
+                    Err(e) => ExportState::Failed(e),
+                };
                 Task::none()
             }
             Message::AskQuit => {
@@ -492,6 +587,19 @@ impl Dashboard {
                 .width(Length::Fixed(200.0)),
             );
         }
+        for (mode, key) in [
+            (AnalyticsMode::Charts, "mgr-analytics-charts"),
+            (AnalyticsMode::Reorder, "mgr-analytics-reorder"),
+        ] {
+            periods = periods.push(
+                widgets::touch(
+                    ctx.t(key),
+                    Some(Message::ShowAnalytics(mode)),
+                    theme::choice(p, self.analytics_mode == mode),
+                )
+                .width(Length::Fixed(260.0)),
+            );
+        }
         let a = match &self.analytics {
             None => {
                 return column![
@@ -518,6 +626,15 @@ impl Dashboard {
             ))
             .size(theme::text::BODY),
         );
+        if self.analytics_mode == AnalyticsMode::Reorder {
+            let targets = self
+                .snapshot_ok()
+                .map(|s| s.export_targets.as_slice())
+                .unwrap_or_default();
+            return column![periods, reorder::view(ctx, a, targets, &self.export)]
+                .spacing(spacing::S)
+                .into();
+        }
         let lang = ctx.lang;
         let label = |l: &str| {
             lang.try_text(&format!("bar-{l}"))
@@ -593,9 +710,12 @@ impl Message {
                 | Message::Import(_)
                 | Message::ConfirmImport(_)
                 | Message::CancelImport
+                | Message::UndoImport
                 | Message::Retry(_)
                 | Message::RetryAll
                 | Message::Period(_)
+                | Message::ShowAnalytics(_)
+                | Message::Export(_)
                 | Message::Logout
                 | Message::AskQuit
                 | Message::KeepRunning
@@ -608,18 +728,7 @@ impl Message {
 fn recent_line<'a>(ctx: &Ctx<'a>, r: &crate::orders::RecentOrder) -> Element<'a, Message> {
     let p = ctx.palette;
     let o = &r.order;
-    let when = o
-        .created_at
-        .parse::<jiff::Timestamp>()
-        .map(|t| {
-            let local = t.to_zoned(jiff::tz::TimeZone::system());
-            format!(
-                "{} {}",
-                ctx.lang.short_date(Some(&local.date().to_string())),
-                local.strftime("%H:%M")
-            )
-        })
-        .unwrap_or_else(|_| o.created_at.clone());
+    let when = status::local_time(ctx, &o.created_at);
     let size = r
         .size_mm
         .map(|mm| format!("EU {}", crate::sizes::SizeChart::embedded().labels(mm).eu))

@@ -6,7 +6,8 @@ use std::path::Path;
 use iced::widget::{column, container, progress_bar, row, scrollable, text};
 use iced::{Element, Length};
 
-use super::{Dashboard, ImportState, Message, Reach, Snapshot, SyncState, Tab, warning};
+use super::tasks::file_name;
+use super::{Dashboard, ImportState, Message, Reach, Snapshot, StockFile, SyncState, Tab, warning};
 use crate::db::DbStats;
 use crate::sync;
 use crate::ui::theme::{self, spacing};
@@ -230,14 +231,7 @@ impl Dashboard {
             Some(files) => {
                 let busy = matches!(self.import, ImportState::Running(_));
                 for file in files.iter().take(5) {
-                    import_col = import_col.push(
-                        widgets::touch(
-                            file.display().to_string(),
-                            (!busy).then(|| Message::Import(file.clone())),
-                            theme::secondary(p),
-                        )
-                        .width(Length::Fill),
-                    );
+                    import_col = import_col.push(file_button(ctx, file, !busy));
                 }
             }
             None => {}
@@ -266,12 +260,42 @@ impl Dashboard {
                     .size(theme::text::BODY),
                 );
             }
+            ImportState::Undone(u) => {
+                import_col = import_col.push(
+                    text(ctx.t_with(
+                        "mgr-import-undone",
+                        &[
+                            ("file", file_name(Path::new(&u.source))),
+                            ("sizes", u.sizes_before.to_string()),
+                        ],
+                    ))
+                    .size(theme::text::BODY),
+                );
+            }
             ImportState::Failed(e) => {
                 import_col = import_col.push(warning(
                     ctx,
                     ctx.t_with("mgr-import-failed", &[("error", e.clone())]),
                 ));
             }
+        }
+        // Undo stays on the tab for as long as the kiosk can undo (until a sync changes stock).
+        if let Some(u) = snapshot.and_then(|s| s.undoable.as_ref()) {
+            let busy = matches!(self.import, ImportState::Running(_));
+            import_col = import_col.push(
+                widgets::touch(
+                    ctx.t_with(
+                        "mgr-import-undo",
+                        &[
+                            ("file", file_name(Path::new(&u.source))),
+                            ("when", local_time(ctx, &u.imported_at)),
+                        ],
+                    ),
+                    (!busy).then_some(Message::UndoImport),
+                    theme::secondary(p),
+                )
+                .width(Length::Fill),
+            );
         }
         import_col.into()
     }
@@ -369,7 +393,7 @@ fn preview_view<'a>(ctx: &Ctx<'a>, preview: &super::ImportPreview) -> Element<'a
         text(ctx.t_with(
             "mgr-import-preview",
             &[
-                ("file", file_label(&preview.path)),
+                ("file", file_name(&preview.path)),
                 ("rows", r.rows.to_string()),
                 ("unknown", r.unknown.to_string()),
             ],
@@ -433,11 +457,51 @@ fn preview_view<'a>(ctx: &Ctx<'a>, preview: &super::ImportPreview) -> Element<'a
         .into()
 }
 
-fn file_label(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
+/// A stock file's button: its name, and below it when it was written, its size and rows.
+fn file_button<'a>(ctx: &Ctx<'a>, file: &StockFile, enabled: bool) -> Element<'a, Message> {
+    let when: jiff::Timestamp = file
+        .modified
+        .try_into()
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let details = ctx.t_with(
+        "mgr-import-file",
+        &[
+            ("when", local_time(ctx, &when.to_string())),
+            ("size", indicatif::HumanBytes(file.bytes).to_string()),
+            (
+                "rows",
+                file.rows.map_or_else(|| "?".to_owned(), |r| r.to_string()),
+            ),
+        ],
+    );
+    iced::widget::button(
+        column![
+            text(file_name(&file.path)).size(theme::text::BUTTON),
+            text(details).size(theme::text::SMALL),
+        ]
+        .spacing(spacing::XS)
+        .width(Length::Fill),
     )
+    .padding([spacing::S, spacing::M])
+    .width(Length::Fill)
+    .on_press_maybe(enabled.then(|| Message::Import(file.path.clone())))
+    .style(theme::secondary(ctx.palette))
+    .into()
+}
+
+/// "30/11/2026 14:02" in the kiosk's time zone and the language's date form.
+pub(super) fn local_time(ctx: &Ctx<'_>, rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .map(|t| {
+            let local = t.to_zoned(jiff::tz::TimeZone::system());
+            format!(
+                "{} {}",
+                ctx.lang.short_date(Some(&local.date().to_string())),
+                local.strftime("%H:%M")
+            )
+        })
+        .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
 /// Progress over both feeds: the catalog is the first half, the store's stock the second.

@@ -28,9 +28,10 @@ pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
     Task::perform(
         async move {
             let for_summary = services.clone();
-            let (stock_files, settings) = tokio::task::spawn_blocking(move || {
+            let (stock_files, export_targets, settings) = tokio::task::spawn_blocking(move || {
                 (
                     stock_files(&dirs),
+                    export_targets(&dirs),
                     super::status::config_summary(&for_summary),
                 )
             })
@@ -45,11 +46,14 @@ pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
                         .filter(|o| o.status != OutboxStatus::Confirmed)
                         .collect();
                     let recent = orders::recent(db, 50)?;
+                    let undoable = crate::stock::undoable_import(db.conn())?;
                     Ok(Box::new(Snapshot {
                         stats,
                         waiting,
                         recent,
                         stock_files,
+                        export_targets,
+                        undoable,
                         settings,
                     }))
                 })
@@ -150,6 +154,7 @@ pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<Mess
                             dry_run: true,
                             max_removed_percent: max,
                             force: false,
+                            keep_undo: false,
                         };
                         crate::stock::import_stock(
                             db,
@@ -233,6 +238,22 @@ fn import_error_words(path: &Path, e: &ImportError) -> String {
     }
 }
 
+/// Puts the stock back as it was before the last import.
+pub(super) fn undo_task(services: &Arc<Services>) -> Task<Message> {
+    let services = services.clone();
+    Task::perform(
+        async move {
+            services
+                .db
+                .call(|db| Ok(crate::stock::undo_last_import(db).map_err(|e| e.to_string())))
+                .await
+                .map_err(|e: DbError| e.to_string())
+                .and_then(|r| r)
+        },
+        Message::Undone,
+    )
+}
+
 pub(super) fn retry_task(services: &Arc<Services>, id: Option<String>) -> Task<Message> {
     let services = services.clone();
     Task::perform(
@@ -262,9 +283,19 @@ pub(super) fn file_name(path: &Path) -> String {
     )
 }
 
+/// A stock file as its button shows it: when it was written, how big, how many rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockFile {
+    pub path: PathBuf,
+    pub modified: std::time::SystemTime,
+    pub bytes: u64,
+    /// Data rows (lines after the header); `None` when the file could not be read.
+    pub rows: Option<u64>,
+}
+
 /// Stock files in the configured folders (three levels deep), newest first, at most 20.
-pub(super) fn stock_files(dirs: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, depth: u32, found: &mut Vec<(std::time::SystemTime, PathBuf)>) {
+pub(super) fn stock_files(dirs: &[PathBuf]) -> Vec<StockFile> {
+    fn walk(dir: &Path, depth: u32, found: &mut Vec<StockFile>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
         };
@@ -278,11 +309,16 @@ pub(super) fn stock_files(dirs: &[PathBuf]) -> Vec<PathBuf> {
                             .extension()
                             .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
                 {
-                    let modified = entry
-                        .metadata()
-                        .and_then(|m| m.modified())
-                        .unwrap_or(std::time::UNIX_EPOCH);
-                    found.push((modified, path));
+                    let meta = entry.metadata().ok();
+                    found.push(StockFile {
+                        modified: meta
+                            .as_ref()
+                            .and_then(|m| m.modified().ok())
+                            .unwrap_or(std::time::UNIX_EPOCH),
+                        bytes: meta.map_or(0, |m| m.len()),
+                        rows: None,
+                        path,
+                    });
                 }
                 _ => {}
             }
@@ -292,6 +328,92 @@ pub(super) fn stock_files(dirs: &[PathBuf]) -> Vec<PathBuf> {
     for dir in dirs {
         walk(dir, 3, &mut found);
     }
-    found.sort_by_key(|f| std::cmp::Reverse(f.0));
-    found.into_iter().take(20).map(|(_, p)| p).collect()
+    found.sort_by_key(|f| std::cmp::Reverse(f.modified));
+    found.truncate(20);
+    for file in &mut found {
+        file.rows = count_rows(&file.path);
+    }
+    found
+}
+
+/// Lines after the header (a last line without a newline counts; blank lines do not).
+fn count_rows(path: &Path) -> Option<u64> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).ok()?;
+    let mut lines = 0u64;
+    for line in std::io::BufReader::new(file).split(b'\n') {
+        if !line.ok()?.trim_ascii().is_empty() {
+            lines += 1;
+        }
+    }
+    Some(lines.saturating_sub(1))
+}
+
+/// Where the reorder list can be saved: each USB stick mounted under the configured folders
+/// (a folder on another device than its parent), and each configured folder that is not just
+/// a place sticks mount in (the import share).
+pub(super) fn export_targets(dirs: &[PathBuf]) -> Vec<super::ExportTarget> {
+    use std::os::unix::fs::MetadataExt;
+    fn mounts(dir: &Path, depth: u32, found: &mut Vec<PathBuf>) {
+        let (Ok(entries), Ok(own)) = (std::fs::read_dir(dir), std::fs::metadata(dir)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if !meta.is_dir() {
+                continue;
+            }
+            if meta.dev() != own.dev() {
+                found.push(path);
+            } else if depth > 0 {
+                mounts(&path, depth - 1, found);
+            }
+        }
+    }
+    let mut targets = Vec::new();
+    for dir in dirs.iter().filter(|d| d.is_dir()) {
+        let mut sticks = Vec::new();
+        mounts(dir, 1, &mut sticks);
+        if sticks.is_empty() && !is_mount_parent(dir) {
+            targets.push(super::ExportTarget {
+                path: dir.clone(),
+                stick: false,
+            });
+        }
+        targets.extend(
+            sticks
+                .into_iter()
+                .map(|path| super::ExportTarget { path, stick: true }),
+        );
+    }
+    targets
+}
+
+/// `/media` and `/run/media` hold sticks, never files of their own.
+fn is_mount_parent(dir: &Path) -> bool {
+    dir == Path::new("/media") || dir == Path::new("/run/media")
+}
+
+/// Saves the reorder list into `dir`, off the UI thread.
+pub(super) fn export_task(
+    services: &Arc<Services>,
+    analytics: Arc<crate::analytics::Analytics>,
+    dir: PathBuf,
+) -> Task<Message> {
+    let store = services.config.store.id.clone();
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(move || {
+                crate::analytics::export_reorder(&analytics, &dir, &store)
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r)
+        },
+        Message::Exported,
+    )
 }
