@@ -240,6 +240,43 @@ pub struct RecentOrder {
 /// The newest `limit` orders of every status, with their style and size: "where is my
 /// order?" answered at the kiosk.
 pub fn recent(db: &Database, limit: usize) -> Result<Vec<RecentOrder>, DbError> {
+    with_items(db, "", "", limit)
+}
+
+/// Orders whose kiosk or warehouse number contains `number`, newest first. Case, dashes and
+/// spaces do not matter ("k7qf2" finds K-7QF2-M9XD): it is read out, typed or scanned.
+/// Fewer than two letters or digits find nothing.
+pub fn find(db: &Database, number: &str, limit: usize) -> Result<Vec<RecentOrder>, DbError> {
+    let wanted = normalise_number(number);
+    if wanted.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let norm =
+        |column: &str| format!("replace(replace(upper(coalesce({column}, '')), '-', ''), ' ', '')");
+    // instr, not LIKE: a '%' or '_' typed is a character, not a pattern.
+    let filter = format!(
+        "WHERE instr({}, ?2) > 0 OR instr({}, ?2) > 0",
+        norm("o.id"),
+        norm("o.warehouse_order_id")
+    );
+    with_items(db, &filter, &wanted, limit)
+}
+
+/// An order number as compared: upper case, letters and digits only.
+fn normalise_number(number: &str) -> String {
+    number
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+fn with_items(
+    db: &Database,
+    filter: &str,
+    wanted: &str,
+    limit: usize,
+) -> Result<Vec<RecentOrder>, DbError> {
     let qualified: Vec<String> = COLUMNS
         .split(',')
         .map(|c| format!("o.{}", c.trim()))
@@ -249,18 +286,26 @@ pub fn recent(db: &Database, limit: usize) -> Result<Vec<RecentOrder>, DbError> 
            FROM order_outbox AS o
            LEFT JOIN variants AS v ON v.gtin = CAST(o.gtin AS INTEGER)
            LEFT JOIN styles AS s ON s.id = v.style_id
+          {filter}
           ORDER BY o.created_at DESC, o.id
           LIMIT ?1",
         qualified.join(", ")
     ))?;
-    let rows = stmt.query_map([limit as i64], |r| {
+    let map = |r: &rusqlite::Row<'_>| {
         Ok(RecentOrder {
             order: row(r)?,
             item: r.get(13)?,
             size_mm: r.get(14)?,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    };
+    let rows = if filter.is_empty() {
+        stmt.query_map(rusqlite::params![limit as i64], map)?
+            .collect::<Result<_, _>>()?
+    } else {
+        stmt.query_map(rusqlite::params![limit as i64, wanted], map)?
+            .collect::<Result<_, _>>()?
+    };
+    Ok(rows)
 }
 
 /// Every order, newest first.

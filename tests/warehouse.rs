@@ -734,3 +734,57 @@ async fn a_sync_that_changes_the_stock_ends_the_undo_of_an_import() {
     env.sync(100).await.unwrap();
     assert_eq!(undoable(), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_is_found_by_either_number_however_it_is_typed() {
+    let env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    let enqueue = || {
+        env.db
+            .blocking(|db| {
+                orders::enqueue(db, STORE, &draft(KNOWN, PRICE_OF_KNOWN))
+                    .map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
+            })
+            .unwrap()
+    };
+    let first = enqueue();
+    let second = enqueue();
+    orders::send_due(&env.db, &env.client(), false)
+        .await
+        .unwrap();
+    let find = |number: &str| {
+        let number = number.to_owned();
+        env.db
+            .blocking(move |db| orders::find(db, &number, 20))
+            .unwrap()
+            .into_iter()
+            .map(|r| r.order.id)
+            .collect::<Vec<_>>()
+    };
+    // The kiosk number, read out: lower case, without its dashes, or only part of it.
+    let spoken = first.id.replace('-', " ").to_lowercase();
+    assert_eq!(find(&spoken), vec![first.id.clone()]);
+    assert_eq!(find(&first.id[2..8]), vec![first.id.clone()]);
+    // The warehouse's number finds the same order, with its style and size.
+    let confirmed = env
+        .db
+        .blocking({
+            let id = first.id.clone();
+            move |db| orders::get(db, &id).map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
+        })
+        .unwrap();
+    let number = confirmed.warehouse_order_id.unwrap();
+    let found = env
+        .db
+        .blocking(move |db| orders::find(db, &number, 20))
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].order.id, first.id);
+    assert!(found[0].item.is_some() && found[0].size_mm.is_some());
+    // One character ("K-" is one: dashes do not count) or pattern characters find nothing.
+    assert!(find("K-").is_empty());
+    assert_eq!(find(&second.id), vec![second.id.clone()]);
+    assert!(find("K").is_empty());
+    assert!(find("%_").is_empty());
+    assert!(find("ZZZZZZZZ").is_empty());
+}

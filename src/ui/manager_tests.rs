@@ -68,6 +68,16 @@ impl Rig {
         }
     }
 
+    /// Where the text `label` starts from the top of the window.
+    fn top_of(&self, label: &str) -> f32 {
+        use iced_test::selector::Bounded;
+        screen(self.kiosk.view())
+            .find(label)
+            .unwrap_or_else(|e| panic!("no {label:?}: {e:?}"))
+            .bounds()
+            .y
+    }
+
     fn services(&self) -> Arc<Services> {
         self.kiosk.services.clone().unwrap()
     }
@@ -145,6 +155,9 @@ async fn the_right_pin_opens_the_dashboard_and_idle_logs_the_manager_out() {
     rig.open_manager().await;
     assert!(rig.shows("Manager · Demo Shoes, Main Street"));
     assert!(rig.shows_part("Reachable"), "the warehouse was pinged");
+    // IT detail is not on the manager's everyday tab: it has its own.
+    assert!(!rig.shows_part("pin hash") && !rig.shows("Quit kiosk"));
+    rig.tap("Settings").await;
     // The config summary says where secrets come from, never their value.
     assert!(rig.shows_part("pin hash  set ("));
     rig.tap("Log out").await;
@@ -197,6 +210,8 @@ async fn sync_now_shows_progress_then_the_result() {
     let mut rig = manager_rig(true).await;
     rig.open_manager().await;
     assert!(rig.shows("Sync now"));
+    // What is below the sync stays put while it runs and when it ends.
+    let warehouse_at = rig.top_of("Warehouse");
     let task = rig
         .kiosk
         .update(Message::Manager(manager::Message::SyncNow));
@@ -205,6 +220,7 @@ async fn sync_now_shows_progress_then_the_result() {
         SyncState::Running { .. }
     ));
     assert!(rig.shows("Cancel"));
+    assert_eq!(rig.top_of("Warehouse"), warehouse_at);
     let messages = drain(task).await;
     let totals: Vec<Option<u64>> = messages
         .iter()
@@ -224,12 +240,18 @@ async fn sync_now_shows_progress_then_the_result() {
     }
     assert!(rig.shows_part("Synced:"));
     assert!(rig.shows_part("Last sync"));
+    assert_eq!(
+        rig.top_of("Warehouse"),
+        warehouse_at,
+        "no jump when the result shows"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_sync_says_why_and_a_cancelled_one_stops() {
     let mut rig = manager_rig(true).await;
     rig.open_manager().await;
+    let warehouse_at = rig.top_of("Warehouse");
     let faults = rig.faults.clone().unwrap();
     for _ in 0..5 {
         faults.push("/v1/catalog", Fault::Status(503));
@@ -237,6 +259,11 @@ async fn a_failed_sync_says_why_and_a_cancelled_one_stops() {
     rig.send(Message::Manager(manager::Message::SyncNow)).await;
     assert!(matches!(rig.dashboard().sync_state(), SyncState::Failed(_)));
     assert!(rig.shows_part("Sync failed:"));
+    assert_eq!(
+        rig.top_of("Warehouse"),
+        warehouse_at,
+        "a failure's reason fits its slot"
+    );
     faults.clear();
 
     // Cancel before the sync task ran a single page: it never finishes.
@@ -246,6 +273,7 @@ async fn a_failed_sync_says_why_and_a_cancelled_one_stops() {
     rig.send(Message::Manager(manager::Message::CancelSync))
         .await;
     assert!(rig.shows_part("Sync cancelled."));
+    assert_eq!(rig.top_of("Warehouse"), warehouse_at);
     let after = drain(task).await;
     assert!(
         !after
@@ -320,6 +348,27 @@ async fn a_refused_order_shows_its_error_and_retry_sends_it() {
     assert!(rig.shows_part("Northwind Pace Runner · EU 40.5"));
     assert!(rig.shows(&format!("At the warehouse, its number {warehouse_id}")));
     assert!(!rig.shows_part("Test Shopper") && !rig.shows_part("Berlin"));
+    // "Where is my order?": the number typed on the screen's keyboard, part of it is enough.
+    rig.tap("Find an order").await;
+    assert!(rig.shows("Type at least two letters or digits."));
+    for c in order.id[2..6].chars() {
+        rig.tap(&c.to_string()).await;
+    }
+    assert!(rig.shows(&order.id[2..6]), "what was typed shows");
+    assert!(rig.shows_part(&format!("{}   ", order.id)));
+    assert!(rig.shows(&format!("At the warehouse, its number {warehouse_id}")));
+    // Scanned from the QR code on the shopper's phone: the warehouse's number finds it too.
+    rig.tap("Clear").await;
+    rig.wedge(&warehouse_id).await;
+    assert!(rig.shows_part(&format!("{}   ", order.id)));
+    rig.wedge("ZZZZ99").await;
+    assert!(rig.shows("No order has a number with ZZZZ99 in it."));
+    rig.tap("Back to orders").await;
+    assert!(rig.shows("Recent orders"));
+    // On the orders tab a scan is a search, never a product lookup.
+    rig.wedge(&order.id).await;
+    assert!(matches!(rig.kiosk.screen, Screen::Manager(_)));
+    assert!(rig.shows(&order.id));
 }
 
 const STORE_ID: &str = "demo-store-001";
@@ -642,6 +691,7 @@ async fn every_way_a_visit_ends_is_counted() {
 async fn quit_kiosk_in_manager_mode_exits_the_program() {
     let mut rig = manager_rig(true).await;
     rig.open_manager().await;
+    rig.tap("Settings").await;
     // Asked first; "keep running" keeps it.
     rig.tap("Quit kiosk").await;
     assert!(rig.shows_part("Quit the kiosk program?"));

@@ -1248,9 +1248,13 @@ impl Kiosk {
                 if code.trim().is_empty() {
                     Task::none()
                 } else if let Screen::Manager(dashboard) = &mut self.screen {
-                    // Manager mode tests the scanner: show what it typed, look nothing up.
-                    dashboard.last_read = Some(code.trim().to_owned());
-                    Task::none()
+                    // Manager mode: an order number to find, or a scanner test; never a lookup.
+                    match &self.services {
+                        Some(services) => dashboard
+                            .scanned(code.trim(), services)
+                            .map(Message::Manager),
+                        None => Task::none(),
+                    }
                 } else {
                     self.lookup(code)
                 }

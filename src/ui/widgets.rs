@@ -112,3 +112,35 @@ pub fn keyboard<'a, M: Clone + 'a>(
         .align_x(Alignment::Center)
         .into()
 }
+
+/// A keyboard for codes (order numbers): capitals, digits and a dash, Clear, ⌫ and a closing
+/// key. Codes have no lower case, so there is no Shift to get wrong.
+pub fn code_keyboard<'a, M: Clone + 'a>(
+    palette: Palette,
+    key: impl Fn(char) -> M,
+    backspace: M,
+    clear: (String, M),
+    close: (String, M),
+) -> Element<'a, M> {
+    let w = TOUCH_TARGET;
+    let rows = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"].map(|r| {
+        row(r.chars().map(|c| {
+            touch(c.to_string(), Some(key(c)), theme::secondary(palette))
+                .width(Length::Fixed(w))
+                .padding(0)
+                .into()
+        }))
+        .spacing(theme::spacing::XS)
+        .into()
+    });
+    let last = row![
+        touch(clear.0, Some(clear.1), theme::secondary(palette)).width(Length::Fixed(w * 3.0)),
+        touch("⌫", Some(backspace), theme::secondary(palette)).width(Length::Fixed(w * 2.0)),
+        touch(close.0, Some(close.1), theme::primary(palette)).width(Length::Fixed(w * 4.0)),
+    ]
+    .spacing(theme::spacing::XS);
+    column(rows.into_iter().chain([last.into()]))
+        .spacing(theme::spacing::XS)
+        .align_x(Alignment::Center)
+        .into()
+}

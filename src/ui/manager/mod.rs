@@ -4,6 +4,7 @@
 //! and a sync started here keeps running after logging out).
 
 pub mod chart;
+mod orders;
 pub mod pin;
 mod reorder;
 mod status;
@@ -18,14 +19,14 @@ use tasks::{
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use iced::widget::{canvas, column, container, row, scrollable, space, text};
+use iced::widget::{canvas, column, container, row, space, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::theme::{self, spacing};
 use super::{CameraState, Ctx, Services, widgets};
 use crate::analytics::{Analytics, charts};
 use crate::db::DbStats;
-use crate::orders::{OutboxOrder, OutboxStatus};
+use crate::orders::OutboxOrder;
 use crate::stock::ImportReport;
 use crate::sync::{self};
 
@@ -35,6 +36,8 @@ pub enum Tab {
     Orders,
     Analytics,
     Camera,
+    /// The kiosk's own details for IT: counts, version, settings, and quitting the program.
+    Settings,
 }
 
 /// What the dashboard reads from the database in one go.
@@ -154,6 +157,13 @@ pub enum Message {
     Undone(Result<crate::stock::UndoableImport, String>),
     Retry(String),
     RetryAll,
+    /// Open the order search (the on-screen keyboard and the scanner type into it).
+    FindOrder,
+    SearchKey(char),
+    SearchBackspace,
+    SearchClear,
+    CloseSearch,
+    Found(String, Result<Vec<crate::orders::RecentOrder>, String>),
     Retried(Result<(), String>),
     Period(i32),
     AnalyticsLoaded(i32, Result<Box<Analytics>, String>),
@@ -185,6 +195,8 @@ pub struct Dashboard {
     pub last_read: Option<String>,
     /// "Quit kiosk" was tapped and waits for its confirmation.
     pub confirm_quit: bool,
+    /// Finding an order by its number (typed on screen or scanned), while open.
+    search: Option<orders::Search>,
 }
 
 impl std::fmt::Debug for Dashboard {
@@ -206,9 +218,10 @@ impl Dashboard {
 
     /// What fills the body: a change redraws the whole window, like a screen change.
     pub fn layout_key(&self) -> u8 {
-        self.tab as u8 * 4
+        self.tab as u8 * 8
             + u8::from(self.previewing_import())
             + 2 * u8::from(self.analytics_mode == AnalyticsMode::Reorder)
+            + 4 * u8::from(self.search.is_some())
     }
 
     #[cfg(test)]
@@ -231,6 +244,7 @@ impl Dashboard {
             export: ExportState::Idle,
             last_read: None,
             confirm_quit: false,
+            search: None,
         };
         let task = Task::batch([
             load(services),
@@ -263,6 +277,32 @@ impl Dashboard {
     #[cfg(test)]
     pub fn import_state(&self) -> &ImportState {
         &self.import
+    }
+
+    /// A code from the barcode scanner: on the orders tab it is an order number to find (the
+    /// QR code on the shopper's done screen or e-mail); elsewhere the scanner is being tested.
+    pub fn scanned(&mut self, code: &str, services: &Arc<Services>) -> Task<Message> {
+        if self.tab == Tab::Orders {
+            self.search = Some(orders::Search::default());
+            let code = code.to_owned();
+            return self.type_search(services, move |q| *q = code);
+        }
+        self.last_read = Some(code.to_owned());
+        Task::none()
+    }
+
+    fn type_search(
+        &mut self,
+        services: &Arc<Services>,
+        edit: impl FnOnce(&mut String),
+    ) -> Task<Message> {
+        let Some(search) = &mut self.search else {
+            return Task::none();
+        };
+        edit(&mut search.query);
+        search.query.truncate(40);
+        search.found = None;
+        orders::find_task(services, search.query.clone())
     }
 
     fn load_analytics(&mut self, services: &Arc<Services>) -> Task<Message> {
@@ -391,6 +431,27 @@ impl Dashboard {
                 };
                 load(services)
             }
+            Message::FindOrder => {
+                self.search = Some(orders::Search::default());
+                Task::none()
+            }
+            Message::SearchKey(c) => self.type_search(services, |q| q.push(c)),
+            Message::SearchBackspace => self.type_search(services, |q| {
+                q.pop();
+            }),
+            Message::SearchClear => self.type_search(services, String::clear),
+            Message::CloseSearch => {
+                self.search = None;
+                Task::none()
+            }
+            Message::Found(query, result) => {
+                if let Some(search) = &mut self.search
+                    && search.query == query
+                {
+                    search.found = Some(result);
+                }
+                Task::none()
+            }
             Message::Retry(id) => retry_task(services, Some(id)),
             Message::RetryAll => retry_task(services, None),
             Message::Retried(_) => load(services),
@@ -446,41 +507,59 @@ impl Dashboard {
             (Tab::Orders, "mgr-tab-orders"),
             (Tab::Analytics, "mgr-tab-analytics"),
             (Tab::Camera, "mgr-tab-camera"),
+            (Tab::Settings, "mgr-tab-settings"),
         ];
-        let mut bar = row![
-            text(format!(
-                "{} · {}",
-                ctx.t("mgr-title"),
-                services.config.store.name
-            ))
-            .size(theme::text::H2)
-            .width(Length::Fill)
-        ]
-        .spacing(spacing::S)
-        .align_y(Alignment::Center);
+        let title = text(format!(
+            "{} · {}",
+            ctx.t("mgr-title"),
+            services.config.store.name
+        ))
+        .size(theme::text::H2)
+        .width(Length::Fill);
+        let logout = widgets::touch(
+            ctx.t("mgr-logout"),
+            Some(Message::Logout),
+            theme::primary(p),
+        )
+        .width(Length::Fixed(200.0));
+        // Landscape: one bar. Portrait (1080 wide): the title above, the tabs sharing a row.
+        let tab_width = if ctx.portrait {
+            Length::Fill
+        } else {
+            Length::Fixed(200.0)
+        };
+        let mut tab_row = row![].spacing(spacing::S).align_y(Alignment::Center);
         for (tab, key) in tabs {
-            bar = bar.push(
+            tab_row = tab_row.push(
                 widgets::touch(
                     ctx.t(key),
                     Some(Message::Tab(tab)),
                     theme::choice(p, self.tab == tab),
                 )
-                .width(Length::Fixed(230.0)),
+                .width(tab_width),
             );
         }
-        bar = bar.push(
-            widgets::touch(
-                ctx.t("mgr-logout"),
-                Some(Message::Logout),
-                theme::primary(p),
-            )
-            .width(Length::Fixed(200.0)),
-        );
+        let bar: Element<'a, Message> = if ctx.portrait {
+            column![
+                row![title, logout]
+                    .spacing(spacing::S)
+                    .align_y(Alignment::Center),
+                tab_row
+            ]
+            .spacing(spacing::S)
+            .into()
+        } else {
+            row![title, tab_row, logout]
+                .spacing(spacing::S)
+                .align_y(Alignment::Center)
+                .into()
+        };
         let body: Element<'a, Message> = match self.tab {
             Tab::Status => self.status_view(ctx, services),
             Tab::Orders => self.orders_view(ctx),
             Tab::Analytics => self.analytics_view(ctx),
             Tab::Camera => self.camera_view(ctx, services),
+            Tab::Settings => self.settings_view(ctx),
         };
         column![
             container(bar).padding([spacing::S, spacing::L]),
@@ -489,85 +568,6 @@ impl Dashboard {
                 .height(Length::Fill)
         ]
         .into()
-    }
-
-    fn orders_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let p = ctx.palette;
-        let waiting = self
-            .snapshot_ok()
-            .map(|s| s.waiting.as_slice())
-            .unwrap_or_default();
-        let mut list = column![
-            row![
-                text(ctx.t("mgr-orders-title"))
-                    .size(theme::text::H2 * 0.8)
-                    .width(Length::Fill),
-                widgets::touch(
-                    ctx.t("mgr-orders-retry-all"),
-                    (!waiting.is_empty()).then_some(Message::RetryAll),
-                    theme::primary(p)
-                )
-                .width(Length::Fixed(320.0)),
-            ]
-            .align_y(Alignment::Center)
-        ]
-        .spacing(spacing::S);
-        if waiting.is_empty() {
-            list = list.push(text(ctx.t("mgr-orders-none")).size(theme::text::BODY));
-        }
-        for order in waiting {
-            let status = status_words(ctx, order);
-            // Sending again is a manager's decision for an order the platform may already
-            // have; an abandoned order has no details left to send.
-            let retry = match order.status {
-                OutboxStatus::Abandoned => None,
-                OutboxStatus::NeedsChecking => Some(ctx.t("mgr-orders-send-again")),
-                _ => Some(ctx.t("mgr-orders-retry")),
-            };
-            let mut about = column![
-                text(format!(
-                    "{}   {}   {}",
-                    order.id,
-                    order.gtin,
-                    ctx.lang.money(order.price_cents, &order.currency)
-                ))
-                .size(theme::text::BODY),
-                text(format!("{status} · {}", order.created_at)).size(theme::text::SMALL),
-            ]
-            .spacing(spacing::XS)
-            .width(Length::Fill);
-            if let Some(e) = &order.last_error {
-                about = about.push(
-                    text(ctx.t_with("mgr-order-error", &[("error", e.clone())]))
-                        .size(theme::text::SMALL)
-                        .color(p.muted),
-                );
-            }
-            let mut line = row![about].spacing(spacing::M).align_y(Alignment::Center);
-            if let Some(label) = retry {
-                line = line.push(
-                    widgets::touch(
-                        label,
-                        Some(Message::Retry(order.id.clone())),
-                        theme::secondary(p),
-                    )
-                    .width(Length::Fixed(240.0)),
-                );
-            }
-            list = list.push(container(line).padding(spacing::S).style(theme::surface(p)));
-        }
-        list = list.push(text(ctx.t("mgr-orders-recent")).size(theme::text::H2 * 0.8));
-        let recent = self
-            .snapshot_ok()
-            .map(|s| s.recent.as_slice())
-            .unwrap_or_default();
-        if recent.is_empty() {
-            list = list.push(text(ctx.t("mgr-orders-recent-none")).size(theme::text::BODY));
-        }
-        for r in recent {
-            list = list.push(recent_line(ctx, r));
-        }
-        scrollable(list).spacing(spacing::S).into()
     }
 
     fn analytics_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -713,6 +713,11 @@ impl Message {
                 | Message::UndoImport
                 | Message::Retry(_)
                 | Message::RetryAll
+                | Message::FindOrder
+                | Message::SearchKey(_)
+                | Message::SearchBackspace
+                | Message::SearchClear
+                | Message::CloseSearch
                 | Message::Period(_)
                 | Message::ShowAnalytics(_)
                 | Message::Export(_)
@@ -721,55 +726,5 @@ impl Message {
                 | Message::KeepRunning
                 | Message::Quit
         )
-    }
-}
-
-/// One recent order: when, what, its state and the warehouse's number (no shopper data).
-fn recent_line<'a>(ctx: &Ctx<'a>, r: &crate::orders::RecentOrder) -> Element<'a, Message> {
-    let p = ctx.palette;
-    let o = &r.order;
-    let when = status::local_time(ctx, &o.created_at);
-    let size = r
-        .size_mm
-        .map(|mm| format!("EU {}", crate::sizes::SizeChart::embedded().labels(mm).eu))
-        .unwrap_or_default();
-    let item = r.item.clone().unwrap_or_else(|| o.gtin.clone());
-    let status = status_words(ctx, o);
-    let mut about = column![
-        text(format!("{}   {when}   {item} · {size}", o.id)).size(theme::text::BODY),
-        text(status).size(theme::text::SMALL),
-    ]
-    .spacing(spacing::XS);
-    if let Some(e) = &o.last_error {
-        about = about.push(
-            text(ctx.t_with("mgr-order-error", &[("error", e.clone())]))
-                .size(theme::text::SMALL)
-                .color(p.muted),
-        );
-    }
-    container(about)
-        .padding(spacing::S)
-        .width(Length::Fill)
-        .style(theme::surface(p))
-        .into()
-}
-
-/// An order's state in the manager's words (with the warehouse's number once confirmed).
-fn status_words(ctx: &Ctx<'_>, o: &OutboxOrder) -> String {
-    match o.status {
-        OutboxStatus::Confirmed => ctx.t_with(
-            "mgr-order-confirmed",
-            &[(
-                "number",
-                o.warehouse_order_id.clone().unwrap_or_else(|| "—".into()),
-            )],
-        ),
-        OutboxStatus::Pending => {
-            ctx.t_with("mgr-order-pending", &[("attempts", o.attempts.to_string())])
-        }
-        OutboxStatus::Sending => ctx.t("mgr-order-sending"),
-        OutboxStatus::Rejected => ctx.t("mgr-order-rejected"),
-        OutboxStatus::NeedsChecking => ctx.t("mgr-order-needs-checking"),
-        OutboxStatus::Abandoned => ctx.t("mgr-order-abandoned"),
     }
 }

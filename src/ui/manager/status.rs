@@ -27,14 +27,23 @@ impl Dashboard {
                 .padding(spacing::L)
                 .into();
         }
+        let p = ctx.palette;
+        // The manager's work only; the kiosk's own details are on the settings tab.
         row![
-            column![
-                self.sync_section(ctx, services),
-                self.import_section(ctx, services)
-            ]
-            .spacing(spacing::L)
+            container(self.sync_section(ctx, services)).width(Length::FillPortion(1)),
+            scrollable(
+                column![
+                    self.import_section(ctx, services),
+                    widgets::touch(
+                        ctx.t("mgr-refresh"),
+                        Some(Message::Refresh),
+                        theme::secondary(p),
+                    )
+                    .width(Length::Fixed(240.0)),
+                ]
+                .spacing(spacing::L)
+            )
             .width(Length::FillPortion(1)),
-            scrollable(self.about_section(ctx)).width(Length::FillPortion(1)),
         ]
         .spacing(spacing::XL)
         .into()
@@ -54,7 +63,9 @@ impl Dashboard {
         let limit = config.manager.sync_max_age_s;
         let mut sync_col =
             column![text(ctx.t("mgr-sync-title")).size(theme::text::H2 * 0.8)].spacing(spacing::S);
-        match last {
+        // One slot of fixed height whatever it says (never synced, fresh, stale): the
+        // buttons below never move.
+        let last_line: Element<'a, Message> = match last {
             Some((when, age_s)) => {
                 let line = text(ctx.t_with(
                     "mgr-sync-last",
@@ -62,34 +73,33 @@ impl Dashboard {
                 ))
                 .size(theme::text::BODY);
                 if age_s > limit {
-                    sync_col =
-                        sync_col.push(
-                            container(
-                                column![
-                                    line,
-                                    text(ctx.t_with(
-                                        "mgr-sync-stale",
-                                        &[("limit", human_duration(limit))]
-                                    ))
-                                    .size(theme::text::BODY)
-                                ]
-                                .spacing(spacing::XS),
-                            )
-                            .padding(spacing::S)
-                            .style(theme::band(p.unavailable, p.on_unavailable)),
-                        );
+                    container(
+                        column![
+                            line,
+                            text(ctx.t_with("mgr-sync-stale", &[("limit", human_duration(limit))]))
+                                .size(theme::text::BODY)
+                        ]
+                        .spacing(spacing::XS),
+                    )
+                    .padding(spacing::S)
+                    .width(Length::Fill)
+                    .style(theme::band(p.unavailable, p.on_unavailable))
+                    .into()
                 } else {
-                    sync_col = sync_col.push(line);
+                    container(line).padding([spacing::S, 0.0]).into()
                 }
             }
-            None => {
-                sync_col = sync_col.push(
-                    container(text(ctx.t("mgr-sync-never")).size(theme::text::BODY))
-                        .padding(spacing::S)
-                        .style(theme::band(p.unavailable, p.on_unavailable)),
-                );
-            }
-        }
+            None => container(text(ctx.t("mgr-sync-never")).size(theme::text::BODY))
+                .padding(spacing::S)
+                .width(Length::Fill)
+                .style(theme::band(p.unavailable, p.on_unavailable))
+                .into(),
+        };
+        sync_col = sync_col.push(
+            container(last_line)
+                .height(Length::Fixed(LAST_SYNC_HEIGHT))
+                .clip(true),
+        );
         let running = matches!(self.sync, SyncState::Running { .. });
         let mut buttons = row![
             widgets::touch(
@@ -111,6 +121,9 @@ impl Dashboard {
             );
         }
         sync_col = sync_col.push(buttons);
+        // The progress and the result share one slot of fixed height: nothing below moves
+        // when a sync starts, ends or fails.
+        let mut outcome = column![].spacing(spacing::XS);
         match &self.sync {
             SyncState::Idle => {}
             SyncState::Running { feed, page, total } => {
@@ -139,12 +152,12 @@ impl Dashboard {
                         ),
                     ),
                 };
-                sync_col = sync_col
+                outcome = outcome
                     .push(progress_bar(0.0..=1.0, fraction).girth(28))
                     .push(text(words).size(theme::text::SMALL));
             }
             SyncState::Done(s) => {
-                sync_col = sync_col.push(
+                outcome = outcome.push(
                     text(ctx.t_with(
                         "mgr-sync-done",
                         &[
@@ -158,15 +171,20 @@ impl Dashboard {
                 );
             }
             SyncState::Failed(e) => {
-                sync_col = sync_col.push(warning(
+                outcome = outcome.push(warning(
                     ctx,
                     ctx.t_with("mgr-sync-failed", &[("error", e.clone())]),
                 ));
             }
             SyncState::Cancelled => {
-                sync_col = sync_col.push(text(ctx.t("mgr-sync-cancelled")).size(theme::text::BODY));
+                outcome = outcome.push(text(ctx.t("mgr-sync-cancelled")).size(theme::text::BODY));
             }
         }
+        sync_col = sync_col.push(
+            container(outcome)
+                .height(Length::Fixed(SYNC_OUTCOME_HEIGHT))
+                .clip(true),
+        );
         let reach = match &self.warehouse {
             Reach::Checking => text(ctx.t("mgr-warehouse-checking"))
                 .size(theme::text::BODY)
@@ -300,8 +318,9 @@ impl Dashboard {
         import_col.into()
     }
 
-    /// The kiosk itself: counts, version, settings (secrets only as "set"/"missing").
-    fn about_section<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+    /// The settings tab: the kiosk itself (counts, version, settings with secrets only as
+    /// "set"/"missing") and quitting the program, away from the everyday buttons.
+    pub(super) fn settings_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
         let snapshot = self.snapshot_ok();
         let mut about = column![text(ctx.t("mgr-stats-title")).size(theme::text::H2 * 0.8)]
@@ -331,14 +350,6 @@ impl Dashboard {
                     .font(iced::Font::MONOSPACE),
             );
         }
-        about = about.push(
-            widgets::touch(
-                ctx.t("mgr-refresh"),
-                Some(Message::Refresh),
-                theme::secondary(p),
-            )
-            .width(Length::Fixed(240.0)),
-        );
         // Leaving the kiosk is apart from everyday buttons, and asks first.
         about = about.push(if self.confirm_quit {
             Element::from(
@@ -378,7 +389,7 @@ impl Dashboard {
             .padding(iced::Padding::ZERO.top(spacing::L))
             .into()
         });
-        about.into()
+        scrollable(about).into()
     }
 }
 
@@ -503,6 +514,13 @@ pub(super) fn local_time(ctx: &Ctx<'_>, rfc3339: &str) -> String {
         })
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
+
+/// Room for when the last sync was: two lines of body text in a padded band.
+const LAST_SYNC_HEIGHT: f32 = 2.0 * theme::text::BODY * 1.3 + spacing::XS + 2.0 * spacing::S;
+
+/// Room for the sync's progress bar and words, or its result (a failure's reason in a band of
+/// up to three lines).
+const SYNC_OUTCOME_HEIGHT: f32 = 140.0;
 
 /// Progress over both feeds: the catalog is the first half, the store's stock the second.
 fn sync_fraction(feed: &str, page: u64, total: u64) -> f32 {

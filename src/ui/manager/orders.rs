@@ -1,0 +1,241 @@
+//! The dashboard's orders tab: orders waiting for the warehouse (with Retry), the newest
+//! orders of every status, and finding one by its number — typed on screen, or scanned from the
+//! QR code on the shopper's done screen or e-mail. No shopper details are shown.
+
+use std::sync::Arc;
+
+use iced::widget::{column, container, row, scrollable, text};
+use iced::{Alignment, Element, Length, Task};
+
+use super::{Dashboard, Message};
+use crate::orders::{OutboxOrder, OutboxStatus, RecentOrder};
+use crate::ui::theme::{self, spacing};
+use crate::ui::{Ctx, Services, widgets};
+
+/// Finding an order: what was typed, and what it found (`None` while looking).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Search {
+    pub query: String,
+    pub found: Option<Result<Vec<RecentOrder>, String>>,
+}
+
+/// Orders matching `query`, off the UI thread.
+pub(super) fn find_task(services: &Arc<Services>, query: String) -> Task<Message> {
+    let services = services.clone();
+    Task::perform(
+        async move {
+            let wanted = query.clone();
+            let found = services
+                .db
+                .call(move |db| crate::orders::find(db, &wanted, 20))
+                .await
+                .map_err(|e| e.to_string());
+            (query, found)
+        },
+        |(query, found)| Message::Found(query, found),
+    )
+}
+
+impl Search {
+    fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        let p = ctx.palette;
+        let typed: Element<'a, Message> = if self.query.is_empty() {
+            text(ctx.t("mgr-find-placeholder"))
+                .size(theme::text::H2)
+                .color(p.muted)
+                .into()
+        } else {
+            text(&self.query)
+                .size(theme::text::H2)
+                .font(iced::Font::MONOSPACE)
+                .into()
+        };
+        let left = column![
+            text(ctx.t("mgr-find-title")).size(theme::text::H2 * 0.8),
+            text(ctx.t("mgr-find-hint")).size(theme::text::SMALL),
+            container(typed)
+                .padding(spacing::S)
+                .width(Length::Fill)
+                .style(theme::surface(p)),
+            widgets::code_keyboard(
+                p,
+                Message::SearchKey,
+                Message::SearchBackspace,
+                (ctx.t("mgr-find-clear"), Message::SearchClear),
+                (ctx.t("mgr-find-close"), Message::CloseSearch),
+            ),
+        ]
+        .spacing(spacing::S)
+        .width(Length::FillPortion(1));
+        let mut results = column![].spacing(spacing::S);
+        match &self.found {
+            _ if self.query.chars().filter(|c| c.is_alphanumeric()).count() < 2 => {
+                results = results.push(text(ctx.t("mgr-find-more")).size(theme::text::BODY));
+            }
+            None => {
+                results =
+                    results.push(text(ctx.t("mgr-analytics-loading")).size(theme::text::BODY));
+            }
+            Some(Err(e)) => results = results.push(super::warning(ctx, e.clone())),
+            Some(Ok(found)) if found.is_empty() => {
+                results = results.push(
+                    text(ctx.t_with("mgr-find-none", &[("number", self.query.clone())]))
+                        .size(theme::text::BODY),
+                );
+            }
+            Some(Ok(found)) => {
+                for r in found {
+                    results = results.push(recent_line(ctx, r));
+                }
+            }
+        }
+        row![
+            left,
+            scrollable(results)
+                .spacing(spacing::S)
+                .width(Length::FillPortion(1))
+        ]
+        .spacing(spacing::L)
+        .into()
+    }
+}
+
+impl Dashboard {
+    pub(super) fn orders_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+        if let Some(search) = &self.search {
+            return search.view(ctx);
+        }
+        let p = ctx.palette;
+        let waiting = self
+            .snapshot_ok()
+            .map(|s| s.waiting.as_slice())
+            .unwrap_or_default();
+        let mut list = column![
+            row![
+                text(ctx.t("mgr-orders-title"))
+                    .size(theme::text::H2 * 0.8)
+                    .width(Length::Fill),
+                widgets::touch(
+                    ctx.t("mgr-orders-find"),
+                    Some(Message::FindOrder),
+                    theme::primary(p)
+                )
+                .width(Length::Fixed(320.0)),
+                widgets::touch(
+                    ctx.t("mgr-orders-retry-all"),
+                    (!waiting.is_empty()).then_some(Message::RetryAll),
+                    theme::secondary(p)
+                )
+                .width(Length::Fixed(320.0)),
+            ]
+            .align_y(Alignment::Center)
+        ]
+        .spacing(spacing::S);
+        if waiting.is_empty() {
+            list = list.push(text(ctx.t("mgr-orders-none")).size(theme::text::BODY));
+        }
+        for order in waiting {
+            let status = status_words(ctx, order);
+            // Sending again is a manager's decision for an order the platform may already
+            // have; an abandoned order has no details left to send.
+            let retry = match order.status {
+                OutboxStatus::Abandoned => None,
+                OutboxStatus::NeedsChecking => Some(ctx.t("mgr-orders-send-again")),
+                _ => Some(ctx.t("mgr-orders-retry")),
+            };
+            let mut about = column![
+                text(format!(
+                    "{}   {}   {}",
+                    order.id,
+                    order.gtin,
+                    ctx.lang.money(order.price_cents, &order.currency)
+                ))
+                .size(theme::text::BODY),
+                text(format!("{status} · {}", order.created_at)).size(theme::text::SMALL),
+            ]
+            .spacing(spacing::XS)
+            .width(Length::Fill);
+            if let Some(e) = &order.last_error {
+                about = about.push(
+                    text(ctx.t_with("mgr-order-error", &[("error", e.clone())]))
+                        .size(theme::text::SMALL)
+                        .color(p.muted),
+                );
+            }
+            let mut line = row![about].spacing(spacing::M).align_y(Alignment::Center);
+            if let Some(label) = retry {
+                line = line.push(
+                    widgets::touch(
+                        label,
+                        Some(Message::Retry(order.id.clone())),
+                        theme::secondary(p),
+                    )
+                    .width(Length::Fixed(240.0)),
+                );
+            }
+            list = list.push(container(line).padding(spacing::S).style(theme::surface(p)));
+        }
+        list = list.push(text(ctx.t("mgr-orders-recent")).size(theme::text::H2 * 0.8));
+        let recent = self
+            .snapshot_ok()
+            .map(|s| s.recent.as_slice())
+            .unwrap_or_default();
+        if recent.is_empty() {
+            list = list.push(text(ctx.t("mgr-orders-recent-none")).size(theme::text::BODY));
+        }
+        for r in recent {
+            list = list.push(recent_line(ctx, r));
+        }
+        scrollable(list).spacing(spacing::S).into()
+    }
+}
+
+/// One recent order: when, what, its state and the warehouse's number (no shopper data).
+fn recent_line<'a>(ctx: &Ctx<'a>, r: &crate::orders::RecentOrder) -> Element<'a, Message> {
+    let p = ctx.palette;
+    let o = &r.order;
+    let when = super::status::local_time(ctx, &o.created_at);
+    let size = r
+        .size_mm
+        .map(|mm| format!("EU {}", crate::sizes::SizeChart::embedded().labels(mm).eu))
+        .unwrap_or_default();
+    let item = r.item.clone().unwrap_or_else(|| o.gtin.clone());
+    let status = status_words(ctx, o);
+    let mut about = column![
+        text(format!("{}   {when}   {item} · {size}", o.id)).size(theme::text::BODY),
+        text(status).size(theme::text::SMALL),
+    ]
+    .spacing(spacing::XS);
+    if let Some(e) = &o.last_error {
+        about = about.push(
+            text(ctx.t_with("mgr-order-error", &[("error", e.clone())]))
+                .size(theme::text::SMALL)
+                .color(p.muted),
+        );
+    }
+    container(about)
+        .padding(spacing::S)
+        .width(Length::Fill)
+        .style(theme::surface(p))
+        .into()
+}
+
+/// An order's state in the manager's words (with the warehouse's number once confirmed).
+fn status_words(ctx: &Ctx<'_>, o: &OutboxOrder) -> String {
+    match o.status {
+        OutboxStatus::Confirmed => ctx.t_with(
+            "mgr-order-confirmed",
+            &[(
+                "number",
+                o.warehouse_order_id.clone().unwrap_or_else(|| "—".into()),
+            )],
+        ),
+        OutboxStatus::Pending => {
+            ctx.t_with("mgr-order-pending", &[("attempts", o.attempts.to_string())])
+        }
+        OutboxStatus::Sending => ctx.t("mgr-order-sending"),
+        OutboxStatus::Rejected => ctx.t("mgr-order-rejected"),
+        OutboxStatus::NeedsChecking => ctx.t("mgr-order-needs-checking"),
+        OutboxStatus::Abandoned => ctx.t("mgr-order-abandoned"),
+    }
+}
