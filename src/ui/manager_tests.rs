@@ -70,7 +70,6 @@ impl Rig {
 
     /// Where the text `label` starts from the top of the window.
     fn top_of(&self, label: &str) -> f32 {
-        use iced_test::selector::Bounded;
         screen(self.kiosk.view())
             .find(label)
             .unwrap_or_else(|e| panic!("no {label:?}: {e:?}"))
