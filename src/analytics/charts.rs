@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{Analytics, size_label};
 
@@ -19,6 +20,7 @@ pub fn english_label(key: &str) -> &str {
         "associate" => "associate called",
         "walked_away" => "walked away",
         "read_failed" => "failed reads",
+        "no_end" => "no end recorded yet",
         other => other,
     }
 }
@@ -30,22 +32,114 @@ pub struct Bars {
     pub title: String,
     pub bars: Vec<(String, u64)>,
     pub color: (u8, u8, u8),
-    /// Bars across, labels on the left: for long labels (style names).
+    /// Bars across, labels on the left: for long labels (style names, outcomes).
     pub horizontal: bool,
+    /// What a reader needs to trust the numbers, under the chart.
+    pub note: Option<Note>,
+}
+
+/// A chart's footnote, as data: the kiosk words it in the manager's language, the files in
+/// English ([`Note::english`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    /// How the visits that scanned a shoe ended: the bars add up to `visits`; `more_than_one`
+    /// visits ended two ways (counted in both). Calling an associate and failed reads are not
+    /// endings and are counted apart.
+    Outcomes {
+        visits: u64,
+        more_than_one: u64,
+        associate: u64,
+        read_failed: u64,
+    },
+}
+
+impl Note {
+    pub fn english(&self) -> String {
+        match *self {
+            Note::Outcomes {
+                visits,
+                more_than_one,
+                associate,
+                read_failed,
+            } => {
+                let mut words = format!(
+                    "{visits} visits scanned a shoe; the bars add up to them. Also: an associate \
+                     was called {associate} times; {read_failed} failed reads (not visits)."
+                );
+                if more_than_one > 0 {
+                    words.push_str(&format!(
+                        " {more_than_one} visits ended two ways and count in both."
+                    ));
+                }
+                words
+            }
+        }
+    }
 }
 
 const BLUE: (u8, u8, u8) = (0x1f, 0x4e, 0x9c);
 const GREEN: (u8, u8, u8) = (0x1b, 0x7a, 0x3d);
 const ORANGE: (u8, u8, u8) = (0xb3, 0x4d, 0x00);
 
+/// The step of the scans-over-time chart: one bar a day for a month, a week for a season, a
+/// month beyond (a year is 12–13 bars, not 365 slivers).
+fn scans_over_time(a: &Analytics) -> (&'static str, String, Vec<(String, u64)>) {
+    let (from, to) = &a.period;
+    let days = a.scans_per_day.len();
+    if days <= 31 {
+        let bars = a
+            .scans_per_day
+            .iter()
+            .map(|(d, n)| (d.strftime("%d/%m").to_string(), *n))
+            .collect();
+        return (
+            "scans_per_day",
+            format!("Scans per day, {from} to {to}"),
+            bars,
+        );
+    }
+    let mut bars: Vec<(String, u64)> = Vec::new();
+    let mut last_key = None;
+    for (d, n) in &a.scans_per_day {
+        let (key, label) = if days <= 120 {
+            // Weeks start on Monday; a bar is labelled with its first day in the period.
+            let monday = d
+                .checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
+                .unwrap_or(*d);
+            (monday.to_string(), d.strftime("%d/%m").to_string())
+        } else {
+            let month = d.strftime("%Y-%m").to_string();
+            (month.clone(), month)
+        };
+        if last_key.as_ref() != Some(&key) {
+            bars.push((label, 0));
+            last_key = Some(key);
+        }
+        if let Some(bar) = bars.last_mut() {
+            bar.1 += n;
+        }
+    }
+    if days <= 120 {
+        (
+            "scans_per_week",
+            format!("Scans per week (from Monday), {from} to {to}"),
+            bars,
+        )
+    } else {
+        (
+            "scans_per_month",
+            format!("Scans per month, {from} to {to}"),
+            bars,
+        )
+    }
+}
+
+/// Styles the lost-sales chart shows (the reorder list has them all).
+pub const TOP_STYLES: usize = 10;
+
 /// The charts of the manager's analytics, in the order the dashboard shows them.
 pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
-    let (from, to) = &a.period;
-    let days = a
-        .scans_per_day
-        .iter()
-        .map(|(d, n)| (d.strftime("%d/%m").to_string(), *n))
-        .collect();
+    let (time_file, time_title, time_bars) = scans_over_time(a);
     let hours = a
         .scans_per_hour
         .iter()
@@ -54,13 +148,25 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
         .collect();
     let f = a.funnel;
     let o = a.outcomes;
+    // Visits end in the stockroom, shipped, or walked away; what the events do not cover is
+    // said, never silently dropped.
+    let ended = o.in_store + o.dropship + o.walked_away;
+    let mut outcomes = vec![
+        ("in_store".to_owned(), o.in_store),
+        ("dropship".to_owned(), o.dropship),
+        ("walked_away".to_owned(), o.walked_away),
+    ];
+    if f.scanned > ended {
+        outcomes.push(("no_end".to_owned(), f.scanned - ended));
+    }
     vec![
         Bars {
-            file: "scans_per_day",
-            title: format!("Scans per day, {from} to {to}"),
-            bars: days,
+            file: time_file,
+            title: time_title,
+            bars: time_bars,
             color: BLUE,
             horizontal: false,
+            note: None,
         },
         Bars {
             file: "scans_per_hour",
@@ -68,6 +174,7 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
             bars: hours,
             color: BLUE,
             horizontal: false,
+            note: None,
         },
         Bars {
             file: "funnel",
@@ -78,32 +185,36 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
                 ("converted".into(), f.converted),
             ],
             color: GREEN,
-            horizontal: false,
+            horizontal: true,
+            note: None,
         },
         Bars {
             file: "outcomes",
             title: "How visits ended".into(),
-            bars: vec![
-                ("in_store".into(), o.in_store),
-                ("dropship".into(), o.dropship),
-                ("associate".into(), o.associate),
-                ("walked_away".into(), o.walked_away),
-                ("read_failed".into(), a.read_failures),
-            ],
+            bars: outcomes,
             color: GREEN,
-            horizontal: false,
+            horizontal: true,
+            note: Some(Note::Outcomes {
+                visits: f.scanned,
+                more_than_one: ended.saturating_sub(f.scanned),
+                associate: o.associate,
+                read_failed: a.read_failures,
+            }),
         },
         Bars {
             file: "lost_by_style",
-            title: "Lost sales: sizes asked for but not in store, by style (top 12)".into(),
+            title: format!(
+                "Lost sales: sizes asked for but not in store, by style (top {TOP_STYLES})"
+            ),
             bars: a
                 .lost_by_style
                 .iter()
-                .take(12)
+                .take(TOP_STYLES)
                 .map(|s| (s.name.clone(), s.count))
                 .collect(),
             color: ORANGE,
             horizontal: true,
+            note: None,
         },
         Bars {
             file: "lost_by_size",
@@ -115,6 +226,7 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
                 .collect(),
             color: ORANGE,
             horizontal: false,
+            note: None,
         },
     ]
 }
@@ -133,7 +245,7 @@ pub enum ChartError {
 /// Draws one bar chart as SVG text.
 pub fn svg(chart: &Bars) -> Result<String, ChartError> {
     let mut out = String::new();
-    draw(chart, SVGBackend::with_string(&mut out, (1200, 600))).map_err(|message| {
+    draw(chart, SVGBackend::with_string(&mut out, (WIDTH, HEIGHT))).map_err(|message| {
         ChartError::Draw {
             file: chart.file.to_owned(),
             message,
@@ -142,31 +254,87 @@ pub fn svg(chart: &Bars) -> Result<String, ChartError> {
     Ok(out)
 }
 
+const WIDTH: u32 = 1200;
+const HEIGHT: u32 = 600;
+/// Room under the chart for its note.
+const NOTE_HEIGHT: u32 = 60;
+
+/// The font the PNGs are drawn with, whatever the machine has installed.
+static FONT: &[u8] = include_bytes!("../../assets/fonts/FiraSans-Regular.ttf");
+
+/// Renders a chart's SVG to PNG with the embedded font: a picture that opens, prints and
+/// mails everywhere (ImageMagick's own SVG reader draws the text-bearing SVGs blank).
+pub fn png(chart: &Bars, svg: &str) -> Result<Vec<u8>, ChartError> {
+    use resvg::{tiny_skia, usvg};
+    let failed = |message: String| ChartError::Draw {
+        file: chart.file.to_owned(),
+        message,
+    };
+    let mut options = usvg::Options::default();
+    options.fontdb_mut().load_font_data(FONT.to_vec());
+    options.fontdb_mut().set_sans_serif_family("Fira Sans");
+    options.font_family = "Fira Sans".into();
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| failed(e.to_string()))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| failed(format!("no room for a {size:?} picture")))?;
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| failed(e.to_string()))
+}
+
 fn draw(chart: &Bars, backend: SVGBackend) -> Result<(), String> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
     let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    root.fill(&WHITE).map_err(|x| e(&x))?;
+    let area = match chart.note {
+        Some(note) => {
+            let (upper, lower) = root.split_vertically(HEIGHT - NOTE_HEIGHT);
+            lower
+                .draw(&Text::new(
+                    note.english(),
+                    (24, 10),
+                    ("sans-serif", 17)
+                        .into_font()
+                        .color(&RGBColor(0x44, 0x44, 0x44)),
+                ))
+                .map_err(|x| e(&x))?;
+            upper
+        }
+        None => root.clone(),
+    };
     // `into_segmented` has one segment per value of the range, ends included.
     let last = chart.bars.len().max(1) as u32 - 1;
     let n = last + 1;
     let top = chart.bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
-    let values = 0u64..top + top / 10 + 1;
+    // Room past the longest bar for its value.
+    let values = 0u64..top + top / 8 + 1;
     let labels: Vec<&str> = chart.bars.iter().map(|(l, _)| english_label(l)).collect();
+    // Across, the first bar goes on top: plotters counts rows from the bottom.
+    let slot = |i: u32| if chart.horizontal { last - i } else { i };
     let label = |x: &SegmentValue<u32>| match x {
-        SegmentValue::CenterOf(i) => labels.get(*i as usize).copied().unwrap_or("").to_owned(),
+        SegmentValue::CenterOf(i) => labels
+            .get(slot(*i) as usize)
+            .copied()
+            .unwrap_or("")
+            .to_owned(),
         _ => String::new(),
     };
     let (r, g, b) = chart.color;
     let fill = RGBColor(r, g, b).filled();
-    let mut builder = ChartBuilder::on(&root);
+    let value_style = ("sans-serif", 17).into_font().color(&BLACK);
+    let mut builder = ChartBuilder::on(&area);
     builder
         .caption(&chart.title, ("sans-serif", 28))
         .margin(20)
         .x_label_area_size(50);
     if chart.horizontal {
+        // The names' column is as wide as the longest name (never cut), within reason.
+        let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as u32;
+        let names = (longest * 10 + 24).clamp(120, 560);
         let mut grid = builder
-            .y_label_area_size(340)
+            .y_label_area_size(names)
             .build_cartesian_2d(values, (0u32..last).into_segmented())
-            .map_err(|e| e.to_string())?;
+            .map_err(|x| e(&x))?;
         grid.configure_mesh()
             .disable_y_mesh()
             .light_line_style(TRANSPARENT)
@@ -175,9 +343,11 @@ fn draw(chart: &Bars, backend: SVGBackend) -> Result<(), String> {
             .y_label_formatter(&label)
             .x_label_style(("sans-serif", 16))
             .draw()
-            .map_err(|e| e.to_string())?;
-        grid.draw_series(chart.bars.iter().enumerate().map(|(i, (_, v))| {
-            let i = i as u32;
+            .map_err(|x| e(&x))?;
+        // A bar of 0 is no rectangle (a 0-wide one is invalid SVG); its value still shows.
+        let drawn = chart.bars.iter().enumerate().filter(|(_, (_, v))| *v > 0);
+        grid.draw_series(drawn.map(|(i, (_, v))| {
+            let i = slot(i as u32);
             let mut bar = Rectangle::new(
                 [
                     (0, SegmentValue::Exact(i)),
@@ -188,14 +358,23 @@ fn draw(chart: &Bars, backend: SVGBackend) -> Result<(), String> {
             bar.set_margin(3, 3, 0, 0);
             bar
         }))
-        .map_err(|e| e.to_string())?;
+        .map_err(|x| e(&x))?;
+        // Each bar's value at its end.
+        grid.draw_series(chart.bars.iter().enumerate().map(|(i, (_, v))| {
+            Text::new(
+                format!(" {v}"),
+                (*v, SegmentValue::CenterOf(slot(i as u32))),
+                value_style.clone().pos(Pos::new(HPos::Left, VPos::Center)),
+            )
+        }))
+        .map_err(|x| e(&x))?;
     } else {
-        // Long series (days of a year) get every k-th label, never overlapping ones.
+        // Long series get every k-th label, never overlapping ones.
         let label_size = if n > 8 { 15 } else { 18 };
         let mut grid = builder
             .y_label_area_size(70)
             .build_cartesian_2d((0u32..last).into_segmented(), values)
-            .map_err(|e| e.to_string())?;
+            .map_err(|x| e(&x))?;
         grid.configure_mesh()
             .disable_x_mesh()
             .light_line_style(TRANSPARENT)
@@ -204,8 +383,9 @@ fn draw(chart: &Bars, backend: SVGBackend) -> Result<(), String> {
             .x_label_formatter(&label)
             .y_label_style(("sans-serif", 16))
             .draw()
-            .map_err(|e| e.to_string())?;
-        grid.draw_series(chart.bars.iter().enumerate().map(|(i, (_, v))| {
+            .map_err(|x| e(&x))?;
+        let drawn = chart.bars.iter().enumerate().filter(|(_, (_, v))| *v > 0);
+        grid.draw_series(drawn.map(|(i, (_, v))| {
             let i = i as u32;
             let mut bar = Rectangle::new(
                 [
@@ -217,12 +397,25 @@ fn draw(chart: &Bars, backend: SVGBackend) -> Result<(), String> {
             bar.set_margin(0, 0, 4, 4);
             bar
         }))
-        .map_err(|e| e.to_string())?;
+        .map_err(|x| e(&x))?;
+        // Values over the bars while they fit; the y axis carries the scale beyond.
+        if n <= 16 {
+            grid.draw_series(chart.bars.iter().enumerate().map(|(i, (_, v))| {
+                Text::new(
+                    v.to_string(),
+                    (SegmentValue::CenterOf(i as u32), *v),
+                    value_style
+                        .clone()
+                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
+                )
+            }))
+            .map_err(|x| e(&x))?;
+        }
     }
-    root.present().map_err(|e| e.to_string())
+    root.present().map_err(|x| e(&x))
 }
 
-/// Writes every chart as `DIR/NAME.svg`; returns the paths written.
+/// Writes every chart as `DIR/NAME.svg` and `DIR/NAME.png`; returns the paths written.
 pub fn write_all(a: &Analytics, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     std::fs::create_dir_all(dir).map_err(|source| ChartError::Write {
         path: dir.to_path_buf(),
@@ -230,12 +423,16 @@ pub fn write_all(a: &Analytics, dir: &Path) -> Result<Vec<PathBuf>, ChartError> 
     })?;
     let mut written = Vec::new();
     for chart in bar_sets(a) {
-        let path = dir.join(format!("{}.svg", chart.file));
-        std::fs::write(&path, svg(&chart)?).map_err(|source| ChartError::Write {
-            path: path.clone(),
-            source,
-        })?;
-        written.push(path);
+        let svg_text = svg(&chart)?;
+        let png_bytes = png(&chart, &svg_text)?;
+        for (ext, bytes) in [("svg", svg_text.as_bytes()), ("png", png_bytes.as_slice())] {
+            let path = dir.join(format!("{}.{ext}", chart.file));
+            std::fs::write(&path, bytes).map_err(|source| ChartError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            written.push(path);
+        }
     }
     Ok(written)
 }

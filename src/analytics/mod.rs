@@ -480,6 +480,9 @@ pub fn write_reorder_csv<W: std::io::Write>(a: &Analytics, mut out: W) -> Result
     Ok(())
 }
 
+/// How the reorder lists' file names start (the manager's stock-file list leaves them out).
+pub const REORDER_FILE_PREFIX: &str = "reorder-";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("cannot save the reorder list in {dir}: {source}")]
@@ -514,7 +517,10 @@ pub fn export_reorder(
             }
         })
         .collect();
-    let name = format!("reorder-{store}-{}-{}.csv", a.period.0, a.period.1);
+    let name = format!(
+        "{REORDER_FILE_PREFIX}{store}-{}-{}.csv",
+        a.period.0, a.period.1
+    );
     let path = dir.join(&name);
     let partial = dir.join(format!(".{name}.partial"));
     let mut file = std::fs::File::create(&partial).map_err(io)?;

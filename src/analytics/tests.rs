@@ -172,18 +172,91 @@ fn csv_has_one_row_per_bar() {
 }
 
 #[test]
-fn charts_are_svg_files_with_their_bars() {
+fn charts_are_svg_files_with_their_bars_and_png_pictures_that_are_not_blank() {
     let (dir, db) = month();
     let a = query(&db, NOVEMBER).unwrap();
     let written = charts::write_all(&a, &dir.path().join("charts")).unwrap();
-    assert_eq!(written.len(), 6);
-    for path in &written {
-        let svg = std::fs::read_to_string(path).unwrap();
-        assert!(svg.starts_with("<svg"), "{}", path.display());
-        assert!(svg.contains("<rect"), "no bars in {}", path.display());
+    assert_eq!(written.len(), 12, "six charts, each as SVG and PNG");
+    for chart in charts::bar_sets(&a) {
+        let svg =
+            std::fs::read_to_string(dir.path().join(format!("charts/{}.svg", chart.file))).unwrap();
+        assert!(svg.starts_with("<svg"), "{}", chart.file);
+        assert!(svg.contains("<rect"), "no bars in {}", chart.file);
+        let png = dir.path().join(format!("charts/{}.png", chart.file));
+        assert_picture(&png, chart.color);
     }
     let funnel = std::fs::read_to_string(dir.path().join("charts/funnel.svg")).unwrap();
     assert!(funnel.contains("chose a size"));
+}
+
+/// A real picture: the chart's size, its title drawn in dark text across the top, and bars in
+/// the chart's colour.
+fn assert_picture(path: &std::path::Path, (r, g, b): (u8, u8, u8)) {
+    let picture = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8();
+    assert_eq!(picture.dimensions(), (1200, 600), "{}", path.display());
+    let dark_in_title = picture
+        .enumerate_pixels()
+        .filter(|(_, y, p)| *y < 70 && p.0.iter().all(|c| *c < 90))
+        .count();
+    assert!(
+        dark_in_title > 500,
+        "{}: the title's text is missing ({dark_in_title} dark pixels)",
+        path.display()
+    );
+    let bar = picture.pixels().filter(|p| p.0 == [r, g, b]).count();
+    assert!(bar > 2000, "{}: no bars ({bar} pixels)", path.display());
+}
+
+#[test]
+fn a_year_is_drawn_in_months_and_a_season_in_weeks_adding_up_to_every_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = Database::open(&dir.path().join("kiosk.sqlite3")).unwrap();
+    write_days(&mut db, date(2025, 12, 2), 365, 10, &styles()).unwrap();
+    let year = Period::last_days(date(2026, 12, 1), 365);
+    let a = query(&db, year).unwrap();
+    let time = &charts::bar_sets(&a)[0];
+    assert_eq!(time.file, "scans_per_month");
+    assert_eq!(time.bars.len(), 13, "Dec 2025 to Dec 2026");
+    assert_eq!(time.bars[0].0, "2025-12");
+    assert_eq!(
+        time.bars.iter().map(|(_, n)| n).sum::<u64>(),
+        a.total_scans()
+    );
+    let season = query(&db, Period::last_days(date(2026, 12, 1), 90)).unwrap();
+    let time = &charts::bar_sets(&season)[0];
+    assert_eq!(time.file, "scans_per_week");
+    assert!((13..=14).contains(&time.bars.len()), "{}", time.bars.len());
+    assert_eq!(
+        time.bars.iter().map(|(_, n)| n).sum::<u64>(),
+        season.total_scans()
+    );
+}
+
+#[test]
+fn how_visits_ended_adds_up_to_the_visits_or_says_what_is_missing() {
+    let (_dir, db) = month();
+    let a = query(&db, NOVEMBER).unwrap();
+    let outcomes = &charts::bar_sets(&a)[3];
+    let sum: u64 = outcomes.bars.iter().map(|(_, n)| n).sum();
+    assert_eq!(sum, a.funnel.scanned, "{:?}", outcomes.bars);
+    let note = outcomes.note.unwrap().english();
+    assert!(
+        note.contains("3000 visits")
+            && note.contains("120 times")
+            && note.contains("90 failed reads"),
+        "{note}"
+    );
+    // A visit with no recorded end (the kiosk restarted mid-visit) is a bar of its own.
+    let mut short = a.clone();
+    short.outcomes.walked_away -= 7;
+    let outcomes = &charts::bar_sets(&short)[3];
+    assert!(outcomes.bars.contains(&("no_end".to_owned(), 7)));
+    assert_eq!(
+        outcomes.bars.iter().map(|(_, n)| n).sum::<u64>(),
+        short.funnel.scanned
+    );
 }
 
 #[test]

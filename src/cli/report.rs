@@ -67,7 +67,11 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     let a = analytics::query(&db, period).context("reading the analytics")?;
     if let Some(dir) = &args.charts {
         let written = charts::write_all(&a, dir)?;
-        eprintln!("{} charts written to {}", written.len(), dir.display());
+        eprintln!(
+            "{} charts written to {}, each as SVG and PNG",
+            written.len() / 2,
+            dir.display()
+        );
     }
     if args.reorder {
         if args.csv {

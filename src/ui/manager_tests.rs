@@ -458,7 +458,11 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     );
     // The import can be taken back, and undoing it restores exactly what was there.
     let after_merge = quantities(&rig);
-    rig.tap_part("Undo the import of pos-export.csv").await;
+    assert!(
+        rig.shows_part("pos-export.csv ("),
+        "the undo says which import it takes back"
+    );
+    rig.tap("Undo the last import").await;
     assert!(
         matches!(rig.dashboard().import_state(), ImportState::Undone(u) if u.source.ends_with(name)),
         "{:?}",
@@ -615,6 +619,11 @@ async fn the_reorder_list_names_style_and_size_and_saves_a_spreadsheet_file() {
     assert!(rig.shows_part("Saved: "));
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("\u{feff}Style code,Style,Size"));
+    // Saved next to the stock files, it is not offered as one.
+    rig.tap("Status").await;
+    rig.send(Message::Manager(manager::Message::Refresh)).await;
+    assert!(!rig.shows_part("reorder-"));
+    rig.tap("Analytics").await;
     assert_eq!(text.lines().count(), a.reorder.len() + 1);
     // A share that went away is named in the error; the list stays on screen.
     std::fs::remove_dir_all(&share).unwrap();

@@ -25,6 +25,28 @@ pub fn touch<'a, M: Clone + 'a>(
     .style(style)
 }
 
+/// A wide button with a label and, under it, smaller details (a file's date and size, what an
+/// undo takes back): the label never has to squeeze the details into one line.
+pub fn touch_detailed<'a, M: Clone + 'a>(
+    label: impl Into<String>,
+    details: impl Into<String>,
+    on_press: Option<M>,
+    style: impl Fn(&iced::Theme, button::Status) -> button::Style + 'a,
+) -> button::Button<'a, M> {
+    button(
+        column![
+            text(label.into()).size(theme::text::BUTTON),
+            text(details.into()).size(theme::text::SMALL),
+        ]
+        .spacing(theme::spacing::XS)
+        .width(Length::Fill),
+    )
+    .padding([theme::spacing::S, theme::spacing::M])
+    .width(Length::Fill)
+    .on_press_maybe(on_press)
+    .style(style)
+}
+
 /// The numeric keypad for typing the digits under a barcode.
 pub fn keypad<'a, M: Clone + 'a>(
     palette: Palette,

@@ -14,16 +14,24 @@ pub struct BarChart {
     pub color: Color,
     pub horizontal: bool,
     pub palette: Palette,
+    /// What a reader needs to trust the numbers (in the manager's language), under the bars.
+    pub note: Option<String>,
 }
 
 impl BarChart {
-    pub fn new(set: &Bars, label: impl Fn(&str) -> String, palette: Palette) -> Self {
+    pub fn new(
+        set: &Bars,
+        label: impl Fn(&str) -> String,
+        note: Option<String>,
+        palette: Palette,
+    ) -> Self {
         let (r, g, b) = set.color;
         Self {
             bars: set.bars.iter().map(|(l, n)| (label(l), *n)).collect(),
             color: Color::from_rgb8(r, g, b),
             horizontal: set.horizontal,
             palette,
+            note,
         }
     }
 }
@@ -94,7 +102,20 @@ impl<Message> canvas::Program<Message> for ChartGrid {
 impl BarChart {
     /// Draws the chart into `frame` over (0, 0)-`bounds`.
     fn paint(&self, frame: &mut Frame, bounds: Size) {
-        let top = self.bars.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f32;
+        let mut bounds = bounds;
+        if let Some(note) = &self.note {
+            // The note's two lines at the foot of the card; the bars get the rest.
+            bounds.height -= NOTE;
+            frame.fill_text(Text {
+                content: note.clone(),
+                position: Point::new(0.0, bounds.height + 6.0),
+                max_width: bounds.width,
+                color: self.palette.muted,
+                size: Pixels(SMALL),
+                ..Text::default()
+            });
+        }
+        let top = self.bars.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
         let n = self.bars.len().max(1) as f32;
         let text = |content: String, at: Point, h: alignment::Horizontal| Text {
             content,
@@ -106,28 +127,43 @@ impl BarChart {
             ..Text::default()
         };
         if self.horizontal {
-            // Names on the left, bars to the right, counts at the bar ends.
-            let names = bounds.width * 0.45;
-            // Names that do not fit end in "…" rather than running off the card.
-            let fit = ((names - 12.0) / (LABEL * 0.5)) as usize;
-            let room = bounds.width - names - 60.0;
+            // Names on the left (wrapped, never cut), bars to the right, values at the ends.
+            let names = bounds.width * 0.42;
+            let room = bounds.width - names - 70.0;
             let step = bounds.height / n;
+            let top = top as f32;
+            // One size for every name of the chart: smaller (and wrapped) when one is too long.
+            let name_size = if self
+                .bars
+                .iter()
+                .any(|(l, _)| text_width(l, LABEL) > names - 12.0)
+            {
+                SMALL
+            } else {
+                LABEL
+            };
             for (i, (label, value)) in self.bars.iter().enumerate() {
                 let y = i as f32 * step;
                 let w = room * (*value as f32 / top);
-                frame.fill(
-                    &Path::rectangle(
-                        Point::new(names, y + step * 0.15),
-                        Size::new(w.max(1.0), step * 0.7),
-                    ),
-                    self.color,
-                );
+                if *value > 0 {
+                    frame.fill(
+                        &Path::rectangle(
+                            Point::new(names, y + step * 0.15),
+                            Size::new(w.max(1.0), step * 0.7),
+                        ),
+                        self.color,
+                    );
+                }
                 let mid = y + step / 2.0;
-                frame.fill_text(text(
-                    shorten(label, fit),
-                    Point::new(names - 8.0, mid),
-                    alignment::Horizontal::Right,
-                ));
+                frame.fill_text(Text {
+                    max_width: names - 12.0,
+                    size: Pixels(name_size),
+                    ..text(
+                        label.clone(),
+                        Point::new(names - 8.0, mid),
+                        alignment::Horizontal::Right,
+                    )
+                });
                 frame.fill_text(text(
                     value.to_string(),
                     Point::new(names + w + 6.0, mid),
@@ -135,21 +171,48 @@ impl BarChart {
                 ));
             }
         } else {
-            // Bars up from a baseline; labels under them, thinned out so they never overlap.
+            // A value axis on the left with light lines at round numbers; bars up from a
+            // baseline; labels under them, thinned out so that no two overlap.
+            let (step_value, axis_top) = axis(top);
+            let axis_width = text_width(&axis_top.to_string(), LABEL) + 12.0;
             let base = bounds.height - 26.0;
             let room = base - 22.0;
-            let step = bounds.width / n;
-            let every = ((LABEL * 3.2) / step).ceil().max(1.0) as usize;
-            for (i, (label, value)) in self.bars.iter().enumerate() {
-                let x = i as f32 * step;
-                let h = room * (*value as f32 / top);
+            let plot = bounds.width - axis_width;
+            let scale = |v: u64| room * (v as f32 / axis_top as f32);
+            let mut tick = 0;
+            while tick <= axis_top {
+                let y = base - scale(tick);
                 frame.fill(
-                    &Path::rectangle(
-                        Point::new(x + step * 0.12, base - h),
-                        Size::new((step * 0.76).max(1.0), h.max(1.0)),
-                    ),
-                    self.color,
+                    &Path::rectangle(Point::new(axis_width, y), Size::new(plot, 1.0)),
+                    self.palette.border,
                 );
+                frame.fill_text(text(
+                    tick.to_string(),
+                    Point::new(axis_width - 8.0, y),
+                    alignment::Horizontal::Right,
+                ));
+                tick += step_value;
+            }
+            let step = plot / n;
+            let widest = self
+                .bars
+                .iter()
+                .map(|(l, _)| text_width(l, LABEL))
+                .fold(0.0, f32::max);
+            let every = ((widest + 10.0) / step).ceil().max(1.0) as usize;
+            let values_fit = text_width(&top.to_string(), LABEL) + 4.0 <= step;
+            for (i, (label, value)) in self.bars.iter().enumerate() {
+                let x = axis_width + i as f32 * step;
+                let h = scale(*value);
+                if *value > 0 {
+                    frame.fill(
+                        &Path::rectangle(
+                            Point::new(x + step * 0.12, base - h),
+                            Size::new((step * 0.76).max(1.0), h.max(1.0)),
+                        ),
+                        self.color,
+                    );
+                }
                 let mid = x + step / 2.0;
                 if i % every == 0 {
                     frame.fill_text(text(
@@ -158,7 +221,7 @@ impl BarChart {
                         alignment::Horizontal::Center,
                     ));
                 }
-                if self.bars.len() <= 12 {
+                if values_fit {
                     frame.fill_text(text(
                         value.to_string(),
                         Point::new(mid, base - h - 11.0),
@@ -167,20 +230,49 @@ impl BarChart {
                 }
             }
             frame.fill(
-                &Path::rectangle(Point::new(0.0, base), Size::new(bounds.width, 2.0)),
+                &Path::rectangle(Point::new(axis_width, base), Size::new(plot, 2.0)),
                 self.palette.muted,
             );
         }
     }
 }
 
-/// `text` cut to `max` characters with an ellipsis.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
+/// Room for a chart's note under its bars.
+const NOTE: f32 = 44.0;
+const SMALL: f32 = 15.0;
+
+/// About how wide `text` is in Fira Sans at `size` (the canvas cannot measure): wide enough
+/// to keep labels apart, never exact.
+fn text_width(text: &str, size: f32) -> f32 {
+    text.chars().count() as f32 * size * 0.5
+}
+
+/// The value axis: a round step giving at most four lines, and the top line at or above `top`.
+fn axis(top: u64) -> (u64, u64) {
+    let rough = top.div_ceil(4).max(1);
+    let magnitude = 10u64.pow(rough.ilog10());
+    let step = [1, 2, 5, 10]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= rough)
+        .unwrap_or(10 * magnitude);
+    (step, top.div_ceil(step) * step)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axis;
+
+    #[test]
+    fn the_value_axis_is_round_and_covers_the_tallest_bar() {
+        assert_eq!(axis(1), (1, 1));
+        assert_eq!(axis(7), (2, 8));
+        assert_eq!(axis(100), (50, 100));
+        assert_eq!(axis(2580), (1000, 3000));
+        assert_eq!(axis(161), (50, 200));
+        for top in 1..5000 {
+            let (step, end) = axis(top);
+            assert!(end >= top && end / step <= 4, "{top}: {step} {end}");
+        }
     }
 }

@@ -19,7 +19,7 @@ use tasks::{
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use iced::widget::{canvas, column, container, row, space, text};
+use iced::widget::{canvas, column, container, row, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::theme::{self, spacing};
@@ -514,7 +514,7 @@ impl Dashboard {
             ctx.t("mgr-title"),
             services.config.store.name
         ))
-        .size(theme::text::H2)
+        .size(theme::text::H2 * 0.8)
         .width(Length::Fill);
         let logout = widgets::touch(
             ctx.t("mgr-logout"),
@@ -597,7 +597,7 @@ impl Dashboard {
                     Some(Message::ShowAnalytics(mode)),
                     theme::choice(p, self.analytics_mode == mode),
                 )
-                .width(Length::Fixed(260.0)),
+                .width(Length::Fixed(330.0)),
             );
         }
         let a = match &self.analytics {
@@ -616,16 +616,17 @@ impl Dashboard {
             }
             Some(Ok(a)) => a,
         };
-        periods = periods.push(space::horizontal()).push(
-            text(ctx.t_with(
-                "mgr-analytics-summary",
-                &[
-                    ("scans", a.total_scans().to_string()),
-                    ("lost", a.total_lost().to_string()),
-                ],
-            ))
-            .size(theme::text::BODY),
-        );
+        // The period's dates and totals on a line of their own, over the charts.
+        let summary = text(ctx.t_with(
+            "mgr-analytics-summary",
+            &[
+                ("from", ctx.lang.short_date(Some(&a.period.0))),
+                ("to", ctx.lang.short_date(Some(&a.period.1))),
+                ("scans", a.total_scans().to_string()),
+                ("lost", a.total_lost().to_string()),
+            ],
+        ))
+        .size(theme::text::BODY);
         if self.analytics_mode == AnalyticsMode::Reorder {
             let targets = self
                 .snapshot_ok()
@@ -646,7 +647,7 @@ impl Dashboard {
                 .map(|set| {
                     (
                         ctx.t(&format!("chart-{}", set.file)),
-                        chart::BarChart::new(set, label, p),
+                        chart::BarChart::new(set, label, set.note.map(|n| note_words(ctx, n)), p),
                     )
                 })
                 .collect(),
@@ -654,7 +655,7 @@ impl Dashboard {
             palette: p,
         };
         let grid = canvas(grid).width(Length::Fill).height(Length::Fill);
-        column![periods, grid].spacing(spacing::S).into()
+        column![periods, summary, grid].spacing(spacing::S).into()
     }
 
     fn camera_view<'a>(&'a self, ctx: &Ctx<'a>, services: &'a Services) -> Element<'a, Message> {
@@ -686,6 +687,35 @@ impl Dashboard {
         ]
         .spacing(spacing::M)
         .into()
+    }
+}
+
+/// A chart's footnote in the manager's language.
+fn note_words(ctx: &Ctx<'_>, note: charts::Note) -> String {
+    match note {
+        charts::Note::Outcomes {
+            visits,
+            more_than_one,
+            associate,
+            read_failed,
+        } => {
+            let mut words = ctx.t_with(
+                "chart-note-outcomes",
+                &[
+                    ("visits", visits.to_string()),
+                    ("associate", associate.to_string()),
+                    ("failed", read_failed.to_string()),
+                ],
+            );
+            if more_than_one > 0 {
+                words.push(' ');
+                words.push_str(&ctx.t_with(
+                    "chart-note-two-ways",
+                    &[("count", more_than_one.to_string())],
+                ));
+            }
+            words
+        }
     }
 }
 

@@ -128,6 +128,7 @@ impl Dashboard {
                 )
                 .width(Length::Fixed(320.0)),
             ]
+            .spacing(spacing::S)
             .align_y(Alignment::Center)
         ]
         .spacing(spacing::S);

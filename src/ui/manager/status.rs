@@ -300,20 +300,19 @@ impl Dashboard {
         // Undo stays on the tab for as long as the kiosk can undo (until a sync changes stock).
         if let Some(u) = snapshot.and_then(|s| s.undoable.as_ref()) {
             let busy = matches!(self.import, ImportState::Running(_));
-            import_col = import_col.push(
-                widgets::touch(
-                    ctx.t_with(
-                        "mgr-import-undo",
-                        &[
-                            ("file", file_name(Path::new(&u.source))),
-                            ("when", local_time(ctx, &u.imported_at)),
-                        ],
-                    ),
-                    (!busy).then_some(Message::UndoImport),
-                    theme::secondary(p),
-                )
-                .width(Length::Fill),
-            );
+            import_col = import_col.push(widgets::touch_detailed(
+                ctx.t("mgr-import-undo"),
+                ctx.t_with(
+                    "mgr-import-undo-what",
+                    &[
+                        ("file", file_name(Path::new(&u.source))),
+                        ("when", local_time(ctx, &u.imported_at)),
+                        ("sizes", u.sizes_before.to_string()),
+                    ],
+                ),
+                (!busy).then_some(Message::UndoImport),
+                theme::secondary(p),
+            ));
         }
         import_col.into()
     }
@@ -485,18 +484,12 @@ fn file_button<'a>(ctx: &Ctx<'a>, file: &StockFile, enabled: bool) -> Element<'a
             ),
         ],
     );
-    iced::widget::button(
-        column![
-            text(file_name(&file.path)).size(theme::text::BUTTON),
-            text(details).size(theme::text::SMALL),
-        ]
-        .spacing(spacing::XS)
-        .width(Length::Fill),
+    widgets::touch_detailed(
+        file_name(&file.path),
+        details,
+        enabled.then(|| Message::Import(file.path.clone())),
+        theme::secondary(ctx.palette),
     )
-    .padding([spacing::S, spacing::M])
-    .width(Length::Fill)
-    .on_press_maybe(enabled.then(|| Message::Import(file.path.clone())))
-    .style(theme::secondary(ctx.palette))
     .into()
 }
 
@@ -610,8 +603,8 @@ pub(super) fn config_summary(services: &Services) -> Vec<String> {
         ),
         format!("languages {}", c.ui.languages.join(", ")),
         format!(
-            "idle      {} s, events kept {} days",
-            c.ui.idle_timeout_s, c.privacy.event_retention_days
+            "idle      {} s (manager {} s), events kept {} days",
+            c.ui.idle_timeout_s, c.manager.idle_timeout_s, c.privacy.event_retention_days
         ),
     ]
 }

@@ -307,7 +307,8 @@ pub(super) fn stock_files(dirs: &[PathBuf]) -> Vec<StockFile> {
                     if t.is_file()
                         && path
                             .extension()
-                            .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
+                            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+                        && !is_own_report(&path) =>
                 {
                     let meta = entry.metadata().ok();
                     found.push(StockFile {
@@ -334,6 +335,14 @@ pub(super) fn stock_files(dirs: &[PathBuf]) -> Vec<StockFile> {
         file.rows = count_rows(&file.path);
     }
     found
+}
+
+/// The reorder lists the kiosk saves next to the stock files are not stock files.
+fn is_own_report(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| {
+        n.to_string_lossy()
+            .starts_with(crate::analytics::REORDER_FILE_PREFIX)
+    })
 }
 
 /// Lines after the header (a last line without a newline counts; blank lines do not).
