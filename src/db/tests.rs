@@ -24,6 +24,8 @@ fn new_database_gets_the_whole_schema_with_wal_and_foreign_keys() {
             "kiosk_state",
             "order_outbox",
             "shopper_events",
+            "stock_undo",
+            "stock_undo_import",
             "store_stock",
             "styles",
             "sync_cursors",

@@ -59,7 +59,7 @@ impl Dashboard {
         let p = ctx.palette;
         let config = &services.config;
         let snapshot = self.snapshot_ok();
-        let last = snapshot.and_then(|s| last_sync(&s.stats));
+        let last = snapshot.and_then(|s| last_sync(ctx, &s.stats));
         let limit = config.manager.sync_max_age_s;
         let mut sync_col =
             column![text(ctx.t("mgr-sync-title")).size(theme::text::H2 * 0.8)].spacing(spacing::S);
@@ -526,17 +526,15 @@ fn sync_fraction(feed: &str, page: u64, total: u64) -> f32 {
 }
 
 /// The most recent completed sync feed (catalog or stock): when, and how many seconds ago.
-fn last_sync(stats: &DbStats) -> Option<(String, u64)> {
+/// When the last sync ran (in the same words as every other time on the dashboard) and how
+/// many seconds ago.
+fn last_sync(ctx: &Ctx<'_>, stats: &DbStats) -> Option<(String, u64)> {
     let newest = sync::last_sync_at(&stats.feeds)?;
     let age = jiff::Timestamp::now()
         .duration_since(newest)
         .as_secs()
         .max(0) as u64;
-    let local = newest
-        .to_zoned(jiff::tz::TimeZone::system())
-        .strftime("%d/%m %H:%M")
-        .to_string();
-    Some((local, age))
+    Some((local_time(ctx, &newest.to_string()), age))
 }
 
 /// "45 s", "12 min", "3 h", "2 d": the age of a sync at a glance.
