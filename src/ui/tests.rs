@@ -133,23 +133,6 @@ impl Rig {
         }
     }
 
-    /// Clicks the text that contains `part` (a label with a time or a count in it).
-    pub(super) async fn tap_part(&mut self, part: &str) {
-        use iced_test::selector::{Candidate, Target};
-        let messages = {
-            let mut ui = screen(self.kiosk.view());
-            ui.click(|c: Candidate<'_>| match c {
-                Candidate::Text { content, .. } if content.contains(part) => Some(Target::from(c)),
-                _ => None,
-            })
-            .unwrap_or_else(|e| panic!("no text with {part:?} on screen: {e:?}"));
-            ui.into_messages().collect::<Vec<_>>()
-        };
-        for m in messages {
-            self.send(m).await;
-        }
-    }
-
     pub(super) fn shows(&mut self, text: &str) -> bool {
         screen(self.kiosk.view()).find(text).is_ok()
     }
