@@ -20,6 +20,7 @@ pub mod notify;
 pub mod orders;
 pub mod periodic;
 pub mod pin;
+pub mod runtime;
 pub mod seed;
 pub mod sizes;
 pub mod stock;

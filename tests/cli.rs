@@ -900,3 +900,64 @@ fn no_database_is_kept_in_the_source_tree() {
         );
     }
 }
+
+#[test]
+fn run_headless_keeps_the_services_going_without_a_window_until_sigterm() {
+    let kiosk = Kiosk::new();
+    let config = std::fs::read_to_string(kiosk.path("kiosk.toml")).unwrap();
+    std::fs::write(
+        kiosk.path("kiosk.toml"),
+        format!(
+            "{config}[warehouse]\nembedded_db = \"wh.sqlite3\"\n\
+             [health]\nfile = \"health.json\"\nlisten = \"\"\ninterval_s = 1\n"
+        ),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiosk"))
+        .args(["run", "--headless"])
+        .env("KIOSK_CONFIG", kiosk.path("kiosk.toml"))
+        .env("HOME", kiosk.path(""))
+        .env("DISPLAY", "")
+        .env("WAYLAND_DISPLAY", "")
+        .current_dir(kiosk.path(""))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // No display is needed: the background sync runs and the health file is written; the
+    // camera (enabled by default) belongs to the window, so headless says there is none.
+    let health = kiosk.path("health.json");
+    let mut last = Value::Null;
+    for _ in 0..300 {
+        if let Ok(bytes) = std::fs::read(&health)
+            && let Ok(json) = serde_json::from_slice::<Value>(&bytes)
+        {
+            last = json;
+            if last["last_sync_at"].is_string() {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        last["last_sync_at"].is_string(),
+        "synced, health written: {last}"
+    );
+    assert_eq!(last["camera"], "none");
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut status = None;
+    for _ in 0..300 {
+        status = child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let Some(status) = status else {
+        child.kill().unwrap();
+        panic!("still running 30 s after SIGTERM");
+    };
+    assert!(status.success(), "a clean stop: {status}");
+}

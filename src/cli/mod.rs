@@ -50,6 +50,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the kiosk: the window (the default with no command), or with `--headless` only what
+    /// runs behind it — database, warehouse connection, sync, order sender, health — until
+    /// SIGINT or SIGTERM.
+    Run(RunArgs),
     /// Show the size grid of the style a barcode belongs to, with this store's stock.
     Lookup(lookup::Args),
     /// Import the store's stock export (CSV: gtin,quantity[,updated_at]) from the POS.
@@ -93,8 +97,18 @@ enum Command {
 impl Command {
     /// Whether this runs until stopped (a server) rather than doing one job.
     fn runs_for_long(&self) -> bool {
-        matches!(self, Self::Warehouse(warehouse::Command::Serve(_)))
+        matches!(
+            self,
+            Self::Warehouse(warehouse::Command::Serve(_)) | Self::Run(_)
+        )
     }
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// No window: the kiosk's services only (a store back-office machine, tests).
+    #[arg(long)]
+    headless: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -228,6 +242,10 @@ fn run(cli: Cli) -> CliResult {
         return kiosk_window(config::load(config_path.as_deref()));
     };
     match command {
+        Command::Run(RunArgs { headless: false }) => {
+            kiosk_window(config::load(config_path.as_deref()))
+        }
+        Command::Run(RunArgs { headless: true }) => headless(load()?),
         Command::Lookup(args) => lookup::run(&load()?, args),
         Command::ImportStock(args) => import::run(&load()?, args),
         Command::ImportCatalog { dir } => {
@@ -316,6 +334,15 @@ fn kiosk_window(loaded: Result<LoadedConfig, config::ConfigError>) -> CliResult 
         "renderer"
     );
     kiosk::ui::run(loaded).map_err(|e| anyhow::anyhow!("the kiosk window failed: {e}"))?;
+    Ok(())
+}
+
+/// The kiosk's services without a window, until SIGINT or SIGTERM.
+fn headless(loaded: LoadedConfig) -> CliResult {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime
+        .block_on(kiosk::runtime::run_headless(loaded))
+        .context("running the kiosk's services")?;
     Ok(())
 }
 

@@ -1,0 +1,69 @@
+use std::path::Path;
+use std::time::Duration;
+
+use super::*;
+
+/// A kiosk config in `dir`: the demo fixtures, the embedded warehouse, no camera, a health
+/// file every second.
+fn demo_config(dir: &Path) -> LoadedConfig {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = dir.join("kiosk.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[database]\npath = \"k.sqlite3\"\ndemo_fixtures = {:?}\n\
+             [warehouse]\nembedded_db = \"wh.sqlite3\"\n\
+             [camera]\nenabled = false\n\
+             [health]\nfile = \"kiosk-health.json\"\nlisten = \"\"\ninterval_s = 1\n",
+            root.join("fixtures").display().to_string()
+        ),
+    )
+    .unwrap();
+    crate::config::load(Some(&file)).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_started_runtime_syncs_writes_its_health_file_and_shuts_down_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Runtime::start(demo_config(dir.path())).await.unwrap();
+    let warehouse = runtime
+        .embedded_warehouse()
+        .expect("the demo's embedded warehouse");
+    // Nothing asked for a sync: the background one runs at start.
+    let mut synced = None;
+    for _ in 0..100 {
+        synced = runtime
+            .db
+            .call(|db| db.feed(crate::sync::STOCK_FEED))
+            .await
+            .unwrap();
+        if synced.is_some() && dir.path().join("kiosk-health.json").exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(synced.is_some(), "the background sync ran");
+    let health: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("kiosk-health.json")).unwrap())
+            .unwrap();
+    assert_eq!(health["camera"], "off");
+    // Shutdown waits for the background work and stops the embedded warehouse.
+    assert!(
+        runtime.shutdown(Duration::from_secs(30)).await,
+        "every background task stopped when asked"
+    );
+    assert!(
+        tokio::net::TcpStream::connect(warehouse).await.is_err(),
+        "the embedded warehouse is stopped"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_cannot_be_opened_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let loaded = demo_config(dir.path());
+    // A folder where the database file should be.
+    std::fs::create_dir_all(dir.path().join("k.sqlite3")).unwrap();
+    let error = Runtime::start(loaded).await.unwrap_err().to_string();
+    assert!(error.contains("k.sqlite3"), "{error}");
+}
