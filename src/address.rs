@@ -136,6 +136,22 @@ pub fn check_email(email: &str) -> Result<(), AddressError> {
     Ok(())
 }
 
+/// The config's rules about addresses: the store's country must be one the kiosk ships to.
+pub fn check_config(config: &crate::config::Config) -> Vec<crate::config::Issue> {
+    if country(&config.store.country).is_some() {
+        return Vec::new();
+    }
+    let known: Vec<&str> = countries().iter().map(|c| c.code.as_str()).collect();
+    vec![crate::config::Issue {
+        key: "store.country".into(),
+        problem: format!(
+            "{:?} is not a country the kiosk ships to",
+            config.store.country
+        ),
+        fix: format!("use one of {}", known.join(", ")),
+    }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,6 +149,27 @@ pub fn available() -> Vec<Lang> {
     all
 }
 
+/// The config's rules about languages: each must have its texts (a folder in assets/locales).
+pub fn check_config(config: &crate::config::Config) -> Vec<crate::config::Issue> {
+    let Some(unknown) = config
+        .ui
+        .languages
+        .iter()
+        .find(|l| Lang::parse(l).is_none())
+    else {
+        return Vec::new();
+    };
+    let have: Vec<String> = available().iter().map(Lang::tag).collect();
+    vec![crate::config::Issue {
+        key: "ui.languages".into(),
+        problem: format!("no texts for language {unknown:?}"),
+        fix: format!(
+            "use languages that have a folder in assets/locales ({}), or add one",
+            have.join(", ")
+        ),
+    }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod barcode;
 pub mod bench_data;
 pub mod camera;
 pub mod catalog;
+pub mod checks;
 pub mod chime;
 pub mod config;
 pub mod db;

@@ -368,6 +368,27 @@ fn config_check_names_every_broken_part_with_its_fix() {
 }
 
 #[test]
+fn config_check_lists_every_invalid_value_at_once_with_its_line() {
+    let kiosk = Kiosk::new();
+    std::fs::write(
+        kiosk.path("kiosk.toml"),
+        "[store]\ncountry = \"XX\"\n[warehouse]\ntimeout_ms = 5000\nmax_retries = 99\n\
+         [camera]\nsource = \"webcam\"\n",
+    )
+    .unwrap();
+    let out = kiosk.cmd().args(["config", "check"]).assert().code(2);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for line in [
+        "3 problems:",
+        "kiosk.toml:2: `store.country`",
+        "kiosk.toml:5: `warehouse.max_retries`",
+        "kiosk.toml:7: `camera.source`",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in:\n{text}");
+    }
+}
+
+#[test]
 fn db_check_reports_counts_and_refuses_a_damaged_file() {
     let kiosk = Kiosk::new();
     kiosk.cmd().args(["db", "check"]).assert().success().stdout(
@@ -887,7 +908,7 @@ fn no_database_is_kept_in_the_source_tree() {
     let tracked = String::from_utf8_lossy(&out.stdout);
     assert!(tracked.trim().is_empty(), "tracked databases: {tracked}");
     // The shipped config keeps the demo's databases out of the tree.
-    let config = kiosk::config::load_file(&root.join("kiosk.toml")).unwrap();
+    let config = kiosk::checks::load(Some(&root.join("kiosk.toml"))).unwrap();
     for path in [
         config.database_path(),
         config.resolve(&config.config.warehouse.embedded_db),

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use common::draft;
-use kiosk::config::{self, LoadedConfig};
+use kiosk::config::LoadedConfig;
 use kiosk::db::DbHandle;
 use kiosk::orders::{self, OutboxStatus};
 use kiosk::sync::{self, SyncOptions};
@@ -72,7 +72,7 @@ fn kiosk_config(dir: &Path, example: &str, url: &str) -> LoadedConfig {
     )
     .unwrap();
     std::fs::write(dir.join("token"), TOKEN).unwrap();
-    let mut loaded = config::load(Some(&file)).unwrap();
+    let mut loaded = kiosk::checks::load(Some(&file)).unwrap();
     // The token from a file (no process-wide environment changes in tests).
     loaded.config.warehouse.token_env = String::new();
     loaded.config.warehouse.token_file = "token".into();
@@ -413,7 +413,7 @@ fn a_mapping_with_a_wrong_field_is_refused_at_load_with_the_key() {
          fields = { items = \"/items\", sku = \"/sku\", quantity = \"available\" }\n",
     )
     .unwrap();
-    let error = config::load(Some(&file)).unwrap_err().to_string();
+    let error = kiosk::checks::load(Some(&file)).unwrap_err().to_string();
     assert!(
         error.contains("`warehouse.mapped.availability.fields.quantity`"),
         "{error}"
@@ -539,7 +539,7 @@ url = "{{ base }}orders"
 fields = { order_id = "/id" }
 "#;
     std::fs::write(&file, format!("{head}{tables}{order}\n")).unwrap();
-    config::load(Some(&file)).map_err(|e| e.to_string())
+    kiosk::checks::load(Some(&file)).map_err(|e| e.to_string())
 }
 
 /// A kiosk on `platform`: its client and a seeded database.

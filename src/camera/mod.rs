@@ -84,6 +84,19 @@ impl SourceSpec {
 pub const PICTURE_EXTENSIONS: [&str; 5] = ["png", "jpg", "jpeg", "webp", "bmp"];
 
 /// The pictures in `dir`, in name order (replay folders, `kiosk decode FOLDER`).
+/// The config's rules about the camera that the camera knows: the source must be one it can
+/// open ("device" or "replay:FOLDER").
+pub fn check_config(config: &crate::config::Config) -> Vec<crate::config::Issue> {
+    match SourceSpec::parse(&config.camera.source, Path::new(".")) {
+        Ok(_) => Vec::new(),
+        Err(problem) => vec![crate::config::Issue {
+            key: "camera.source".into(),
+            problem,
+            fix: "write \"device\" or \"replay:fixtures/frames\"".into(),
+        }],
+    }
+}
+
 pub fn picture_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))

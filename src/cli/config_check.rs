@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use console::style;
-use kiosk::config::{self, LoadedConfig, SecretSource, WarehouseMode, read_secret};
+use kiosk::config::{LoadedConfig, SecretSource, WarehouseMode, read_secret};
 use kiosk::warehouse::connect;
 
 use super::{CliResult, Failure, invalid};
@@ -45,7 +45,7 @@ impl Report {
 }
 
 pub fn run(config_path: Option<&std::path::Path>, args: Args) -> CliResult {
-    let loaded = match config::load(config_path) {
+    let loaded = match kiosk::checks::load(config_path) {
         Ok(loaded) => loaded,
         Err(e) => {
             println!("{} config file: {e}", style("✗").red().bold());

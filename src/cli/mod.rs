@@ -236,14 +236,14 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> CliResult {
     let config_path = cli.config.clone();
     let load = || -> Result<LoadedConfig, Failure> {
-        config::load(config_path.as_deref()).map_err(invalid)
+        kiosk::checks::load(config_path.as_deref()).map_err(invalid)
     };
     let Some(command) = cli.command else {
-        return kiosk_window(config::load(config_path.as_deref()));
+        return kiosk_window(kiosk::checks::load(config_path.as_deref()));
     };
     match command {
         Command::Run(RunArgs { headless: false }) => {
-            kiosk_window(config::load(config_path.as_deref()))
+            kiosk_window(kiosk::checks::load(config_path.as_deref()))
         }
         Command::Run(RunArgs { headless: true }) => headless(load()?),
         Command::Lookup(args) => lookup::run(&load()?, args),

@@ -12,6 +12,9 @@ pub enum ConfigError {
     Io { path: PathBuf, message: String },
     #[error("{0}")]
     Invalid(Located),
+    /// Several rules broken at once: every one is listed, so the file is fixed in one go.
+    #[error("{} problems:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<Located>),
 }
 
 /// A problem pinned to a place in the file.
@@ -41,10 +44,21 @@ impl fmt::Display for Located {
 }
 
 impl ConfigError {
+    /// The (first) problem and where it is.
     pub fn located(&self) -> Option<&Located> {
         match self {
             Self::Invalid(l) => Some(l),
+            Self::Several(all) => all.first(),
             Self::Io { .. } => None,
+        }
+    }
+
+    /// Every problem and where it is.
+    pub fn all_located(&self) -> Vec<&Located> {
+        match self {
+            Self::Invalid(l) => vec![l],
+            Self::Several(all) => all.iter().collect(),
+            Self::Io { .. } => Vec::new(),
         }
     }
 }
@@ -75,14 +89,24 @@ pub(super) fn from_toml(e: toml::de::Error, text: &str, path: &Path) -> ConfigEr
     })
 }
 
-pub(super) fn from_issue(issue: Issue, text: &str, path: &Path) -> ConfigError {
-    ConfigError::Invalid(Located {
-        path: path.to_path_buf(),
-        line: key_offset(text, &issue.key).map(|o| line_of(text, o)),
-        key: Some(issue.key.into_owned()),
-        problem: issue.problem,
-        fix: issue.fix,
-    })
+pub(super) fn from_issues(issues: Vec<Issue>, text: &str, path: &Path) -> ConfigError {
+    let mut located: Vec<Located> = issues
+        .into_iter()
+        .map(|issue| Located {
+            path: path.to_path_buf(),
+            line: key_offset(text, &issue.key).map(|o| line_of(text, o)),
+            key: Some(issue.key.into_owned()),
+            problem: issue.problem,
+            fix: issue.fix,
+        })
+        .collect();
+    // In the order of the file, keys not written in it last.
+    located.sort_by_key(|l| l.line.unwrap_or(usize::MAX));
+    if located.len() == 1 {
+        ConfigError::Invalid(located.remove(0))
+    } else {
+        ConfigError::Several(located)
+    }
 }
 
 /// Where the dotted `key` is written in `text`, if it is.

@@ -489,42 +489,65 @@ impl LoadedConfig {
 
 /// Finds and loads the config: `explicit` (from `--config` or `KIOSK_CONFIG`) must exist;
 /// otherwise `./kiosk.toml` is used if present, else the built-in defaults.
-pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
-    match explicit {
-        Some(path) => load_file(path),
+/// Loads `explicit`, else ./kiosk.toml, else the defaults, checked with the config's own
+/// rules and `more` (the subsystems': see `kiosk::checks::load`).
+pub fn load_with(
+    explicit: Option<&Path>,
+    more: &dyn Fn(&Config) -> Vec<Issue>,
+) -> Result<LoadedConfig, ConfigError> {
+    let path = match explicit {
+        Some(path) => path,
         None => {
             let default = Path::new(DEFAULT_CONFIG_FILE);
-            if default.exists() {
-                load_file(default)
-            } else {
-                Ok(LoadedConfig {
-                    config: Config::default(),
+            if !default.exists() {
+                let config = Config::default();
+                let issues = more(&config);
+                if !issues.is_empty() {
+                    return Err(error::from_issues(
+                        issues,
+                        "",
+                        Path::new("(built-in defaults)"),
+                    ));
+                }
+                return Ok(LoadedConfig {
+                    config,
                     source: None,
-                })
+                });
             }
+            default
         }
-    }
-}
-
-pub fn load_file(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    };
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    let config = parse(&text, path)?;
+    let config = parse_with(&text, path, more)?;
     Ok(LoadedConfig {
         config,
         source: Some(path.to_path_buf()),
     })
 }
 
-/// Parses and validates config text; `path` is only used in error messages.
+/// Parses and validates config text with the config's own rules; `path` is only used in
+/// error messages. The kiosk loads through `kiosk::checks::load`, which adds the subsystems'.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    parse_with(text, path, &|_| Vec::new())
+}
+
+/// [`parse`], then `more` rules (the subsystems'); every broken rule is reported at once.
+pub fn parse_with(
+    text: &str,
+    path: &Path,
+    more: &dyn Fn(&Config) -> Vec<Issue>,
+) -> Result<Config, ConfigError> {
     let config: Config = toml::from_str(text).map_err(|e| error::from_toml(e, text, path))?;
-    config
-        .validate()
-        .map_err(|issue| error::from_issue(issue, text, path))?;
-    Ok(config)
+    let mut issues = config.validate();
+    issues.extend(more(&config));
+    if issues.is_empty() {
+        Ok(config)
+    } else {
+        Err(error::from_issues(issues, text, path))
+    }
 }
 
 /// A rule broken by a value: which key, what is wrong, how to fix it.
@@ -625,44 +648,40 @@ fn check_http_url(key: &'static str, value: &str) -> Result<(), Issue> {
 }
 
 impl Config {
-    /// Rules that serde's types cannot express, including those spanning several fields.
-    pub fn validate(&self) -> Result<(), Issue> {
-        check_identifier(
-            "store.id",
-            &self.store.id,
-            "store id",
-            "as the warehouse knows the store",
-        )?;
-        check_identifier(
-            "store.kiosk_id",
-            &self.store.kiosk_id,
-            "kiosk id",
-            "e.g. \"entrance\" or \"kiosk-2\"",
-        )?;
-        if crate::address::country(&self.store.country).is_none() {
-            let known: Vec<&str> = crate::address::countries()
-                .iter()
-                .map(|c| c.code.as_str())
-                .collect();
-            return Err(issue(
-                "store.country",
-                format!(
-                    "{:?} is not a country the kiosk ships to",
-                    self.store.country
-                ),
-                format!("use one of {}", known.join(", ")),
-            ));
-        }
+    /// Rules that serde's types cannot express, including those spanning several fields: every
+    /// broken one, so a file is fixed in one go. Rules that need a subsystem (countries,
+    /// mapped templates, camera sources, locale folders) live with it and are gathered by
+    /// `kiosk::checks`.
+    pub fn validate(&self) -> Vec<Issue> {
+        let mut issues = Vec::new();
+        issues.extend(
+            check_identifier(
+                "store.id",
+                &self.store.id,
+                "store id",
+                "as the warehouse knows the store",
+            )
+            .err(),
+        );
+        issues.extend(
+            check_identifier(
+                "store.kiosk_id",
+                &self.store.kiosk_id,
+                "kiosk id",
+                "e.g. \"entrance\" or \"kiosk-2\"",
+            )
+            .err(),
+        );
         let cur = &self.store.currency;
         if cur.len() != 3 || !cur.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(issue(
+            issues.push(issue(
                 "store.currency",
                 format!("{cur:?} is not an ISO 4217 currency code"),
                 "use three capital letters such as \"EUR\", \"USD\" or \"GBP\"",
             ));
         }
         if self.database.path.as_os_str().is_empty() {
-            return Err(issue(
+            issues.push(issue(
                 "database.path",
                 "the database path is empty",
                 "give a file name such as \"kiosk.sqlite3\"",
@@ -670,34 +689,28 @@ impl Config {
         }
         let w = &self.warehouse;
         if w.mode != WarehouseMode::Embedded {
-            check_http_url("warehouse.url", &w.url)?;
-        }
-        if w.mode == WarehouseMode::Mapped {
-            crate::warehouse::mapped::check_config(&w.mapped).map_err(|(key, problem, fix)| {
-                Issue {
-                    key: key.into(),
-                    problem,
-                    fix,
-                }
-            })?;
+            issues.extend(check_http_url("warehouse.url", &w.url).err());
         }
         if !w.token_env.is_empty() && !w.token_file.as_os_str().is_empty() {
-            return Err(issue(
+            issues.push(issue(
                 "warehouse.token_file",
                 "both token_env and token_file are set",
                 "keep one: set token_env = \"\" to read the token from the file",
             ));
         }
-        check_range("warehouse.timeout_ms", w.timeout_ms, 100, 120_000, "ms")?;
-        check_range(
-            "warehouse.connect_timeout_ms",
-            w.connect_timeout_ms,
-            50,
-            60_000,
-            "ms",
-        )?;
+        issues.extend(check_range("warehouse.timeout_ms", w.timeout_ms, 100, 120_000, "ms").err());
+        issues.extend(
+            check_range(
+                "warehouse.connect_timeout_ms",
+                w.connect_timeout_ms,
+                50,
+                60_000,
+                "ms",
+            )
+            .err(),
+        );
         if w.connect_timeout_ms > w.timeout_ms {
-            return Err(issue(
+            issues.push(issue(
                 "warehouse.connect_timeout_ms",
                 format!(
                     "{} ms is longer than timeout_ms ({} ms), which includes it",
@@ -706,97 +719,102 @@ impl Config {
                 "make connect_timeout_ms at most timeout_ms",
             ));
         }
-        check_range(
-            "warehouse.max_retries",
-            u64::from(w.max_retries),
-            0,
-            20,
-            "retries",
-        )?;
-        check_range(
-            "warehouse.retry_backoff_ms",
-            w.retry_backoff_ms,
-            10,
-            60_000,
-            "ms",
-        )?;
-        check_range(
-            "warehouse.availability_max_age_s",
-            w.availability_max_age_s,
-            5,
-            86_400,
-            "s",
-        )?;
+        issues.extend(
+            check_range(
+                "warehouse.max_retries",
+                u64::from(w.max_retries),
+                0,
+                20,
+                "retries",
+            )
+            .err(),
+        );
+        issues.extend(
+            check_range(
+                "warehouse.retry_backoff_ms",
+                w.retry_backoff_ms,
+                10,
+                60_000,
+                "ms",
+            )
+            .err(),
+        );
+        issues.extend(
+            check_range(
+                "warehouse.availability_max_age_s",
+                w.availability_max_age_s,
+                5,
+                86_400,
+                "s",
+            )
+            .err(),
+        );
         let c = &self.camera;
-        check_range("camera.width", u64::from(c.width), 160, 7680, "pixels")?;
-        check_range("camera.height", u64::from(c.height), 120, 4320, "pixels")?;
-        check_range("camera.fps", u64::from(c.fps), 1, 120, "frames per second")?;
-        check_fraction("camera.read_sound_volume", c.read_sound_volume, 0.0, 1.0)?;
-        check_range(
-            "camera.confirm_frames",
-            u64::from(c.confirm_frames),
-            1,
-            10,
-            "frames",
-        )?;
-        if let Err(problem) = crate::camera::SourceSpec::parse(&c.source, Path::new(".")) {
-            return Err(issue(
-                "camera.source",
-                problem,
-                "write \"device\" or \"replay:fixtures/frames\"",
-            ));
-        }
+        issues.extend(check_range("camera.width", u64::from(c.width), 160, 7680, "pixels").err());
+        issues.extend(check_range("camera.height", u64::from(c.height), 120, 4320, "pixels").err());
+        issues
+            .extend(check_range("camera.fps", u64::from(c.fps), 1, 120, "frames per second").err());
+        issues.extend(
+            check_fraction("camera.read_sound_volume", c.read_sound_volume, 0.0, 1.0).err(),
+        );
+        issues.extend(
+            check_range(
+                "camera.confirm_frames",
+                u64::from(c.confirm_frames),
+                1,
+                10,
+                "frames",
+            )
+            .err(),
+        );
         if self.barcode.formats.is_empty() {
-            return Err(issue(
+            issues.push(issue(
                 "barcode.formats",
                 "no barcode format is enabled",
                 "list at least one, e.g. [\"ean13\", \"upc_a\"]",
             ));
         }
         let ui = &self.ui;
-        if let Some(unknown) = ui
-            .languages
-            .iter()
-            .find(|l| crate::i18n::Lang::parse(l).is_none())
-        {
-            let have: Vec<String> = crate::i18n::available().iter().map(|l| l.tag()).collect();
-            return Err(issue(
-                "ui.languages",
-                format!("no texts for language {unknown:?}"),
-                format!(
-                    "use languages that have a folder in assets/locales ({}), or add one",
-                    have.join(", ")
-                ),
-            ));
-        }
-        check_choice(
-            ("ui.languages", &ui.languages, "[\"en\"]"),
-            ("ui.default_language", &ui.default_language),
-        )?;
-        check_choice(
-            ("ui.size_systems", &ui.size_systems, "[\"eu\"]"),
-            ("ui.default_size_system", &ui.default_size_system),
-        )?;
-        check_range("ui.idle_timeout_s", ui.idle_timeout_s, 30, 3600, "s")?;
+        issues.extend(
+            check_choice(
+                ("ui.languages", &ui.languages, "[\"en\"]"),
+                ("ui.default_language", &ui.default_language),
+            )
+            .err(),
+        );
+        issues.extend(
+            check_choice(
+                ("ui.size_systems", &ui.size_systems, "[\"eu\"]"),
+                ("ui.default_size_system", &ui.default_size_system),
+            )
+            .err(),
+        );
+        issues.extend(check_range("ui.idle_timeout_s", ui.idle_timeout_s, 30, 3600, "s").err());
         // WCAG 2.2.1 (timing adjustable): at least 20 s to answer "are you still there?".
-        check_range("ui.idle_countdown_s", ui.idle_countdown_s, 20, 600, "s")?;
-        check_fraction("ui.scale", ui.scale, 0.5, 4.0)?;
-        check_range(
-            "ui.window_width",
-            u64::from(ui.window_width),
-            320,
-            7680,
-            "pixels",
-        )?;
-        check_range(
-            "ui.window_height",
-            u64::from(ui.window_height),
-            320,
-            7680,
-            "pixels",
-        )?;
+        issues.extend(check_range("ui.idle_countdown_s", ui.idle_countdown_s, 20, 600, "s").err());
+        issues.extend(check_fraction("ui.scale", ui.scale, 0.5, 4.0).err());
+        issues.extend(
+            check_range(
+                "ui.window_width",
+                u64::from(ui.window_width),
+                320,
+                7680,
+                "pixels",
+            )
+            .err(),
+        );
+        issues.extend(
+            check_range(
+                "ui.window_height",
+                u64::from(ui.window_height),
+                320,
+                7680,
+                "pixels",
+            )
+            .err(),
+        );
         if ui.idle_countdown_s >= ui.idle_timeout_s {
-            return Err(issue(
+            issues.push(issue(
                 "ui.idle_countdown_s",
                 format!(
                     "the countdown ({} s) is not shorter than the idle timeout ({} s)",
@@ -805,23 +823,30 @@ impl Config {
                 "make idle_countdown_s smaller than idle_timeout_s",
             ));
         }
-        check_range(
-            "manager.max_attempts",
-            u64::from(self.manager.max_attempts),
-            1,
-            100,
-            "attempts",
-        )?;
-        check_range("manager.lockout_s", self.manager.lockout_s, 0, 86_400, "s")?;
-        check_range(
-            "manager.idle_timeout_s",
-            self.manager.idle_timeout_s,
-            60,
-            7_200,
-            "s",
-        )?;
+        issues.extend(
+            check_range(
+                "manager.max_attempts",
+                u64::from(self.manager.max_attempts),
+                1,
+                100,
+                "attempts",
+            )
+            .err(),
+        );
+        issues
+            .extend(check_range("manager.lockout_s", self.manager.lockout_s, 0, 86_400, "s").err());
+        issues.extend(
+            check_range(
+                "manager.idle_timeout_s",
+                self.manager.idle_timeout_s,
+                60,
+                7_200,
+                "s",
+            )
+            .err(),
+        );
         if self.ui.idle_countdown_s >= self.manager.idle_timeout_s {
-            return Err(issue(
+            issues.push(issue(
                 "manager.idle_timeout_s",
                 format!(
                     "the countdown (ui.idle_countdown_s, {} s) is not shorter than manager mode's \
@@ -832,50 +857,65 @@ impl Config {
             ));
         }
         if !self.notifications.associate_webhook.is_empty() {
-            check_http_url(
-                "notifications.associate_webhook",
-                &self.notifications.associate_webhook,
-            )?;
+            issues.extend(
+                check_http_url(
+                    "notifications.associate_webhook",
+                    &self.notifications.associate_webhook,
+                )
+                .err(),
+            );
         }
-        check_range(
-            "privacy.order_retention_days",
-            u64::from(self.privacy.order_retention_days),
-            0,
-            3650,
-            "days",
-        )?;
-        check_range(
-            "manager.sync_max_age_s",
-            self.manager.sync_max_age_s,
-            60,
-            604_800,
-            "s",
-        )?;
-        check_range(
-            "manager.import_max_removed_percent",
-            u64::from(self.manager.import_max_removed_percent),
-            0,
-            100,
-            "%",
-        )?;
-        check_range("health.interval_s", self.health.interval_s, 1, 3600, "s")?;
+        issues.extend(
+            check_range(
+                "privacy.order_retention_days",
+                u64::from(self.privacy.order_retention_days),
+                0,
+                3650,
+                "days",
+            )
+            .err(),
+        );
+        issues.extend(
+            check_range(
+                "manager.sync_max_age_s",
+                self.manager.sync_max_age_s,
+                60,
+                604_800,
+                "s",
+            )
+            .err(),
+        );
+        issues.extend(
+            check_range(
+                "manager.import_max_removed_percent",
+                u64::from(self.manager.import_max_removed_percent),
+                0,
+                100,
+                "%",
+            )
+            .err(),
+        );
+        issues.extend(check_range("health.interval_s", self.health.interval_s, 1, 3600, "s").err());
         if !self.health.listen.is_empty()
             && self.health.listen.parse::<std::net::SocketAddr>().is_err()
         {
-            return Err(issue(
+            issues.push(issue(
                 "health.listen",
                 format!("{:?} is not an address and port", self.health.listen),
                 "write it like \"127.0.0.1:8790\", or \"\" for no endpoint",
             ));
         }
-        check_range(
-            "privacy.event_retention_days",
-            u64::from(self.privacy.event_retention_days),
-            1,
-            3650,
-            "days",
-        )?;
-        Ok(())
+        issues.extend(
+            check_range(
+                "privacy.event_retention_days",
+                u64::from(self.privacy.event_retention_days),
+                1,
+                3650,
+                "days",
+            )
+            .err(),
+        );
+        issues
     }
 }
 

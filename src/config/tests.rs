@@ -2,11 +2,39 @@ use std::path::Path;
 
 use super::*;
 
+/// The first problem (in the file's order) of config text checked with every rule.
 fn err_of(text: &str) -> Located {
-    match parse(text, Path::new("kiosk.toml")) {
-        Err(ConfigError::Invalid(located)) => located,
+    match crate::checks::parse(text, Path::new("kiosk.toml")) {
+        Err(e) if e.located().is_some() => e.located().cloned().unwrap(),
         other => panic!("expected a located error for {text:?}, got {other:?}"),
     }
+}
+
+#[test]
+fn every_broken_rule_is_reported_at_once_in_the_files_order() {
+    let text = "[store]\ncountry = \"XX\"\n[warehouse]\nmax_retries = 99\n\
+                [camera]\nsource = \"webcam\"\nfps = 0\n[ui]\nlanguages = [\"en\", \"xx\"]\n";
+    let e = crate::checks::parse(text, Path::new("kiosk.toml")).unwrap_err();
+    let keys: Vec<(Option<usize>, &str)> = e
+        .all_located()
+        .iter()
+        .map(|l| (l.line, l.key.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            (Some(2), "store.country"),
+            (Some(4), "warehouse.max_retries"),
+            (Some(6), "camera.source"),
+            (Some(7), "camera.fps"),
+            (Some(9), "ui.languages"),
+        ]
+    );
+    let shown = e.to_string();
+    assert!(shown.starts_with("5 problems:"), "{shown}");
+    // The config's own rules alone do not know countries, cameras or languages.
+    let own = parse(text, Path::new("kiosk.toml")).unwrap_err();
+    assert_eq!(own.all_located().len(), 2);
 }
 
 use super::error::Located;
@@ -230,7 +258,7 @@ fn relative_paths_resolve_against_the_config_folder() {
         "[database]\npath = \"data/cache.sqlite3\"\ndemo_fixtures = \"\"\n",
     )
     .unwrap();
-    let loaded = load(Some(&file)).unwrap();
+    let loaded = crate::checks::load(Some(&file)).unwrap();
     assert_eq!(
         loaded.database_path(),
         dir.path().join("data/cache.sqlite3")
@@ -240,7 +268,7 @@ fn relative_paths_resolve_against_the_config_folder() {
 
 #[test]
 fn missing_explicit_file_is_an_error() {
-    let e = load(Some(Path::new("/nonexistent/kiosk.toml"))).unwrap_err();
+    let e = crate::checks::load(Some(Path::new("/nonexistent/kiosk.toml"))).unwrap_err();
     assert!(matches!(e, ConfigError::Io { .. }), "{e:?}");
     assert!(e.to_string().contains("/nonexistent/kiosk.toml"));
 }

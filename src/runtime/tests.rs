@@ -19,7 +19,7 @@ fn demo_config(dir: &Path) -> LoadedConfig {
         ),
     )
     .unwrap();
-    crate::config::load(Some(&file)).unwrap()
+    crate::checks::load(Some(&file)).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,6 +46,22 @@ pub fn check_config(config: &Mapped) -> Result<(), Fault> {
     check(config).map(|_| ())
 }
 
+/// The config's rules about a mapped warehouse (templates compile and use only variables the
+/// operation has, statuses are known, ...), as config issues; none in the other modes.
+pub fn config_issues(config: &crate::config::Config) -> Vec<crate::config::Issue> {
+    if config.warehouse.mode != crate::config::WarehouseMode::Mapped {
+        return Vec::new();
+    }
+    match check_config(&config.warehouse.mapped) {
+        Ok(()) => Vec::new(),
+        Err((key, problem, fix)) => vec![crate::config::Issue {
+            key: key.into(),
+            problem,
+            fix,
+        }],
+    }
+}
+
 /// [`check_config`], keeping the compiled templates.
 fn check(config: &Mapped) -> Result<Templates, Fault> {
     if let Some(unknown) = config
