@@ -6,7 +6,7 @@ mod common;
 use std::fs::File;
 use std::time::{Duration, Instant};
 
-use kiosk::bench_data::gtin;
+use kiosk::devtools::bench_data::gtin;
 use kiosk::catalog;
 use kiosk::db::Database;
 use kiosk::stock::{self, ImportOptions};

@@ -91,8 +91,7 @@ async fn full_sync(dir: &Path) {
         let building = cache.with_extension("building");
         let _ = std::fs::remove_file(&building);
         let store = WarehouseStore::open(&building).expect("open");
-        store
-            .seed_generated(common::VARIANTS, STORE)
+        kiosk::devtools::warehouse_data::seed_generated(&store, common::VARIANTS, STORE)
             .expect("generate");
         store.add_token(TOKEN, STORE).expect("token");
         drop(store);

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kiosk::bench_data::{self, BenchData};
+use kiosk::devtools::bench_data::{self, BenchData};
 
 pub const VARIANTS: u64 = 1_000_000;
 

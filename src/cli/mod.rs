@@ -278,7 +278,7 @@ fn run(cli: Cli) -> CliResult {
                 return Ok(());
             }
             let started = std::time::Instant::now();
-            let data = kiosk::bench_data::generate(&args.out, args.variants)?;
+            let data = kiosk::devtools::bench_data::generate(&args.out, args.variants)?;
             println!(
                 "{} variants: {} and {} in {:.1} s",
                 data.variants,

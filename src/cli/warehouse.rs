@@ -219,7 +219,7 @@ fn serve(args: ServeArgs) -> CliResult {
     if store.is_empty()? {
         if let Some(n) = args.generate {
             super::note(&format!("generating {n} variants…"));
-            store.seed_generated(n, &args.store)?;
+            kiosk::devtools::warehouse_data::seed_generated(&store, n, &args.store)?;
         } else if !args.fixtures.as_os_str().is_empty() {
             store
                 .seed_from_fixtures(&args.fixtures, &args.store)

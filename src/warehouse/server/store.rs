@@ -535,40 +535,17 @@ impl WarehouseStore {
         Ok(())
     }
 
-    /// A generated catalog of `variants` sizes with stock for `store_id` (benchmarks).
-    pub fn seed_generated(&self, variants: u64, store_id: &str) -> Result<(), StoreError> {
+    /// Runs `f` in one write transaction (committed when it returns `Ok`): for tools that fill
+    /// the store in bulk (`kiosk::devtools`).
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        {
-            let mut style = tx.prepare(
-                "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
-                     currency, image, description, fit_note, seq)
-                 VALUES (?1, 'Benchmark', ?2, 'Black', 'unisex', 9999, 'EUR', '', '', '', ?3)",
-            )?;
-            let mut variant = tx.prepare("INSERT INTO variants (gtin, style_code, size_mm, width, seq) VALUES (?1, ?2, ?3, 'M', ?4)")?;
-            let mut dc = tx.prepare("INSERT INTO dc_stock VALUES (?1, ?2)")?;
-            let mut stock = tx.prepare(
-                "INSERT INTO store_stock VALUES (?1, ?2, ?3, '2026-11-20T08:00:00Z', ?4)",
-            )?;
-            let per_style = crate::bench_data::SIZES_PER_STYLE;
-            let mut seq = 0i64;
-            for i in 0..variants {
-                let code = format!("BENCH-{:07}", i / per_style + 1);
-                if i % per_style == 0 {
-                    seq += 1;
-                    style.execute(params![&code, format!("Style {}", i / per_style + 1), seq])?;
-                }
-                let gtin = crate::bench_data::gtin(i).as_i64();
-                seq += 1;
-                variant.execute(params![gtin, &code, 220 + 5 * (i % per_style) as i64, seq])?;
-                dc.execute(params![gtin, (i * 13) % 50])?;
-                seq += 1;
-                stock.execute(params![store_id, gtin, (i * 7) % 9, seq])?;
-            }
-            tx.execute("UPDATE change_seq SET value = ?1 WHERE id = 1", [seq])?;
-        }
+        let value = f(&tx)?;
         tx.commit()?;
-        Ok(())
+        Ok(value)
     }
 
     pub fn catalog_page(

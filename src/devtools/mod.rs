@@ -1,0 +1,5 @@
+//! Tools for developers, not for the kiosk's work: large generated data sets for the
+//! benchmarks (`kiosk bench-data`) and a generated warehouse catalog.
+
+pub mod bench_data;
+pub mod warehouse_data;
