@@ -6,9 +6,9 @@ mod common;
 use std::fs::File;
 use std::time::{Duration, Instant};
 
-use kiosk::devtools::bench_data::gtin;
 use kiosk::catalog;
 use kiosk::db::Database;
+use kiosk::devtools::bench_data::gtin;
 use kiosk::stock::{self, ImportOptions};
 
 fn main() {

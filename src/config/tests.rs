@@ -288,7 +288,7 @@ fn secrets_come_from_a_file_or_the_environment() {
 
 #[test]
 fn the_shipped_kiosk_toml_documents_every_mapped_key_and_template_variable() {
-    use crate::warehouse::mapped::{COMMON_VARIABLES, OPERATIONS, variables_of};
+    use crate::warehouse::mapped::{COMMON_VARIABLES, Op};
     let text = include_str!("../../kiosk.toml");
     let comments: String = text
         .lines()
@@ -297,16 +297,12 @@ fn the_shipped_kiosk_toml_documents_every_mapped_key_and_template_variable() {
         .join("\n");
     let keys = serde_json::to_value(Operation::default()).unwrap();
     let keys = keys.as_object().unwrap().keys().cloned();
-    for word in OPERATIONS
+    for word in Op::ALL
         .iter()
-        .chain(COMMON_VARIABLES.iter())
-        .map(|w| (*w).to_owned())
-        .chain(
-            OPERATIONS
-                .iter()
-                .flat_map(|op| variables_of(op))
-                .map(|v| (*v).to_owned()),
-        )
+        .map(|op| op.name())
+        .chain(COMMON_VARIABLES)
+        .chain(Op::ALL.iter().flat_map(|op| op.variables().iter().copied()))
+        .map(str::to_owned)
         .chain(keys)
     {
         assert!(

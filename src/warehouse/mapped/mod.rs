@@ -21,23 +21,22 @@ use crate::config::{Idempotency, Mapped, Operation};
 
 mod templates;
 
-pub use templates::{COMMON_VARIABLES, OPERATIONS, variables_of};
-use templates::{Fault, Part, Templates, operation};
+pub use templates::{COMMON_VARIABLES, Op};
+use templates::{Fault, Part, Templates};
 
 /// The fields each operation must map, and those it may.
-fn fields_of(operation: &str) -> (&'static [&'static str], &'static [&'static str]) {
+fn fields_of(operation: Op) -> (&'static [&'static str], &'static [&'static str]) {
     match operation {
-        "availability" => (
+        Op::Availability => (
             &["items", "sku", "quantity"],
             &["reserved", "delivery_days"],
         ),
-        "stock_changes" => (
+        Op::StockChanges => (
             &["items", "sku", "quantity"],
             &["reserved", "updated_at", "next_cursor"],
         ),
-        "create_order" => (&["order_id"], &["status"]),
-        "order_status" => (&["status"], &[]),
-        _ => (&[], &[]),
+        Op::CreateOrder => (&["order_id"], &["status"]),
+        Op::OrderStatus => (&["status"], &[]),
     }
 }
 
@@ -82,8 +81,8 @@ fn check(config: &Mapped) -> Result<Templates, Fault> {
             "add [warehouse.mapped.availability] (see docs/examples/)".into(),
         ));
     }
-    for name in OPERATIONS {
-        let Some(op) = operation(config, name) else {
+    for name in Op::ALL {
+        let Some(op) = name.config(config) else {
             continue;
         };
         let key = |rest: &str| format!("warehouse.mapped.{name}.{rest}");
@@ -97,7 +96,7 @@ fn check(config: &Mapped) -> Result<Templates, Fault> {
         if op.url.is_empty() {
             return Err((key("url"), "no URL".into(), "give the URL template".into()));
         }
-        if op.idempotency.is_some() && name != "create_order" {
+        if op.idempotency.is_some() && name != Op::CreateOrder {
             return Err((
                 key("idempotency"),
                 "only create_order has an idempotency setting".into(),
@@ -147,7 +146,7 @@ fn check(config: &Mapped) -> Result<Templates, Fault> {
     let templates = Templates::compile(config)?;
     if config.create_order.is_some()
         && config.order_idempotency() == Idempotency::Key
-        && !templates.uses(config, "create_order", "idempotency_key")
+        && !templates.uses(config, Op::CreateOrder, "idempotency_key")
     {
         return Err((
             "warehouse.mapped.create_order".into(),
@@ -339,7 +338,7 @@ pub fn shape(whole: &Value) -> String {
 
 /// Reads fields of one operation's answer, with errors that say where.
 struct Reader<'a> {
-    operation: &'static str,
+    operation: Op,
     fields: &'a std::collections::BTreeMap<String, String>,
     whole: &'a Value,
 }
@@ -347,7 +346,7 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn error(&self, path: &str, problem: impl Into<String>) -> ClientError {
         ClientError::Mapping(Box::new(MappingError {
-            operation: self.operation.to_owned(),
+            operation: self.operation.into(),
             path: path.to_owned(),
             problem: problem.into(),
             shape: shape(self.whole),
@@ -362,7 +361,7 @@ impl<'a> Reader<'a> {
             Value::String(s) => format!("{s:?}"),
             other => other.to_string(),
         };
-        if self.operation == "create_order" || text.chars().count() > 40 {
+        if self.operation == Op::CreateOrder || text.chars().count() > 40 {
             kind(value).to_owned()
         } else {
             text
@@ -505,12 +504,14 @@ impl WarehouseClient {
     /// `token` are added); the answer as JSON.
     async fn mapped_call(
         &self,
-        name: &'static str,
+        name: Op,
         context: Value,
         retries: usize,
     ) -> Result<(Value, &Operation), ClientError> {
         let mapping = self.mapping().ok_or_else(|| not_mapped(name))?;
-        let op = operation(&mapping.config, name).ok_or_else(|| not_mapped(name))?;
+        let op = name
+            .config(&mapping.config)
+            .ok_or_else(|| not_mapped(name))?;
         // The variables every operation has.
         let mut context = context;
         if let Some(vars) = context.as_object_mut() {
@@ -566,14 +567,14 @@ impl WarehouseClient {
         &self,
         gtins: Vec<String>,
     ) -> Result<AvailabilityResponse, ClientError> {
-        let mapping = self.mapping().ok_or_else(|| not_mapped("availability"))?;
+        let mapping = self.mapping().ok_or_else(|| not_mapped(Op::Availability))?;
         let skus: Vec<String> = gtins.iter().map(|g| mapping.sku(g)).collect();
         let context = serde_json::json!({
             "gtins": gtins,
             "skus": skus,
         });
         let retries = self.options().max_retries.min(1);
-        let (answer, op) = self.mapped_call("availability", context, retries).await?;
+        let (answer, op) = self.mapped_call(Op::Availability, context, retries).await?;
         let (quantity, days) = read_availability(mapping, op, &answer)?;
         let today = jiff::Zoned::now().date();
         let items = gtins
@@ -614,7 +615,7 @@ impl WarehouseClient {
         cursor: &str,
         limit: u32,
     ) -> Result<StockPage, ClientError> {
-        let mapping = self.mapping().ok_or_else(|| not_mapped("stock_changes"))?;
+        let mapping = self.mapping().ok_or_else(|| not_mapped(Op::StockChanges))?;
         if mapping.config.stock_changes.is_none() {
             // Not mapped: the store's stock comes from the POS import only.
             return Ok(StockPage {
@@ -630,9 +631,9 @@ impl WarehouseClient {
             "limit": limit,
         });
         let retries = self.options().max_retries;
-        let (answer, op) = self.mapped_call("stock_changes", context, retries).await?;
+        let (answer, op) = self.mapped_call(Op::StockChanges, context, retries).await?;
         let reader = Reader {
-            operation: "stock_changes",
+            operation: Op::StockChanges,
             fields: &op.fields,
             whole: &answer,
         };
@@ -691,7 +692,7 @@ impl WarehouseClient {
         idempotency_key: &str,
         order: &OrderRequest,
     ) -> Result<OrderResponse, ClientError> {
-        let mapping = self.mapping().ok_or_else(|| not_mapped("create_order"))?;
+        let mapping = self.mapping().ok_or_else(|| not_mapped(Op::CreateOrder))?;
         let lines: Vec<OrderLineContext> = order
             .lines
             .iter()
@@ -714,9 +715,9 @@ impl WarehouseClient {
         } else {
             0
         };
-        let (answer, op) = self.mapped_call("create_order", context, retries).await?;
+        let (answer, op) = self.mapped_call(Op::CreateOrder, context, retries).await?;
         let reader = Reader {
-            operation: "create_order",
+            operation: Op::CreateOrder,
             fields: &op.fields,
             whole: &answer,
         };
@@ -747,9 +748,9 @@ impl WarehouseClient {
             "order_id": order_id,
         });
         let retries = self.options().max_retries;
-        let (answer, op) = self.mapped_call("order_status", context, retries).await?;
+        let (answer, op) = self.mapped_call(Op::OrderStatus, context, retries).await?;
         let reader = Reader {
-            operation: "order_status",
+            operation: Op::OrderStatus,
             fields: &op.fields,
             whole: &answer,
         };
@@ -758,7 +759,7 @@ impl WarehouseClient {
             None | Some(Value::Null) => String::new(),
             Some(v) => reader.text(v, &op.fields["status"])?,
         };
-        let mapping = self.mapping().ok_or_else(|| not_mapped("order_status"))?;
+        let mapping = self.mapping().ok_or_else(|| not_mapped(Op::OrderStatus))?;
         Ok(OrderResponse {
             order_id: order_id.to_owned(),
             kiosk_order_id: String::new(),
@@ -792,7 +793,7 @@ fn read_availability(
     answer: &Value,
 ) -> Result<Counts, ClientError> {
     let reader = Reader {
-        operation: "availability",
+        operation: Op::Availability,
         fields: &op.fields,
         whole: answer,
     };
@@ -846,7 +847,7 @@ pub fn read_answer_for_fuzzing(answer: &[u8]) {
     };
     let _ = read_availability(&mapping, &op, &answer).map(|r| r.0.len());
     let reader = Reader {
-        operation: "create_order",
+        operation: Op::CreateOrder,
         fields: &op.fields,
         whole: &answer,
     };
@@ -899,9 +900,9 @@ pub fn order_state(status: &str) -> OrderState {
     }
 }
 
-fn not_mapped(operation: &str) -> ClientError {
+fn not_mapped(operation: Op) -> ClientError {
     MappingError::error(
-        operation.to_owned(),
+        operation,
         String::new(),
         format!("[warehouse.mapped.{operation}] is not configured"),
     )
@@ -931,7 +932,7 @@ mod tests {
             {"node": {"sku": "b", "stocks": []}},
         ]});
         let reader = Reader {
-            operation: "availability",
+            operation: Op::Availability,
             fields: &fields,
             whole: &answer,
         };
@@ -941,7 +942,7 @@ mod tests {
 
         let nowhere = serde_json::json!({"edges": [{"node": {"sku": "a", "stock": 5}}]});
         let reader = Reader {
-            operation: "availability",
+            operation: Op::Availability,
             fields: &fields,
             whole: &nowhere,
         };

@@ -22,40 +22,73 @@ const URL_PART: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b
 /// The escape mode of URL templates (minijinja's own modes are HTML, JSON and none).
 const URL_ESCAPE: AutoEscape = AutoEscape::Custom("url");
 
-/// The operations, by the name used in config keys and error messages.
-pub const OPERATIONS: [&str; 4] = [
-    "availability",
-    "stock_changes",
-    "create_order",
-    "order_status",
-];
+/// The operations a mapped platform is given, named in config keys and error messages as
+/// [`Op::name`] says. An enum, so a misspelt operation is a compile error, not a lookup miss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Availability,
+    StockChanges,
+    CreateOrder,
+    OrderStatus,
+}
+
+impl Op {
+    pub const ALL: [Op; 4] = [
+        Op::Availability,
+        Op::StockChanges,
+        Op::CreateOrder,
+        Op::OrderStatus,
+    ];
+
+    /// As in `[warehouse.mapped.NAME]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Availability => "availability",
+            Op::StockChanges => "stock_changes",
+            Op::CreateOrder => "create_order",
+            Op::OrderStatus => "order_status",
+        }
+    }
+
+    /// The variables of this operation's templates (besides [`COMMON_VARIABLES`]).
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Op::Availability => &["gtins", "skus"],
+            Op::StockChanges => &["store_id", "cursor", "limit"],
+            Op::CreateOrder => &["idempotency_key", "order", "lines"],
+            Op::OrderStatus => &["order_id"],
+        }
+    }
+
+    /// Its configuration, when the platform has this operation.
+    pub fn config(self, mapped: &Mapped) -> Option<&Operation> {
+        match self {
+            Op::Availability => mapped.availability.as_ref(),
+            Op::StockChanges => mapped.stock_changes.as_ref(),
+            Op::CreateOrder => mapped.create_order.as_ref(),
+            Op::OrderStatus => mapped.order_status.as_ref(),
+        }
+    }
+}
+
+/// Errors keep the operation by name.
+impl From<Op> for String {
+    fn from(op: Op) -> String {
+        op.name().to_owned()
+    }
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Variables every operation's templates have.
 pub const COMMON_VARIABLES: [&str; 2] = ["base", "token"];
 
-/// The variables of one operation's templates (besides [`COMMON_VARIABLES`]).
-pub fn variables_of(operation: &str) -> &'static [&'static str] {
-    match operation {
-        "availability" => &["gtins", "skus"],
-        "stock_changes" => &["store_id", "cursor", "limit"],
-        "create_order" => &["idempotency_key", "order", "lines"],
-        "order_status" => &["order_id"],
-        _ => &[],
-    }
-}
-
 /// minijinja's global functions, which a template may call without them being variables.
 const GLOBALS: [&str; 4] = ["range", "dict", "namespace", "debug"];
-
-pub fn operation<'a>(config: &'a Mapped, name: &str) -> Option<&'a Operation> {
-    match name {
-        "availability" => config.availability.as_ref(),
-        "stock_changes" => config.stock_changes.as_ref(),
-        "create_order" => config.create_order.as_ref(),
-        "order_status" => config.order_status.as_ref(),
-        _ => None,
-    }
-}
 
 /// A template fault found at load: the config key, the problem, the fix.
 pub type Fault = (String, String, String);
@@ -69,7 +102,7 @@ pub enum Part<'a> {
 }
 
 impl Part<'_> {
-    fn name(&self, operation: &str) -> String {
+    fn name(&self, operation: Op) -> String {
         match self {
             Part::Url => format!("{operation}.url"),
             Part::Body => format!("{operation}.body"),
@@ -147,8 +180,8 @@ impl Templates {
     /// have (named), a trial render with sample values, and a body that is JSON once rendered.
     pub fn compile(config: &Mapped) -> Result<Self, Fault> {
         let mut env = environment();
-        for name in OPERATIONS {
-            let Some(op) = operation(config, name) else {
+        for name in Op::ALL {
+            let Some(op) = name.config(config) else {
                 continue;
             };
             for (part, source) in parts(op) {
@@ -164,8 +197,8 @@ impl Templates {
             }
         }
         let templates = Self { env };
-        for name in OPERATIONS {
-            let Some(op) = operation(config, name) else {
+        for name in Op::ALL {
+            let Some(op) = name.config(config) else {
                 continue;
             };
             let sample = sample_context(name);
@@ -176,11 +209,11 @@ impl Templates {
         Ok(templates)
     }
 
-    fn check(&self, operation: &str, part: Part, sample: &serde_json::Value) -> Result<(), Fault> {
+    fn check(&self, operation: Op, part: Part, sample: &serde_json::Value) -> Result<(), Fault> {
         let key = format!("warehouse.mapped.{operation}.{}", part.key());
         let known: Vec<&str> = COMMON_VARIABLES
             .iter()
-            .chain(variables_of(operation))
+            .chain(operation.variables())
             .copied()
             .collect();
         let fix = || {
@@ -226,7 +259,7 @@ impl Templates {
     }
 
     /// Fills one template. `context` comes from [`context_value`].
-    pub fn render(&self, operation: &str, part: Part, context: &Value) -> Result<String, String> {
+    pub fn render(&self, operation: Op, part: Part, context: &Value) -> Result<String, String> {
         let template = self
             .env
             .get_template(&part.name(operation))
@@ -238,8 +271,8 @@ impl Templates {
     }
 
     /// Whether `operation`'s templates use `variable` anywhere.
-    pub fn uses(&self, config: &Mapped, operation_name: &str, variable: &str) -> bool {
-        let Some(op) = operation(config, operation_name) else {
+    pub fn uses(&self, config: &Mapped, operation_name: Op, variable: &str) -> bool {
+        let Some(op) = operation_name.config(config) else {
             return false;
         };
         parts(op).iter().any(|(part, _)| {
@@ -292,7 +325,7 @@ pub fn context_value(context: &serde_json::Value) -> Value {
 }
 
 /// Sample values for the load-time trial render: every field filled, as at run time.
-fn sample_context(operation: &str) -> serde_json::Value {
+fn sample_context(operation: Op) -> serde_json::Value {
     use crate::warehouse::protocol::{Address, Contact, OrderLine, OrderRequest};
     let order = OrderRequest {
         store_id: "store-1".into(),
@@ -322,21 +355,20 @@ fn sample_context(operation: &str) -> serde_json::Value {
         "token": "sample-token",
     });
     let extra = match operation {
-        "availability" => serde_json::json!({
+        Op::Availability => serde_json::json!({
             "gtins": ["04012345001013", "04012345001020"],
             "skus": ["sku-1", "sku-2"],
         }),
-        "stock_changes" => serde_json::json!({
+        Op::StockChanges => serde_json::json!({
             "store_id": "store-1", "cursor": "", "limit": 100,
         }),
-        "create_order" => serde_json::json!({
+        Op::CreateOrder => serde_json::json!({
             "idempotency_key": "0b9f3c1e-5d7a-4c1e-9f2b-6a8d4e2c1b3a",
             "order": order,
             "lines": [{"gtin": "04012345001013", "sku": "sku-1", "quantity": 1,
                        "unit_price_cents": 8999}],
         }),
-        "order_status" => serde_json::json!({"order_id": "1001"}),
-        _ => serde_json::json!({}),
+        Op::OrderStatus => serde_json::json!({"order_id": "1001"}),
     };
     if let (Some(all), Some(more)) = (context.as_object_mut(), extra.as_object()) {
         all.extend(more.clone());
@@ -399,10 +431,10 @@ mod tests {
             r#"{"name": {{ order.ship_to.name }}, "qty": {{ lines[0].quantity }}, "n": {{ order.ship_to.name|tojson }}}"#,
         )))
         .unwrap();
-        let mut context = sample_context("create_order");
+        let mut context = sample_context(Op::CreateOrder);
         context["order"]["ship_to"]["name"] = "Zoë \"Z\" O'Neil\n\u{1b}[31m".into();
         let body = templates
-            .render("create_order", Part::Body, &context_value(&context))
+            .render(Op::CreateOrder, Part::Body, &context_value(&context))
             .unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(parsed["name"], "Zoë \"Z\" O'Neil\n\u{1b}[31m");
@@ -432,7 +464,7 @@ mod tests {
             "base": "https://shop.example/api/", "token": "t", "order_id": "../a b/&c=1",
         });
         let url = templates
-            .render("order_status", Part::Url, &context_value(&context))
+            .render(Op::OrderStatus, Part::Url, &context_value(&context))
             .unwrap();
         assert_eq!(
             url,
@@ -444,7 +476,7 @@ mod tests {
     fn which_variables_an_operation_uses() {
         let config = mapped(order_op(r#"{"a": 1}"#));
         let templates = Templates::compile(&config).unwrap();
-        assert!(templates.uses(&config, "create_order", "idempotency_key"));
-        assert!(!templates.uses(&config, "availability", "idempotency_key"));
+        assert!(templates.uses(&config, Op::CreateOrder, "idempotency_key"));
+        assert!(!templates.uses(&config, Op::Availability, "idempotency_key"));
     }
 }
