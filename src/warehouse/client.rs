@@ -166,8 +166,18 @@ pub struct WarehouseClient {
     token: Option<Arc<str>>,
     options: ClientOptions,
     breaker: Breaker,
-    /// Set for `mode = "mapped"`: the operations go to an existing inventory API.
-    mapping: Option<Arc<super::mapped::Mapping>>,
+    backend: Backend,
+}
+
+/// The API the warehouse speaks. An enum rather than a trait object: there are exactly two,
+/// both in this crate; each operation is one `match` (no boxed async futures), and both share
+/// this client's transport — HTTP connection pool, timeouts, retries, circuit breaker.
+#[derive(Clone)]
+enum Backend {
+    /// The kiosk's own protocol (docs/warehouse-api.yaml): the reference warehouse.
+    Native,
+    /// `mode = "mapped"`: the operations go to an existing inventory API.
+    Mapped(Arc<super::mapped::Mapping>),
 }
 
 impl std::fmt::Debug for WarehouseClient {
@@ -214,26 +224,23 @@ impl WarehouseClient {
             token: token.map(Arc::from),
             options,
             breaker,
-            mapping: None,
+            backend: Backend::Native,
         })
     }
 
     /// Sends the operations through `mapping` to an existing inventory API at the base URL.
     pub fn with_mapping(mut self, mapping: super::mapped::Mapping) -> Self {
-        self.mapping = Some(Arc::new(mapping));
+        self.backend = Backend::Mapped(Arc::new(mapping));
         self
     }
 
     /// Whether a repeated order is recognised as the same order: always for the kiosk's own
     /// protocol (Idempotency-Key); for a mapped platform, only if its mapping sends the key.
     pub fn orders_are_idempotent(&self) -> bool {
-        self.mapping
-            .as_deref()
-            .is_none_or(super::mapped::Mapping::orders_are_idempotent)
-    }
-
-    pub(super) fn mapping(&self) -> Option<&super::mapped::Mapping> {
-        self.mapping.as_deref()
+        match &self.backend {
+            Backend::Native => true,
+            Backend::Mapped(mapping) => mapping.orders_are_idempotent(),
+        }
     }
 
     pub(super) fn token(&self) -> Option<&str> {
@@ -450,7 +457,7 @@ impl WarehouseClient {
         limit: u32,
         count: bool,
     ) -> Result<CatalogPage, ClientError> {
-        if self.mapping.is_some() {
+        if let Backend::Mapped(_) = &self.backend {
             return Ok(self.mapped_catalog(cursor));
         }
         self.get(
@@ -478,8 +485,10 @@ impl WarehouseClient {
         limit: u32,
         count: bool,
     ) -> Result<StockPage, ClientError> {
-        if self.mapping.is_some() {
-            return self.mapped_stock_changes(store_id, cursor, limit).await;
+        if let Backend::Mapped(mapping) = &self.backend {
+            return self
+                .mapped_stock_changes(mapping, store_id, cursor, limit)
+                .await;
         }
         self.get(
             format!("v1/stores/{store_id}/stock/changes"),
@@ -494,8 +503,8 @@ impl WarehouseClient {
         &self,
         gtins: Vec<String>,
     ) -> Result<AvailabilityResponse, ClientError> {
-        if self.mapping.is_some() {
-            return self.mapped_availability(gtins).await;
+        if let Backend::Mapped(mapping) = &self.backend {
+            return self.mapped_availability(mapping, gtins).await;
         }
         let retries = self.options.max_retries.min(1);
         self.post(
@@ -514,8 +523,10 @@ impl WarehouseClient {
         idempotency_key: &str,
         order: &OrderRequest,
     ) -> Result<OrderResponse, ClientError> {
-        if self.mapping.is_some() {
-            return self.mapped_create_order(idempotency_key, order).await;
+        if let Backend::Mapped(mapping) = &self.backend {
+            return self
+                .mapped_create_order(mapping, idempotency_key, order)
+                .await;
         }
         self.post(
             "v1/orders",
@@ -527,8 +538,8 @@ impl WarehouseClient {
     }
 
     pub async fn order_status(&self, order_id: &str) -> Result<OrderResponse, ClientError> {
-        if self.mapping.is_some() {
-            return self.mapped_order_status(order_id).await;
+        if let Backend::Mapped(mapping) = &self.backend {
+            return self.mapped_order_status(mapping, order_id).await;
         }
         let segment =
             percent_encoding::utf8_percent_encode(order_id, percent_encoding::NON_ALPHANUMERIC);
@@ -538,14 +549,14 @@ impl WarehouseClient {
     /// Whether the warehouse can e-mail a shopper their order code (the reference protocol
     /// can; a mapped platform has no such operation).
     pub fn offers_code_email(&self) -> bool {
-        self.mapping.is_none()
+        matches!(self.backend, Backend::Native)
     }
 
     /// Asks the warehouse to e-mail the shopper the code of `order_id` (the warehouse's id),
     /// to the address the order carries: the kiosk sends no shopper data again. Not retried:
     /// the shopper sees the outcome and can tap again.
     pub async fn email_order_code(&self, order_id: &str) -> Result<CodeEmailResponse, ClientError> {
-        if self.mapping.is_some() {
+        if let Backend::Mapped(_) = &self.backend {
             return Err(super::mapped::MappingError::error(
                 "email_order_code",
                 "",
@@ -568,7 +579,7 @@ impl WarehouseClient {
         store_id: &str,
         request: &AssociateRequest,
     ) -> Result<AssociateResponse, ClientError> {
-        if self.mapping.is_some() {
+        if let Backend::Mapped(_) = &self.backend {
             return Err(super::mapped::MappingError::error(
                 "associate_request",
                 "",
