@@ -187,7 +187,7 @@ fn main() {
             // Alternate periods so every run loads and draws afresh.
             let days = if i % 2 == 0 { 365 } else { 30 };
             let started = Instant::now();
-            let task = app.update(Message::Manager(manager::Message::Period(days)));
+            let task = app.update(Message::Manager(manager::Message::Analytics(manager::analytics::Message::Period(days))));
             for m in outputs(task).await {
                 let _ = app.update(m);
             }
@@ -198,7 +198,7 @@ fn main() {
         }
         // The clock redraws the screen twice a second: the same tab again, no new data (what
         // a redraw of the six charts costs the software renderer by itself).
-        let task = app.update(Message::Manager(manager::Message::Period(365)));
+        let task = app.update(Message::Manager(manager::Message::Analytics(manager::analytics::Message::Period(365))));
         for m in outputs(task).await {
             let _ = app.update(m);
         }

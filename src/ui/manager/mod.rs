@@ -3,6 +3,7 @@
 //! Everything slow runs in tasks; shoppers are never blocked by it (the manager is at the kiosk,
 //! and a sync started here keeps running after logging out).
 
+pub mod analytics;
 pub mod chart;
 mod orders;
 pub mod pin;
@@ -11,20 +12,16 @@ mod status;
 mod tasks;
 
 pub use tasks::StockFile;
-use tasks::{
-    analytics_task, export_task, file_name, import_task, load, ping, retry_task, sync_task,
-    undo_task,
-};
+use tasks::{file_name, import_task, load, ping, retry_task, sync_task, undo_task};
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use iced::widget::{canvas, column, container, row, text};
+use iced::widget::{column, container, row, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::theme::{self, spacing};
 use super::{CameraState, Ctx, Services, widgets};
-use crate::analytics::{Analytics, charts};
 use crate::db::DbStats;
 use crate::orders::OutboxOrder;
 use crate::stock::ImportReport;
@@ -64,12 +61,7 @@ pub struct ExportTarget {
     pub stick: bool,
 }
 
-/// What the analytics tab shows: the charts, or the list of what to reorder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AnalyticsMode {
-    Charts,
-    Reorder,
-}
+pub use analytics::AnalyticsMode;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExportState {
@@ -165,12 +157,7 @@ pub enum Message {
     CloseSearch,
     Found(String, Result<Vec<crate::orders::RecentOrder>, String>),
     Retried(Result<(), String>),
-    Period(i32),
-    AnalyticsLoaded(i32, Result<Box<Analytics>, String>),
-    ShowAnalytics(AnalyticsMode),
-    /// Save the reorder list into this folder.
-    Export(PathBuf),
-    Exported(Result<PathBuf, String>),
+    Analytics(analytics::Message),
     Logout,
     /// "Quit kiosk" tapped: ask first (a shopper-less black screen until someone restarts it).
     AskQuit,
@@ -187,10 +174,7 @@ pub struct Dashboard {
     sync_handle: Option<iced::task::Handle>,
     warehouse: Reach,
     import: ImportState,
-    period_days: i32,
-    analytics: Option<Result<Arc<Analytics>, String>>,
-    analytics_mode: AnalyticsMode,
-    export: ExportState,
+    analytics: analytics::AnalyticsTab,
     /// The last code the camera read while the camera tab was open.
     pub last_read: Option<String>,
     /// "Quit kiosk" was tapped and waits for its confirmation.
@@ -220,28 +204,25 @@ impl Dashboard {
     pub fn layout_key(&self) -> u8 {
         self.tab as u8 * 8
             + u8::from(self.previewing_import())
-            + 2 * u8::from(self.analytics_mode == AnalyticsMode::Reorder)
+            + 2 * u8::from(self.analytics.mode() == AnalyticsMode::Reorder)
             + 4 * u8::from(self.search.is_some())
     }
 
     #[cfg(test)]
     pub fn export_state(&self) -> &ExportState {
-        &self.export
+        self.analytics.export_state()
     }
 
     /// Opens the dashboard and starts loading everything it shows.
     pub fn open(services: &Arc<Services>) -> (Self, Task<Message>) {
-        let mut dashboard = Self {
+        let dashboard = Self {
             tab: Tab::Status,
             snapshot: None,
             sync: SyncState::Idle,
             sync_handle: None,
             warehouse: Reach::Checking,
             import: ImportState::Idle,
-            period_days: 30,
-            analytics: None,
-            analytics_mode: AnalyticsMode::Charts,
-            export: ExportState::Idle,
+            analytics: analytics::AnalyticsTab::new(),
             last_read: None,
             confirm_quit: false,
             search: None,
@@ -249,7 +230,7 @@ impl Dashboard {
         let task = Task::batch([
             load(services),
             ping(services),
-            dashboard.load_analytics(services),
+            dashboard.analytics.load(services).map(Message::Analytics),
         ]);
         (dashboard, task)
     }
@@ -270,8 +251,8 @@ impl Dashboard {
     }
 
     #[cfg(test)]
-    pub fn analytics(&self) -> Option<&Analytics> {
-        self.analytics.as_ref().and_then(|a| a.as_deref().ok())
+    pub fn analytics(&self) -> Option<&crate::analytics::Analytics> {
+        self.analytics.analytics()
     }
 
     #[cfg(test)]
@@ -305,10 +286,6 @@ impl Dashboard {
         orders::find_task(services, search.query.clone())
     }
 
-    fn load_analytics(&mut self, services: &Arc<Services>) -> Task<Message> {
-        analytics_task(services, self.period_days)
-    }
-
     pub fn update(&mut self, message: Message, services: &Arc<Services>) -> Task<Message> {
         match message {
             Message::Tab(tab) => {
@@ -323,7 +300,7 @@ impl Dashboard {
                 Task::batch([
                     load(services),
                     ping(services),
-                    self.load_analytics(services),
+                    self.analytics.load(services).map(Message::Analytics),
                 ])
             }
             Message::Loaded(snapshot) => {
@@ -455,39 +432,7 @@ impl Dashboard {
             Message::Retry(id) => retry_task(services, Some(id)),
             Message::RetryAll => retry_task(services, None),
             Message::Retried(_) => load(services),
-            Message::Period(days) => {
-                self.period_days = days;
-                self.analytics = None;
-                self.load_analytics(services)
-            }
-            Message::AnalyticsLoaded(days, result) => {
-                if days == self.period_days {
-                    self.analytics = Some(result.map(Arc::from));
-                    self.export = ExportState::Idle;
-                }
-                Task::none()
-            }
-            Message::ShowAnalytics(mode) => {
-                self.analytics_mode = mode;
-                Task::none()
-            }
-            Message::Export(dir) => {
-                let Some(Ok(a)) = &self.analytics else {
-                    return Task::none();
-                };
-                if self.export == ExportState::Saving {
-                    return Task::none();
-                }
-                self.export = ExportState::Saving;
-                export_task(services, a.clone(), dir)
-            }
-            Message::Exported(result) => {
-                self.export = match result {
-                    Ok(path) => ExportState::Saved(path),
-                    Err(e) => ExportState::Failed(e),
-                };
-                Task::none()
-            }
+            Message::Analytics(m) => self.analytics.update(m, services).map(Message::Analytics),
             Message::AskQuit => {
                 self.confirm_quit = true;
                 Task::none()
@@ -557,7 +502,13 @@ impl Dashboard {
         let body: Element<'a, Message> = match self.tab {
             Tab::Status => self.status_view(ctx, services),
             Tab::Orders => self.orders_view(ctx),
-            Tab::Analytics => self.analytics_view(ctx),
+            Tab::Analytics => {
+                let targets = self
+                    .snapshot_ok()
+                    .map(|s| s.export_targets.as_slice())
+                    .unwrap_or_default();
+                self.analytics.view(ctx, targets).map(Message::Analytics)
+            }
             Tab::Camera => self.camera_view(ctx, services),
             Tab::Settings => self.settings_view(ctx),
         };
@@ -568,94 +519,6 @@ impl Dashboard {
                 .height(Length::Fill)
         ]
         .into()
-    }
-
-    fn analytics_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let p = ctx.palette;
-        let mut periods = row![].spacing(spacing::S).align_y(Alignment::Center);
-        for (days, key) in [
-            (7, "mgr-period-7"),
-            (30, "mgr-period-30"),
-            (365, "mgr-period-365"),
-        ] {
-            periods = periods.push(
-                widgets::touch(
-                    ctx.t(key),
-                    Some(Message::Period(days)),
-                    theme::choice(p, self.period_days == days),
-                )
-                .width(Length::Fixed(200.0)),
-            );
-        }
-        for (mode, key) in [
-            (AnalyticsMode::Charts, "mgr-analytics-charts"),
-            (AnalyticsMode::Reorder, "mgr-analytics-reorder"),
-        ] {
-            periods = periods.push(
-                widgets::touch(
-                    ctx.t(key),
-                    Some(Message::ShowAnalytics(mode)),
-                    theme::choice(p, self.analytics_mode == mode),
-                )
-                .width(Length::Fixed(330.0)),
-            );
-        }
-        let a = match &self.analytics {
-            None => {
-                return column![
-                    periods,
-                    text(ctx.t("mgr-analytics-loading")).size(theme::text::BODY)
-                ]
-                .spacing(spacing::M)
-                .into();
-            }
-            Some(Err(e)) => {
-                return column![periods, warning(ctx, e.clone())]
-                    .spacing(spacing::M)
-                    .into();
-            }
-            Some(Ok(a)) => a,
-        };
-        // The period's dates and totals on a line of their own, over the charts.
-        let summary = text(ctx.t_with(
-            "mgr-analytics-summary",
-            &[
-                ("from", ctx.lang.short_date(Some(&a.period.0))),
-                ("to", ctx.lang.short_date(Some(&a.period.1))),
-                ("scans", a.total_scans().to_string()),
-                ("lost", a.total_lost().to_string()),
-            ],
-        ))
-        .size(theme::text::BODY);
-        if self.analytics_mode == AnalyticsMode::Reorder {
-            let targets = self
-                .snapshot_ok()
-                .map(|s| s.export_targets.as_slice())
-                .unwrap_or_default();
-            return column![periods, reorder::view(ctx, a, targets, &self.export)]
-                .spacing(spacing::S)
-                .into();
-        }
-        let lang = ctx.lang;
-        let label = |l: &str| {
-            lang.try_text(&format!("bar-{l}"))
-                .unwrap_or_else(|| l.to_owned())
-        };
-        let grid = chart::ChartGrid {
-            charts: charts::bar_sets(a)
-                .iter()
-                .map(|set| {
-                    (
-                        ctx.t(&format!("chart-{}", set.file)),
-                        chart::BarChart::new(set, label, set.note.map(|n| note_words(ctx, n)), p),
-                    )
-                })
-                .collect(),
-            columns: if ctx.portrait { 2 } else { 3 },
-            palette: p,
-        };
-        let grid = canvas(grid).width(Length::Fill).height(Length::Fill);
-        column![periods, summary, grid].spacing(spacing::S).into()
     }
 
     fn camera_view<'a>(&'a self, ctx: &Ctx<'a>, services: &'a Services) -> Element<'a, Message> {
@@ -690,36 +553,7 @@ impl Dashboard {
     }
 }
 
-/// A chart's footnote in the manager's language.
-fn note_words(ctx: &Ctx<'_>, note: charts::Note) -> String {
-    match note {
-        charts::Note::Outcomes {
-            visits,
-            more_than_one,
-            associate,
-            read_failed,
-        } => {
-            let mut words = ctx.t_with(
-                "chart-note-outcomes",
-                &[
-                    ("visits", visits.to_string()),
-                    ("associate", associate.to_string()),
-                    ("failed", read_failed.to_string()),
-                ],
-            );
-            if more_than_one > 0 {
-                words.push(' ');
-                words.push_str(&ctx.t_with(
-                    "chart-note-two-ways",
-                    &[("count", more_than_one.to_string())],
-                ));
-            }
-            words
-        }
-    }
-}
-
-fn warning<'a>(ctx: &Ctx<'a>, words: String) -> Element<'a, Message> {
+fn warning<'a, M: 'a>(ctx: &Ctx<'a>, words: String) -> Element<'a, M> {
     let p = ctx.palette;
     container(text(words).size(theme::text::BODY))
         .padding(spacing::S)
@@ -731,6 +565,9 @@ impl Message {
     /// Whether a person at the kiosk caused this (it then counts as activity for the idle
     /// logout); answers of background tasks do not.
     pub fn is_from_staff(&self) -> bool {
+        if let Message::Analytics(m) = self {
+            return m.is_from_staff();
+        }
         matches!(
             self,
             Message::Tab(_)
@@ -748,9 +585,6 @@ impl Message {
                 | Message::SearchBackspace
                 | Message::SearchClear
                 | Message::CloseSearch
-                | Message::Period(_)
-                | Message::ShowAnalytics(_)
-                | Message::Export(_)
                 | Message::Logout
                 | Message::AskQuit
                 | Message::KeepRunning

@@ -5,7 +5,8 @@
 use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length};
 
-use super::{ExportState, ExportTarget, Message, warning};
+use super::analytics::Message;
+use super::{ExportState, ExportTarget, warning};
 use crate::analytics::{Analytics, size_label};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, widgets};

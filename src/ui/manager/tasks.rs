@@ -9,7 +9,6 @@ use iced::Task;
 use iced::futures::SinkExt;
 
 use super::{Message, Snapshot, SyncSummary};
-use crate::analytics::{self, Period};
 use crate::db::DbError;
 use crate::orders::{self, OutboxStatus};
 use crate::stock::{ImportError, ImportMode, ImportOptions};
@@ -116,25 +115,6 @@ pub(super) fn sync_task(services: Arc<Services>) -> Task<Message> {
             let _ = out.send(Message::SyncFinished(result)).await;
         },
     ))
-}
-
-/// The analytics for the `days` ending today, after folding in what finished since last time.
-pub(super) fn analytics_task(services: &Arc<Services>, days: i32) -> Task<Message> {
-    let services = services.clone();
-    Task::perform(
-        async move {
-            services
-                .db
-                .call(move |db| {
-                    let today = jiff::Zoned::now().date();
-                    analytics::summarise(db, today)?;
-                    analytics::query(db, Period::last_days(today, days)).map(Box::new)
-                })
-                .await
-                .map_err(|e| e.to_string())
-        },
-        move |result| Message::AnalyticsLoaded(days, result),
-    )
 }
 
 /// Checks a stock file both ways without writing (two dry runs in rolled-back transactions).
@@ -404,25 +384,4 @@ pub(super) fn export_targets(dirs: &[PathBuf]) -> Vec<super::ExportTarget> {
 /// `/media` and `/run/media` hold sticks, never files of their own.
 fn is_mount_parent(dir: &Path) -> bool {
     dir == Path::new("/media") || dir == Path::new("/run/media")
-}
-
-/// Saves the reorder list into `dir`, off the UI thread.
-pub(super) fn export_task(
-    services: &Arc<Services>,
-    analytics: Arc<crate::analytics::Analytics>,
-    dir: PathBuf,
-) -> Task<Message> {
-    let store = services.config.store.id.clone();
-    Task::perform(
-        async move {
-            tokio::task::spawn_blocking(move || {
-                crate::analytics::export_reorder(&analytics, &dir, &store)
-                    .map_err(|e| e.to_string())
-            })
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r)
-        },
-        Message::Exported,
-    )
 }
