@@ -5,14 +5,14 @@
 
 pub mod analytics;
 pub mod chart;
-mod orders;
+pub mod orders;
 pub mod pin;
 mod reorder;
 mod status;
 mod tasks;
 
 pub use tasks::StockFile;
-use tasks::{file_name, import_task, load, ping, retry_task, sync_task, undo_task};
+use tasks::{file_name, import_task, load, ping, sync_task, undo_task};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -147,16 +147,7 @@ pub enum Message {
     /// Put the stock back as it was before the last import.
     UndoImport,
     Undone(Result<crate::stock::UndoableImport, String>),
-    Retry(String),
-    RetryAll,
-    /// Open the order search (the on-screen keyboard and the scanner type into it).
-    FindOrder,
-    SearchKey(char),
-    SearchBackspace,
-    SearchClear,
-    CloseSearch,
-    Found(String, Result<Vec<crate::orders::RecentOrder>, String>),
-    Retried(Result<(), String>),
+    Orders(orders::Message),
     Analytics(analytics::Message),
     Logout,
     /// "Quit kiosk" tapped: ask first (a shopper-less black screen until someone restarts it).
@@ -179,8 +170,7 @@ pub struct Dashboard {
     pub last_read: Option<String>,
     /// "Quit kiosk" was tapped and waits for its confirmation.
     pub confirm_quit: bool,
-    /// Finding an order by its number (typed on screen or scanned), while open.
-    search: Option<orders::Search>,
+    orders: orders::OrdersTab,
 }
 
 impl std::fmt::Debug for Dashboard {
@@ -205,7 +195,7 @@ impl Dashboard {
         self.tab as u8 * 8
             + u8::from(self.previewing_import())
             + 2 * u8::from(self.analytics.mode() == AnalyticsMode::Reorder)
-            + 4 * u8::from(self.search.is_some())
+            + 4 * u8::from(self.orders.searching())
     }
 
     #[cfg(test)]
@@ -225,7 +215,7 @@ impl Dashboard {
             analytics: analytics::AnalyticsTab::new(),
             last_read: None,
             confirm_quit: false,
-            search: None,
+            orders: orders::OrdersTab::default(),
         };
         let task = Task::batch([
             load(services),
@@ -264,26 +254,10 @@ impl Dashboard {
     /// QR code on the shopper's done screen or e-mail); elsewhere the scanner is being tested.
     pub fn scanned(&mut self, code: &str, services: &Arc<Services>) -> Task<Message> {
         if self.tab == Tab::Orders {
-            self.search = Some(orders::Search::default());
-            let code = code.to_owned();
-            return self.type_search(services, move |q| *q = code);
+            return self.orders.scanned(code, services).map(Message::Orders);
         }
         self.last_read = Some(code.to_owned());
         Task::none()
-    }
-
-    fn type_search(
-        &mut self,
-        services: &Arc<Services>,
-        edit: impl FnOnce(&mut String),
-    ) -> Task<Message> {
-        let Some(search) = &mut self.search else {
-            return Task::none();
-        };
-        edit(&mut search.query);
-        search.query.truncate(40);
-        search.found = None;
-        orders::find_task(services, search.query.clone())
     }
 
     pub fn update(&mut self, message: Message, services: &Arc<Services>) -> Task<Message> {
@@ -408,30 +382,10 @@ impl Dashboard {
                 };
                 load(services)
             }
-            Message::FindOrder => {
-                self.search = Some(orders::Search::default());
-                Task::none()
-            }
-            Message::SearchKey(c) => self.type_search(services, |q| q.push(c)),
-            Message::SearchBackspace => self.type_search(services, |q| {
-                q.pop();
-            }),
-            Message::SearchClear => self.type_search(services, String::clear),
-            Message::CloseSearch => {
-                self.search = None;
-                Task::none()
-            }
-            Message::Found(query, result) => {
-                if let Some(search) = &mut self.search
-                    && search.query == query
-                {
-                    search.found = Some(result);
-                }
-                Task::none()
-            }
-            Message::Retry(id) => retry_task(services, Some(id)),
-            Message::RetryAll => retry_task(services, None),
-            Message::Retried(_) => load(services),
+            Message::Orders(m) => match self.orders.update(m, services) {
+                orders::Action::Run(task) => task.map(Message::Orders),
+                orders::Action::Reload => load(services),
+            },
             Message::Analytics(m) => self.analytics.update(m, services).map(Message::Analytics),
             Message::AskQuit => {
                 self.confirm_quit = true;
@@ -501,7 +455,10 @@ impl Dashboard {
         };
         let body: Element<'a, Message> = match self.tab {
             Tab::Status => self.status_view(ctx, services),
-            Tab::Orders => self.orders_view(ctx),
+            Tab::Orders => self
+                .orders
+                .view(ctx, self.snapshot_ok())
+                .map(Message::Orders),
             Tab::Analytics => {
                 let targets = self
                     .snapshot_ok()
@@ -565,8 +522,10 @@ impl Message {
     /// Whether a person at the kiosk caused this (it then counts as activity for the idle
     /// logout); answers of background tasks do not.
     pub fn is_from_staff(&self) -> bool {
-        if let Message::Analytics(m) = self {
-            return m.is_from_staff();
+        match self {
+            Message::Analytics(m) => return m.is_from_staff(),
+            Message::Orders(m) => return m.is_from_staff(),
+            _ => {}
         }
         matches!(
             self,
@@ -578,13 +537,6 @@ impl Message {
                 | Message::ConfirmImport(_)
                 | Message::CancelImport
                 | Message::UndoImport
-                | Message::Retry(_)
-                | Message::RetryAll
-                | Message::FindOrder
-                | Message::SearchKey(_)
-                | Message::SearchBackspace
-                | Message::SearchClear
-                | Message::CloseSearch
                 | Message::Logout
                 | Message::AskQuit
                 | Message::KeepRunning

@@ -7,20 +7,113 @@ use std::sync::Arc;
 use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Task};
 
-use super::{Dashboard, Message};
-use crate::orders::{OutboxOrder, OutboxStatus, RecentOrder};
+use super::Snapshot;
+use crate::db::DbError;
+use crate::orders::{self as outbox, OutboxOrder, OutboxStatus, RecentOrder};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, Services, widgets};
 
+#[derive(Debug, Clone)]
+pub enum Message {
+    Retry(String),
+    RetryAll,
+    Retried(Result<(), String>),
+    /// Open the order search (the on-screen keyboard and the scanner type into it).
+    FindOrder,
+    SearchKey(char),
+    SearchBackspace,
+    SearchClear,
+    CloseSearch,
+    Found(String, Result<Vec<RecentOrder>, String>),
+}
+
+impl Message {
+    /// Whether a person at the kiosk caused this (activity for the idle logout).
+    pub fn is_from_staff(&self) -> bool {
+        !matches!(self, Message::Retried(_) | Message::Found(..))
+    }
+}
+
+/// What the dashboard does after the tab handled a message.
+pub enum Action {
+    Run(Task<Message>),
+    /// Orders changed (sent again): read the dashboard's snapshot again.
+    Reload,
+}
+
+/// The orders tab: the lists come from the dashboard's snapshot; the search is its own.
+#[derive(Debug, Default)]
+pub struct OrdersTab {
+    search: Option<Search>,
+}
+
+impl OrdersTab {
+    /// Whether the search fills the tab (its coming and going redraws the window).
+    pub fn searching(&self) -> bool {
+        self.search.is_some()
+    }
+
+    pub fn update(&mut self, message: Message, services: &Arc<Services>) -> Action {
+        match message {
+            Message::Retry(id) => Action::Run(retry_task(services, Some(id))),
+            Message::RetryAll => Action::Run(retry_task(services, None)),
+            Message::Retried(_) => Action::Reload,
+            Message::FindOrder => {
+                self.search = Some(Search::default());
+                Action::Run(Task::none())
+            }
+            Message::SearchKey(c) => Action::Run(self.type_search(services, |q| q.push(c))),
+            Message::SearchBackspace => Action::Run(self.type_search(services, |q| {
+                q.pop();
+            })),
+            Message::SearchClear => Action::Run(self.type_search(services, String::clear)),
+            Message::CloseSearch => {
+                self.search = None;
+                Action::Run(Task::none())
+            }
+            Message::Found(query, result) => {
+                if let Some(search) = &mut self.search
+                    && search.query == query
+                {
+                    search.found = Some(result);
+                }
+                Action::Run(Task::none())
+            }
+        }
+    }
+
+    /// A code from the barcode scanner: an order number to find (the QR code on the
+    /// shopper's done screen or e-mail).
+    pub fn scanned(&mut self, code: &str, services: &Arc<Services>) -> Task<Message> {
+        self.search = Some(Search::default());
+        let code = code.to_owned();
+        self.type_search(services, move |q| *q = code)
+    }
+
+    fn type_search(
+        &mut self,
+        services: &Arc<Services>,
+        edit: impl FnOnce(&mut String),
+    ) -> Task<Message> {
+        let Some(search) = &mut self.search else {
+            return Task::none();
+        };
+        edit(&mut search.query);
+        search.query.truncate(40);
+        search.found = None;
+        find_task(services, search.query.clone())
+    }
+}
+
 /// Finding an order: what was typed, and what it found (`None` while looking).
 #[derive(Debug, Clone, Default)]
-pub(super) struct Search {
+struct Search {
     pub query: String,
     pub found: Option<Result<Vec<RecentOrder>, String>>,
 }
 
 /// Orders matching `query`, off the UI thread.
-pub(super) fn find_task(services: &Arc<Services>, query: String) -> Task<Message> {
+fn find_task(services: &Arc<Services>, query: String) -> Task<Message> {
     let services = services.clone();
     Task::perform(
         async move {
@@ -100,16 +193,17 @@ impl Search {
     }
 }
 
-impl Dashboard {
-    pub(super) fn orders_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
+impl OrdersTab {
+    pub fn view<'a>(
+        &'a self,
+        ctx: &Ctx<'a>,
+        snapshot: Option<&'a Snapshot>,
+    ) -> Element<'a, Message> {
         if let Some(search) = &self.search {
             return search.view(ctx);
         }
         let p = ctx.palette;
-        let waiting = self
-            .snapshot_ok()
-            .map(|s| s.waiting.as_slice())
-            .unwrap_or_default();
+        let waiting = snapshot.map(|s| s.waiting.as_slice()).unwrap_or_default();
         let mut list = column![
             row![
                 text(ctx.t("mgr-orders-title"))
@@ -177,10 +271,7 @@ impl Dashboard {
             list = list.push(container(line).padding(spacing::S).style(theme::surface(p)));
         }
         list = list.push(text(ctx.t("mgr-orders-recent")).size(theme::text::H2 * 0.8));
-        let recent = self
-            .snapshot_ok()
-            .map(|s| s.recent.as_slice())
-            .unwrap_or_default();
+        let recent = snapshot.map(|s| s.recent.as_slice()).unwrap_or_default();
         if recent.is_empty() {
             list = list.push(text(ctx.t("mgr-orders-recent-none")).size(theme::text::BODY));
         }
@@ -239,4 +330,26 @@ fn status_words(ctx: &Ctx<'_>, o: &OutboxOrder) -> String {
         OutboxStatus::NeedsChecking => ctx.t("mgr-order-needs-checking"),
         OutboxStatus::Abandoned => ctx.t("mgr-order-abandoned"),
     }
+}
+
+fn retry_task(services: &Arc<Services>, id: Option<String>) -> Task<Message> {
+    let services = services.clone();
+    Task::perform(
+        async move {
+            if let Some(id) = id {
+                services
+                    .db
+                    .call(move |db| {
+                        outbox::retry_now(db, &id).map_err(|e| DbError::Sqlite(e.to_string()))
+                    })
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            outbox::send_due(&services.db, &services.client, true)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        },
+        Message::Retried,
+    )
 }

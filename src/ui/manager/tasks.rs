@@ -234,28 +234,6 @@ pub(super) fn undo_task(services: &Arc<Services>) -> Task<Message> {
     )
 }
 
-pub(super) fn retry_task(services: &Arc<Services>, id: Option<String>) -> Task<Message> {
-    let services = services.clone();
-    Task::perform(
-        async move {
-            if let Some(id) = id {
-                services
-                    .db
-                    .call(move |db| {
-                        orders::retry_now(db, &id).map_err(|e| DbError::Sqlite(e.to_string()))
-                    })
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            orders::send_due(&services.db, &services.client, true)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        },
-        Message::Retried,
-    )
-}
-
 pub(super) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),
