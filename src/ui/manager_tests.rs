@@ -211,9 +211,9 @@ async fn sync_now_shows_progress_then_the_result() {
     assert!(rig.shows("Sync now"));
     // What is below the sync stays put while it runs and when it ends.
     let warehouse_at = rig.top_of("Warehouse");
-    let task = rig
-        .kiosk
-        .update(Message::Manager(manager::Message::SyncNow));
+    let task = rig.kiosk.update(Message::Manager(manager::Message::Status(
+        manager::status::Message::SyncNow,
+    )));
     assert!(matches!(
         rig.dashboard().sync_state(),
         SyncState::Running { .. }
@@ -224,7 +224,9 @@ async fn sync_now_shows_progress_then_the_result() {
     let totals: Vec<Option<u64>> = messages
         .iter()
         .filter_map(|m| match m {
-            Message::Manager(manager::Message::SyncProgress { total, .. }) => Some(*total),
+            Message::Manager(manager::Message::Status(
+                manager::status::Message::SyncProgress { total, .. },
+            )) => Some(*total),
             _ => None,
         })
         .collect();
@@ -255,7 +257,10 @@ async fn a_failed_sync_says_why_and_a_cancelled_one_stops() {
     for _ in 0..5 {
         faults.push("/v1/catalog", Fault::Status(503));
     }
-    rig.send(Message::Manager(manager::Message::SyncNow)).await;
+    rig.send(Message::Manager(manager::Message::Status(
+        manager::status::Message::SyncNow,
+    )))
+    .await;
     assert!(matches!(rig.dashboard().sync_state(), SyncState::Failed(_)));
     assert!(rig.shows_part("Sync failed:"));
     assert_eq!(
@@ -266,18 +271,23 @@ async fn a_failed_sync_says_why_and_a_cancelled_one_stops() {
     faults.clear();
 
     // Cancel before the sync task ran a single page: it never finishes.
-    let task = rig
-        .kiosk
-        .update(Message::Manager(manager::Message::SyncNow));
-    rig.send(Message::Manager(manager::Message::CancelSync))
-        .await;
+    let task = rig.kiosk.update(Message::Manager(manager::Message::Status(
+        manager::status::Message::SyncNow,
+    )));
+    rig.send(Message::Manager(manager::Message::Status(
+        manager::status::Message::CancelSync,
+    )))
+    .await;
     assert!(rig.shows_part("Sync cancelled."));
     assert_eq!(rig.top_of("Warehouse"), warehouse_at);
     let after = drain(task).await;
     assert!(
-        !after
-            .iter()
-            .any(|m| matches!(m, Message::Manager(manager::Message::SyncFinished(_)))),
+        !after.iter().any(|m| matches!(
+            m,
+            Message::Manager(manager::Message::Status(
+                manager::status::Message::SyncFinished(_)
+            ))
+        )),
         "an aborted sync reports nothing"
     );
 }

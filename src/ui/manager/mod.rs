@@ -8,11 +8,12 @@ pub mod chart;
 pub mod orders;
 pub mod pin;
 mod reorder;
-mod status;
+mod settings;
+pub mod status;
 mod tasks;
 
 pub use tasks::StockFile;
-use tasks::{file_name, import_task, load, ping, sync_task, undo_task};
+use tasks::load;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,8 +25,6 @@ use super::theme::{self, spacing};
 use super::{CameraState, Ctx, Services, widgets};
 use crate::db::DbStats;
 use crate::orders::OutboxOrder;
-use crate::stock::ImportReport;
-use crate::sync::{self};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -71,82 +70,14 @@ pub enum ExportState {
     Failed(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SyncSummary {
-    pub added: u64,
-    pub changed: u64,
-    pub removed: u64,
-    pub seconds: u64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum SyncState {
-    Idle,
-    Running {
-        feed: &'static str,
-        page: u64,
-        total: Option<u64>,
-    },
-    Done(SyncSummary),
-    Failed(String),
-    Cancelled,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reach {
-    Checking,
-    Up { ms: u64 },
-    Down(String),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ImportState {
-    Idle,
-    /// Checked, nothing written: what each way of importing the file would do.
-    Preview(Box<ImportPreview>),
-    Running(String),
-    Done(ImportReport),
-    Undone(crate::stock::UndoableImport),
-    Failed(String),
-}
-
-/// A stock file checked both ways (a dry run of each): the manager picks one, or neither.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportPreview {
-    pub path: PathBuf,
-    /// Replacing the whole stock list: sizes missing from the file go to 0.
-    pub replace: ImportReport,
-    /// Updating only the sizes the file lists.
-    pub merge: ImportReport,
-    /// Replacing would remove more than `import_max_removed_percent` of the sizes in stock:
-    /// refused here as by the CLI (which has --force for a file that really is everything).
-    pub replace_refused: bool,
-}
+pub use status::{ImportPreview, ImportState, Reach, SyncState, SyncSummary};
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Tab(Tab),
     Refresh,
     Loaded(Result<Box<Snapshot>, String>),
-    SyncNow,
-    SyncProgress {
-        feed: &'static str,
-        pages: u64,
-        total: Option<u64>,
-    },
-    SyncFinished(Result<SyncSummary, String>),
-    CancelSync,
-    Pinged(Result<u64, String>),
-    /// A stock file tapped: check it and show what it would do.
-    Import(PathBuf),
-    Previewed(Result<Box<ImportPreview>, String>),
-    /// The manager chose how to import the previewed file.
-    ConfirmImport(crate::stock::ImportMode),
-    CancelImport,
-    Imported(Result<ImportReport, String>),
-    /// Put the stock back as it was before the last import.
-    UndoImport,
-    Undone(Result<crate::stock::UndoableImport, String>),
+    Status(status::Message),
     Orders(orders::Message),
     Analytics(analytics::Message),
     Logout,
@@ -161,10 +92,7 @@ pub enum Message {
 pub struct Dashboard {
     tab: Tab,
     snapshot: Option<Result<Box<Snapshot>, String>>,
-    sync: SyncState,
-    sync_handle: Option<iced::task::Handle>,
-    warehouse: Reach,
-    import: ImportState,
+    status: status::StatusTab,
     analytics: analytics::AnalyticsTab,
     /// The last code the camera read while the camera tab was open.
     pub last_read: Option<String>,
@@ -187,7 +115,7 @@ impl Dashboard {
 
     /// An import preview fills the status tab (its coming and going redraws the window).
     pub fn previewing_import(&self) -> bool {
-        matches!(self.import, ImportState::Preview(_))
+        self.status.previewing_import()
     }
 
     /// What fills the body: a change redraws the whole window, like a screen change.
@@ -203,15 +131,16 @@ impl Dashboard {
         self.analytics.export_state()
     }
 
+    pub(super) fn snapshot_ok(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref().and_then(|s| s.as_deref().ok())
+    }
+
     /// Opens the dashboard and starts loading everything it shows.
     pub fn open(services: &Arc<Services>) -> (Self, Task<Message>) {
-        let dashboard = Self {
+        let mut dashboard = Self {
             tab: Tab::Status,
             snapshot: None,
-            sync: SyncState::Idle,
-            sync_handle: None,
-            warehouse: Reach::Checking,
-            import: ImportState::Idle,
+            status: status::StatusTab::new(),
             analytics: analytics::AnalyticsTab::new(),
             last_read: None,
             confirm_quit: false,
@@ -219,7 +148,7 @@ impl Dashboard {
         };
         let task = Task::batch([
             load(services),
-            ping(services),
+            dashboard.status.ping(services).map(Message::Status),
             dashboard.analytics.load(services).map(Message::Analytics),
         ]);
         (dashboard, task)
@@ -232,7 +161,7 @@ impl Dashboard {
 
     #[cfg(test)]
     pub fn sync_state(&self) -> &SyncState {
-        &self.sync
+        self.status.sync_state()
     }
 
     #[cfg(test)]
@@ -247,7 +176,7 @@ impl Dashboard {
 
     #[cfg(test)]
     pub fn import_state(&self) -> &ImportState {
-        &self.import
+        self.status.import_state()
     }
 
     /// A code from the barcode scanner: on the orders tab it is an order number to find (the
@@ -260,6 +189,15 @@ impl Dashboard {
         Task::none()
     }
 
+    /// Reads everything the dashboard shows again.
+    fn refresh(&mut self, services: &Arc<Services>) -> Task<Message> {
+        Task::batch([
+            load(services),
+            self.status.ping(services).map(Message::Status),
+            self.analytics.load(services).map(Message::Analytics),
+        ])
+    }
+
     pub fn update(&mut self, message: Message, services: &Arc<Services>) -> Task<Message> {
         match message {
             Message::Tab(tab) => {
@@ -269,118 +207,24 @@ impl Dashboard {
                 }
                 Task::none()
             }
-            Message::Refresh => {
-                self.warehouse = Reach::Checking;
-                Task::batch([
-                    load(services),
-                    ping(services),
-                    self.analytics.load(services).map(Message::Analytics),
-                ])
-            }
+            Message::Refresh => self.refresh(services),
             Message::Loaded(snapshot) => {
                 self.snapshot = Some(snapshot);
                 Task::none()
             }
-            Message::SyncNow => {
-                if matches!(self.sync, SyncState::Running { .. }) {
-                    return Task::none();
+            Message::Status(m) => {
+                let snapshot = self.snapshot.as_ref().and_then(|s| s.as_deref().ok());
+                match self.status.update(m, services, snapshot) {
+                    status::Action::Run(task) => task.map(Message::Status),
+                    status::Action::Reload(task) => {
+                        Task::batch([load(services), task.map(Message::Status)])
+                    }
+                    status::Action::Refresh => self.refresh(services),
+                    status::Action::ShowOrders => {
+                        self.tab = Tab::Orders;
+                        Task::none()
+                    }
                 }
-                self.sync = SyncState::Running {
-                    feed: sync::CATALOG_FEED,
-                    page: 0,
-                    total: None,
-                };
-                let (task, handle) = sync_task(services.clone()).abortable();
-                self.sync_handle = Some(handle);
-                task
-            }
-            Message::SyncProgress { feed, pages, total } => {
-                if matches!(self.sync, SyncState::Running { .. }) {
-                    self.sync = SyncState::Running {
-                        feed,
-                        page: pages,
-                        total,
-                    };
-                }
-                Task::none()
-            }
-            Message::SyncFinished(result) => {
-                self.sync_handle = None;
-                self.sync = match result {
-                    Ok(summary) => SyncState::Done(summary),
-                    Err(e) => SyncState::Failed(e),
-                };
-                Task::batch([load(services), ping(services)])
-            }
-            Message::CancelSync => {
-                if let Some(handle) = self.sync_handle.take() {
-                    // Each page was committed with its cursor: what arrived stays, the next
-                    // sync resumes after it.
-                    handle.abort();
-                    self.sync = SyncState::Cancelled;
-                }
-                load(services)
-            }
-            Message::Pinged(result) => {
-                self.warehouse = match result {
-                    Ok(ms) => Reach::Up { ms },
-                    Err(e) => Reach::Down(e),
-                };
-                Task::none()
-            }
-            Message::Import(path) => {
-                if matches!(self.import, ImportState::Running(_)) {
-                    return Task::none();
-                }
-                self.import = ImportState::Running(file_name(&path));
-                tasks::preview_task(services, path)
-            }
-            Message::Previewed(result) => {
-                self.import = match result {
-                    Ok(preview) => ImportState::Preview(preview),
-                    Err(e) => ImportState::Failed(e),
-                };
-                Task::none()
-            }
-            Message::ConfirmImport(mode) => {
-                let ImportState::Preview(preview) = &self.import else {
-                    return Task::none();
-                };
-                if mode == crate::stock::ImportMode::Replace && preview.replace_refused {
-                    return Task::none();
-                }
-                let path = preview.path.clone();
-                self.import = ImportState::Running(file_name(&path));
-                import_task(services, path, mode)
-            }
-            Message::CancelImport => {
-                self.import = ImportState::Idle;
-                Task::none()
-            }
-            Message::Imported(result) => {
-                self.import = match result {
-                    Ok(report) => ImportState::Done(report),
-                    Err(e) => ImportState::Failed(e),
-                };
-                load(services)
-            }
-            Message::UndoImport => {
-                if matches!(self.import, ImportState::Running(_)) {
-                    return Task::none();
-                }
-                let Some(undoable) = self.snapshot_ok().and_then(|s| s.undoable.as_ref()) else {
-                    return Task::none();
-                };
-                self.import =
-                    ImportState::Running(file_name(std::path::Path::new(&undoable.source)));
-                undo_task(services)
-            }
-            Message::Undone(result) => {
-                self.import = match result {
-                    Ok(undone) => ImportState::Undone(undone),
-                    Err(e) => ImportState::Failed(e),
-                };
-                load(services)
             }
             Message::Orders(m) => match self.orders.update(m, services) {
                 orders::Action::Run(task) => task.map(Message::Orders),
@@ -454,7 +298,10 @@ impl Dashboard {
                 .into()
         };
         let body: Element<'a, Message> = match self.tab {
-            Tab::Status => self.status_view(ctx, services),
+            Tab::Status => self
+                .status
+                .view(ctx, services, self.snapshot_ok())
+                .map(Message::Status),
             Tab::Orders => self
                 .orders
                 .view(ctx, self.snapshot_ok())
@@ -525,18 +372,13 @@ impl Message {
         match self {
             Message::Analytics(m) => return m.is_from_staff(),
             Message::Orders(m) => return m.is_from_staff(),
+            Message::Status(m) => return m.is_from_staff(),
             _ => {}
         }
         matches!(
             self,
             Message::Tab(_)
                 | Message::Refresh
-                | Message::SyncNow
-                | Message::CancelSync
-                | Message::Import(_)
-                | Message::ConfirmImport(_)
-                | Message::CancelImport
-                | Message::UndoImport
                 | Message::Logout
                 | Message::AskQuit
                 | Message::KeepRunning

@@ -1,23 +1,292 @@
-//! The dashboard's status tab: the sync and its progress, the warehouse, waiting orders, the
-//! camera, stock files to import, and the kiosk's version and settings (secrets hidden).
+//! The dashboard's status tab — the manager's everyday work: the sync and its progress, the
+//! warehouse, waiting orders, the camera, stock files to import and the last import's undo.
+//! Its own state, messages and work; the dashboard routes to it.
 
 use std::path::Path;
 
 use iced::widget::{column, container, progress_bar, row, scrollable, text};
 use iced::{Element, Length};
 
-use super::tasks::file_name;
-use super::{Dashboard, ImportState, Message, Reach, Snapshot, StockFile, SyncState, Tab, warning};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use iced::Task;
+
+use super::tasks::{file_name, import_task, ping, preview_task, sync_task, undo_task};
+use super::{Snapshot, StockFile, warning};
 use crate::db::DbStats;
+use crate::stock::{ImportMode, ImportReport};
 use crate::sync;
 use crate::ui::theme::{self, spacing};
 use crate::ui::{CameraState, Ctx, Services, widgets};
 
-impl Dashboard {
-    pub(super) fn status_view<'a>(
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncSummary {
+    pub added: u64,
+    pub changed: u64,
+    pub removed: u64,
+    pub seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SyncState {
+    Idle,
+    Running {
+        feed: &'static str,
+        page: u64,
+        total: Option<u64>,
+    },
+    Done(SyncSummary),
+    Failed(String),
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reach {
+    Checking,
+    Up { ms: u64 },
+    Down(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportState {
+    Idle,
+    /// Checked, nothing written: what each way of importing the file would do.
+    Preview(Box<ImportPreview>),
+    Running(String),
+    Done(ImportReport),
+    Undone(crate::stock::UndoableImport),
+    Failed(String),
+}
+
+/// A stock file checked both ways (a dry run of each): the manager picks one, or neither.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportPreview {
+    pub path: PathBuf,
+    /// Replacing the whole stock list: sizes missing from the file go to 0.
+    pub replace: ImportReport,
+    /// Updating only the sizes the file lists.
+    pub merge: ImportReport,
+    /// Replacing would remove more than `import_max_removed_percent` of the sizes in stock:
+    /// refused here as by the CLI (which has --force for a file that really is everything).
+    pub replace_refused: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Refresh,
+    /// The "orders waiting" line: open the orders tab.
+    ShowOrders,
+    SyncNow,
+    SyncProgress {
+        feed: &'static str,
+        pages: u64,
+        total: Option<u64>,
+    },
+    SyncFinished(Result<SyncSummary, String>),
+    CancelSync,
+    Pinged(Result<u64, String>),
+    /// A stock file tapped: check it and show what it would do.
+    Import(PathBuf),
+    Previewed(Result<Box<ImportPreview>, String>),
+    /// The manager chose how to import the previewed file.
+    ConfirmImport(ImportMode),
+    CancelImport,
+    Imported(Result<ImportReport, String>),
+    /// Put the stock back as it was before the last import.
+    UndoImport,
+    Undone(Result<crate::stock::UndoableImport, String>),
+}
+
+impl Message {
+    /// Whether a person at the kiosk caused this (activity for the idle logout).
+    pub fn is_from_staff(&self) -> bool {
+        matches!(
+            self,
+            Message::Refresh
+                | Message::ShowOrders
+                | Message::SyncNow
+                | Message::CancelSync
+                | Message::Import(_)
+                | Message::ConfirmImport(_)
+                | Message::CancelImport
+                | Message::UndoImport
+        )
+    }
+}
+
+/// What the dashboard does after the tab handled a message.
+pub enum Action {
+    Run(Task<Message>),
+    /// The stock or the orders changed: read the dashboard's snapshot again, and run this.
+    Reload(Task<Message>),
+    /// Read everything again (the Refresh button).
+    Refresh,
+    ShowOrders,
+}
+
+/// The status tab: the sync and its progress, the warehouse, the stock import.
+#[derive(Debug)]
+pub struct StatusTab {
+    sync: SyncState,
+    sync_handle: Option<iced::task::Handle>,
+    warehouse: Reach,
+    import: ImportState,
+}
+
+impl Default for StatusTab {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StatusTab {
+    pub fn new() -> Self {
+        Self {
+            sync: SyncState::Idle,
+            sync_handle: None,
+            warehouse: Reach::Checking,
+            import: ImportState::Idle,
+        }
+    }
+
+    /// Asks the warehouse how fast it answers (shown as "Reachable (5 ms)").
+    pub fn ping(&mut self, services: &Arc<Services>) -> Task<Message> {
+        self.warehouse = Reach::Checking;
+        ping(services)
+    }
+
+    /// An import preview fills the tab (its coming and going redraws the window).
+    pub fn previewing_import(&self) -> bool {
+        matches!(self.import, ImportState::Preview(_))
+    }
+
+    pub fn sync_state(&self) -> &SyncState {
+        &self.sync
+    }
+
+    pub fn import_state(&self) -> &ImportState {
+        &self.import
+    }
+
+    pub fn update(
+        &mut self,
+        message: Message,
+        services: &Arc<Services>,
+        snapshot: Option<&Snapshot>,
+    ) -> Action {
+        match message {
+            Message::Refresh => Action::Refresh,
+            Message::ShowOrders => Action::ShowOrders,
+            Message::SyncNow => {
+                if matches!(self.sync, SyncState::Running { .. }) {
+                    return Action::Run(Task::none());
+                }
+                self.sync = SyncState::Running {
+                    feed: sync::CATALOG_FEED,
+                    page: 0,
+                    total: None,
+                };
+                let (task, handle) = sync_task(services.clone()).abortable();
+                self.sync_handle = Some(handle);
+                Action::Run(task)
+            }
+            Message::SyncProgress { feed, pages, total } => {
+                if matches!(self.sync, SyncState::Running { .. }) {
+                    self.sync = SyncState::Running {
+                        feed,
+                        page: pages,
+                        total,
+                    };
+                }
+                Action::Run(Task::none())
+            }
+            Message::SyncFinished(result) => {
+                self.sync_handle = None;
+                self.sync = match result {
+                    Ok(summary) => SyncState::Done(summary),
+                    Err(e) => SyncState::Failed(e),
+                };
+                Action::Reload(ping(services))
+            }
+            Message::CancelSync => {
+                if let Some(handle) = self.sync_handle.take() {
+                    // Each page was committed with its cursor: what arrived stays, the next
+                    // sync resumes after it.
+                    handle.abort();
+                    self.sync = SyncState::Cancelled;
+                }
+                Action::Reload(Task::none())
+            }
+            Message::Pinged(result) => {
+                self.warehouse = match result {
+                    Ok(ms) => Reach::Up { ms },
+                    Err(e) => Reach::Down(e),
+                };
+                Action::Run(Task::none())
+            }
+            Message::Import(path) => {
+                if matches!(self.import, ImportState::Running(_)) {
+                    return Action::Run(Task::none());
+                }
+                self.import = ImportState::Running(file_name(&path));
+                Action::Run(preview_task(services, path))
+            }
+            Message::Previewed(result) => {
+                self.import = match result {
+                    Ok(preview) => ImportState::Preview(preview),
+                    Err(e) => ImportState::Failed(e),
+                };
+                Action::Run(Task::none())
+            }
+            Message::ConfirmImport(mode) => {
+                let ImportState::Preview(preview) = &self.import else {
+                    return Action::Run(Task::none());
+                };
+                if mode == crate::stock::ImportMode::Replace && preview.replace_refused {
+                    return Action::Run(Task::none());
+                }
+                let path = preview.path.clone();
+                self.import = ImportState::Running(file_name(&path));
+                Action::Run(import_task(services, path, mode))
+            }
+            Message::CancelImport => {
+                self.import = ImportState::Idle;
+                Action::Run(Task::none())
+            }
+            Message::Imported(result) => {
+                self.import = match result {
+                    Ok(report) => ImportState::Done(report),
+                    Err(e) => ImportState::Failed(e),
+                };
+                Action::Reload(Task::none())
+            }
+            Message::UndoImport => {
+                if matches!(self.import, ImportState::Running(_)) {
+                    return Action::Run(Task::none());
+                }
+                let Some(undoable) = snapshot.and_then(|s| s.undoable.as_ref()) else {
+                    return Action::Run(Task::none());
+                };
+                self.import =
+                    ImportState::Running(file_name(std::path::Path::new(&undoable.source)));
+                Action::Run(undo_task(services))
+            }
+            Message::Undone(result) => {
+                self.import = match result {
+                    Ok(undone) => ImportState::Undone(undone),
+                    Err(e) => ImportState::Failed(e),
+                };
+                Action::Reload(Task::none())
+            }
+        }
+    }
+
+    pub fn view<'a>(
         &'a self,
         ctx: &Ctx<'a>,
         services: &'a Services,
+        snapshot: Option<&'a Snapshot>,
     ) -> Element<'a, Message> {
         // A checked stock file waits for the manager's choice: that choice is the whole tab,
         // never a few buttons below the fold.
@@ -30,10 +299,10 @@ impl Dashboard {
         let p = ctx.palette;
         // The manager's work only; the kiosk's own details are on the settings tab.
         row![
-            container(self.sync_section(ctx, services)).width(Length::FillPortion(1)),
+            container(self.sync_section(ctx, services, snapshot)).width(Length::FillPortion(1)),
             scrollable(
                 column![
-                    self.import_section(ctx, services),
+                    self.import_section(ctx, services, snapshot),
                     widgets::touch(
                         ctx.t("mgr-refresh"),
                         Some(Message::Refresh),
@@ -49,16 +318,16 @@ impl Dashboard {
         .into()
     }
 
-    pub(super) fn snapshot_ok(&self) -> Option<&Snapshot> {
-        self.snapshot.as_ref().and_then(|s| s.as_deref().ok())
-    }
-
     /// When the last sync was and how old (red past the limit), *Sync now* and its progress,
     /// the warehouse, waiting orders and the camera.
-    fn sync_section<'a>(&'a self, ctx: &Ctx<'a>, services: &'a Services) -> Element<'a, Message> {
+    fn sync_section<'a>(
+        &'a self,
+        ctx: &Ctx<'a>,
+        services: &'a Services,
+        snapshot: Option<&'a Snapshot>,
+    ) -> Element<'a, Message> {
         let p = ctx.palette;
         let config = &services.config;
-        let snapshot = self.snapshot_ok();
         let last = snapshot.and_then(|s| last_sync(ctx, &s.stats));
         let limit = config.manager.sync_max_age_s;
         let mut sync_col =
@@ -205,7 +474,7 @@ impl Dashboard {
         } else {
             widgets::touch(
                 ctx.t_with("mgr-orders-waiting", &[("count", waiting.to_string())]),
-                Some(Message::Tab(Tab::Orders)),
+                Some(Message::ShowOrders),
                 theme::secondary(p),
             )
             .width(Length::Fill)
@@ -227,10 +496,14 @@ impl Dashboard {
     }
 
     /// Stock files found in the configured folders, one tap each, and the last import.
-    fn import_section<'a>(&'a self, ctx: &Ctx<'a>, services: &'a Services) -> Element<'a, Message> {
+    fn import_section<'a>(
+        &'a self,
+        ctx: &Ctx<'a>,
+        services: &'a Services,
+        snapshot: Option<&'a Snapshot>,
+    ) -> Element<'a, Message> {
         let p = ctx.palette;
         let config = &services.config;
-        let snapshot = self.snapshot_ok();
         let mut import_col = column![text(ctx.t("mgr-import-title")).size(theme::text::H2 * 0.8)]
             .spacing(spacing::S);
         match snapshot.map(|s| s.stock_files.as_slice()) {
@@ -316,84 +589,10 @@ impl Dashboard {
         }
         import_col.into()
     }
-
-    /// The settings tab: the kiosk itself (counts, version, settings with secrets only as
-    /// "set"/"missing") and quitting the program, away from the everyday buttons.
-    pub(super) fn settings_view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
-        let p = ctx.palette;
-        let snapshot = self.snapshot_ok();
-        let mut about = column![text(ctx.t("mgr-stats-title")).size(theme::text::H2 * 0.8)]
-            .spacing(spacing::XS);
-        if let Some(s) = snapshot {
-            about = about.push(
-                text(ctx.t_with(
-                    "mgr-stats",
-                    &[
-                        ("styles", s.stats.styles.to_string()),
-                        ("sizes", s.stats.variants.to_string()),
-                        ("stock", s.stats.store_stock.to_string()),
-                        ("events", s.stats.shopper_events.to_string()),
-                    ],
-                ))
-                .size(theme::text::SMALL),
-            );
-        }
-        if let Some(Err(e)) = &self.snapshot {
-            about = about.push(warning(ctx, e.clone()));
-        }
-        about = about.push(text(ctx.t("mgr-version-title")).size(theme::text::H2 * 0.8));
-        for line in snapshot.iter().flat_map(|s| &s.settings) {
-            about = about.push(
-                text(line)
-                    .size(theme::text::SMALL)
-                    .font(iced::Font::MONOSPACE),
-            );
-        }
-        // Leaving the kiosk is apart from everyday buttons, and asks first.
-        about = about.push(if self.confirm_quit {
-            Element::from(
-                container(
-                    column![
-                        text(ctx.t("mgr-quit-confirm")).size(theme::text::BODY),
-                        row![
-                            widgets::touch(
-                                ctx.t("mgr-quit-keep"),
-                                Some(Message::KeepRunning),
-                                theme::primary(p)
-                            )
-                            .width(Length::Fixed(300.0)),
-                            widgets::touch(
-                                ctx.t("mgr-quit-now"),
-                                Some(Message::Quit),
-                                theme::secondary(p)
-                            )
-                            .width(Length::Fixed(300.0)),
-                        ]
-                        .spacing(spacing::S),
-                    ]
-                    .spacing(spacing::S),
-                )
-                .padding(spacing::S)
-                .style(theme::band(p.warning, p.on_warning)),
-            )
-        } else {
-            container(
-                widgets::touch(
-                    ctx.t("mgr-quit"),
-                    Some(Message::AskQuit),
-                    theme::secondary(p),
-                )
-                .width(Length::Fixed(300.0)),
-            )
-            .padding(iced::Padding::ZERO.top(spacing::L))
-            .into()
-        });
-        scrollable(about).into()
-    }
 }
 
 /// What importing the checked file would do, both ways, before anything is written.
-fn preview_view<'a>(ctx: &Ctx<'a>, preview: &super::ImportPreview) -> Element<'a, Message> {
+fn preview_view<'a>(ctx: &Ctx<'a>, preview: &ImportPreview) -> Element<'a, Message> {
     use crate::stock::ImportMode;
     let p = ctx.palette;
     let r = &preview.replace;

@@ -8,6 +8,7 @@ use std::time::Instant;
 use iced::Task;
 use iced::futures::SinkExt;
 
+use super::status::Message as StatusMessage;
 use super::{Message, Snapshot, SyncSummary};
 use crate::db::DbError;
 use crate::orders::{self, OutboxStatus};
@@ -64,7 +65,7 @@ pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
 }
 
 /// One small read-only request: can the kiosk reach the warehouse, and how fast.
-pub(super) fn ping(services: &Arc<Services>) -> Task<Message> {
+pub(super) fn ping(services: &Arc<Services>) -> Task<StatusMessage> {
     let services = services.clone();
     Task::perform(
         async move {
@@ -76,25 +77,25 @@ pub(super) fn ping(services: &Arc<Services>) -> Task<Message> {
                 .map(|_| started.elapsed().as_millis() as u64)
                 .map_err(|e| e.to_string())
         },
-        Message::Pinged,
+        StatusMessage::Pinged,
     )
 }
 
 /// Forwards page progress to the dashboard; a full channel drops an update, never blocks.
-struct Forward(iced::futures::channel::mpsc::Sender<Message>);
+struct Forward(iced::futures::channel::mpsc::Sender<StatusMessage>);
 
 impl SyncProgress for Forward {
     fn pages(&mut self, feed: &'static str, pages: u64, total: Option<u64>) {
         let _ = self
             .0
-            .try_send(Message::SyncProgress { feed, pages, total });
+            .try_send(StatusMessage::SyncProgress { feed, pages, total });
     }
 }
 
-pub(super) fn sync_task(services: Arc<Services>) -> Task<Message> {
+pub(super) fn sync_task(services: Arc<Services>) -> Task<StatusMessage> {
     Task::stream(iced::stream::channel(
         32,
-        async move |mut out: iced::futures::channel::mpsc::Sender<Message>| {
+        async move |mut out: iced::futures::channel::mpsc::Sender<StatusMessage>| {
             let mut options = SyncOptions::new(&services.config.store.id);
             options.page_size = services.config.warehouse.page_size;
             let started = Instant::now();
@@ -112,13 +113,13 @@ pub(super) fn sync_task(services: Arc<Services>) -> Task<Message> {
                 seconds: started.elapsed().as_secs(),
             })
             .map_err(|e| e.to_string());
-            let _ = out.send(Message::SyncFinished(result)).await;
+            let _ = out.send(StatusMessage::SyncFinished(result)).await;
         },
     ))
 }
 
 /// Checks a stock file both ways without writing (two dry runs in rolled-back transactions).
-pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<Message> {
+pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<StatusMessage> {
     let services = services.clone();
     let max = services.config.manager.import_max_removed_percent;
     Task::perform(
@@ -162,7 +163,7 @@ pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<Mess
                 .map_err(|e: DbError| e.to_string())
                 .and_then(|r| r)
         },
-        Message::Previewed,
+        StatusMessage::Previewed,
     )
 }
 
@@ -170,7 +171,7 @@ pub(super) fn import_task(
     services: &Arc<Services>,
     path: PathBuf,
     mode: ImportMode,
-) -> Task<Message> {
+) -> Task<StatusMessage> {
     let services = services.clone();
     let options = ImportOptions {
         mode,
@@ -199,7 +200,7 @@ pub(super) fn import_task(
                 .map_err(|e: DbError| e.to_string())
                 .and_then(|r| r)
         },
-        Message::Imported,
+        StatusMessage::Imported,
     )
 }
 
@@ -219,7 +220,7 @@ fn import_error_words(path: &Path, e: &ImportError) -> String {
 }
 
 /// Puts the stock back as it was before the last import.
-pub(super) fn undo_task(services: &Arc<Services>) -> Task<Message> {
+pub(super) fn undo_task(services: &Arc<Services>) -> Task<StatusMessage> {
     let services = services.clone();
     Task::perform(
         async move {
@@ -230,7 +231,7 @@ pub(super) fn undo_task(services: &Arc<Services>) -> Task<Message> {
                 .map_err(|e: DbError| e.to_string())
                 .and_then(|r| r)
         },
-        Message::Undone,
+        StatusMessage::Undone,
     )
 }
 
