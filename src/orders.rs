@@ -182,7 +182,8 @@ pub fn enqueue(
         contact: draft.contact.clone(),
     };
     validate(draft, &request)?;
-    let payload = serde_json::to_string(&request).map_err(|e| DbError::Sqlite(e.to_string()))?;
+    let payload = serde_json::to_string(&request)
+        .map_err(|e| OrderError::Invalid(format!("the order cannot be written down: {e}")))?;
     let now = db::now_rfc3339();
     db.conn().execute(
         "INSERT INTO order_outbox (id, idempotency_key, created_at, gtin, quantity, price_cents,

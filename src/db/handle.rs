@@ -39,6 +39,23 @@ impl DbHandle {
         .map_err(|e| DbError::Sqlite(format!("database task failed: {e}")))?
     }
 
+    /// [`DbHandle::call`] for work with its own error type (an order, an import), so that a
+    /// refused order stays an `OrderError` rather than being folded into a database error.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut Database) -> Result<T, E> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut db = inner.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut db)
+        })
+        .await
+        .map_err(|e| E::from(DbError::Sqlite(format!("database task failed: {e}"))))?
+    }
+
     /// Blocking access, for code already off the async runtime.
     pub fn blocking<T>(
         &self,

@@ -166,3 +166,17 @@ fn feeds_record_when_they_last_ran() {
     );
     assert_eq!(db.stats().unwrap().feeds.len(), 1);
 }
+
+#[tokio::test]
+async fn run_keeps_the_callers_error_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let handle = DbHandle::new(Database::open(&dir.path().join("k.sqlite3")).unwrap());
+    let refused = handle
+        .run(|db| crate::orders::get(db, "K-NONE-0000"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, crate::orders::OrderError::NotFound(ref id) if id == "K-NONE-0000"),
+        "{refused:?}"
+    );
+}

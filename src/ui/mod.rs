@@ -1029,10 +1029,7 @@ impl Kiosk {
             async move {
                 let order = services
                     .db
-                    .call(move |db| {
-                        orders::enqueue(db, &store_id, &draft)
-                            .map_err(|e| DbError::Sqlite(e.to_string()))
-                    })
+                    .run(move |db| orders::enqueue(db, &store_id, &draft))
                     .await
                     .map_err(|e| e.to_string())?;
                 // Stored: from here the order is safe. Send it now; if the warehouse is down
@@ -1043,9 +1040,7 @@ impl Kiosk {
                 let warehouse_id = if confirmed {
                     services
                         .db
-                        .call(move |db| {
-                            orders::get(db, &id).map_err(|e| DbError::Sqlite(e.to_string()))
-                        })
+                        .run(move |db| orders::get(db, &id))
                         .await
                         .ok()
                         .and_then(|o| o.warehouse_order_id)

@@ -8,7 +8,6 @@ use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::Snapshot;
-use crate::db::DbError;
 use crate::orders::{self as outbox, OutboxOrder, OutboxStatus, RecentOrder};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, Services, widgets};
@@ -339,9 +338,7 @@ fn retry_task(services: &Arc<Services>, id: Option<String>) -> Task<Message> {
             if let Some(id) = id {
                 services
                     .db
-                    .call(move |db| {
-                        outbox::retry_now(db, &id).map_err(|e| DbError::Sqlite(e.to_string()))
-                    })
+                    .run(move |db| outbox::retry_now(db, &id))
                     .await
                     .map_err(|e| e.to_string())?;
             }
