@@ -106,22 +106,19 @@ pub fn keyboard<'a, M: Clone + 'a>(
     ];
     // Ten keys a row, each a full touch target, with room to spare beside the form.
     let w = TOUCH_TARGET;
-    let rows = layout.iter().map(|r| {
-        row(r.chars().map(|c| {
+    let rows = key_rows(
+        palette,
+        &layout,
+        |c| {
             // A letter with no single capital (ß) stays as it is.
             let mut upper = c.to_uppercase();
-            let c = match (shifted, upper.next(), upper.next()) {
+            match (shifted, upper.next(), upper.next()) {
                 (true, Some(u), None) => u,
                 _ => c,
-            };
-            touch(c.to_string(), Some(key(c)), theme::secondary(palette))
-                .width(Length::Fixed(w))
-                .padding(0)
-                .into()
-        }))
-        .spacing(theme::spacing::XS)
-        .into()
-    });
+            }
+        },
+        key,
+    );
     let last = row![
         touch("⇧", Some(shift), theme::choice(palette, shifted)).width(Length::Fixed(w * 1.5)),
         touch(space.0, Some(space.1), theme::secondary(palette)).width(Length::Fixed(w * 3.0)),
@@ -129,7 +126,7 @@ pub fn keyboard<'a, M: Clone + 'a>(
         touch(next.0, Some(next.1), theme::primary(palette)).width(Length::Fixed(w * 3.0)),
     ]
     .spacing(theme::spacing::XS);
-    column(rows.chain([last.into()]))
+    column(rows.into_iter().chain([last.into()]))
         .spacing(theme::spacing::XS)
         .align_x(Alignment::Center)
         .into()
@@ -145,16 +142,12 @@ pub fn code_keyboard<'a, M: Clone + 'a>(
     close: (String, M),
 ) -> Element<'a, M> {
     let w = TOUCH_TARGET;
-    let rows = ["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"].map(|r| {
-        row(r.chars().map(|c| {
-            touch(c.to_string(), Some(key(c)), theme::secondary(palette))
-                .width(Length::Fixed(w))
-                .padding(0)
-                .into()
-        }))
-        .spacing(theme::spacing::XS)
-        .into()
-    });
+    let rows = key_rows(
+        palette,
+        &["1234567890", "QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM"],
+        |c| c,
+        key,
+    );
     let last = row![
         touch(clear.0, Some(clear.1), theme::secondary(palette)).width(Length::Fixed(w * 3.0)),
         touch("⌫", Some(backspace), theme::secondary(palette)).width(Length::Fixed(w * 2.0)),
@@ -165,4 +158,28 @@ pub fn code_keyboard<'a, M: Clone + 'a>(
         .spacing(theme::spacing::XS)
         .align_x(Alignment::Center)
         .into()
+}
+
+/// Rows of square character keys, one row per string of `layout`; `shown` picks the character a
+/// key shows and types (a capital when shifted).
+fn key_rows<'a, M: Clone + 'a>(
+    palette: Palette,
+    layout: &[&str],
+    shown: impl Fn(char) -> char,
+    key: impl Fn(char) -> M,
+) -> Vec<Element<'a, M>> {
+    layout
+        .iter()
+        .map(|r| {
+            row(r.chars().map(|c| {
+                let c = shown(c);
+                touch(c.to_string(), Some(key(c)), theme::secondary(palette))
+                    .width(Length::Fixed(TOUCH_TARGET))
+                    .padding(0)
+                    .into()
+            }))
+            .spacing(theme::spacing::XS)
+            .into()
+        })
+        .collect()
 }
