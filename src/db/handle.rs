@@ -29,14 +29,7 @@ impl DbHandle {
         T: Send + 'static,
         F: FnOnce(&mut Database) -> Result<T, DbError> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            // SQLite rolls back an interrupted transaction, so a poisoned lock is still usable.
-            let mut db = inner.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut db)
-        })
-        .await
-        .map_err(|e| DbError::Sqlite(format!("database task failed: {e}")))?
+        self.run(f).await
     }
 
     /// [`DbHandle::call`] for work with its own error type (an order, an import), so that a
@@ -49,6 +42,7 @@ impl DbHandle {
     {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
+            // SQLite rolls back an interrupted transaction, so a poisoned lock is still usable.
             let mut db = inner.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut db)
         })

@@ -226,10 +226,9 @@ pub(super) fn undo_task(services: &Arc<Services>) -> Task<StatusMessage> {
         async move {
             services
                 .db
-                .call(|db| Ok(crate::stock::undo_last_import(db).map_err(|e| e.to_string())))
+                .run(crate::stock::undo_last_import)
                 .await
-                .map_err(|e: DbError| e.to_string())
-                .and_then(|r| r)
+                .map_err(|e| e.to_string())
         },
         StatusMessage::Undone,
     )
