@@ -7,9 +7,9 @@
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
-use kiosk::analytics::{self, Period, charts, generate};
-use kiosk::barcode::Gtin;
 use kiosk::db::Database;
+use kiosk::domain::analytics::{self, Period, charts, generate};
+use kiosk::domain::barcode::Gtin;
 
 const DAYS: u32 = 365;
 const SESSIONS_PER_DAY: usize = 2000;

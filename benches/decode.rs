@@ -3,8 +3,8 @@
 //! i.e. a median well under 33 ms. `cargo bench --no-default-features --bench decode`
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kiosk::camera::decode::{Decoder, frame_with, render};
 use kiosk::config::{Barcode, BarcodeFormat};
-use kiosk::decode::{Decoder, frame_with, render};
 
 fn decode(c: &mut Criterion) {
     let code = render(BarcodeFormat::Ean13, "4012345001013", 380, 180, false).expect("render");

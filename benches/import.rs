@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kiosk::db::Database;
-use kiosk::stock::{self, ImportOptions};
+use kiosk::domain::stock::{self, ImportOptions};
 
 const RUNS: usize = 5;
 

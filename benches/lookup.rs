@@ -6,10 +6,10 @@ mod common;
 use std::fs::File;
 use std::time::{Duration, Instant};
 
-use kiosk::catalog;
 use kiosk::db::Database;
 use kiosk::devtools::bench_data::gtin;
-use kiosk::stock::{self, ImportOptions};
+use kiosk::domain::catalog;
+use kiosk::domain::stock::{self, ImportOptions};
 
 fn main() {
     let data = common::data();

@@ -81,12 +81,12 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let (db, _) = kiosk::seed::open_or_seed(&dir.path().join("k.sqlite3"), Some(&root.join("fixtures"))).expect("db");
+        let (db, _) = kiosk::domain::seed::open_or_seed(&dir.path().join("k.sqlite3"), Some(&root.join("fixtures"))).expect("db");
         // Local stock only: the warehouse answer arrives later and is not part of this figure.
         let client = WarehouseClient::new("http://127.0.0.1:9/", None, ClientOptions::default()).expect("client");
         let mut config = Config::default();
         let pin_file = dir.path().join("manager.pin");
-        std::fs::write(&pin_file, kiosk::pin::hash_pin("2468").expect("hash")).expect("pin file");
+        std::fs::write(&pin_file, kiosk::domain::pin::hash_pin("2468").expect("hash")).expect("pin file");
         config.manager.pin_hash_env = String::new();
         config.manager.pin_hash_file = pin_file;
         let services = Services::new(DbHandle::new(db), client, config, root.join("assets"), None);
@@ -130,8 +130,8 @@ fn main() {
         let mut pipeline = kiosk::camera::ScanPipeline::new(kiosk::camera::PipelineOptions::default());
         let mut camera_times = Vec::new();
         for code in codes.iter().take(200) {
-            let label = kiosk::decode::render(kiosk::config::BarcodeFormat::Ean13, &code[1..], 380, 180, false).expect("label");
-            let picture = kiosk::decode::frame_with(&label, 1280, 720);
+            let label = kiosk::camera::decode::render(kiosk::config::BarcodeFormat::Ean13, &code[1..], 380, 180, false).expect("label");
+            let picture = kiosk::camera::decode::frame_with(&label, 1280, 720);
             let frame = kiosk::camera::Frame { width: 1280, height: 720, luma: picture.into_raw() };
             pipeline.reset();
             let started = Instant::now();
@@ -156,15 +156,15 @@ fn main() {
             .call(|db| {
                 let today = jiff::Zoned::now().date();
                 let first = today.checked_sub(jiff::Span::new().days(365)).expect("date");
-                let styles: Vec<(String, kiosk::barcode::Gtin)> = db
+                let styles: Vec<(String, kiosk::domain::barcode::Gtin)> = db
                     .conn()
                     .prepare("SELECT s.style_code, min(v.gtin) FROM styles s JOIN variants v ON v.style_id = s.id GROUP BY s.id")?
                     .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
                     .filter_map(|r| r.ok())
-                    .filter_map(|(c, g)| kiosk::barcode::Gtin::from_stored(g).map(|g| (c, g)))
+                    .filter_map(|(c, g)| kiosk::domain::barcode::Gtin::from_stored(g).map(|g| (c, g)))
                     .collect();
-                kiosk::analytics::generate::write_days(db, first, 365, 2000, &styles)?;
-                kiosk::analytics::summarise(db, today)?;
+                kiosk::domain::analytics::generate::write_days(db, first, 365, 2000, &styles)?;
+                kiosk::domain::analytics::summarise(db, today)?;
                 Ok(())
             })
             .await

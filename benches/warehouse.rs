@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kiosk::db::{Database, DbHandle};
-use kiosk::sync::{self, SyncOptions};
+use kiosk::runtime::sync::{self, SyncOptions};
 use kiosk::warehouse::WarehouseClient;
 use kiosk::warehouse::client::ClientOptions;
 use kiosk::warehouse::server::{self, ServerOptions, WarehouseStore};

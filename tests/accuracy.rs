@@ -1,4 +1,4 @@
-//! The camera pipeline on the accuracy corpus (`kiosk::camera::corpus`, also written to
+//! The camera pipeline on the accuracy corpus (`kiosk::devtools::corpus`, also written to
 //! `fixtures/corpus`): the decode rate per category must not fall below what was measured when
 //! the thresholds below were recorded, and no sample may ever give a wrong GTIN.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use kiosk::barcode::Gtin;
+use kiosk::domain::barcode::Gtin;
 
-use kiosk::camera::corpus;
 use kiosk::camera::{Frame, PipelineOptions, ScanPipeline};
+use kiosk::devtools::corpus;
 
 /// Samples read per category, as measured on 2026-11-23 (out of the category's total).
 /// Each category has 13 variants (see `corpus::generate`); "damaged" has 2.

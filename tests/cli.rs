@@ -521,7 +521,7 @@ fn set_pin_writes_an_argon2_hash_where_the_config_says_and_never_the_pin() {
         .stdout(predicate::str::contains("secrets/manager.pin"));
     let hash = std::fs::read_to_string(kiosk.path("secrets/manager.pin")).unwrap();
     assert!(!hash.contains("482916"));
-    assert!(kiosk::pin::verify_pin("482916", hash.trim()).unwrap());
+    assert!(kiosk::domain::pin::verify_pin("482916", hash.trim()).unwrap());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kiosk::db::DbHandle;
-use kiosk::health::{self, HealthOptions, Shared};
+use kiosk::runtime::health::{self, HealthOptions, Shared};
 
 fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
@@ -72,7 +72,7 @@ fn options(file: Option<std::path::PathBuf>) -> HealthOptions {
 async fn the_status_says_what_is_wrong_in_the_file_and_on_the_endpoint() {
     let dir = tempfile::tempdir().unwrap();
     let (db, _) =
-        kiosk::seed::open_or_seed(&dir.path().join("k.sqlite3"), Some(fixtures())).unwrap();
+        kiosk::domain::seed::open_or_seed(&dir.path().join("k.sqlite3"), Some(fixtures())).unwrap();
     let db = DbHandle::new(db);
     let shared = Shared::default();
     shared.set_camera("unavailable");

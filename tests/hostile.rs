@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use kiosk::db::{Database, DbHandle};
-use kiosk::orders::{self, OutboxStatus};
+use kiosk::domain::orders::{self, OutboxStatus};
 use kiosk::warehouse::protocol::{Address, OrderLine, OrderRequest};
 use kiosk::warehouse::server::store::{StoreError, TokenSource};
 use kiosk::warehouse::server::{self, ConnectionLimits, ServerHandle, ServerOptions};
@@ -297,7 +297,7 @@ async fn control_characters_and_oversize_bodies_are_refused_as_problem_documents
     // The kiosk refuses the same text before anything is written.
     let db = Database::open(&dir.path().join("kiosk.sqlite3")).unwrap();
     let mut db = db;
-    kiosk::seed::load_fixtures(&mut db, fixtures()).unwrap();
+    kiosk::domain::seed::load_fixtures(&mut db, fixtures()).unwrap();
     let mut draft = common::draft(KNOWN, PRICE);
     draft.ship_to.city = "Berlin\u{1b}]0;x\u{7}".into();
     let error = orders::enqueue(&mut db, STORE, &draft)
@@ -314,7 +314,7 @@ async fn after_the_purge_no_shopper_data_is_left_in_either_database_file() {
     let server = start(dir.path(), ServerOptions::default()).await;
     let kiosk_path = dir.path().join("kiosk.sqlite3");
     let mut db = Database::open(&kiosk_path).unwrap();
-    kiosk::seed::load_fixtures(&mut db, fixtures()).unwrap();
+    kiosk::domain::seed::load_fixtures(&mut db, fixtures()).unwrap();
     // Three orders with recognisable details: one confirmed, one refused, one never sent.
     let mut markers = Vec::new();
     let mut ids = Vec::new();

@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 use common::draft;
 use kiosk::config::LoadedConfig;
 use kiosk::db::DbHandle;
-use kiosk::orders::{self, OutboxStatus};
-use kiosk::sync::{self, SyncOptions};
+use kiosk::domain::orders::{self, OutboxStatus};
+use kiosk::runtime::sync::{self, SyncOptions};
 use kiosk::warehouse::connect;
 use kiosk::warehouse::protocol::OrderState;
 
@@ -82,9 +82,11 @@ fn kiosk_config(dir: &Path, example: &str, url: &str) -> LoadedConfig {
 }
 
 fn open_db(loaded: &LoadedConfig) -> DbHandle {
-    let (db, _) =
-        kiosk::seed::open_or_seed(&loaded.database_path(), loaded.fixtures_dir().as_deref())
-            .unwrap();
+    let (db, _) = kiosk::domain::seed::open_or_seed(
+        &loaded.database_path(),
+        loaded.fixtures_dir().as_deref(),
+    )
+    .unwrap();
     DbHandle::new(db)
 }
 
@@ -554,7 +556,7 @@ async fn platform_kiosk(
     (client, open_db(&loaded))
 }
 
-async fn enqueue(db: &DbHandle, draft: kiosk::orders::OrderDraft) -> String {
+async fn enqueue(db: &DbHandle, draft: kiosk::domain::orders::OrderDraft) -> String {
     db.call(move |db| {
         orders::enqueue(db, STORE, &draft).map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
     })

@@ -8,11 +8,11 @@ use std::time::Duration;
 mod common;
 
 use common::draft;
-use kiosk::availability::{self, Freshness};
-use kiosk::barcode::Gtin;
 use kiosk::db::{Database, DbHandle};
-use kiosk::orders::{self, OutboxStatus};
-use kiosk::sync::{self, SyncError, SyncOptions};
+use kiosk::domain::availability::{self, Freshness};
+use kiosk::domain::barcode::Gtin;
+use kiosk::domain::orders::{self, OutboxStatus};
+use kiosk::runtime::sync::{self, SyncError, SyncOptions};
 use kiosk::warehouse::client::ClientOptions;
 use kiosk::warehouse::protocol::{OrderLine, OrderRequest};
 use kiosk::warehouse::server::{self, Fault, ServerHandle, ServerOptions, WarehouseStore};
@@ -699,7 +699,7 @@ async fn past_the_rate_limit_the_server_says_429_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_that_changes_the_stock_ends_the_undo_of_an_import() {
-    use kiosk::stock::{self, ImportMode, ImportOptions};
+    use kiosk::domain::stock::{self, ImportMode, ImportOptions};
     let env = Env::new().await;
     env.sync(100).await.unwrap();
     let import = |quantity: u32| {

@@ -2,7 +2,7 @@
 //! accepts must be a GTIN whose check digit holds and that parses back to itself.
 #![no_main]
 
-use kiosk::barcode::{self, Symbology};
+use kiosk::domain::barcode::{self, Symbology};
 use libfuzzer_sys::fuzz_target;
 
 const SYMBOLOGIES: [Option<Symbology>; 9] = [

@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = kiosk::stock::check_stock_file(data);
+    let _ = kiosk::domain::stock::check_stock_file(data);
 });

@@ -4,7 +4,7 @@
 //!
 //! Only `device.rs` (behind the `camera` feature) touches nokhwa.
 
-pub mod corpus;
+pub mod decode;
 #[cfg(feature = "camera")]
 pub mod device;
 mod pipeline;

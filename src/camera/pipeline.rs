@@ -11,9 +11,9 @@ use image::GrayImage;
 use image::imageops;
 
 use super::Frame;
-use crate::barcode::{Gtin, Symbology};
+use crate::camera::decode::{Decoded, Decoder};
 use crate::config::BarcodeFormat;
-use crate::decode::{Decoded, Decoder};
+use crate::domain::barcode::{Gtin, Symbology};
 
 #[derive(Debug, Clone)]
 pub struct PipelineOptions {
@@ -188,7 +188,7 @@ impl ScanPipeline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{frame_with, render};
+    use crate::camera::decode::{frame_with, render};
 
     fn frame_of(code: &str, format: BarcodeFormat, gs1: bool) -> Frame {
         let picture = render(format, code, 380, 180, gs1).unwrap();

@@ -25,7 +25,7 @@ impl ReplaySource {
         let frames = paths
             .iter()
             .map(|p| {
-                let gray = crate::decode::open_picture(p)
+                let gray = crate::camera::decode::open_picture(p)
                     .map_err(|e| CameraError::Source(format!("{}: {e}", p.display())))?
                     .to_luma8();
                 Ok(Frame {

@@ -153,7 +153,7 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::decode::{frame_with, render};
+    use crate::camera::decode::{frame_with, render};
 
     #[test]
     fn replay_frames_flow_to_an_accepted_read_and_previews() {

@@ -102,8 +102,8 @@ fn secrets(loaded: &LoadedConfig, report: &mut Report) {
     } else {
         report.green("warehouse token", "not needed (embedded warehouse)");
     }
-    match kiosk::pin::configured_hash(&c.manager, &loaded.base_dir()) {
-        Ok(hash) => match kiosk::pin::verify_pin("0000", &hash) {
+    match kiosk::domain::pin::configured_hash(&c.manager, &loaded.base_dir()) {
+        Ok(hash) => match kiosk::domain::pin::verify_pin("0000", &hash) {
             Ok(_) => report.green("manager PIN", "an Argon2 hash is set"),
             Err(e) => report.red("manager PIN", e, "run `kiosk manager set-pin`"),
         },
@@ -338,7 +338,7 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
                     })
                     .ok()
             })
-            .and_then(kiosk::barcode::Gtin::from_stored)
+            .and_then(kiosk::domain::barcode::Gtin::from_stored)
             .map(|g| g.to_string());
     } else {
         // The first changes are styles; a page of 50 holds a size to ask availability for.

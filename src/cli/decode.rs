@@ -3,9 +3,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use kiosk::camera::decode;
 use kiosk::camera::{Frame, PipelineOptions, ScanPipeline};
 use kiosk::config::{BarcodeFormat, LoadedConfig};
-use kiosk::decode;
 use serde_json::json;
 
 use super::{CliResult, invalid};

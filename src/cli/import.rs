@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kiosk::config::LoadedConfig;
-use kiosk::stock::{self, ImportError, ImportMode, ImportOptions, Progress};
+use kiosk::domain::stock::{self, ImportError, ImportMode, ImportOptions, Progress};
 
 use super::{CliResult, Failure, invalid, open_database};
 

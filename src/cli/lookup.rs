@@ -1,7 +1,7 @@
 use anyhow::Context;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use kiosk::catalog::{self, GridEntry, LookupError, SizeGrid};
 use kiosk::config::LoadedConfig;
+use kiosk::domain::catalog::{self, GridEntry, LookupError, SizeGrid};
 use kiosk::warehouse::connect;
 use kiosk::warehouse::protocol::AvailabilityResponse;
 use serde::Serialize;
@@ -28,7 +28,7 @@ struct JsonOut<'a> {
     gtin: String,
     batch: Option<&'a str>,
     serial: Option<&'a str>,
-    style: &'a kiosk::catalog::Style,
+    style: &'a kiosk::domain::catalog::Style,
     sizes: &'a [GridEntry],
     #[serde(skip_serializing_if = "Option::is_none")]
     warehouse: Option<&'a AvailabilityResponse>,

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context;
 use kiosk::config::LoadedConfig;
-use kiosk::pin;
+use kiosk::domain::pin;
 
 use super::{CliResult, invalid};
 

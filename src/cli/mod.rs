@@ -251,8 +251,8 @@ fn run(cli: Cli) -> CliResult {
         Command::ImportCatalog { dir } => {
             let mut db = open_database(&load()?)?;
             let (styles, sizes) =
-                kiosk::seed::import_catalog(&mut db, &dir).map_err(|e| match e {
-                    kiosk::seed::SeedError::Db(e) => Failure::from(e),
+                kiosk::domain::seed::import_catalog(&mut db, &dir).map_err(|e| match e {
+                    kiosk::domain::seed::SeedError::Db(e) => Failure::from(e),
                     other => invalid(other),
                 })?;
             println!("catalog: {styles} styles and {sizes} sizes added or updated");
@@ -272,7 +272,7 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::BenchData(args) => {
             if let Some(dir) = &args.corpus {
-                let n = kiosk::camera::corpus::write(dir)
+                let n = kiosk::devtools::corpus::write(dir)
                     .with_context(|| format!("writing {}", dir.display()))?;
                 println!("{n} pictures with expected GTINs in {}", dir.display());
                 return Ok(());
@@ -295,7 +295,7 @@ fn run(cli: Cli) -> CliResult {
 pub fn open_database(loaded: &LoadedConfig) -> Result<Database, Failure> {
     let path = loaded.database_path();
     let fixtures = loaded.fixtures_dir();
-    let (db, seeded) = kiosk::seed::open_or_seed(&path, fixtures.as_deref())
+    let (db, seeded) = kiosk::domain::seed::open_or_seed(&path, fixtures.as_deref())
         .with_context(|| format!("opening the kiosk database {}", path.display()))?;
     if let Some(report) = seeded {
         note(&format!(

@@ -1,10 +1,10 @@
 use anyhow::Context;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use kiosk::barcode::Gtin;
-use kiosk::catalog;
 use kiosk::config::LoadedConfig;
 use kiosk::db::DbHandle;
-use kiosk::orders::{self, OrderDraft, OrderError};
+use kiosk::domain::barcode::Gtin;
+use kiosk::domain::catalog;
+use kiosk::domain::orders::{self, OrderDraft, OrderError};
 use kiosk::warehouse::connect;
 use kiosk::warehouse::protocol::{Address, Contact};
 

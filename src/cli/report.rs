@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use jiff::civil::Date;
-use kiosk::analytics::{self, Period, charts};
 use kiosk::config::LoadedConfig;
+use kiosk::domain::analytics::{self, Period, charts};
 
 use super::{CliResult, invalid, open_database};
 

@@ -2,7 +2,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kiosk::config::LoadedConfig;
 use kiosk::db::DbHandle;
-use kiosk::sync::{self, FeedCounts, SyncOptions, SyncProgress};
+use kiosk::runtime::sync::{self, FeedCounts, SyncOptions, SyncProgress};
 use kiosk::warehouse::connect;
 
 use super::{CliResult, open_database};

@@ -257,9 +257,9 @@ fn serve(args: ServeArgs) -> CliResult {
             handle.addr
         ));
         // Under systemd (Type=notify, WatchdogSec=): ready now, then heartbeats.
-        kiosk::health::notify_ready();
+        kiosk::runtime::health::notify_ready();
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let watchdog = tokio::spawn(kiosk::health::run_watchdog(stopped));
+        let watchdog = tokio::spawn(kiosk::runtime::health::run_watchdog(stopped));
         let terminated = async {
             match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
                 Ok(mut term) => {

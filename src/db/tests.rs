@@ -172,11 +172,11 @@ async fn run_keeps_the_callers_error_type() {
     let dir = tempfile::tempdir().unwrap();
     let handle = DbHandle::new(Database::open(&dir.path().join("k.sqlite3")).unwrap());
     let refused = handle
-        .run(|db| crate::orders::get(db, "K-NONE-0000"))
+        .run(|db| crate::domain::orders::get(db, "K-NONE-0000"))
         .await
         .unwrap_err();
     assert!(
-        matches!(refused, crate::orders::OrderError::NotFound(ref id) if id == "K-NONE-0000"),
+        matches!(refused, crate::domain::orders::OrderError::NotFound(ref id) if id == "K-NONE-0000"),
         "{refused:?}"
     );
 }

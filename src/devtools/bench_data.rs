@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::barcode::{Gtin, gs1_check_digit};
 use crate::db::{Database, DbError};
+use crate::domain::barcode::{Gtin, gs1_check_digit};
 
 /// Sizes per generated style (a typical men's run).
 pub const SIZES_PER_STYLE: u64 = 16;

@@ -2,4 +2,5 @@
 //! benchmarks (`kiosk bench-data`) and a generated warehouse catalog.
 
 pub mod bench_data;
+pub mod corpus;
 pub mod warehouse_data;

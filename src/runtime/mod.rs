@@ -15,6 +15,11 @@ use crate::db::DbHandle;
 use crate::warehouse::server::ServerHandle;
 use crate::warehouse::{WarehouseClient, connect};
 
+pub mod health;
+pub mod notify;
+pub mod periodic;
+pub mod sync;
+
 #[cfg(test)]
 mod tests;
 
@@ -39,7 +44,7 @@ pub struct Runtime {
     /// For the associate webhook.
     pub webhook: reqwest::Client,
     /// What the parts report to the health status (the GUI reports the camera).
-    pub health: crate::health::Shared,
+    pub health: crate::runtime::health::Shared,
     /// The embedded warehouse, kept running for the life of the kiosk.
     embedded: Option<ServerHandle>,
     stop: Option<watch::Sender<bool>>,
@@ -71,7 +76,7 @@ impl Runtime {
         let fixtures = loaded.fixtures_dir();
         let path = db_path.clone();
         let db = tokio::task::spawn_blocking(move || {
-            crate::seed::open_or_seed(&path, fixtures.as_deref())
+            crate::domain::seed::open_or_seed(&path, fixtures.as_deref())
         })
         .await
         .map_err(|e| RuntimeError::Database {
@@ -84,7 +89,7 @@ impl Runtime {
         })?
         .0;
         let connection = connect::connect(&loaded).await?;
-        let health = crate::health::Shared::default();
+        let health = crate::runtime::health::Shared::default();
         health.set_camera(if loaded.config.camera.enabled {
             "starting"
         } else {
@@ -118,8 +123,8 @@ impl Runtime {
             client,
             config,
             assets,
-            webhook: crate::notify::client(),
-            health: crate::health::Shared::default(),
+            webhook: crate::runtime::notify::client(),
+            health: crate::runtime::health::Shared::default(),
             embedded,
             stop: None,
             tasks: Vec::new(),
@@ -136,7 +141,7 @@ impl Runtime {
     async fn start_background(&mut self, loaded: &LoadedConfig) {
         let config = &self.config;
         let (stop, stopped) = watch::channel(false);
-        let options = crate::health::HealthOptions {
+        let options = crate::runtime::health::HealthOptions {
             store_id: config.store.id.clone(),
             file: (!config.health.file.as_os_str().is_empty())
                 .then(|| loaded.resolve(&config.health.file)),
@@ -144,7 +149,7 @@ impl Runtime {
             interval: Duration::from_secs(config.health.interval_s),
         };
         if let Ok(addr) = config.health.listen.parse() {
-            match crate::health::serve(
+            match crate::runtime::health::serve(
                 addr,
                 self.db.clone(),
                 self.health.clone(),
@@ -157,31 +162,34 @@ impl Runtime {
                 Err(e) => tracing::warn!(error = %e, %addr, "health endpoint not started"),
             }
         }
-        self.tasks.push(tokio::spawn(crate::health::run_heartbeat(
-            self.db.clone(),
-            self.health.clone(),
-            options,
-            stopped.clone(),
-        )));
-        crate::health::notify_ready();
-        let mut sync_options = crate::sync::SyncOptions::new(&config.store.id);
-        sync_options.page_size = config.warehouse.page_size;
-        self.tasks.push(tokio::spawn(crate::sync::run_periodic(
-            self.db.clone(),
-            self.client.clone(),
-            sync_options,
-            Duration::from_secs(config.warehouse.sync_interval_s),
-            stopped.clone(),
-        )));
-        self.tasks.push(tokio::spawn(crate::orders::run_sender(
-            self.db.clone(),
-            self.client.clone(),
-            Duration::from_secs(5),
-            config.privacy.order_retention_days,
-            stopped.clone(),
-        )));
         self.tasks
-            .push(tokio::spawn(crate::analytics::run_maintenance(
+            .push(tokio::spawn(crate::runtime::health::run_heartbeat(
+                self.db.clone(),
+                self.health.clone(),
+                options,
+                stopped.clone(),
+            )));
+        crate::runtime::health::notify_ready();
+        let mut sync_options = crate::runtime::sync::SyncOptions::new(&config.store.id);
+        sync_options.page_size = config.warehouse.page_size;
+        self.tasks
+            .push(tokio::spawn(crate::runtime::sync::run_periodic(
+                self.db.clone(),
+                self.client.clone(),
+                sync_options,
+                Duration::from_secs(config.warehouse.sync_interval_s),
+                stopped.clone(),
+            )));
+        self.tasks
+            .push(tokio::spawn(crate::domain::orders::run_sender(
+                self.db.clone(),
+                self.client.clone(),
+                Duration::from_secs(5),
+                config.privacy.order_retention_days,
+                stopped.clone(),
+            )));
+        self.tasks
+            .push(tokio::spawn(crate::domain::analytics::run_maintenance(
                 self.db.clone(),
                 config.privacy.event_retention_days,
                 stopped,

@@ -34,7 +34,7 @@ async fn a_started_runtime_syncs_writes_its_health_file_and_shuts_down_cleanly()
     for _ in 0..100 {
         synced = runtime
             .db
-            .call(|db| db.feed(crate::sync::STOCK_FEED))
+            .call(|db| db.feed(crate::runtime::sync::STOCK_FEED))
             .await
             .unwrap();
         if synced.is_some() && dir.path().join("kiosk-health.json").exists() {

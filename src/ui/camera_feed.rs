@@ -19,12 +19,14 @@ pub(super) struct CameraKey {
 }
 
 /// The GTINs of the catalog, read once when the camera starts.
-fn catalog_gtins(database: &Path) -> Option<std::collections::HashSet<crate::barcode::Gtin>> {
+fn catalog_gtins(
+    database: &Path,
+) -> Option<std::collections::HashSet<crate::domain::barcode::Gtin>> {
     let db = crate::db::Database::open(database).ok()?;
     let mut stmt = db.conn().prepare("SELECT gtin FROM variants").ok()?;
     let rows = stmt.query_map([], |r| r.get::<_, i64>(0)).ok()?;
     Some(
-        rows.filter_map(|r| r.ok().and_then(crate::barcode::Gtin::from_stored))
+        rows.filter_map(|r| r.ok().and_then(crate::domain::barcode::Gtin::from_stored))
             .collect(),
     )
 }

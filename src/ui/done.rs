@@ -56,7 +56,7 @@ pub enum Action {
 /// The QR the till scans: the kiosk order number, drawn with rxing.
 fn qr(order_number: &str) -> Option<image::Handle> {
     let picture =
-        crate::decode::render(BarcodeFormat::QrCode, order_number, 360, 360, false).ok()?;
+        crate::camera::decode::render(BarcodeFormat::QrCode, order_number, 360, 360, false).ok()?;
     let (w, h) = picture.dimensions();
     let rgba: Vec<u8> = picture
         .into_raw()

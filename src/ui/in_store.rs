@@ -31,7 +31,7 @@ pub struct Wanted {
 #[derive(Debug, Clone)]
 pub struct InStore {
     /// The shoe, whose texts show in the shopper's language.
-    pub shoe: Box<crate::catalog::Style>,
+    pub shoe: Box<crate::domain::catalog::Style>,
     pub size: Wanted,
     /// Half a size down and up, when the store has them, and whether they are ticked.
     pub also: Vec<(Wanted, bool)>,
@@ -58,7 +58,7 @@ pub enum Action {
 
 impl InStore {
     pub fn new(
-        shoe: Box<crate::catalog::Style>,
+        shoe: Box<crate::domain::catalog::Style>,
         size: Wanted,
         neighbours: Vec<Wanted>,
         kiosk_id: String,

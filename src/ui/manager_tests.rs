@@ -16,7 +16,7 @@ const PIN: &str = "2468";
 async fn manager_rig(warehouse_up: bool) -> Rig {
     rig_with(warehouse_up, |config, dir: &Path| {
         let file = dir.join("manager.pin");
-        std::fs::write(&file, crate::pin::hash_pin(PIN).unwrap()).unwrap();
+        std::fs::write(&file, crate::domain::pin::hash_pin(PIN).unwrap()).unwrap();
         config.manager.pin_hash_env = String::new();
         config.manager.pin_hash_file = file;
         config.manager.max_attempts = 3;
@@ -27,12 +27,15 @@ async fn manager_rig(warehouse_up: bool) -> Rig {
 }
 
 /// Today's analytics, straight from the database.
-async fn todays_analytics(services: &Services) -> crate::analytics::Analytics {
+async fn todays_analytics(services: &Services) -> crate::domain::analytics::Analytics {
     services
         .db
         .call(|db| {
             let day = jiff::Zoned::now().date();
-            crate::analytics::query(db, crate::analytics::Period { from: day, to: day })
+            crate::domain::analytics::query(
+                db,
+                crate::domain::analytics::Period { from: day, to: day },
+            )
         })
         .await
         .unwrap()
@@ -126,7 +129,7 @@ async fn wrong_pins_are_refused_then_the_gate_locks_even_for_the_right_one() {
         pin::Feedback::Locked { minutes: 1, .. }
     ));
     // The lock ends (60 s here): the keypad comes back by itself, and the right PIN opens.
-    rig.kiosk.pin_gate = crate::pin::PinGate::new(&rig.kiosk.config().manager);
+    rig.kiosk.pin_gate = crate::domain::pin::PinGate::new(&rig.kiosk.config().manager);
     rig.send(Message::Tick(Instant::now())).await;
     assert!(!rig.shows_part("Manager mode is locked"));
     rig.type_pin(PIN).await;
@@ -299,7 +302,7 @@ async fn a_refused_order_shows_its_error_and_retry_sends_it() {
     let faults = rig.faults.clone().unwrap();
     // An order the warehouse could not take (503): it waits in the outbox.
     faults.push("/v1/orders", Fault::Status(503));
-    let draft = crate::orders::OrderDraft {
+    let draft = crate::domain::orders::OrderDraft {
         gtin: SHIP_ONLY.parse().unwrap(),
         quantity: 1,
         unit_price_cents: PRICE,
@@ -321,11 +324,12 @@ async fn a_refused_order_shows_its_error_and_retry_sends_it() {
     let order = services
         .db
         .call(move |db| {
-            crate::orders::enqueue(db, STORE_ID, &draft).map_err(|e| DbError::Sqlite(e.to_string()))
+            crate::domain::orders::enqueue(db, STORE_ID, &draft)
+                .map_err(|e| DbError::Sqlite(e.to_string()))
         })
         .await
         .unwrap();
-    crate::orders::send_due(&services.db, &services.client, true)
+    crate::domain::orders::send_due(&services.db, &services.client, true)
         .await
         .unwrap();
     rig.open_manager().await;
@@ -337,16 +341,16 @@ async fn a_refused_order_shows_its_error_and_retry_sends_it() {
     assert_eq!(
         services
             .db
-            .blocking(|db| Ok(crate::orders::get(db, &order.id).unwrap().status))
+            .blocking(|db| Ok(crate::domain::orders::get(db, &order.id).unwrap().status))
             .unwrap(),
-        crate::orders::OutboxStatus::Confirmed
+        crate::domain::orders::OutboxStatus::Confirmed
     );
     // Confirmed, it stays visible under recent orders: when, what, and the warehouse's number
     // ("where is my order?" answered at the kiosk), never the shopper's name or address.
     let warehouse_id = services
         .db
         .blocking(|db| {
-            Ok(crate::orders::get(db, &order.id)
+            Ok(crate::domain::orders::get(db, &order.id)
                 .unwrap()
                 .warehouse_order_id)
         })
@@ -613,7 +617,7 @@ async fn the_reorder_list_names_style_and_size_and_saves_a_spreadsheet_file() {
     assert!(rig.shows(&format!(
         "{}, {}",
         first.name,
-        crate::analytics::size_label(first.size_mm)
+        crate::domain::analytics::size_label(first.size_mm)
     )));
     assert!(rig.shows(&format!(
         "{} asked · {} in store now",

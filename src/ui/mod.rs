@@ -4,6 +4,7 @@
 
 mod attract;
 mod camera_feed;
+pub mod chime;
 mod done;
 mod in_store;
 pub mod manager;
@@ -23,13 +24,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::availability::{self, Freshness};
-use crate::catalog::{self, LookupError, SizeGrid};
 use crate::config::{Config, LoadedConfig, SizeSystemName};
 use crate::db::DbError;
-use crate::events::{self, Event, ReadFailure};
+use crate::domain::availability::{self, Freshness};
+use crate::domain::catalog::{self, LookupError, SizeGrid};
+use crate::domain::events::{self, Event, ReadFailure};
+use crate::domain::orders;
 use crate::i18n::{self, Lang};
-use crate::orders;
 use crate::warehouse::protocol::{AssociateRequest, StyleText};
 use iced::keyboard::{self, key};
 use iced::widget::{column, container, mouse_area, row, space, text};
@@ -192,7 +193,7 @@ pub enum Message {
     /// The PIN check's answer: matched or not, or why it could not be checked.
     PinChecked(Result<bool, String>),
     /// The PIN gate as saved before the last restart.
-    GateLoaded(crate::pin::GateState),
+    GateLoaded(crate::domain::pin::GateState),
     Manager(manager::Message),
 }
 
@@ -260,7 +261,7 @@ pub struct Kiosk {
     previous_product: Option<Box<product::Product>>,
     /// When the store name on the attract screen was pressed (manager entry), until released.
     corner_pressed: Option<Instant>,
-    pin_gate: crate::pin::PinGate,
+    pin_gate: crate::domain::pin::PinGate,
     /// Counts screen changes (see `window_style`).
     screen_changes: u32,
 }
@@ -316,7 +317,7 @@ impl Kiosk {
             session: None,
             previous_product: None,
             corner_pressed: None,
-            pin_gate: crate::pin::PinGate::new(&config.manager),
+            pin_gate: crate::domain::pin::PinGate::new(&config.manager),
             screen_changes: 0,
         };
         (kiosk, task)
@@ -551,14 +552,14 @@ impl Kiosk {
         }
         match message {
             Message::Started(Ok(services)) => {
-                self.pin_gate = crate::pin::PinGate::new(&services.config.manager);
+                self.pin_gate = crate::domain::pin::PinGate::new(&services.config.manager);
                 let load_gate = Task::perform(
                     {
                         let services = services.clone();
                         async move {
                             services
                                 .db
-                                .call(|db| db.state(crate::pin::GATE_STATE_KEY))
+                                .call(|db| db.state(crate::domain::pin::GATE_STATE_KEY))
                                 .await
                                 .ok()
                                 .flatten()
@@ -573,7 +574,7 @@ impl Kiosk {
             }
             Message::GateLoaded(state) => {
                 if let Some(services) = &self.services {
-                    self.pin_gate = crate::pin::PinGate::restore(
+                    self.pin_gate = crate::domain::pin::PinGate::restore(
                         &services.config.manager,
                         &state,
                         Instant::now(),
@@ -722,11 +723,12 @@ impl Kiosk {
                     product::Action::None => recorded,
                     product::Action::InStore(entry, label, neighbours) => {
                         // The sheet first: nothing is sent until the shopper confirms.
-                        let wanted =
-                            |e: &crate::catalog::GridEntry, label: String| in_store::Wanted {
+                        let wanted = |e: &crate::domain::catalog::GridEntry, label: String| {
+                            in_store::Wanted {
                                 gtin: e.gtin.to_string(),
                                 label,
-                            };
+                            }
+                        };
                         let sheet = in_store::InStore::new(
                             Box::new(full_style),
                             wanted(&entry, label),
@@ -893,9 +895,9 @@ impl Kiosk {
                 Task::perform(
                     async move {
                         tokio::task::spawn_blocking(move || {
-                            let hash = crate::pin::configured_hash(&manager, &base)
+                            let hash = crate::domain::pin::configured_hash(&manager, &base)
                                 .map_err(|e| e.to_string())?;
-                            crate::pin::verify_pin(&pin, &hash).map_err(|e| e.to_string())
+                            crate::domain::pin::verify_pin(&pin, &hash).map_err(|e| e.to_string())
                         })
                         .await
                         .map_err(|e| e.to_string())?
@@ -917,7 +919,7 @@ impl Kiosk {
                 let text = serde_json::to_string(&state).unwrap_or_default();
                 services
                     .db
-                    .call(move |db| db.set_state(crate::pin::GATE_STATE_KEY, &text))
+                    .call(move |db| db.set_state(crate::domain::pin::GATE_STATE_KEY, &text))
                     .await
                     .err()
                     .map(|e| e.to_string())
@@ -940,7 +942,7 @@ impl Kiosk {
         let verdict = self.pin_gate.record(Instant::now(), matched);
         let saved = self.save_gate();
         let opened = match verdict {
-            crate::pin::Verdict::Accepted => {
+            crate::domain::pin::Verdict::Accepted => {
                 tracing::info!("manager mode opened");
                 let Some(services) = &self.services else {
                     return saved;
@@ -950,12 +952,12 @@ impl Kiosk {
                 self.last_activity = self.now.max(Instant::now());
                 task.map(Message::Manager)
             }
-            crate::pin::Verdict::Rejected { left } => {
+            crate::domain::pin::Verdict::Rejected { left } => {
                 tracing::warn!(left, "wrong manager PIN");
                 self.pin_feedback(manager::pin::Feedback::Wrong { left });
                 Task::none()
             }
-            crate::pin::Verdict::Locked { remaining } => {
+            crate::domain::pin::Verdict::Locked { remaining } => {
                 tracing::warn!(seconds = remaining.as_secs(), "manager mode locked");
                 if let Screen::ManagerPin(entry) = &mut self.screen {
                     entry.show_lock(Some(remaining));
@@ -1020,7 +1022,7 @@ impl Kiosk {
         }
     }
 
-    fn place(&self, draft: crate::orders::OrderDraft) -> Task<Message> {
+    fn place(&self, draft: crate::domain::orders::OrderDraft) -> Task<Message> {
         let Some(services) = self.services.clone() else {
             return Task::none();
         };
@@ -1122,7 +1124,7 @@ impl Kiosk {
             self.associate_notice = true;
         }
         let store = &services.config.store;
-        let call = crate::notify::AssociateCall {
+        let call = crate::runtime::notify::AssociateCall {
             kind: if what.is_some() {
                 "bring_size"
             } else {
@@ -1182,7 +1184,7 @@ impl Kiosk {
                     if webhook.is_empty() {
                         return false;
                     }
-                    crate::notify::post(&services.webhook, &webhook, &call)
+                    crate::runtime::notify::post(&services.webhook, &webhook, &call)
                         .await
                         .inspect_err(|e| tracing::warn!(error = %e, "associate webhook failed"))
                         .is_ok()

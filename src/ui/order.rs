@@ -3,9 +3,9 @@
 //! your address" with everything entered before the order is placed. Back goes one step back
 //! at every stage.
 
-use crate::address;
-use crate::catalog::{GridEntry, Style};
-use crate::orders::OrderDraft;
+use crate::domain::address;
+use crate::domain::catalog::{GridEntry, Style};
+use crate::domain::orders::OrderDraft;
 use crate::warehouse::protocol::{Address, Contact, StyleText};
 use iced::widget::{button, column, container, row, text};
 use iced::{Alignment, Element, Length};
@@ -551,7 +551,7 @@ pub fn country_name(ctx: &Ctx<'_>, code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sizes::{SizeChart, Width};
+    use crate::domain::sizes::{SizeChart, Width};
 
     fn order() -> Order {
         let style = Style {

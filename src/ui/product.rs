@@ -1,11 +1,11 @@
 //! The product screen: the shoe, and every size of the style with its status in words and
 //! colour. Local stock shows at once; warehouse availability fills in when it arrives.
 
-use crate::availability::Freshness;
-use crate::barcode::Gtin;
-use crate::catalog::{GridEntry, SizeGrid, SizeStatus};
 use crate::config::SizeSystemName;
-use crate::sizes::Width;
+use crate::domain::availability::Freshness;
+use crate::domain::barcode::Gtin;
+use crate::domain::catalog::{GridEntry, SizeGrid, SizeStatus};
+use crate::domain::sizes::Width;
 use crate::warehouse::protocol::StyleText;
 use iced::widget::{column, container, row, scrollable, space, svg, text};
 use iced::{Alignment, Element, Length};

@@ -33,8 +33,8 @@ pub enum Why {
 }
 
 impl Why {
-    pub fn of(e: &crate::barcode::BarcodeError) -> Self {
-        use crate::barcode::BarcodeError as E;
+    pub fn of(e: &crate::domain::barcode::BarcodeError) -> Self {
+        use crate::domain::barcode::BarcodeError as E;
         match e {
             E::Empty => Why::Empty,
             E::NotDigit { .. } => Why::NotDigits,
@@ -215,7 +215,7 @@ impl Scan {
         let shown = if self.typed.is_empty() {
             "—".to_owned()
         } else {
-            crate::barcode::group_as_on_label(&self.typed)
+            crate::domain::barcode::group_as_on_label(&self.typed)
         };
         let warning = |words: String| -> Element<'a, Message> {
             container(text(words).size(theme::text::BODY))

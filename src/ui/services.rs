@@ -14,7 +14,7 @@ use crate::warehouse::server::ServerHandle;
 /// What every screen needs: the runtime, and the chime that confirms a camera read.
 pub struct Services {
     runtime: Runtime,
-    pub chime: crate::chime::Chime,
+    pub chime: crate::ui::chime::Chime,
 }
 
 impl std::fmt::Debug for Services {
@@ -48,7 +48,7 @@ impl Services {
     ) -> Self {
         Self {
             runtime: Runtime::from_parts(db, client, config, assets, embedded),
-            chime: crate::chime::Chime::silent(),
+            chime: crate::ui::chime::Chime::silent(),
         }
     }
 }
@@ -57,9 +57,9 @@ impl Services {
 pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, String> {
     let camera = &loaded.config.camera;
     let chime = if camera.enabled && camera.read_sound {
-        crate::chime::Chime::start(camera.read_sound_volume)
+        crate::ui::chime::Chime::start(camera.read_sound_volume)
     } else {
-        crate::chime::Chime::silent()
+        crate::ui::chime::Chime::silent()
     };
     let runtime = Runtime::start(loaded).await.map_err(|e| e.to_string())?;
     Ok(Arc::new(Services { runtime, chime }))

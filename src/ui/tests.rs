@@ -46,7 +46,8 @@ pub(super) async fn rig_with(warehouse_up: bool, adjust: impl FnOnce(&mut Config
     let dir = tempfile::tempdir().unwrap();
     let fixtures = root().join("fixtures");
     let (db, _) =
-        crate::seed::open_or_seed(&dir.path().join("kiosk.sqlite3"), Some(&fixtures)).unwrap();
+        crate::domain::seed::open_or_seed(&dir.path().join("kiosk.sqlite3"), Some(&fixtures))
+            .unwrap();
     let store = server::open_store(
         &dir.path().join("wh.sqlite3"),
         Some(&fixtures),
@@ -417,7 +418,9 @@ async fn unknown_and_unreadable_codes_say_what_to_do_in_the_shoppers_words() {
                 "{lang} {code}: {expected:?} not shown"
             );
             // The error's own words (for logs and staff) never reach the screen.
-            let error = crate::barcode::parse(code, None).unwrap_err().to_string();
+            let error = crate::domain::barcode::parse(code, None)
+                .unwrap_err()
+                .to_string();
             assert!(
                 !rig.shows_part(&error),
                 "{lang} {code}: {error:?} on screen"
@@ -497,7 +500,7 @@ fn camera_read(gtin: &str) -> Message {
         text: gtin.to_owned(),
         raw: gtin[1..].to_owned(),
         format: "ean 13".into(),
-        symbology: Some(crate::barcode::Symbology::Ean13),
+        symbology: Some(crate::domain::barcode::Symbology::Ean13),
         slow_path: false,
     }))
 }

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests (each test file includes this with `mod common;`).
 #![allow(dead_code, clippy::unwrap_used)] // not every test file uses every helper
 
-use kiosk::orders::OrderDraft;
+use kiosk::domain::orders::OrderDraft;
 use kiosk::warehouse::protocol::{Address, Contact};
 
 /// A dropship order for one pair of `gtin` at `price` cents, to a Berlin address.

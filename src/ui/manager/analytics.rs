@@ -8,7 +8,7 @@ use iced::widget::{canvas, column, row, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::{ExportState, ExportTarget, chart, reorder, warning};
-use crate::analytics::{self, Analytics, Period, charts};
+use crate::domain::analytics::{self, Analytics, Period, charts};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, Services, widgets};
 
@@ -260,14 +260,14 @@ fn load_task(services: &Arc<Services>, days: i32) -> Task<Message> {
 /// Saves the reorder list into `dir`, off the UI thread.
 fn export_task(
     services: &Arc<Services>,
-    analytics: Arc<crate::analytics::Analytics>,
+    analytics: Arc<crate::domain::analytics::Analytics>,
     dir: PathBuf,
 ) -> Task<Message> {
     let store = services.config.store.id.clone();
     Task::perform(
         async move {
             tokio::task::spawn_blocking(move || {
-                crate::analytics::export_reorder(&analytics, &dir, &store)
+                crate::domain::analytics::export_reorder(&analytics, &dir, &store)
                     .map_err(|e| e.to_string())
             })
             .await

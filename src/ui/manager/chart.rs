@@ -6,7 +6,7 @@
 use iced::widget::canvas::{self, Frame, Geometry, Path, Text};
 use iced::{Color, Pixels, Point, Rectangle, Renderer, Size, Theme, Vector, alignment, mouse};
 
-use crate::analytics::charts::Bars;
+use crate::domain::analytics::charts::Bars;
 use crate::ui::theme::Palette;
 
 pub struct BarChart {

@@ -24,7 +24,7 @@ use iced::{Alignment, Element, Length, Task};
 use super::theme::{self, spacing};
 use super::{CameraState, Ctx, Services, widgets};
 use crate::db::DbStats;
-use crate::orders::OutboxOrder;
+use crate::domain::orders::OutboxOrder;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -43,12 +43,12 @@ pub struct Snapshot {
     /// Orders not confirmed yet: pending, being sent, refused.
     pub waiting: Vec<OutboxOrder>,
     /// The newest orders of every status, with style and size.
-    pub recent: Vec<crate::orders::RecentOrder>,
+    pub recent: Vec<crate::domain::orders::RecentOrder>,
     pub stock_files: Vec<StockFile>,
     /// Where the reorder list can be saved (USB sticks, the import share).
     pub export_targets: Vec<ExportTarget>,
     /// The last stock import, while it can still be undone.
-    pub undoable: Option<crate::stock::UndoableImport>,
+    pub undoable: Option<crate::domain::stock::UndoableImport>,
     /// The settings summary (secrets read to say set/missing: files, so not in `view`).
     pub settings: Vec<String>,
 }
@@ -170,7 +170,7 @@ impl Dashboard {
     }
 
     #[cfg(test)]
-    pub fn analytics(&self) -> Option<&crate::analytics::Analytics> {
+    pub fn analytics(&self) -> Option<&crate::domain::analytics::Analytics> {
         self.analytics.analytics()
     }
 

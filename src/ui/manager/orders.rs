@@ -8,7 +8,7 @@ use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::Snapshot;
-use crate::orders::{self as outbox, OutboxOrder, OutboxStatus, RecentOrder};
+use crate::domain::orders::{self as outbox, OutboxOrder, OutboxStatus, RecentOrder};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, Services, widgets};
 
@@ -119,7 +119,7 @@ fn find_task(services: &Arc<Services>, query: String) -> Task<Message> {
             let wanted = query.clone();
             let found = services
                 .db
-                .call(move |db| crate::orders::find(db, &wanted, 20))
+                .call(move |db| crate::domain::orders::find(db, &wanted, 20))
                 .await
                 .map_err(|e| e.to_string());
             (query, found)
@@ -282,13 +282,18 @@ impl OrdersTab {
 }
 
 /// One recent order: when, what, its state and the warehouse's number (no shopper data).
-fn recent_line<'a>(ctx: &Ctx<'a>, r: &crate::orders::RecentOrder) -> Element<'a, Message> {
+fn recent_line<'a>(ctx: &Ctx<'a>, r: &crate::domain::orders::RecentOrder) -> Element<'a, Message> {
     let p = ctx.palette;
     let o = &r.order;
     let when = super::status::local_time(ctx, &o.created_at);
     let size = r
         .size_mm
-        .map(|mm| format!("EU {}", crate::sizes::SizeChart::embedded().labels(mm).eu))
+        .map(|mm| {
+            format!(
+                "EU {}",
+                crate::domain::sizes::SizeChart::embedded().labels(mm).eu
+            )
+        })
         .unwrap_or_default();
     let item = r.item.clone().unwrap_or_else(|| o.gtin.clone());
     let status = status_words(ctx, o);

@@ -7,7 +7,7 @@ use iced::{Alignment, Element, Length};
 
 use super::analytics::Message;
 use super::{ExportState, ExportTarget, warning};
-use crate::analytics::{Analytics, size_label};
+use crate::domain::analytics::{Analytics, size_label};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, widgets};
 

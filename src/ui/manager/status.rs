@@ -15,8 +15,8 @@ use iced::Task;
 use super::tasks::{file_name, import_task, ping, preview_task, sync_task, undo_task};
 use super::{Snapshot, StockFile, warning};
 use crate::db::DbStats;
-use crate::stock::{ImportMode, ImportReport};
-use crate::sync;
+use crate::domain::stock::{ImportMode, ImportReport};
+use crate::runtime::sync;
 use crate::ui::theme::{self, spacing};
 use crate::ui::{CameraState, Ctx, Services, widgets};
 
@@ -55,7 +55,7 @@ pub enum ImportState {
     Preview(Box<ImportPreview>),
     Running(String),
     Done(ImportReport),
-    Undone(crate::stock::UndoableImport),
+    Undone(crate::domain::stock::UndoableImport),
     Failed(String),
 }
 
@@ -95,7 +95,7 @@ pub enum Message {
     Imported(Result<ImportReport, String>),
     /// Put the stock back as it was before the last import.
     UndoImport,
-    Undone(Result<crate::stock::UndoableImport, String>),
+    Undone(Result<crate::domain::stock::UndoableImport, String>),
 }
 
 impl Message {
@@ -243,7 +243,7 @@ impl StatusTab {
                 let ImportState::Preview(preview) = &self.import else {
                     return Action::Run(Task::none());
                 };
-                if mode == crate::stock::ImportMode::Replace && preview.replace_refused {
+                if mode == crate::domain::stock::ImportMode::Replace && preview.replace_refused {
                     return Action::Run(Task::none());
                 }
                 let path = preview.path.clone();
@@ -593,7 +593,7 @@ impl StatusTab {
 
 /// What importing the checked file would do, both ways, before anything is written.
 fn preview_view<'a>(ctx: &Ctx<'a>, preview: &ImportPreview) -> Element<'a, Message> {
-    use crate::stock::ImportMode;
+    use crate::domain::stock::ImportMode;
     let p = ctx.palette;
     let r = &preview.replace;
     let m = &preview.merge;

@@ -11,9 +11,9 @@ use iced::futures::SinkExt;
 use super::status::Message as StatusMessage;
 use super::{Message, Snapshot, SyncSummary};
 use crate::db::DbError;
-use crate::orders::{self, OutboxStatus};
-use crate::stock::{ImportError, ImportMode, ImportOptions};
-use crate::sync::{self, SyncOptions, SyncProgress};
+use crate::domain::orders::{self, OutboxStatus};
+use crate::domain::stock::{ImportError, ImportMode, ImportOptions};
+use crate::runtime::sync::{self, SyncOptions, SyncProgress};
 use crate::ui::Services;
 
 pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
@@ -46,7 +46,7 @@ pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
                         .filter(|o| o.status != OutboxStatus::Confirmed)
                         .collect();
                     let recent = orders::recent(db, 50)?;
-                    let undoable = crate::stock::undoable_import(db.conn())?;
+                    let undoable = crate::domain::stock::undoable_import(db.conn())?;
                     Ok(Box::new(Snapshot {
                         stats,
                         waiting,
@@ -137,7 +137,7 @@ pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<Stat
                             force: false,
                             keep_undo: false,
                         };
-                        crate::stock::import_stock(
+                        crate::domain::stock::import_stock(
                             db,
                             std::io::BufReader::new(file),
                             &path.display().to_string(),
@@ -187,7 +187,7 @@ pub(super) fn import_task(
                         Ok(f) => f,
                         Err(e) => return Ok(Err(format!("{}: {e}", path.display()))),
                     };
-                    let result = crate::stock::import_stock(
+                    let result = crate::domain::stock::import_stock(
                         db,
                         std::io::BufReader::new(file),
                         &path.display().to_string(),
@@ -226,7 +226,7 @@ pub(super) fn undo_task(services: &Arc<Services>) -> Task<StatusMessage> {
         async move {
             services
                 .db
-                .run(crate::stock::undo_last_import)
+                .run(crate::domain::stock::undo_last_import)
                 .await
                 .map_err(|e| e.to_string())
         },
@@ -299,7 +299,7 @@ pub(super) fn stock_files(dirs: &[PathBuf]) -> Vec<StockFile> {
 fn is_own_report(path: &Path) -> bool {
     path.file_name().is_some_and(|n| {
         n.to_string_lossy()
-            .starts_with(crate::analytics::REORDER_FILE_PREFIX)
+            .starts_with(crate::domain::analytics::REORDER_FILE_PREFIX)
     })
 }
 

@@ -44,7 +44,7 @@ impl Mapping {
                 let (Some(gtin), Some(sku)) = (row.get(0), row.get(1)) else {
                     return Err(fail(format!("line {line}: expected gtin,sku")));
                 };
-                let gtin: crate::barcode::Gtin = gtin
+                let gtin: crate::domain::barcode::Gtin = gtin
                     .trim()
                     .parse()
                     .map_err(|e| fail(format!("line {line}: {e}")))?;
@@ -77,7 +77,7 @@ impl Mapping {
     /// The catalog's GTIN for an API's SKU; without a table the API's ids are GTINs.
     pub(super) fn gtin(&self, sku: &str) -> Option<String> {
         if self.sku_of.is_empty() {
-            sku.parse::<crate::barcode::Gtin>()
+            sku.parse::<crate::domain::barcode::Gtin>()
                 .ok()
                 .map(|g| g.to_string())
         } else {

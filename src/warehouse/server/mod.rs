@@ -147,7 +147,7 @@ pub fn spawn(
 }
 
 async fn purge_shopper_details(store: WarehouseStore, days: u32, stop: watch::Receiver<bool>) {
-    crate::periodic::every(std::time::Duration::from_secs(3600), stop, || {
+    crate::runtime::periodic::every(std::time::Duration::from_secs(3600), stop, || {
         let store = store.clone();
         async move {
             match tokio::task::spawn_blocking(move || store.purge_shopper_details(days)).await {

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use thiserror::Error;
 
-use crate::barcode::Gtin;
+use crate::domain::barcode::Gtin;
 use crate::warehouse::protocol::{
     AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse,
     OrderRequest, OrderResponse, OrderState, StockPage, StockRecord, StyleRecord, VariantRecord,
@@ -469,10 +469,11 @@ impl WarehouseStore {
                 .map_err(|e| fixture(e.to_string()))
         };
         let styles = read("styles.csv")?;
-        let translations = crate::seed::read_style_texts(dir).map_err(|e| StoreError::Fixture {
-            file: dir.join("style_texts.csv").display().to_string(),
-            message: e.to_string(),
-        })?;
+        let translations =
+            crate::domain::seed::read_style_texts(dir).map_err(|e| StoreError::Fixture {
+                file: dir.join("style_texts.csv").display().to_string(),
+                message: e.to_string(),
+            })?;
         let variants = read("variants.csv")?;
         let dc = read("warehouse_stock.csv")?;
         let store = read("store_stock.csv")?;
@@ -757,20 +758,20 @@ impl WarehouseStore {
         }
         // The same rules as the kiosk's form (it must not be trusted to have used them). The
         // message names the field, never the value: it may be logged.
-        crate::address::check_postcode(&a.country, &a.postal_code).map_err(|e| {
+        crate::domain::address::check_postcode(&a.country, &a.postal_code).map_err(|e| {
             StoreError::InvalidAddress(match e {
-                crate::address::AddressError::UnknownCountry(_) => {
+                crate::domain::address::AddressError::UnknownCountry(_) => {
                     "ship_to.country: not a country this warehouse ships to".to_owned()
                 }
                 _ => format!(
                     "ship_to.postal_code: not a postcode of {} (for example {})",
                     a.country,
-                    crate::address::country(&a.country).map_or("", |c| c.example())
+                    crate::domain::address::country(&a.country).map_or("", |c| c.example())
                 ),
             })
         })?;
         if !req.contact.email.trim().is_empty()
-            && crate::address::check_email(&req.contact.email).is_err()
+            && crate::domain::address::check_email(&req.contact.email).is_err()
         {
             return Err(StoreError::InvalidAddress(
                 "contact.email: not an e-mail address".into(),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 /// The chart shipped in `assets/`, compiled in so the kiosk never runs without one.
-pub const EMBEDDED_CHART: &str = include_str!("../assets/size_chart.csv");
+pub const EMBEDDED_CHART: &str = include_str!("../../assets/size_chart.csv");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SizeLabels {

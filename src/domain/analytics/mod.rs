@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::db::{Database, DbError};
-use crate::events::kind;
+use crate::domain::events::kind;
 
 pub mod charts;
 pub mod generate;
@@ -537,7 +537,7 @@ pub fn export_reorder(
 /// "EU 42" for a foot length, or "280 mm" off the chart.
 pub fn size_label(mm: u32) -> String {
     let labels = u16::try_from(mm)
-        .map(|mm| crate::sizes::SizeChart::embedded().labels(mm))
+        .map(|mm| crate::domain::sizes::SizeChart::embedded().labels(mm))
         .ok();
     match labels {
         Some(l) if !l.eu.is_empty() => format!("EU {}", l.eu),
@@ -554,7 +554,7 @@ pub async fn run_maintenance(
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let hour = std::time::Duration::from_secs(3600);
-    crate::periodic::every(hour, stop, || async {
+    crate::runtime::periodic::every(hour, stop, || async {
         let today = jiff::Zoned::now().date();
         match db.call(move |db| prune(db, today, retention_days)).await {
             Ok(0) => {}

@@ -9,9 +9,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::barcode::Gtin;
 use crate::db::{self, DbError, DbHandle};
-use crate::sizes::Width;
+use crate::domain::barcode::Gtin;
+use crate::domain::sizes::Width;
 use crate::warehouse::protocol::{CatalogPage, DEFAULT_PAGE, StockPage};
 use crate::warehouse::{ClientError, WarehouseClient};
 
@@ -226,7 +226,7 @@ fn apply_stock_page(
 ) -> Result<(), DbError> {
     if !page.items.is_empty() {
         // The warehouse's counts are newer than any kept import: undoing it would lose them.
-        crate::stock::forget_undo(tx)?;
+        crate::domain::stock::forget_undo(tx)?;
     }
     let mut exists = tx.prepare_cached("SELECT quantity FROM store_stock WHERE gtin = ?1")?;
     let mut upsert = tx.prepare_cached(
@@ -406,7 +406,7 @@ const STOCK: Feed<StockPage> = Feed {
     prune: |tx, seen| {
         let removed = prune_unseen(tx, "store_stock", seen)?;
         if removed > 0 {
-            crate::stock::forget_undo(tx)?;
+            crate::domain::stock::forget_undo(tx)?;
         }
         Ok(removed)
     },
@@ -471,7 +471,7 @@ pub async fn run_periodic(
     interval: Duration,
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    crate::periodic::every(interval, stop, || async {
+    crate::runtime::periodic::every(interval, stop, || async {
         match sync(&db, &client, &options, &mut ()).await {
             Ok(report) => tracing::info!(?report.catalog, ?report.stock, "background sync done"),
             Err(e) => tracing::warn!(error = %e, "background sync failed"),

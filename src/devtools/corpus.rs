@@ -8,8 +8,8 @@ use std::io::Cursor;
 use image::{GrayImage, ImageFormat, Luma};
 use imageproc::geometric_transformations::{Interpolation, Projection, rotate_about_center, warp};
 
+use crate::camera::decode::render;
 use crate::config::BarcodeFormat;
-use crate::decode::render;
 
 /// One picture and the GTIN it must give (`None`: it must give nothing).
 pub struct Sample {

@@ -5,8 +5,8 @@
 use rusqlite::params;
 use serde::Serialize;
 
-use crate::barcode::Gtin;
 use crate::db::{self, DbError, DbHandle};
+use crate::domain::barcode::Gtin;
 use crate::warehouse::{ClientError, WarehouseClient};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

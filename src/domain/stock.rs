@@ -10,8 +10,8 @@ use rusqlite::Connection;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::barcode::Gtin;
 use crate::db::{self, Database, DbError};
+use crate::domain::barcode::Gtin;
 
 /// Largest quantity accepted for one size in one store: anything above is a typo.
 pub const MAX_QUANTITY: u32 = 100_000;

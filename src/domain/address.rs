@@ -10,7 +10,7 @@ use regex::Regex;
 use serde::Deserialize;
 use thiserror::Error;
 
-const POSTCODES: &str = include_str!("../assets/address/postcodes.toml");
+const POSTCODES: &str = include_str!("../../assets/address/postcodes.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

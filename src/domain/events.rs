@@ -4,8 +4,8 @@
 
 use rusqlite::params;
 
-use crate::barcode::Gtin;
 use crate::db::{Database, DbError};
+use crate::domain::barcode::Gtin;
 
 /// One thing a shopper did. The stored `kind` strings are part of the analytics format.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,9 +9,9 @@
 
 use jiff::civil::Date;
 
-use crate::barcode::Gtin;
 use crate::db::{Database, DbError};
-use crate::events::{Event, ReadFailure, record_at};
+use crate::domain::barcode::Gtin;
+use crate::domain::events::{Event, ReadFailure, record_at};
 
 pub fn session_events(i: usize, styles: &[(String, Gtin)]) -> (u32, Vec<Event>) {
     let (style, gtin) = styles[(i + i / 10) % styles.len()].clone();

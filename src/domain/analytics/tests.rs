@@ -2,7 +2,7 @@ use jiff::civil::date;
 
 use super::generate::write_days;
 use super::*;
-use crate::barcode::Gtin;
+use crate::domain::barcode::Gtin;
 
 fn styles() -> Vec<(String, Gtin)> {
     ["ST-A", "ST-B", "ST-C", "ST-D"]

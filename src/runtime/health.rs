@@ -74,10 +74,10 @@ pub async fn status(db: &DbHandle, shared: &Shared, options: &HealthOptions) -> 
     let read = db
         .call(|db| {
             let feeds = [
-                db.feed(crate::sync::CATALOG_FEED)?,
-                db.feed(crate::sync::STOCK_FEED)?,
+                db.feed(crate::runtime::sync::CATALOG_FEED)?,
+                db.feed(crate::runtime::sync::STOCK_FEED)?,
             ];
-            let last = crate::sync::last_sync_at(feeds.iter().flatten());
+            let last = crate::runtime::sync::last_sync_at(feeds.iter().flatten());
             Ok((last, db.pending_orders()?))
         })
         .await;
@@ -161,7 +161,7 @@ pub async fn run_watchdog(stop: tokio::sync::watch::Receiver<bool>) {
     let Some(limit) = watchdog_limit() else {
         return;
     };
-    crate::periodic::every(limit / 2, stop, || async {
+    crate::runtime::periodic::every(limit / 2, stop, || async {
         if let Err(e) = sd_notify::notify(false, &[sd_notify::NotifyState::Watchdog]) {
             tracing::warn!(error = %e, "watchdog heartbeat failed");
         }
@@ -184,7 +184,7 @@ pub async fn run_heartbeat(
         None => options.interval,
     };
     tracing::info!(?interval, watchdog = watchdog.is_some(), "health heartbeat");
-    crate::periodic::every(interval, stop, || async {
+    crate::runtime::periodic::every(interval, stop, || async {
         let status = status(&db, &shared, &options).await;
         if let Some(file) = &options.file
             && let Err(e) = write_file(file, &status)

@@ -12,8 +12,8 @@ use rxing::{
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::barcode::{self, BarcodeError, Scan, Symbology};
 use crate::config::BarcodeFormat;
+use crate::domain::barcode::{self, BarcodeError, Scan, Symbology};
 
 #[derive(Debug, Clone, Error)]
 pub enum DecodeError {

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::seed;
+use crate::domain::seed;
 
 fn demo_db(dir: &Path) -> Database {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");

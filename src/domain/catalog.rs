@@ -5,9 +5,9 @@ use rusqlite::Connection;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::barcode::{self, BarcodeError, Gtin, Scan, Symbology};
 use crate::db::DbError;
-use crate::sizes::{SizeChart, SizeLabels, Width};
+use crate::domain::barcode::{self, BarcodeError, Gtin, Scan, Symbology};
+use crate::domain::sizes::{SizeChart, SizeLabels, Width};
 
 /// A style as the kiosk shows it: the same record the warehouse sends.
 pub use crate::warehouse::protocol::StyleRecord as Style;

@@ -260,7 +260,7 @@ const HEIGHT: u32 = 600;
 const NOTE_HEIGHT: u32 = 60;
 
 /// The font the PNGs are drawn with, whatever the machine has installed.
-static FONT: &[u8] = include_bytes!("../../assets/fonts/FiraSans-Regular.ttf");
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/FiraSans-Regular.ttf");
 
 /// Renders a chart's SVG to PNG with the embedded font: a picture that opens, prints and
 /// mails everywhere (ImageMagick's own SVG reader draws the text-bearing SVGs blank).

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::barcode::Gtin;
 use crate::db::{Database, DbError};
-use crate::sizes::Width;
-use crate::stock::{self, ImportError, ImportOptions, ImportReport};
+use crate::domain::barcode::Gtin;
+use crate::domain::sizes::Width;
+use crate::domain::stock::{self, ImportError, ImportOptions, ImportReport};
 use crate::warehouse::protocol::StyleTexts;
 
 #[derive(Debug, Clone, Error)]
@@ -244,7 +244,11 @@ fn load_stock(
     // only demo databases are built from fixtures).
     let sample_styles = sample_styles(db)?;
     if !sample_styles.is_empty() {
-        crate::analytics::generate::demo_weeks(db, jiff::Zoned::now().date(), &sample_styles)?;
+        crate::domain::analytics::generate::demo_weeks(
+            db,
+            jiff::Zoned::now().date(),
+            &sample_styles,
+        )?;
     }
     // Its own feed name: the warehouse's catalog cursor starts empty, so the first sync
     // brings the demo catalog up to date with the warehouse's.
@@ -261,7 +265,7 @@ fn load_stock(
 }
 
 /// One size of each of the first styles, for the sample shoppers.
-fn sample_styles(db: &Database) -> Result<Vec<(String, crate::barcode::Gtin)>, DbError> {
+fn sample_styles(db: &Database) -> Result<Vec<(String, crate::domain::barcode::Gtin)>, DbError> {
     let mut stmt = db.conn().prepare(
         "SELECT s.style_code, min(v.gtin) FROM styles s JOIN variants v ON v.style_id = s.id
          GROUP BY s.id ORDER BY s.id LIMIT 12",
@@ -270,7 +274,7 @@ fn sample_styles(db: &Database) -> Result<Vec<(String, crate::barcode::Gtin)>, D
     let mut styles = Vec::new();
     for row in rows {
         let (code, gtin) = row?;
-        if let Some(gtin) = crate::barcode::Gtin::from_stored(gtin) {
+        if let Some(gtin) = crate::domain::barcode::Gtin::from_stored(gtin) {
             styles.push((code, gtin));
         }
     }

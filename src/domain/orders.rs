@@ -7,8 +7,8 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::barcode::Gtin;
 use crate::db::{self, Database, DbError, DbHandle};
+use crate::domain::barcode::Gtin;
 use crate::warehouse::protocol::{Address, Contact, OrderLine, OrderRequest, redact_emails};
 use crate::warehouse::{ClientError, WarehouseClient};
 
@@ -135,16 +135,16 @@ fn validate(draft: &OrderDraft, request: &OrderRequest) -> Result<(), OrderError
     }
     // The warehouse refuses these too; refusing here keeps a parcel that could not arrive
     // out of the outbox. The messages name the field, not the shopper's value.
-    if let Err(e) = crate::address::check_postcode(&a.country, &a.postal_code) {
+    if let Err(e) = crate::domain::address::check_postcode(&a.country, &a.postal_code) {
         return Err(OrderError::Invalid(match e {
-            crate::address::AddressError::UnknownCountry(_) => {
+            crate::domain::address::AddressError::UnknownCountry(_) => {
                 format!("the country {} is not one we ship to", a.country)
             }
             _ => format!("the postal code is not one of {}", a.country),
         }));
     }
     if !draft.contact.email.trim().is_empty()
-        && crate::address::check_email(&draft.contact.email).is_err()
+        && crate::domain::address::check_email(&draft.contact.email).is_err()
     {
         return Err(OrderError::Invalid("the email address is not one".into()));
     }
@@ -622,7 +622,7 @@ pub async fn run_sender(
     retention_days: u32,
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    crate::periodic::every(interval, stop, || async {
+    crate::runtime::periodic::every(interval, stop, || async {
         if let Err(e) = send_due(&db, &client, false).await {
             tracing::warn!(error = %e, "order sender: database error");
         }
