@@ -113,7 +113,7 @@ async fn full_sync(dir: &Path) {
         ..SyncOptions::new(STORE)
     };
     let started = Instant::now();
-    let report = sync::sync(&db, &client, &options, &mut ())
+    let report = sync::sync(db.clone(), client.clone(), options.clone())
         .await
         .expect("sync");
     let elapsed = started.elapsed();

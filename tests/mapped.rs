@@ -230,12 +230,16 @@ async fn a_shopify_like_api_gives_availability_stock_and_takes_orders() {
 
     // Store stock sync: the shop's location, then only what changed since.
     let options = SyncOptions::new(STORE);
-    let report = sync::sync(&db, &client, &options, &mut ()).await.unwrap();
+    let report = sync::sync(db.clone(), client.clone(), options.clone())
+        .await
+        .unwrap();
     assert_eq!(report.catalog.pages, 1, "no catalog feed in a mapped API");
     assert_eq!(report.stock.added + report.stock.changed, 3);
     assert_eq!(store_quantity(&db, GTINS[0]).await, Some(0));
     assert_eq!(store_quantity(&db, GTINS[2]).await, Some(4));
-    sync::sync(&db, &client, &options, &mut ()).await.unwrap();
+    sync::sync(db.clone(), client.clone(), options.clone())
+        .await
+        .unwrap();
     let requests = seen.requests.lock().unwrap().clone();
     assert!(
         requests
@@ -364,7 +368,7 @@ async fn a_saleor_like_graphql_api_gives_stocked_minus_allocated_pages_and_order
     let body = seen.bodies.lock().unwrap()[0].clone();
     assert_eq!(body["variables"]["skus"], json!(&GTINS[..2]));
 
-    let report = sync::sync(&db, &client, &SyncOptions::new(STORE), &mut ())
+    let report = sync::sync(db.clone(), client.clone(), SyncOptions::new(STORE))
         .await
         .unwrap();
     assert_eq!(report.stock.pages, 3, "two pages and the empty last one");

@@ -17,6 +17,7 @@ use kiosk::warehouse::client::ClientOptions;
 use kiosk::warehouse::protocol::{OrderLine, OrderRequest};
 use kiosk::warehouse::server::{self, Fault, ServerHandle, ServerOptions, WarehouseStore};
 use kiosk::warehouse::{ClientError, WarehouseClient};
+use sipper::Sipper;
 
 const STORE: &str = "demo-store-001";
 const TOKEN: &str = "token-store-001-0123456789";
@@ -125,7 +126,7 @@ impl Env {
             page_size,
             ..SyncOptions::new(STORE)
         };
-        sync::sync(&self.db, &self.client(), &options, &mut ()).await
+        sync::sync(self.db.clone(), self.client(), options.clone()).await
     }
 }
 
@@ -201,32 +202,25 @@ async fn sync_from_empty_then_delta() {
     );
 }
 
-/// Records what a sync reports, as the manager's progress bar sees it.
-#[derive(Default)]
-struct Seen(Vec<(&'static str, u64, Option<u64>)>);
-
-impl sync::SyncProgress for Seen {
-    fn pages(&mut self, feed: &'static str, pages: u64, total: Option<u64>) {
-        self.0.push((feed, pages, total));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_progress_knows_how_many_pages_a_feed_has() {
     let env = Env::new().await;
     let mut options = sync::SyncOptions::new(STORE);
     options.page_size = 100;
-    let mut seen = Seen::default();
-    let report = sync::sync(&env.db, &env.client(), &options, &mut seen)
-        .await
-        .unwrap();
-    let catalog: Vec<_> = seen.0.iter().filter(|s| s.0 == "catalog").collect();
+    // What the manager's progress bar sees: each page as it lands, then the report.
+    let mut sync = sync::sync(env.db.clone(), env.client(), options).pin();
+    let mut seen = Vec::new();
+    while let Some(page) = sync.sip().await {
+        seen.push((page.feed, page.counts.pages, page.total_pages));
+    }
+    let report = sync.await.unwrap();
+    let catalog: Vec<_> = seen.iter().filter(|s| s.0 == "catalog").collect();
     // The total is known from the first page on and the last page reaches it.
     assert_eq!(catalog.len() as u64, report.catalog.pages);
     let total = catalog[0].2.unwrap();
     assert!(catalog.iter().all(|s| s.2 == Some(total)));
     assert_eq!(catalog.last().unwrap().1, total);
-    let stock: Vec<_> = seen.0.iter().filter(|s| s.0 == "stock").collect();
+    let stock: Vec<_> = seen.iter().filter(|s| s.0 == "stock").collect();
     // 602 stock rows in pages of 100: 7 pages.
     assert_eq!(stock.last().unwrap(), &&("stock", 7, Some(7)));
 }
@@ -256,7 +250,7 @@ async fn transient_faults_are_retried_and_the_sync_completes() {
         page_size: 200,
         ..SyncOptions::new(STORE)
     };
-    let report = sync::sync(&env.db, &client, &options, &mut ())
+    let report = sync::sync(env.db.clone(), client.clone(), options.clone())
         .await
         .unwrap();
     assert!(
@@ -365,7 +359,8 @@ async fn a_server_restart_mid_sync_resumes_from_the_cursor() {
         .faults
         .push("/v1/catalog/changes", Fault::Delay(Duration::from_secs(3)));
     let db = env.db.clone();
-    let sync_task = tokio::spawn(async move { sync::sync(&db, &client, &options, &mut ()).await });
+    let sync_task =
+        tokio::spawn(async move { sync::sync(db.clone(), client.clone(), options.clone()).await });
     tokio::time::sleep(Duration::from_millis(300)).await;
     env.stop().await;
     let err = sync_task.await.unwrap().unwrap_err();

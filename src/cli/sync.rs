@@ -2,8 +2,9 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kiosk::config::LoadedConfig;
 use kiosk::db::DbHandle;
-use kiosk::runtime::sync::{self, FeedCounts, SyncOptions, SyncProgress};
+use kiosk::runtime::sync::{self, SyncOptions};
 use kiosk::warehouse::connect;
+use sipper::Sipper;
 
 use super::{CliResult, open_database};
 
@@ -12,18 +13,6 @@ pub struct Args {
     /// Start from the beginning and remove what the warehouse no longer lists.
     #[arg(long)]
     full: bool,
-}
-
-struct Spinner(ProgressBar);
-
-impl SyncProgress for Spinner {
-    fn page(&mut self, feed: &'static str, c: &FeedCounts) {
-        self.0.set_message(format!(
-            "{feed}: {} pages, {} added, {} changed, {} removed",
-            c.pages, c.added, c.changed, c.removed
-        ));
-        self.0.tick();
-    }
 }
 
 pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
@@ -36,14 +25,22 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
             ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
-        let mut progress = Spinner(bar);
         let options = SyncOptions {
             full: args.full,
             page_size: loaded.config.warehouse.page_size,
             ..SyncOptions::new(&loaded.config.store.id)
         };
-        let result = sync::sync(&db, &connection.client, &options, &mut progress).await;
-        progress.0.finish_and_clear();
+        let mut sync = sync::sync(db, connection.client.clone(), options).pin();
+        while let Some(page) = sync.sip().await {
+            let c = page.counts;
+            bar.set_message(format!(
+                "{}: {} pages, {} added, {} changed, {} removed",
+                page.feed, c.pages, c.added, c.changed, c.removed
+            ));
+            bar.tick();
+        }
+        let result = sync.await;
+        bar.finish_and_clear();
         if let Some(server) = connection.embedded {
             server.shutdown().await;
         }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
+use sipper::{Sender, Sipper, sipper};
 use thiserror::Error;
 
 use crate::db::{self, DbError, DbHandle};
@@ -71,15 +72,14 @@ impl FeedCounts {
     }
 }
 
-/// Receives progress after each page.
-pub trait SyncProgress: Send {
-    fn page(&mut self, _feed: &'static str, _counts: &FeedCounts) {}
-    /// `pages` of this feed done out of about `total` (from the warehouse's count of what
-    /// remained after the first page; `None` when it does not say).
-    fn pages(&mut self, _feed: &'static str, _pages: u64, _total: Option<u64>) {}
+/// A page is in: the feed's counts so far, and about how many pages the feed has (from the
+/// warehouse's count of what remained after the first page; `None` when it does not say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageDone {
+    pub feed: &'static str,
+    pub counts: FeedCounts,
+    pub total_pages: Option<u64>,
 }
-
-impl SyncProgress for () {}
 
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -289,7 +289,7 @@ async fn run_feed<P, F, Fut>(
     feed: Feed<P>,
     full: bool,
     page_size: u32,
-    progress: &mut dyn SyncProgress,
+    progress: &mut Sender<PageDone>,
     fetch: F,
 ) -> Result<FeedCounts, SyncError>
 where
@@ -338,8 +338,13 @@ where
         counts.changed += page_counts.changed;
         counts.removed += page_counts.removed;
         counts.skipped += page_counts.skipped;
-        progress.page(name, &counts);
-        progress.pages(name, counts.pages, total_pages.map(|t| t.max(counts.pages)));
+        progress
+            .send(PageDone {
+                feed: name,
+                counts,
+                total_pages: total_pages.map(|t| t.max(counts.pages)),
+            })
+            .await;
         if !has_more || next == cursor {
             break;
         }
@@ -424,12 +429,22 @@ pub fn last_sync_at<'a>(
         .max()
 }
 
-/// Runs a catalog sync, then a stock sync.
-pub async fn sync(
+/// Runs a catalog sync, then a stock sync. Await it for the report alone, or sip it for a
+/// [`PageDone`] after each page (the manager's progress bar, the CLI's spinner): the progress
+/// is a stream of its own, so no caller hands in a callback or a channel.
+pub fn sync(
+    db: DbHandle,
+    client: WarehouseClient,
+    options: SyncOptions,
+) -> impl Sipper<Result<SyncReport, SyncError>, PageDone> + Send + 'static {
+    sipper(move |mut progress| async move { run_both(&db, &client, &options, &mut progress).await })
+}
+
+async fn run_both(
     db: &DbHandle,
     client: &WarehouseClient,
     options: &SyncOptions,
-    progress: &mut dyn SyncProgress,
+    progress: &mut Sender<PageDone>,
 ) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
     let (limit, store) = (options.page_size, options.store_id.as_str());
@@ -472,7 +487,7 @@ pub async fn run_periodic(
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
     crate::runtime::periodic::every(interval, stop, || async {
-        match sync(&db, &client, &options, &mut ()).await {
+        match sync(db.clone(), client.clone(), options.clone()).await {
             Ok(report) => tracing::info!(?report.catalog, ?report.stock, "background sync done"),
             Err(e) => tracing::warn!(error = %e, "background sync failed"),
         }

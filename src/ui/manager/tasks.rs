@@ -6,14 +6,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use iced::Task;
-use iced::futures::SinkExt;
 
 use super::status::Message as StatusMessage;
 use super::{Message, Snapshot, SyncSummary};
 use crate::db::DbError;
 use crate::domain::orders::{self, OutboxStatus};
 use crate::domain::stock::{ImportError, ImportMode, ImportOptions};
-use crate::runtime::sync::{self, SyncOptions, SyncProgress};
+use crate::runtime::sync::{self, SyncOptions};
 use crate::ui::Services;
 
 pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
@@ -81,41 +80,31 @@ pub(super) fn ping(services: &Arc<Services>) -> Task<StatusMessage> {
     )
 }
 
-/// Forwards page progress to the dashboard; a full channel drops an update, never blocks.
-struct Forward(iced::futures::channel::mpsc::Sender<StatusMessage>);
-
-impl SyncProgress for Forward {
-    fn pages(&mut self, feed: &'static str, pages: u64, total: Option<u64>) {
-        let _ = self
-            .0
-            .try_send(StatusMessage::SyncProgress { feed, pages, total });
-    }
-}
-
+/// The sync, its pages shown as they land (`Task::sip`), then its summary.
 pub(super) fn sync_task(services: Arc<Services>) -> Task<StatusMessage> {
-    Task::stream(iced::stream::channel(
-        32,
-        async move |mut out: iced::futures::channel::mpsc::Sender<StatusMessage>| {
-            let mut options = SyncOptions::new(&services.config.store.id);
-            options.page_size = services.config.warehouse.page_size;
-            let started = Instant::now();
-            let result = sync::sync(
-                &services.db,
-                &services.client,
-                &options,
-                &mut Forward(out.clone()),
-            )
-            .await
-            .map(|r| SyncSummary {
-                added: r.catalog.added + r.stock.added,
-                changed: r.catalog.changed + r.stock.changed,
-                removed: r.catalog.removed + r.stock.removed,
-                seconds: started.elapsed().as_secs(),
-            })
-            .map_err(|e| e.to_string());
-            let _ = out.send(StatusMessage::SyncFinished(result)).await;
+    let mut options = SyncOptions::new(&services.config.store.id);
+    options.page_size = services.config.warehouse.page_size;
+    let started = Instant::now();
+    Task::sip(
+        sync::sync(services.db.clone(), services.client.clone(), options),
+        |page| StatusMessage::SyncProgress {
+            feed: page.feed,
+            pages: page.counts.pages,
+            total: page.total_pages,
         },
-    ))
+        move |result| {
+            StatusMessage::SyncFinished(
+                result
+                    .map(|r| SyncSummary {
+                        added: r.catalog.added + r.stock.added,
+                        changed: r.catalog.changed + r.stock.changed,
+                        removed: r.catalog.removed + r.stock.removed,
+                        seconds: started.elapsed().as_secs(),
+                    })
+                    .map_err(|e| e.to_string()),
+            )
+        },
+    )
 }
 
 /// Checks a stock file both ways without writing (two dry runs in rolled-back transactions).
