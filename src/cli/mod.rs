@@ -312,10 +312,7 @@ pub fn open_database(loaded: &LoadedConfig) -> Result<Database, Failure> {
 /// window shows staff what is wrong (and the error is printed too).
 #[cfg(feature = "gui")]
 fn kiosk_window(loaded: Result<LoadedConfig, config::ConfigError>) -> CliResult {
-    let loaded = loaded.map_err(|e| {
-        report_error(&e.to_string());
-        e.to_string()
-    });
+    let loaded = loaded.inspect_err(|e| report_error(&e.to_string()));
     let ui = loaded
         .as_ref()
         .map(|l| l.config.ui.clone())

@@ -23,7 +23,7 @@ pub mod sync;
 #[cfg(test)]
 mod tests;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RuntimeError {
     #[error("database {path}: {message}")]
     Database { path: PathBuf, message: String },

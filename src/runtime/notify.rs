@@ -7,6 +7,80 @@ use std::time::Duration;
 use backon::{ExponentialBuilder, Retryable};
 use serde::Serialize;
 
+use super::Runtime;
+use crate::warehouse::protocol::{AssociateRequest, AssociateSize};
+
+/// A size to bring: its GTIN and its label as the shopper saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub gtin: String,
+    pub label: String,
+}
+
+/// What an associate is asked to bring: the shoe in staff's words (brand, name, colour, style
+/// code) and the sizes, the chosen one first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bring {
+    pub style: String,
+    pub sizes: Vec<Wanted>,
+}
+
+/// Tells the store someone is wanted at the kiosk — to help (`None`) or to bring sizes — on
+/// both paths at once: the warehouse's associate queue and the store's webhook. True when
+/// either took it: someone was told, and that is all the shopper needs to know.
+pub async fn call_associate(rt: &Runtime, bring: Option<Bring>) -> bool {
+    let store = &rt.config.store;
+    let first = bring.as_ref().and_then(|b| b.sizes.first());
+    let call = AssociateCall {
+        kind: if bring.is_some() {
+            "bring_size"
+        } else {
+            "associate"
+        },
+        store_id: store.id.clone(),
+        kiosk_id: store.kiosk_id.clone(),
+        gtin: first.map(|w| w.gtin.clone()),
+        size_label: first.map(|w| w.label.clone()),
+        style: bring.as_ref().map(|b| b.style.clone()),
+        also: bring
+            .as_ref()
+            .map(|b| b.sizes.iter().skip(1).map(|w| w.label.clone()).collect())
+            .unwrap_or_default(),
+        at: crate::db::now_rfc3339(),
+    };
+    let (style, sizes) = bring.map(|b| (b.style, b.sizes)).unwrap_or_default();
+    let mut sizes = sizes.into_iter();
+    let first = sizes.next();
+    let request = AssociateRequest {
+        gtin: first.as_ref().map(|w| w.gtin.clone()).unwrap_or_default(),
+        size_label: first.map(|w| w.label).unwrap_or_default(),
+        kiosk_id: store.kiosk_id.clone(),
+        style,
+        also: sizes
+            .map(|w| AssociateSize {
+                gtin: w.gtin,
+                size_label: w.label,
+            })
+            .collect(),
+    };
+    let webhook = &rt.config.notifications.associate_webhook;
+    let to_warehouse = rt.client.associate_request(&store.id, &request);
+    let to_webhook = async {
+        if webhook.is_empty() {
+            return false;
+        }
+        post(&rt.webhook, webhook, &call)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "associate webhook failed"))
+            .is_ok()
+    };
+    let (warehouse, webhook) = futures_util::join!(to_warehouse, to_webhook);
+    if let Err(e) = &warehouse {
+        tracing::warn!(error = %e.summary(), "associate request to the warehouse failed");
+    }
+    warehouse.is_ok() || webhook
+}
+
 /// The message, as POSTed.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AssociateCall {

@@ -2,12 +2,32 @@
 //! comes before shipping, an offer to e-mail the code, and one honest countdown: the screen
 //! keeps the code until "Finish" or the time it states (no idle prompt covers it).
 
+use std::sync::Arc;
+
 use crate::config::BarcodeFormat;
 use iced::widget::{column, container, image, row, text};
-use iced::{Alignment, Element, Length};
+use iced::{Alignment, Element, Length, Task};
 
+use super::services::Services;
 use super::theme::{self, spacing};
 use super::{Ctx, widgets};
+
+/// Asks the warehouse to e-mail the code of its order `order_id` to the address on the order
+/// (the kiosk never sends the address again); the answer comes back as `CodeEmailed`.
+pub fn email_code(services: &Arc<Services>, order_id: String) -> Task<Message> {
+    let services = services.clone();
+    Task::perform(
+        async move {
+            services
+                .client
+                .email_order_code(&order_id)
+                .await
+                .map(|r| r.to)
+                .map_err(|e| tracing::warn!(error = %e.summary(), "order code e-mail failed"))
+        },
+        Message::CodeEmailed,
+    )
+}
 
 /// Seconds before the done screen returns to attract: long enough to walk to the till and
 /// queue there with the code on screen.

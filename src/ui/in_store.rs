@@ -2,11 +2,16 @@
 //! also half a size down or up, cancel), then "an associate will bring it" once the request
 //! went to the store. The kiosk returns to attract a little after that.
 
-use iced::widget::{column, container, row, text};
-use iced::{Alignment, Element, Length};
+use std::sync::Arc;
 
+use iced::widget::{column, container, row, text};
+use iced::{Alignment, Element, Length, Task};
+
+use super::services::Services;
 use super::theme::{self, spacing};
 use super::{Ctx, widgets};
+use crate::domain::events::Event;
+use crate::runtime::notify::{self, Bring};
 
 /// Seconds the "on the way" screen stays before the kiosk returns to attract.
 pub const SHOW_SECONDS: u64 = 20;
@@ -21,12 +26,7 @@ pub enum Delivery {
     Queued,
 }
 
-/// A size to bring: its GTIN and its label as the shopper saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wanted {
-    pub gtin: String,
-    pub label: String,
-}
+pub use crate::runtime::notify::Wanted;
 
 #[derive(Debug, Clone)]
 pub struct InStore {
@@ -52,8 +52,9 @@ pub enum Action {
     None,
     Finish,
     Cancel,
-    /// Send the request: the size wanted and the others ticked.
-    Send(Vec<Wanted>),
+    /// The request is on its way (the task brings `Delivered`); the event is for the
+    /// analytics (a size asked for from the stockroom).
+    Sent(Task<Message>, Option<Event>),
 }
 
 impl InStore {
@@ -89,7 +90,7 @@ impl InStore {
             .collect()
     }
 
-    pub fn update(&mut self, message: Message) -> Action {
+    pub fn update(&mut self, message: Message, services: &Arc<Services>) -> Action {
         match message {
             Message::Toggle(i) => {
                 if let (Delivery::Confirming, Some((_, ticked))) =
@@ -101,7 +102,29 @@ impl InStore {
             }
             Message::Confirm if self.delivery == Delivery::Confirming => {
                 self.delivery = Delivery::Sending;
-                Action::Send(self.sizes())
+                let asked = self
+                    .size
+                    .gtin
+                    .parse()
+                    .ok()
+                    .map(|gtin| Event::InStoreRequest {
+                        gtin,
+                        style: self.shoe.style_code.clone(),
+                    });
+                // For staff: the catalog's own words and the style code.
+                let bring = Bring {
+                    style: format!(
+                        "{} {} · {} ({})",
+                        self.shoe.brand, self.shoe.name, self.shoe.colour, self.shoe.style_code
+                    ),
+                    sizes: self.sizes(),
+                };
+                let services = services.clone();
+                let work = Task::perform(
+                    async move { notify::call_associate(&services, Some(bring)).await },
+                    Message::Delivered,
+                );
+                Action::Sent(work, asked)
             }
             Message::Confirm => Action::None,
             Message::Cancel if self.delivery == Delivery::Confirming => Action::Cancel,

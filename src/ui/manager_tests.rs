@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use super::manager::{self, ImportState, SyncState, pin};
 use super::tests::{IN_STORE, Rig, SHIP_ONLY, drain, rig_with, screen};
 use super::*;
+use crate::db::DbError;
 use crate::warehouse::server::Fault;
 use futures_util::StreamExt;
 
@@ -204,7 +205,9 @@ async fn no_pin_configured_says_how_to_set_one() {
     .await;
     rig.long_press_store_name().await;
     rig.type_pin("1234").await;
-    assert!(rig.shows_part("no manager PIN is set: run `kiosk manager set-pin`"));
+    // Matched on the kind of problem: said in words, with what to do.
+    assert!(rig.shows_part("No manager PIN is set on this kiosk."));
+    assert!(rig.shows_part("kiosk manager set-pin"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -691,9 +694,12 @@ async fn every_way_a_visit_ends_is_counted() {
     // A size shipped home (the order itself is tested elsewhere; here only its outcome).
     rig.wedge(SHIP_ONLY).await;
     rig.choose(SHIP_ONLY).await;
-    rig.send(Message::OrderPlaced(Ok((
-        "K-TEST-0001".into(),
-        Some("W-1".into()),
+    rig.send(Message::Order(super::order::Message::Placed(Ok(
+        super::order::Placed {
+            number: "K-TEST-0001".into(),
+            warehouse_id: Some("W-1".into()),
+            code_email: false,
+        },
     ))))
     .await;
     rig.send(Message::StartOver).await;

@@ -24,14 +24,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::config::{Config, LoadedConfig, SizeSystemName};
-use crate::db::DbError;
-use crate::domain::availability::{self, Freshness};
-use crate::domain::catalog::{self, LookupError, SizeGrid};
-use crate::domain::events::{self, Event, ReadFailure};
-use crate::domain::orders;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::config::{Config, ConfigError, LoadedConfig, SizeSystemName};
+use crate::domain::catalog;
+use crate::domain::events::{self, Event};
+use crate::domain::orders::OrderError;
 use crate::i18n::{self, Lang};
-use crate::warehouse::protocol::{AssociateRequest, StyleText};
+use crate::runtime::{RuntimeError, notify};
+use crate::warehouse::protocol::StyleText;
 use iced::keyboard::{self, key};
 use iced::widget::{column, container, mouse_area, row, space, text};
 use iced::{Alignment, Element, Length, Size, Subscription, Task};
@@ -118,10 +119,22 @@ fn catalog_word(lang: &Lang, kind: &str, value: &str) -> String {
         .unwrap_or_else(|| value.to_owned())
 }
 
-/// What an associate is asked to bring: the shoe and the sizes, the chosen one first.
-struct Bring {
-    style: String,
-    sizes: Vec<in_store::Wanted>,
+/// A new id for a screen's request (a lookup, a warehouse check), so the screen can tell its
+/// own answer from a late one for something the shopper has left behind.
+fn next_request_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Why the kiosk cannot serve shoppers: staff see what to fix on the out-of-order screen.
+#[derive(Debug, Clone)]
+pub enum Breakdown {
+    /// `kiosk.toml` is wrong (every problem, located).
+    Config(ConfigError),
+    /// The database or the warehouse connection would not start.
+    Start(RuntimeError),
+    /// An order could not even be written to the outbox.
+    Orders(OrderError),
 }
 
 /// Which half goes on top when a screen is stacked for portrait.
@@ -134,7 +147,7 @@ pub enum Side {
 #[derive(Debug)]
 enum Screen {
     Starting,
-    OutOfOrder(String),
+    OutOfOrder(Breakdown),
     Attract,
     Scan(scan::Scan),
     Product(Box<product::Product>),
@@ -163,7 +176,7 @@ struct Session {
 
 #[derive(Debug, Clone)]
 pub enum Message {
-    Started(Result<Arc<Services>, String>),
+    Started(Result<Arc<Services>, RuntimeError>),
     Tick(Instant),
     Keyboard(keyboard::Event),
     Resized(Size),
@@ -175,14 +188,11 @@ pub enum Message {
     CallAssociate,
     AssociateCalled(bool),
     MoreTime,
-    Looked(u64, Result<Box<SizeGrid>, LookupFailure>),
     Attract(attract::Message),
     Scan(scan::Message),
-    Product(u64, product::Message),
+    Product(product::Message),
     InStore(in_store::Message),
     Order(order::Message),
-    /// The kiosk order number and, when the warehouse confirmed it, the warehouse's id.
-    OrderPlaced(Result<(String, Option<String>), String>),
     Done(done::Message),
     Camera(crate::camera::CameraEvent),
     /// An analytics event was stored (or not: the error, logged).
@@ -190,8 +200,6 @@ pub enum Message {
     CornerPressed,
     CornerReleased,
     ManagerPin(manager::pin::Message),
-    /// The PIN check's answer: matched or not, or why it could not be checked.
-    PinChecked(Result<bool, String>),
     /// The PIN gate as saved before the last restart.
     GateLoaded(crate::domain::pin::GateState),
     Manager(manager::Message),
@@ -214,24 +222,23 @@ impl Message {
             | Message::CallAssociate
             | Message::MoreTime
             | Message::Attract(_)
-            | Message::Scan(_)
-            | Message::Product(..)
-            | Message::InStore(_)
-            | Message::Order(_)
-            | Message::Done(_)
             | Message::CornerPressed
-            | Message::CornerReleased
-            | Message::ManagerPin(_) => true,
+            | Message::CornerReleased => true,
+            // Answers to a screen's own work come back inside its messages; they are not a
+            // person acting.
+            Message::Scan(m) => !matches!(m, scan::Message::Looked(..)),
+            Message::Product(m) => !matches!(m, product::Message::Warehouse(..)),
+            Message::InStore(m) => !matches!(m, in_store::Message::Delivered(_)),
+            Message::Order(m) => !matches!(m, order::Message::Placed(_)),
+            Message::Done(m) => !matches!(m, done::Message::CodeEmailed(_)),
+            Message::ManagerPin(m) => !matches!(m, manager::pin::Message::Checked(_)),
             Message::Manager(m) => m.is_from_staff(),
             Message::Started(_)
             | Message::Tick(_)
             | Message::Resized(_)
             | Message::AssociateCalled(_)
-            | Message::Looked(..)
-            | Message::OrderPlaced(_)
             | Message::Camera(_)
             | Message::Recorded(_)
-            | Message::PinChecked(_)
             | Message::GateLoaded(_) => false,
         }
     }
@@ -251,8 +258,6 @@ pub struct Kiosk {
     reset_at: Option<Instant>,
     /// Characters typed by a keyboard-wedge scanner, until Enter.
     wedge: String,
-    /// Counts lookups, so a late answer for an earlier scan is dropped.
-    lookup_generation: u64,
     associate_notice: bool,
     camera: CameraState,
     session: Option<Session>,
@@ -266,15 +271,6 @@ pub struct Kiosk {
     screen_changes: u32,
 }
 
-/// Why a scanned or typed code opened no product, as the scan screen tells it.
-#[derive(Debug, Clone)]
-pub enum LookupFailure {
-    Unknown,
-    Unreadable(scan::Why),
-    /// The lookup itself failed; the detail goes to the log, not the screen.
-    Broken,
-}
-
 /// What the scan screen knows about the camera.
 #[derive(Debug, Clone, Default)]
 pub enum CameraState {
@@ -285,7 +281,7 @@ pub enum CameraState {
 }
 
 impl Kiosk {
-    pub fn new(loaded: Result<LoadedConfig, String>) -> (Self, Task<Message>) {
+    pub fn new(loaded: Result<LoadedConfig, ConfigError>) -> (Self, Task<Message>) {
         let now = Instant::now();
         let (config, screen, task) = match loaded {
             Ok(loaded) => {
@@ -296,7 +292,11 @@ impl Kiosk {
                     Task::perform(start_services(loaded), Message::Started),
                 )
             }
-            Err(problem) => (Config::default(), Screen::OutOfOrder(problem), Task::none()),
+            Err(problem) => (
+                Config::default(),
+                Screen::OutOfOrder(Breakdown::Config(problem)),
+                Task::none(),
+            ),
         };
         let kiosk = Self {
             services: None,
@@ -311,7 +311,6 @@ impl Kiosk {
             last_activity: now,
             reset_at: None,
             wedge: String::new(),
-            lookup_generation: 0,
             associate_notice: false,
             camera: CameraState::Starting,
             session: None,
@@ -405,7 +404,6 @@ impl Kiosk {
         self.wedge.clear();
         self.reset_at = None;
         self.associate_notice = false;
-        self.lookup_generation += 1;
         self.last_activity = self.now;
         task
     }
@@ -440,71 +438,22 @@ impl Kiosk {
         )
     }
 
+    /// Looks a code up on the scan screen (opened if another screen shows).
     fn lookup(&mut self, code: String) -> Task<Message> {
         let Some(services) = self.services.clone() else {
             return Task::none();
         };
-        self.lookup_generation += 1;
-        let generation = self.lookup_generation;
-        if !matches!(self.screen, Screen::Scan(_)) {
-            self.screen = Screen::Scan(scan::Scan::new());
-        }
-        if let Screen::Scan(scan) = &mut self.screen {
-            scan.show_code(&code);
-            scan.set_status(scan::Status::Looking);
-        }
-        Task::perform(
-            async move {
-                services
-                    .db
-                    .call(move |db| match catalog::lookup(db.conn(), &code, None) {
-                        Ok((_, grid)) => Ok(Ok(Box::new(grid))),
-                        Err(LookupError::Db(e)) => Err(e),
-                        Err(LookupError::UnknownProduct(_)) => Ok(Err(LookupFailure::Unknown)),
-                        Err(LookupError::Barcode(e)) => {
-                            Ok(Err(LookupFailure::Unreadable(scan::Why::of(&e))))
-                        }
-                    })
-                    .await
-                    .unwrap_or_else(|e: DbError| {
-                        tracing::error!(error = %e, "catalog lookup failed");
-                        Err(LookupFailure::Broken)
-                    })
-            },
-            move |result| Message::Looked(generation, result),
-        )
-    }
-
-    fn refresh_warehouse(&self, grid: &SizeGrid) -> Task<Message> {
-        let Some(services) = self.services.clone() else {
-            return Task::none();
+        let scan = match &mut self.screen {
+            Screen::Scan(scan) => scan,
+            _ => {
+                self.screen = Screen::Scan(scan::Scan::new());
+                let Screen::Scan(scan) = &mut self.screen else {
+                    return Task::none();
+                };
+                scan
+            }
         };
-        let generation = self.lookup_generation;
-        let gtins: Vec<_> = grid.sizes.iter().map(|e| e.gtin).collect();
-        let scanned = grid.scanned;
-        Task::perform(
-            async move {
-                let freshness = availability::refresh(&services.db, &services.client, &gtins)
-                    .await
-                    .unwrap_or_else(|e| Freshness::Unavailable {
-                        reason: e.to_string(),
-                    });
-                let grid = services
-                    .db
-                    .call(move |db| catalog::size_grid(db.conn(), scanned))
-                    .await
-                    .ok()
-                    .flatten();
-                (freshness, grid)
-            },
-            move |(freshness, grid)| match grid {
-                Some(grid) => Message::Product(
-                    generation,
-                    product::Message::Warehouse(freshness, Box::new(grid)),
-                ),
-                None => Message::Tick(Instant::now()),
-            },
-        )
+        scan.look_up(&services, code).map(Message::Scan)
     }
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
@@ -583,7 +532,8 @@ impl Kiosk {
                 Task::none()
             }
             Message::Started(Err(problem)) => {
-                self.screen = Screen::OutOfOrder(problem);
+                tracing::error!(error = %problem, "the kiosk could not start");
+                self.screen = Screen::OutOfOrder(Breakdown::Start(problem));
                 Task::none()
             }
             Message::Tick(now) => {
@@ -630,49 +580,13 @@ impl Kiosk {
             Message::MoreTime => Task::none(),
             Message::CallAssociate => {
                 let recorded = self.record(Event::AssociateCalled);
-                Task::batch([recorded, self.call_associate(None)])
+                Task::batch([recorded, self.call_associate()])
             }
             Message::AssociateCalled(ok) => {
-                if let Screen::InStore(s) = &mut self.screen {
-                    s.update(in_store::Message::Delivered(ok));
+                if !ok {
+                    tracing::warn!("nobody took the associate call (warehouse and webhook)");
                 }
                 Task::none()
-            }
-            Message::Looked(generation, result) => {
-                if generation != self.lookup_generation {
-                    return Task::none();
-                }
-                match result {
-                    Ok(grid) => {
-                        let recorded = self.record(Event::Scan {
-                            gtin: grid.scanned,
-                            style: grid.style.style_code.clone(),
-                        });
-                        let task = Task::batch([recorded, self.refresh_warehouse(&grid)]);
-                        self.screen = Screen::Product(Box::new(product::Product::new(
-                            *grid,
-                            self.size_system,
-                        )));
-                        task
-                    }
-                    Err(failure) => {
-                        let (status, failure) = match failure {
-                            LookupFailure::Unknown => {
-                                (scan::Status::NotFound, ReadFailure::Unknown)
-                            }
-                            LookupFailure::Unreadable(why) => {
-                                (scan::Status::Unreadable(why), ReadFailure::Unreadable)
-                            }
-                            LookupFailure::Broken => {
-                                (scan::Status::Broken, ReadFailure::Unreadable)
-                            }
-                        };
-                        if let Screen::Scan(scan) = &mut self.screen {
-                            scan.set_status(status);
-                        }
-                        self.record(Event::ReadFailed { reason: failure })
-                    }
-                }
             }
             Message::Attract(attract::Message::Start) => {
                 self.screen = Screen::Scan(scan::Scan::new());
@@ -685,104 +599,59 @@ impl Kiosk {
                 match scan.update(m) {
                     scan::Action::None => Task::none(),
                     scan::Action::Lookup(code) => self.lookup(code),
+                    scan::Action::Found(grid) => self.open_product(*grid),
+                    scan::Action::Failed(reason) => self.record(Event::ReadFailed { reason }),
                 }
             }
-            Message::Product(generation, m) => {
-                if generation != self.lookup_generation {
-                    return Task::none();
-                }
-                let Screen::Product(product) = &mut self.screen else {
+            Message::Product(m) => {
+                let (Screen::Product(product), Some(services)) =
+                    (&mut self.screen, self.services.clone())
+                else {
                     return Task::none();
                 };
                 if let product::Message::System(system) = m {
                     self.size_system = system;
                 }
-                let style = product.grid().style.style_code.clone();
-                // A size asked for: in the store or not is what the lost-sales report counts.
-                let chosen = match &m {
-                    product::Message::Choose(gtin) => product
-                        .grid()
-                        .sizes
-                        .iter()
-                        .find(|e| e.gtin == *gtin)
-                        .map(|e| Event::SizeChosen {
-                            gtin: e.gtin,
-                            style: style.clone(),
-                            size_mm: u32::from(e.size_mm),
-                            in_store: e.store_quantity.unwrap_or(0) > 0,
-                        }),
-                    _ => None,
-                };
-                let action = product.update(m);
-                let full_style = product.grid().style.clone();
-                let recorded = match chosen {
-                    Some(event) => self.record(event),
-                    None => Task::none(),
-                };
-                match action {
-                    product::Action::None => recorded,
-                    product::Action::InStore(entry, label, neighbours) => {
-                        // The sheet first: nothing is sent until the shopper confirms.
-                        let wanted = |e: &crate::domain::catalog::GridEntry, label: String| {
-                            in_store::Wanted {
-                                gtin: e.gtin.to_string(),
-                                label,
+                match product.update(m, &services) {
+                    product::Action::None => Task::none(),
+                    product::Action::Chose(asked, next) => {
+                        match next {
+                            Some(product::Next::InStore(sheet)) => {
+                                self.leave_product_for(Screen::InStore(sheet));
                             }
-                        };
-                        let sheet = in_store::InStore::new(
-                            Box::new(full_style),
-                            wanted(&entry, label),
-                            neighbours
-                                .iter()
-                                .map(|(e, l)| wanted(e, l.clone()))
-                                .collect(),
-                            self.config().store.kiosk_id,
-                        );
-                        self.leave_product_for(Screen::InStore(sheet));
-                        recorded
-                    }
-                    product::Action::Ship(entry, label) => {
-                        let style = full_style;
-                        let country = self.config().store.country;
-                        let order = order::Order::new(style, entry, label, &country);
-                        self.leave_product_for(Screen::Order(Box::new(order)));
-                        recorded
+                            Some(product::Next::Ship(order)) => {
+                                self.leave_product_for(Screen::Order(order));
+                            }
+                            None => {}
+                        }
+                        self.record(asked)
                     }
                 }
             }
             Message::InStore(m) => {
-                let Screen::InStore(s) = &mut self.screen else {
+                let (Screen::InStore(sheet), Some(services)) =
+                    (&mut self.screen, self.services.clone())
+                else {
                     return Task::none();
                 };
-                match s.update(m) {
+                match sheet.update(m, &services) {
                     in_store::Action::None => Task::none(),
                     in_store::Action::Finish => self.reset(),
                     in_store::Action::Cancel => {
                         self.back_to_product();
                         Task::none()
                     }
-                    in_store::Action::Send(sizes) => {
-                        // For staff: the catalog's own words and the style code.
-                        let style = format!(
-                            "{} {} · {} ({})",
-                            s.shoe.brand, s.shoe.name, s.shoe.colour, s.shoe.style_code
-                        );
-                        let style_code = s.shoe.style_code.clone();
-                        let requested = match sizes.first().and_then(|w| w.gtin.parse().ok()) {
-                            Some(gtin) => self.record(Event::InStoreRequest {
-                                gtin,
-                                style: style_code,
-                            }),
-                            None => Task::none(),
-                        };
+                    in_store::Action::Sent(work, asked) => {
                         self.reset_at =
                             Some(self.now + Duration::from_secs(in_store::SHOW_SECONDS));
-                        Task::batch([requested, self.call_associate(Some(Bring { style, sizes }))])
+                        let recorded = asked.map_or_else(Task::none, |e| self.record(e));
+                        Task::batch([recorded, work.map(Message::InStore)])
                     }
                 }
             }
             Message::Order(m) => {
-                let Screen::Order(o) = &mut self.screen else {
+                let (Screen::Order(o), Some(services)) = (&mut self.screen, self.services.clone())
+                else {
                     return Task::none();
                 };
                 match o.update(m) {
@@ -791,55 +660,32 @@ impl Kiosk {
                         self.back_to_product();
                         Task::none()
                     }
-                    order::Action::Place(draft) => self.place(*draft),
-                }
-            }
-            Message::OrderPlaced(result) => {
-                let Screen::Order(o) = &self.screen else {
-                    return Task::none();
-                };
-                let delivery = o
-                    .entry
-                    .warehouse
-                    .as_ref()
-                    .and_then(|w| w.delivery_estimate.clone());
-                let ordered = Event::DropshipOrder {
-                    gtin: o.entry.gtin,
-                    style: o.style.style_code.clone(),
-                };
-                let email = o.value(order::Field::Email).to_owned();
-                let mails = self
-                    .services
-                    .as_ref()
-                    .is_some_and(|s| s.client.offers_code_email());
-                match result {
-                    Ok((number, warehouse_id)) => {
-                        self.screen = Screen::Done(done::Done::new(
-                            number,
-                            delivery,
-                            warehouse_id,
-                            &email,
-                            mails,
-                        ));
+                    order::Action::Place(draft) => {
+                        order::place(&services, *draft).map(Message::Order)
+                    }
+                    order::Action::Done(done, ordered) => {
+                        self.screen = Screen::Done(*done);
                         self.reset_at = Some(self.now + Duration::from_secs(done::SHOW_SECONDS));
-                        return self.record(ordered);
+                        self.record(ordered)
                     }
-                    Err(problem) => {
+                    order::Action::Failed(problem) => {
                         // Not even written to the outbox: say so on the staff screen.
-                        tracing::error!(%problem, "order could not be stored");
-                        self.screen = Screen::OutOfOrder(problem);
+                        tracing::error!(error = %problem, "order could not be stored");
+                        self.screen = Screen::OutOfOrder(Breakdown::Orders(problem));
+                        Task::none()
                     }
                 }
-                Task::none()
             }
             Message::Done(m) => {
-                let Screen::Done(d) = &mut self.screen else {
+                let (Screen::Done(d), Some(services)) = (&mut self.screen, &self.services) else {
                     return Task::none();
                 };
                 match d.update(m) {
                     done::Action::None => Task::none(),
                     done::Action::Finish => self.reset(),
-                    done::Action::EmailCode(order_id) => self.email_code(order_id),
+                    done::Action::EmailCode(order_id) => {
+                        done::email_code(services, order_id).map(Message::Done)
+                    }
                 }
             }
             Message::Camera(event) => self.camera_event(event),
@@ -860,7 +706,6 @@ impl Kiosk {
                 Task::none()
             }
             Message::ManagerPin(m) => self.pin_message(m),
-            Message::PinChecked(result) => self.pin_checked(result),
             Message::Manager(manager::Message::Logout) => self.reset(),
             Message::Manager(manager::Message::Quit) => {
                 tracing::info!("kiosk closed from manager mode");
@@ -889,22 +734,9 @@ impl Kiosk {
                     entry.show_lock(Some(remaining));
                     return Task::none();
                 }
-                let manager = services.config.manager.clone();
-                let base = services.base_dir.clone();
-                // Argon2 is slow on purpose: off the UI thread.
-                Task::perform(
-                    async move {
-                        tokio::task::spawn_blocking(move || {
-                            let hash = crate::domain::pin::configured_hash(&manager, &base)
-                                .map_err(|e| e.to_string())?;
-                            crate::domain::pin::verify_pin(&pin, &hash).map_err(|e| e.to_string())
-                        })
-                        .await
-                        .map_err(|e| e.to_string())?
-                    },
-                    Message::PinChecked,
-                )
+                manager::pin::check(services, pin).map(Message::ManagerPin)
             }
+            manager::pin::Action::Checked(result) => self.pin_checked(result),
         }
     }
 
@@ -928,7 +760,7 @@ impl Kiosk {
         )
     }
 
-    fn pin_checked(&mut self, result: Result<bool, String>) -> Task<Message> {
+    fn pin_checked(&mut self, result: Result<bool, crate::domain::pin::PinError>) -> Task<Message> {
         if !matches!(self.screen, Screen::ManagerPin(_)) {
             return Task::none();
         }
@@ -1009,7 +841,7 @@ impl Kiosk {
                 }
                 // The product already on screen is not looked up again.
                 if let Screen::Product(p) = &self.screen
-                    && p.grid().scanned == read.gtin
+                    && p.shows(read.gtin)
                 {
                     return Task::none();
                 }
@@ -1020,39 +852,6 @@ impl Kiosk {
                 self.lookup(read.text)
             }
         }
-    }
-
-    fn place(&self, draft: crate::domain::orders::OrderDraft) -> Task<Message> {
-        let Some(services) = self.services.clone() else {
-            return Task::none();
-        };
-        let store_id = services.config.store.id.clone();
-        Task::perform(
-            async move {
-                let order = services
-                    .db
-                    .run(move |db| orders::enqueue(db, &store_id, &draft))
-                    .await
-                    .map_err(|e| e.to_string())?;
-                // Stored: from here the order is safe. Send it now; if the warehouse is down
-                // the outbox keeps trying.
-                let report = orders::send_due(&services.db, &services.client, false).await;
-                let confirmed = report.is_ok_and(|r| r.confirmed.contains(&order.id));
-                let id = order.id.clone();
-                let warehouse_id = if confirmed {
-                    services
-                        .db
-                        .run(move |db| orders::get(db, &id))
-                        .await
-                        .ok()
-                        .and_then(|o| o.warehouse_order_id)
-                } else {
-                    None
-                };
-                Ok((order.id, warehouse_id))
-            },
-            Message::OrderPlaced,
-        )
     }
 
     /// Whether the screen has a step to go back to (the footer shows Back).
@@ -1068,10 +867,7 @@ impl Kiosk {
     fn back(&mut self) -> Task<Message> {
         match &mut self.screen {
             // From the product: scan another shoe.
-            Screen::Product(_) => {
-                self.lookup_generation += 1;
-                self.screen = Screen::Scan(scan::Scan::new());
-            }
+            Screen::Product(_) => self.screen = Screen::Scan(scan::Scan::new()),
             Screen::Order(o) => {
                 if let order::Action::Leave = o.update(order::Message::Back) {
                     self.back_to_product();
@@ -1099,100 +895,30 @@ impl Kiosk {
         };
     }
 
-    fn email_code(&self, order_id: String) -> Task<Message> {
+    /// The product screen for a grid just looked up: shown at once from local stock, the
+    /// warehouse's answer filling in; the scan is counted.
+    fn open_product(&mut self, grid: crate::domain::catalog::SizeGrid) -> Task<Message> {
         let Some(services) = self.services.clone() else {
             return Task::none();
         };
-        Task::perform(
-            async move {
-                services
-                    .client
-                    .email_order_code(&order_id)
-                    .await
-                    .map(|r| r.to)
-                    .map_err(|e| tracing::warn!(error = %e.summary(), "order code e-mail failed"))
-            },
-            |result| Message::Done(done::Message::CodeEmailed(result)),
-        )
+        let recorded = self.record(Event::Scan {
+            gtin: grid.scanned,
+            style: grid.style.style_code.clone(),
+        });
+        let mut product = product::Product::new(grid, self.size_system);
+        let check = product.check_warehouse(&services).map(Message::Product);
+        self.screen = Screen::Product(Box::new(product));
+        Task::batch([recorded, check])
     }
 
-    fn call_associate(&mut self, what: Option<Bring>) -> Task<Message> {
+    /// The header's "Call an associate": someone is told, and the shopper sees that at once.
+    fn call_associate(&mut self) -> Task<Message> {
         let Some(services) = self.services.clone() else {
             return Task::none();
         };
-        if what.is_none() {
-            self.associate_notice = true;
-        }
-        let store = &services.config.store;
-        let call = crate::runtime::notify::AssociateCall {
-            kind: if what.is_some() {
-                "bring_size"
-            } else {
-                "associate"
-            },
-            store_id: store.id.clone(),
-            kiosk_id: store.kiosk_id.clone(),
-            gtin: what
-                .as_ref()
-                .and_then(|b| b.sizes.first())
-                .map(|w| w.gtin.clone()),
-            size_label: what
-                .as_ref()
-                .and_then(|b| b.sizes.first())
-                .map(|w| w.label.clone()),
-            style: what.as_ref().map(|b| b.style.clone()),
-            also: what
-                .as_ref()
-                .map(|b| b.sizes.iter().skip(1).map(|w| w.label.clone()).collect())
-                .unwrap_or_default(),
-            at: crate::db::now_rfc3339(),
-        };
-        let request = match what {
-            Some(Bring { style, sizes }) => {
-                let mut sizes = sizes.into_iter();
-                let first = sizes.next().unwrap_or(in_store::Wanted {
-                    gtin: String::new(),
-                    label: String::new(),
-                });
-                AssociateRequest {
-                    gtin: first.gtin,
-                    size_label: first.label,
-                    kiosk_id: store.kiosk_id.clone(),
-                    style,
-                    also: sizes
-                        .map(|w| crate::warehouse::protocol::AssociateSize {
-                            gtin: w.gtin,
-                            size_label: w.label,
-                        })
-                        .collect(),
-                }
-            }
-            None => AssociateRequest {
-                gtin: String::new(),
-                size_label: String::new(),
-                kiosk_id: store.kiosk_id.clone(),
-                style: String::new(),
-                also: Vec::new(),
-            },
-        };
+        self.associate_notice = true;
         Task::perform(
-            async move {
-                let store_id = services.config.store.id.clone();
-                let webhook = services.config.notifications.associate_webhook.clone();
-                let to_warehouse = services.client.associate_request(&store_id, &request);
-                let to_webhook = async {
-                    if webhook.is_empty() {
-                        return false;
-                    }
-                    crate::runtime::notify::post(&services.webhook, &webhook, &call)
-                        .await
-                        .inspect_err(|e| tracing::warn!(error = %e, "associate webhook failed"))
-                        .is_ok()
-                };
-                let (warehouse, webhook) = futures_util::join!(to_warehouse, to_webhook);
-                // Someone was told: that is all the shopper needs to know.
-                warehouse.is_ok() || webhook
-            },
+            async move { notify::call_associate(&services, None).await },
             Message::AssociateCalled,
         )
     }
@@ -1364,7 +1090,6 @@ impl Kiosk {
             store_country,
             handheld_scanner,
         };
-        let generation = self.lookup_generation;
         let seconds = self
             .now
             .saturating_duration_since(self.started_at)
@@ -1376,7 +1101,7 @@ impl Kiosk {
             Screen::OutOfOrder(problem) => out_of_order(&ctx, problem),
             Screen::Attract => attract::view(&ctx, seconds).map(Message::Attract),
             Screen::Scan(s) => s.view(&ctx).map(Message::Scan),
-            Screen::Product(p) => p.view(&ctx).map(move |m| Message::Product(generation, m)),
+            Screen::Product(p) => p.view(&ctx).map(Message::Product),
             Screen::InStore(s) => s.view(&ctx).map(Message::InStore),
             Screen::Order(o) => o.view(&ctx).map(Message::Order),
             Screen::Done(d) => {
@@ -1545,14 +1270,20 @@ fn idle_prompt<'a>(ctx: &Ctx<'a>, seconds: u64, manager: bool) -> Element<'a, Me
     container(card).center(Length::Fill).into()
 }
 
-fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &str) -> Element<'a, Message> {
+fn out_of_order<'a>(ctx: &Ctx<'a>, problem: &Breakdown) -> Element<'a, Message> {
     let p = ctx.palette;
+    // What staff should do depends on what broke; the detail below says exactly where.
+    let (what, detail) = match problem {
+        Breakdown::Config(e) => (ctx.t("outoforder-config"), e.to_string()),
+        Breakdown::Start(e) => (ctx.t("outoforder-start"), e.to_string()),
+        Breakdown::Orders(e) => (ctx.t("outoforder-orders"), e.to_string()),
+    };
     container(
         column![
             text(ctx.t("outoforder-title")).size(theme::text::H1),
-            text(ctx.t("outoforder-staff")).size(theme::text::BODY),
+            text(what).size(theme::text::BODY),
             container(
-                text(problem.to_owned())
+                text(detail)
                     .size(theme::text::BODY)
                     .font(iced::Font::MONOSPACE)
             )
@@ -1594,7 +1325,7 @@ fn forced_backend_with(ui: &crate::config::Ui, gpu: bool) -> Option<&'static str
 }
 
 /// Runs the kiosk window until it is closed.
-pub fn run(loaded: Result<LoadedConfig, String>) -> iced::Result {
+pub fn run(loaded: Result<LoadedConfig, ConfigError>) -> iced::Result {
     let ui = loaded
         .as_ref()
         .map(|l| l.config.ui.clone())

@@ -3,15 +3,62 @@
 //! your address" with everything entered before the order is placed. Back goes one step back
 //! at every stage.
 
+use std::sync::Arc;
+
 use crate::domain::address;
 use crate::domain::catalog::{GridEntry, Style};
-use crate::domain::orders::OrderDraft;
+use crate::domain::events::Event;
+use crate::domain::orders::{self, OrderDraft, OrderError};
 use crate::warehouse::protocol::{Address, Contact, StyleText};
 use iced::widget::{button, column, container, row, text};
-use iced::{Alignment, Element, Length};
+use iced::{Alignment, Element, Length, Task};
 
+use super::services::Services;
 use super::theme::{self, spacing};
-use super::{Ctx, widgets};
+use super::{Ctx, done, widgets};
+
+/// An order stored in the outbox: its kiosk number, the warehouse's number when it confirmed
+/// it at once, and whether the warehouse can e-mail its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub number: String,
+    pub warehouse_id: Option<String>,
+    pub code_email: bool,
+}
+
+/// Stores the order in the outbox — from there it is safe — and sends it at once; if the
+/// warehouse is down, the outbox keeps trying. The answer comes back as [`Message::Placed`].
+pub fn place(services: &Arc<Services>, draft: OrderDraft) -> Task<Message> {
+    let services = services.clone();
+    let store_id = services.config.store.id.clone();
+    Task::perform(
+        async move {
+            let order = services
+                .db
+                .run(move |db| orders::enqueue(db, &store_id, &draft))
+                .await?;
+            let report = orders::send_due(&services.db, &services.client, false).await;
+            let confirmed = report.is_ok_and(|r| r.confirmed.contains(&order.id));
+            let id = order.id.clone();
+            let warehouse_id = if confirmed {
+                services
+                    .db
+                    .run(move |db| orders::get(db, &id))
+                    .await
+                    .ok()
+                    .and_then(|o| o.warehouse_order_id)
+            } else {
+                None
+            };
+            Ok(Placed {
+                number: order.id,
+                warehouse_id,
+                code_email: services.client.offers_code_email(),
+            })
+        },
+        Message::Placed,
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -109,13 +156,20 @@ pub enum Message {
     Check,
     Back,
     Place,
+    /// The outbox's answer (see [`place`]).
+    Placed(Result<Placed, OrderError>),
 }
 
 pub enum Action {
     None,
     /// Back from the first stage: to the product.
     Leave,
+    /// Store and send this order (with [`place`]).
     Place(Box<OrderDraft>),
+    /// Placed: the done screen to show, and the event for the analytics.
+    Done(Box<done::Done>, Event),
+    /// Not even written to the outbox: the kiosk cannot take orders.
+    Failed(OrderError),
 }
 
 impl Order {
@@ -276,6 +330,24 @@ impl Order {
                     return Action::Place(Box::new(self.draft()));
                 }
             }
+            Message::Placed(Ok(placed)) => {
+                let done = done::Done::new(
+                    placed.number,
+                    self.entry
+                        .warehouse
+                        .as_ref()
+                        .and_then(|w| w.delivery_estimate.clone()),
+                    placed.warehouse_id,
+                    self.value(Field::Email),
+                    placed.code_email,
+                );
+                let ordered = Event::DropshipOrder {
+                    gtin: self.entry.gtin,
+                    style: self.style.style_code.clone(),
+                };
+                return Action::Done(Box::new(done), ordered);
+            }
+            Message::Placed(Err(e)) => return Action::Failed(e),
         }
         Action::None
     }

@@ -7,11 +7,17 @@ use crate::domain::barcode::Gtin;
 use crate::domain::catalog::{GridEntry, SizeGrid, SizeStatus};
 use crate::domain::sizes::Width;
 use crate::warehouse::protocol::StyleText;
-use iced::widget::{column, container, row, scrollable, space, svg, text};
-use iced::{Alignment, Element, Length};
+use std::sync::Arc;
 
+use iced::widget::{column, container, row, scrollable, space, svg, text};
+use iced::{Alignment, Element, Length, Task};
+
+use super::services::Services;
 use super::theme::{self, spacing};
-use super::{Ctx, widgets};
+use super::{Ctx, in_store, order, widgets};
+use crate::domain::availability;
+use crate::domain::catalog;
+use crate::domain::events::Event;
 
 #[derive(Debug, Clone)]
 pub struct Product {
@@ -19,20 +25,31 @@ pub struct Product {
     /// `None` while the warehouse has not answered.
     warehouse: Option<Freshness>,
     system: SizeSystemName,
+    /// The warehouse check this screen waits for: a late answer for another product is dropped.
+    pending: u64,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
     System(SizeSystemName),
     Choose(Gtin),
-    Warehouse(Freshness, Box<SizeGrid>),
+    /// The warehouse's answer and the grid read again, with the id it was asked under.
+    Warehouse(u64, Freshness, Box<SizeGrid>),
 }
 
 pub enum Action {
     None,
-    /// A size in this store, its label, and its in-store neighbours (half a size down, up).
-    InStore(GridEntry, String, Vec<(GridEntry, String)>),
-    Ship(GridEntry, String),
+    /// A size was asked for — in the store or not is what the lost-sales report counts — and
+    /// the screen it leads to, if any (`None` while its status is still being checked).
+    Chose(Event, Option<Next>),
+}
+
+/// Where a chosen size leads.
+pub enum Next {
+    /// In this store: the sheet that asks an associate to bring it.
+    InStore(in_store::InStore),
+    /// Not here: the order to ship it home.
+    Ship(Box<order::Order>),
 }
 
 /// The label of a size in a system, e.g. "EU 42" or "US 9 W". A US size is men's or women's
@@ -63,9 +80,47 @@ impl Product {
             grid,
             warehouse: None,
             system,
+            pending: 0,
         }
     }
 
+    /// Asks the warehouse what it has of this style (through the availability cache) and reads
+    /// the grid again with the answer; it comes back as [`Message::Warehouse`].
+    pub fn check_warehouse(&mut self, services: &Arc<Services>) -> Task<Message> {
+        let id = super::next_request_id();
+        self.pending = id;
+        let services = services.clone();
+        let gtins: Vec<_> = self.grid.sizes.iter().map(|e| e.gtin).collect();
+        let scanned = self.grid.scanned;
+        let answer = async move {
+            let freshness = availability::refresh(&services.db, &services.client, &gtins)
+                .await
+                .unwrap_or_else(|e| Freshness::Unavailable {
+                    reason: e.to_string(),
+                });
+            let grid = services
+                .db
+                .call(move |db| catalog::size_grid(db.conn(), scanned))
+                .await
+                .ok()
+                .flatten();
+            grid.map(|grid| Message::Warehouse(id, freshness, Box::new(grid)))
+        };
+        Task::perform(answer, std::convert::identity).and_then(Task::done)
+    }
+
+    /// The warehouse check this screen waits for (each product screen has its own).
+    #[cfg(test)]
+    pub fn pending(&self) -> u64 {
+        self.pending
+    }
+
+    /// Whether this is the product of `gtin` (a tag still in the camera's view).
+    pub fn shows(&self, gtin: Gtin) -> bool {
+        self.grid.scanned == gtin
+    }
+
+    #[cfg(test)]
     pub fn grid(&self) -> &SizeGrid {
         &self.grid
     }
@@ -96,27 +151,54 @@ impl Product {
             .collect()
     }
 
-    pub fn update(&mut self, message: Message) -> Action {
+    pub fn update(&mut self, message: Message, services: &Services) -> Action {
         match message {
             Message::System(system) => self.system = system,
-            Message::Warehouse(freshness, grid) => {
-                // Same style (a late answer for an earlier scan is dropped by the parent).
-                self.grid = *grid;
-                self.warehouse = Some(freshness);
+            Message::Warehouse(id, freshness, grid) => {
+                if id == self.pending && grid.scanned == self.grid.scanned {
+                    self.grid = *grid;
+                    self.warehouse = Some(freshness);
+                }
             }
             Message::Choose(gtin) => {
                 let Some(entry) = self.grid.sizes.iter().find(|e| e.gtin == gtin).cloned() else {
                     return Action::None;
                 };
-                let label = self.label(&entry);
-                return match entry.status(self.warehouse.is_none()) {
-                    SizeStatus::InStore { .. } => {
-                        let neighbours = self.in_store_neighbours(&entry);
-                        Action::InStore(entry, label, neighbours)
-                    }
-                    SizeStatus::Ship { .. } => Action::Ship(entry, label),
-                    SizeStatus::Checking | SizeStatus::Unavailable => Action::None,
+                let asked = Event::SizeChosen {
+                    gtin: entry.gtin,
+                    style: self.grid.style.style_code.clone(),
+                    size_mm: u32::from(entry.size_mm),
+                    in_store: entry.store_quantity.unwrap_or(0) > 0,
                 };
+                let label = self.label(&entry);
+                let next = match entry.status(self.warehouse.is_none()) {
+                    SizeStatus::InStore { .. } => {
+                        // The sheet first: nothing is sent until the shopper confirms.
+                        let wanted = |e: &GridEntry, label: String| in_store::Wanted {
+                            gtin: e.gtin.to_string(),
+                            label,
+                        };
+                        let neighbours = self
+                            .in_store_neighbours(&entry)
+                            .iter()
+                            .map(|(e, l)| wanted(e, l.clone()))
+                            .collect();
+                        Some(Next::InStore(in_store::InStore::new(
+                            Box::new(self.grid.style.clone()),
+                            wanted(&entry, label),
+                            neighbours,
+                            services.config.store.kiosk_id.clone(),
+                        )))
+                    }
+                    SizeStatus::Ship { .. } => Some(Next::Ship(Box::new(order::Order::new(
+                        self.grid.style.clone(),
+                        entry,
+                        label,
+                        &services.config.store.country,
+                    )))),
+                    SizeStatus::Checking | SizeStatus::Unavailable => None,
+                };
+                return Action::Chose(asked, next);
             }
         }
         Action::None

@@ -1,12 +1,18 @@
 //! The scan screen: camera preview area with an aiming frame, and the keypad to type the
 //! number under the barcode. Wedge-scanner input is handled by the parent on every screen.
 
+use std::sync::Arc;
+
 use iced::widget::space;
 use iced::widget::{column, container, text};
-use iced::{Alignment, Border, Element, Length};
+use iced::{Alignment, Border, Element, Length, Task};
 
+use super::services::Services;
 use super::theme::{self, spacing};
 use super::{Ctx, widgets};
+use crate::db::DbError;
+use crate::domain::catalog::{self, LookupError, SizeGrid};
+use crate::domain::events::ReadFailure;
 
 /// Longest code the keypad takes (GTIN-14).
 const MAX_DIGITS: usize = 14;
@@ -55,10 +61,21 @@ impl Why {
     }
 }
 
+/// Why a scanned or typed code opened no product, as the scan screen tells it.
+#[derive(Debug, Clone)]
+pub enum LookupFailure {
+    Unknown,
+    Unreadable(Why),
+    /// The lookup itself failed; the detail goes to the log, not the screen.
+    Broken,
+}
+
 #[derive(Debug, Clone)]
 pub struct Scan {
     typed: String,
     status: Status,
+    /// The lookup this screen waits for: a late answer to an earlier one is dropped.
+    pending: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,11 +84,18 @@ pub enum Message {
     Delete,
     Clear,
     Search,
+    /// A lookup's answer, with the id it was started under.
+    Looked(u64, Result<Box<SizeGrid>, LookupFailure>),
 }
 
 pub enum Action {
     None,
+    /// Look this typed code up (the parent starts it with [`Scan::look_up`]).
     Lookup(String),
+    /// The code is a product: open it.
+    Found(Box<SizeGrid>),
+    /// The code opened no product (the screen says why); for the analytics.
+    Failed(ReadFailure),
 }
 
 impl Scan {
@@ -79,7 +103,38 @@ impl Scan {
         Self {
             typed: String::new(),
             status: Status::Idle,
+            pending: None,
         }
+    }
+
+    /// Looks `code` up in the catalog off the UI thread; the answer comes back as
+    /// [`Message::Looked`]. The screen shows the code and "looking" meanwhile.
+    pub fn look_up(&mut self, services: &Arc<Services>, code: String) -> Task<Message> {
+        self.show_code(&code);
+        self.status = Status::Looking;
+        let id = super::next_request_id();
+        self.pending = Some(id);
+        let services = services.clone();
+        Task::perform(
+            async move {
+                services
+                    .db
+                    .call(move |db| match catalog::lookup(db.conn(), &code, None) {
+                        Ok((_, grid)) => Ok(Ok(Box::new(grid))),
+                        Err(LookupError::Db(e)) => Err(e),
+                        Err(LookupError::UnknownProduct(_)) => Ok(Err(LookupFailure::Unknown)),
+                        Err(LookupError::Barcode(e)) => {
+                            Ok(Err(LookupFailure::Unreadable(Why::of(&e))))
+                        }
+                    })
+                    .await
+                    .unwrap_or_else(|e: DbError| {
+                        tracing::error!(error = %e, "catalog lookup failed");
+                        Err(LookupFailure::Broken)
+                    })
+            },
+            move |result| Message::Looked(id, result),
+        )
     }
 
     #[cfg(test)]
@@ -90,10 +145,6 @@ impl Scan {
     #[cfg(test)]
     pub fn status(&self) -> &Status {
         &self.status
-    }
-
-    pub fn set_status(&mut self, status: Status) {
-        self.status = status;
     }
 
     /// A code from the handheld scanner or the camera: shown as typed digits would be, so the
@@ -126,6 +177,23 @@ impl Scan {
                 return Action::Lookup(self.typed.clone());
             }
             Message::Search => {}
+            Message::Looked(id, _) if self.pending != Some(id) => {}
+            Message::Looked(_, Ok(grid)) => {
+                self.pending = None;
+                return Action::Found(grid);
+            }
+            Message::Looked(_, Err(failure)) => {
+                self.pending = None;
+                let (status, reason) = match failure {
+                    LookupFailure::Unknown => (Status::NotFound, ReadFailure::Unknown),
+                    LookupFailure::Unreadable(why) => {
+                        (Status::Unreadable(why), ReadFailure::Unreadable)
+                    }
+                    LookupFailure::Broken => (Status::Broken, ReadFailure::Unreadable),
+                };
+                self.status = status;
+                return Action::Failed(reason);
+            }
         }
         Action::None
     }
@@ -282,7 +350,7 @@ mod tests {
         assert_eq!(scan.typed(), "4012345001013");
         match scan.update(Message::Search) {
             Action::Lookup(code) => assert_eq!(code, "4012345001013"),
-            Action::None => panic!("search should look up"),
+            _ => panic!("search should look up"),
         }
         assert_eq!(scan.status(), &Status::Looking);
         scan.update(Message::Clear);
@@ -294,5 +362,23 @@ mod tests {
             scan.update(Message::Digit('1'));
         }
         assert_eq!(scan.typed().len(), MAX_DIGITS);
+    }
+
+    #[test]
+    fn only_the_answer_to_the_pending_lookup_counts() {
+        let mut scan = Scan::new();
+        scan.pending = Some(7);
+        scan.status = Status::Looking;
+        // A late answer to a lookup this screen no longer waits for: nothing changes.
+        let late = scan.update(Message::Looked(6, Err(LookupFailure::Unknown)));
+        assert!(matches!(late, Action::None));
+        assert_eq!(scan.status(), &Status::Looking);
+        // Its own answer: the screen says why, and the failure is counted.
+        let own = scan.update(Message::Looked(7, Err(LookupFailure::Unknown)));
+        assert!(matches!(own, Action::Failed(ReadFailure::Unknown)));
+        assert_eq!(scan.status(), &Status::NotFound);
+        // Answered once: a repeat of the same answer is not counted twice.
+        let again = scan.update(Message::Looked(7, Err(LookupFailure::Unknown)));
+        assert!(matches!(again, Action::None));
     }
 }

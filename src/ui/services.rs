@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, LoadedConfig};
 use crate::db::DbHandle;
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, RuntimeError};
 use crate::warehouse::WarehouseClient;
 use crate::warehouse::server::ServerHandle;
 
@@ -54,13 +54,13 @@ impl Services {
 }
 
 /// Starts the kiosk's runtime (database, warehouse, background work) and the chime.
-pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, String> {
+pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, RuntimeError> {
     let camera = &loaded.config.camera;
     let chime = if camera.enabled && camera.read_sound {
         crate::ui::chime::Chime::start(camera.read_sound_volume)
     } else {
         crate::ui::chime::Chime::silent()
     };
-    let runtime = Runtime::start(loaded).await.map_err(|e| e.to_string())?;
+    let runtime = Runtime::start(loaded).await?;
     Ok(Arc::new(Services { runtime, chime }))
 }

@@ -8,7 +8,7 @@ use super::client::{ClientOptions, WarehouseClient};
 use super::server::{self, ServerHandle, ServerOptions};
 use crate::config::{LoadedConfig, SecretSource, WarehouseMode, read_secret};
 
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Error)]
 pub enum ConnectError {
     #[error("warehouse token: {0}")]
     Token(#[from] crate::config::ConfigError),

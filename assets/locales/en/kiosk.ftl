@@ -127,7 +127,9 @@ idle-body = This screen will clear in { $seconds } seconds to protect your detai
 idle-more = More time
 
 outoforder-title = This kiosk is out of order
-outoforder-staff = For staff: fix the problem below, then restart the kiosk.
+outoforder-config = For staff: kiosk.toml has the problems below. Fix them (`kiosk config check` lists them all), then restart the kiosk.
+outoforder-start = For staff: the kiosk could not open its database or reach its warehouse, as below. Fix it, then restart the kiosk.
+outoforder-orders = For staff: this kiosk cannot store orders, as below. Fix it, then restart the kiosk; orders already placed are safe in its outbox.
 starting = Starting…
 
 # Manager mode (staff only).
@@ -141,7 +143,9 @@ pin-wrong = Wrong PIN. { $left } more { $left ->
 } before manager mode locks.
 pin-locked = Too many wrong PINs. Manager mode is locked until { $until } (in { $minutes } min).
 pin-forgot = Forgot the PIN? Someone with access to this kiosk's computer sets a new one with: kiosk manager set-pin
-pin-problem = { $problem }
+pin-not-set = No manager PIN is set on this kiosk. Someone with access to its computer sets one with: kiosk manager set-pin
+pin-bad-hash = The manager PIN saved on this kiosk is damaged. Set a new one on its computer with: kiosk manager set-pin
+pin-unreadable = The manager PIN cannot be read: { $problem }
 
 mgr-title = Manager
 mgr-logout = Log out

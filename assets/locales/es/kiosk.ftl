@@ -125,7 +125,9 @@ idle-body = Esta pantalla se borrará en { $seconds } segundos para proteger tus
 idle-more = Más tiempo
 
 outoforder-title = Este quiosco no funciona
-outoforder-staff = Para el personal: corrige el problema indicado y reinicia el quiosco.
+outoforder-config = Para el personal: kiosk.toml tiene los problemas indicados. Corrígelos (`kiosk config check` los lista todos) y reinicia el quiosco.
+outoforder-start = Para el personal: el quiosco no pudo abrir su base de datos o conectar con su almacén, como se indica. Corrígelo y reinicia el quiosco.
+outoforder-orders = Para el personal: este quiosco no puede guardar pedidos, como se indica. Corrígelo y reinicia el quiosco; los pedidos ya hechos están a salvo en su cola.
 starting = Iniciando…
 
 # Modo encargado (solo personal).
@@ -139,7 +141,9 @@ pin-wrong = PIN incorrecto. { $left ->
 } antes de bloquear el modo encargado.
 pin-locked = Demasiados PIN incorrectos. El modo encargado está bloqueado hasta las { $until } (dentro de { $minutes } min).
 pin-forgot = ¿Has olvidado el PIN? Quien tenga acceso al ordenador del quiosco puede poner uno nuevo con: kiosk manager set-pin
-pin-problem = { $problem }
+pin-not-set = Este quiosco no tiene PIN de encargado. Quien tenga acceso a su ordenador puede poner uno con: kiosk manager set-pin
+pin-bad-hash = El PIN de encargado guardado en este quiosco está dañado. Pon uno nuevo en su ordenador con: kiosk manager set-pin
+pin-unreadable = No se puede leer el PIN de encargado: { $problem }
 
 mgr-title = Encargado
 mgr-logout = Salir

@@ -1,11 +1,34 @@
 //! The manager's PIN entry: digits on the on-screen keypad, shown as dots. The check itself
-//! (Argon2, slow on purpose) runs off the UI thread in the parent.
+//! (Argon2, slow on purpose) runs off the UI thread ([`check`]); the lockout gate, which
+//! outlives this screen, is the parent's.
+
+use std::sync::Arc;
 
 use iced::widget::{column, container, row, text};
-use iced::{Alignment, Element, Length};
+use iced::{Alignment, Element, Length, Task};
 
+use crate::domain::pin::{self, PinError};
+use crate::ui::services::Services;
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, widgets};
+
+/// Checks `typed` against the configured hash off the UI thread; the answer comes back as
+/// [`Message::Checked`].
+pub fn check(services: &Arc<Services>, typed: String) -> Task<Message> {
+    let manager = services.config.manager.clone();
+    let base = services.base_dir.clone();
+    Task::perform(
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let hash = pin::configured_hash(&manager, &base)?;
+                pin::verify_pin(&typed, &hash)
+            })
+            .await
+            .unwrap_or_else(|e| Err(PinError::Unreadable(e.to_string())))
+        },
+        Message::Checked,
+    )
+}
 
 const MAX_DIGITS: usize = 12;
 
@@ -21,7 +44,8 @@ pub enum Feedback {
         minutes: u64,
         until: String,
     },
-    Problem(String),
+    /// The PIN could not be checked at all (none set, a broken hash).
+    Problem(PinError),
 }
 
 #[derive(Debug, Clone)]
@@ -37,11 +61,16 @@ pub enum Message {
     Clear,
     Enter,
     Cancel,
+    /// The check's answer: matched or not, or why it could not be checked.
+    Checked(Result<bool, PinError>),
 }
 
 pub enum Action {
     None,
+    /// Check this PIN (with [`check`], unless the gate is locked).
     Check(String),
+    /// The answer, for the gate.
+    Checked(Result<bool, PinError>),
     Cancel,
 }
 
@@ -95,7 +124,7 @@ impl PinEntry {
 
     pub fn update(&mut self, message: Message) -> Action {
         // Locked: the keypad is greyed out and nothing typed is kept.
-        if self.is_locked() && !matches!(message, Message::Cancel) {
+        if self.is_locked() && !matches!(message, Message::Cancel | Message::Checked(_)) {
             return Action::None;
         }
         match message {
@@ -111,6 +140,7 @@ impl PinEntry {
             }
             Message::Enter => {}
             Message::Cancel => return Action::Cancel,
+            Message::Checked(result) => return Action::Checked(result),
         }
         Action::None
     }
@@ -134,8 +164,12 @@ impl PinEntry {
                         "pin-locked",
                         &[("minutes", minutes.to_string()), ("until", until.clone())],
                     ),
-                    Feedback::Problem(problem) => {
-                        ctx.t_with("pin-problem", &[("problem", problem.clone())])
+                    Feedback::Problem(PinError::NotSet) => ctx.t("pin-not-set"),
+                    Feedback::Problem(PinError::BadHash | PinError::Malformed) => {
+                        ctx.t("pin-bad-hash")
+                    }
+                    Feedback::Problem(PinError::Unreadable(detail)) => {
+                        ctx.t_with("pin-unreadable", &[("problem", detail.clone())])
                     }
                     Feedback::None | Feedback::Checking => String::new(),
                 };

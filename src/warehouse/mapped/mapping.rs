@@ -15,7 +15,7 @@ pub struct Mapping {
     pub(super) currency: String,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum MappingConfigError {
     #[error("{path}: {message}")]
     SkuMap { path: String, message: String },
