@@ -268,7 +268,8 @@ async fn a_failed_sync_says_why_and_a_cancelled_one_stops() {
     )))
     .await;
     assert!(matches!(rig.dashboard().sync_state(), SyncState::Failed(_)));
-    assert!(rig.shows_part("Sync failed:"));
+    // Matched on the kind: a warehouse that answers 503 had a problem of its own.
+    assert!(rig.shows_part("Sync failed: the warehouse had a problem of its own"));
     assert_eq!(
         rig.top_of("Warehouse"),
         warehouse_at,
@@ -533,8 +534,12 @@ async fn a_stock_file_from_the_import_folder_is_imported_with_a_tap_and_bad_rows
     rig.tap(name).await;
     assert!(matches!(
         rig.dashboard().import_state(),
-        ImportState::Failed(e) if e.contains("line 2")
+        ImportState::Failed { error: crate::domain::stock::ImportError::BadRows(rows), .. }
+            if rows[0].line == 2
     ));
+    // Said by kind: the file, how many rows, the first ones, and that nothing changed.
+    assert!(rig.shows_part("has a bad row, so nothing was imported"));
+    assert!(rig.shows_part("line 2:"));
     // Nothing of the bad file went in: the stock from the good one is intact.
     let services = rig.services();
     let quantity: i64 = services

@@ -177,6 +177,21 @@ mgr-import-none = No stock files (*.csv) in { $dirs }.
 mgr-import-running = Importing { $file }…
 mgr-import-done = Imported { $imported } of { $rows } rows ({ $unknown } unknown sizes, { $removed } removed).
 mgr-import-failed = Not imported: { $error }
+mgr-import-bad-rows = { $file } has { $count ->
+    [one] a bad row
+   *[other] { $count } bad rows
+}, so nothing was imported and the stock is as it was. Fix them at the till system and export again: { $first }
+mgr-import-bad-header = { $file } is not a stock file the kiosk knows: { $detail }
+mgr-import-unreadable = { $file } cannot be read (was the USB stick pulled out?): { $detail }
+mgr-import-too-many = { $file } would remove { $removed } of the { $stocked } sizes in stock, more than allowed: nothing was imported.
+mgr-import-nothing-to-undo = There is no import to undo: only the last one can be, and only until the next sync.
+mgr-problem-unreachable = the warehouse cannot be reached; check the store's network. The kiosk keeps trying. ({ $detail })
+mgr-problem-token = the warehouse refused this kiosk (HTTP { $status }); its warehouse token in kiosk.toml needs checking.
+mgr-problem-busy = the warehouse is busy just now; try again in a minute.
+mgr-problem-server = the warehouse had a problem of its own; try again later. ({ $detail })
+mgr-problem-answer = the warehouse's answer did not fit what the kiosk expects; an integrator should check the warehouse settings. ({ $detail })
+mgr-database-problem = This kiosk's database has a problem: { $detail }
+mgr-problem-database = this kiosk's database has a problem: { $detail }
 mgr-import-preview = { $file }: { $rows } rows ({ $unknown } sizes not in the catalog). Nothing is changed until you choose. You can undo it afterwards, until the next sync.
 mgr-import-merge-does = Update only the listed sizes: { $imported } sizes get the file's counts; every other size keeps its stock.
 mgr-import-replace-does = Replace the whole stock list: { $imported } sizes from the file; { $removed } of the { $stocked } sizes in stock now are not in it and become 0.

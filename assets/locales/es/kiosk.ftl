@@ -174,6 +174,21 @@ mgr-import-title = Importar fichero de stock
 mgr-import-none = No hay ficheros de stock (*.csv) en { $dirs }.
 mgr-import-running = Importando { $file }…
 mgr-import-done = Importadas { $imported } de { $rows } filas ({ $unknown } tallas desconocidas, { $removed } quitadas).
+mgr-import-bad-rows = { $file } tiene { $count ->
+    [one] una fila errónea
+   *[other] { $count } filas erróneas
+}, así que no se importó nada y el stock sigue igual. Corrígelas en el sistema de caja y exporta de nuevo: { $first }
+mgr-import-bad-header = { $file } no es un fichero de stock que el quiosco conozca: { $detail }
+mgr-import-unreadable = No se puede leer { $file } (¿se ha quitado el USB?): { $detail }
+mgr-import-too-many = { $file } quitaría { $removed } de las { $stocked } tallas en stock, más de lo permitido: no se importó nada.
+mgr-import-nothing-to-undo = No hay importación que deshacer: solo se puede la última, y solo hasta la siguiente sincronización.
+mgr-problem-unreachable = no se puede contactar con el almacén; revisa la red de la tienda. El quiosco sigue intentándolo. ({ $detail })
+mgr-problem-token = el almacén ha rechazado este quiosco (HTTP { $status }); hay que revisar su token del almacén en kiosk.toml.
+mgr-problem-busy = el almacén está ocupado ahora mismo; inténtalo de nuevo en un minuto.
+mgr-problem-server = el almacén ha tenido un problema propio; inténtalo más tarde. ({ $detail })
+mgr-problem-answer = la respuesta del almacén no encaja con lo que espera el quiosco; un integrador debe revisar la configuración del almacén. ({ $detail })
+mgr-database-problem = La base de datos de este quiosco tiene un problema: { $detail }
+mgr-problem-database = la base de datos de este quiosco tiene un problema: { $detail }
 mgr-import-failed = No importado: { $error }
 mgr-import-preview = { $file }: { $rows } filas ({ $unknown } tallas fuera del catálogo). No se cambia nada hasta que elijas. Podrás deshacerla después, hasta la próxima sincronización.
 mgr-import-merge-does = Actualizar solo las tallas de la lista: { $imported } tallas toman las cantidades del archivo; las demás conservan su stock.

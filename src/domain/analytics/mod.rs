@@ -6,6 +6,7 @@
 //! events can be pruned after `privacy.event_retention_days` without losing the history.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -483,15 +484,25 @@ pub fn write_reorder_csv<W: std::io::Write>(a: &Analytics, mut out: W) -> Result
 /// How the reorder lists' file names start (the manager's stock-file list leaves them out).
 pub const REORDER_FILE_PREFIX: &str = "reorder-";
 
-#[derive(Debug, thiserror::Error)]
+/// Why the reorder list was not saved. Cloneable (the sources are shared) so the dashboard's
+/// messages can carry it.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ExportError {
     #[error("cannot save the reorder list in {dir}: {source}")]
     Write {
         dir: std::path::PathBuf,
-        source: std::io::Error,
+        source: Arc<std::io::Error>,
     },
     #[error("cannot write the reorder list: {0}")]
-    Csv(#[from] csv::Error),
+    Csv(Arc<csv::Error>),
+    #[error("the save stopped before it finished: {0}")]
+    Stopped(String),
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        Self::Csv(Arc::new(e))
+    }
 }
 
 /// Saves the reorder list as `reorder-STORE-FROM-TO.csv` in `dir` (a USB stick, the import
@@ -504,7 +515,7 @@ pub fn export_reorder(
 ) -> Result<std::path::PathBuf, ExportError> {
     let io = |source| ExportError::Write {
         dir: dir.to_owned(),
-        source,
+        source: Arc::new(source),
     };
     // A store id is checked at config load, but a file name must never hold a path.
     let store: String = store_id

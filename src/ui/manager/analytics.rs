@@ -8,7 +8,8 @@ use iced::widget::{canvas, column, row, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::{ExportState, ExportTarget, chart, reorder, warning};
-use crate::domain::analytics::{self, Analytics, Period, charts};
+use crate::db::DbError;
+use crate::domain::analytics::{self, Analytics, ExportError, Period, charts};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, Services, widgets};
 
@@ -22,11 +23,11 @@ pub enum AnalyticsMode {
 #[derive(Debug, Clone)]
 pub enum Message {
     Period(i32),
-    AnalyticsLoaded(i32, Result<Box<Analytics>, String>),
+    AnalyticsLoaded(i32, Result<Box<Analytics>, DbError>),
     ShowAnalytics(AnalyticsMode),
     /// Save the reorder list into this folder.
     Export(PathBuf),
-    Exported(Result<PathBuf, String>),
+    Exported(Result<PathBuf, ExportError>),
 }
 
 impl Message {
@@ -41,7 +42,7 @@ impl Message {
 
 pub struct AnalyticsTab {
     period_days: i32,
-    analytics: Option<Result<Arc<Analytics>, String>>,
+    analytics: Option<Result<Arc<Analytics>, DbError>>,
     mode: AnalyticsMode,
     export: ExportState,
 }
@@ -98,7 +99,7 @@ impl AnalyticsTab {
                 let Some(Ok(a)) = &self.analytics else {
                     return Task::none();
                 };
-                if self.export == ExportState::Saving {
+                if matches!(self.export, ExportState::Saving) {
                     return Task::none();
                 }
                 self.export = ExportState::Saving;
@@ -158,7 +159,7 @@ impl AnalyticsTab {
                 .into();
             }
             Some(Err(e)) => {
-                return column![periods, warning(ctx, e.clone())]
+                return column![periods, warning(ctx, super::problems::database(ctx, e))]
                     .spacing(spacing::M)
                     .into();
             }
@@ -251,7 +252,6 @@ fn load_task(services: &Arc<Services>, days: i32) -> Task<Message> {
                     analytics::query(db, Period::last_days(today, days)).map(Box::new)
                 })
                 .await
-                .map_err(|e| e.to_string())
         },
         move |result| Message::AnalyticsLoaded(days, result),
     )
@@ -268,11 +268,9 @@ fn export_task(
         async move {
             tokio::task::spawn_blocking(move || {
                 crate::domain::analytics::export_reorder(&analytics, &dir, &store)
-                    .map_err(|e| e.to_string())
             })
             .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r)
+            .unwrap_or_else(|stopped| Err(ExportError::Stopped(stopped.to_string())))
         },
         Message::Exported,
     )

@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod chart;
 pub mod orders;
 pub mod pin;
+mod problems;
 mod reorder;
 mod settings;
 pub mod status;
@@ -23,7 +24,8 @@ use iced::{Alignment, Element, Length, Task};
 
 use super::theme::{self, spacing};
 use super::{CameraState, Ctx, Services, widgets};
-use crate::db::DbStats;
+use crate::db::{DbError, DbStats};
+use crate::domain::analytics::ExportError;
 use crate::domain::orders::OutboxOrder;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,12 +64,12 @@ pub struct ExportTarget {
 
 pub use analytics::AnalyticsMode;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum ExportState {
     Idle,
     Saving,
     Saved(PathBuf),
-    Failed(String),
+    Failed(ExportError),
 }
 
 pub use status::{ImportPreview, ImportState, Reach, SyncState, SyncSummary};
@@ -76,7 +78,7 @@ pub use status::{ImportPreview, ImportState, Reach, SyncState, SyncSummary};
 pub enum Message {
     Tab(Tab),
     Refresh,
-    Loaded(Result<Box<Snapshot>, String>),
+    Loaded(Result<Box<Snapshot>, DbError>),
     Status(status::Message),
     Orders(orders::Message),
     Analytics(analytics::Message),
@@ -91,7 +93,7 @@ pub enum Message {
 
 pub struct Dashboard {
     tab: Tab,
-    snapshot: Option<Result<Box<Snapshot>, String>>,
+    snapshot: Option<Result<Box<Snapshot>, DbError>>,
     status: status::StatusTab,
     analytics: analytics::AnalyticsTab,
     /// The last code the camera read while the camera tab was open.

@@ -8,7 +8,8 @@ use iced::widget::{column, container, row, scrollable, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::Snapshot;
-use crate::domain::orders::{self as outbox, OutboxOrder, OutboxStatus, RecentOrder};
+use crate::db::DbError;
+use crate::domain::orders::{self as outbox, OrderError, OutboxOrder, OutboxStatus, RecentOrder};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{Ctx, Services, widgets};
 
@@ -16,14 +17,14 @@ use crate::ui::{Ctx, Services, widgets};
 pub enum Message {
     Retry(String),
     RetryAll,
-    Retried(Result<(), String>),
+    Retried(Result<(), OrderError>),
     /// Open the order search (the on-screen keyboard and the scanner type into it).
     FindOrder,
     SearchKey(char),
     SearchBackspace,
     SearchClear,
     CloseSearch,
-    Found(String, Result<Vec<RecentOrder>, String>),
+    Found(String, Result<Vec<RecentOrder>, DbError>),
 }
 
 impl Message {
@@ -56,7 +57,13 @@ impl OrdersTab {
         match message {
             Message::Retry(id) => Action::Run(retry_task(services, Some(id))),
             Message::RetryAll => Action::Run(retry_task(services, None)),
-            Message::Retried(_) => Action::Reload,
+            Message::Retried(result) => {
+                // The list, read again, shows each order's state and last error.
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "retrying orders failed");
+                }
+                Action::Reload
+            }
             Message::FindOrder => {
                 self.search = Some(Search::default());
                 Action::Run(Task::none())
@@ -108,7 +115,7 @@ impl OrdersTab {
 #[derive(Debug, Clone, Default)]
 struct Search {
     pub query: String,
-    pub found: Option<Result<Vec<RecentOrder>, String>>,
+    pub found: Option<Result<Vec<RecentOrder>, DbError>>,
 }
 
 /// Orders matching `query`, off the UI thread.
@@ -120,8 +127,7 @@ fn find_task(services: &Arc<Services>, query: String) -> Task<Message> {
             let found = services
                 .db
                 .call(move |db| crate::domain::orders::find(db, &wanted, 20))
-                .await
-                .map_err(|e| e.to_string());
+                .await;
             (query, found)
         },
         |(query, found)| Message::Found(query, found),
@@ -168,7 +174,9 @@ impl Search {
                 results =
                     results.push(text(ctx.t("mgr-analytics-loading")).size(theme::text::BODY));
             }
-            Some(Err(e)) => results = results.push(super::warning(ctx, e.clone())),
+            Some(Err(e)) => {
+                results = results.push(super::warning(ctx, super::problems::database(ctx, e)));
+            }
             Some(Ok(found)) if found.is_empty() => {
                 results = results.push(
                     text(ctx.t_with("mgr-find-none", &[("number", self.query.clone())]))
@@ -344,13 +352,10 @@ fn retry_task(services: &Arc<Services>, id: Option<String>) -> Task<Message> {
                 services
                     .db
                     .run(move |db| outbox::retry_now(db, &id))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                    .await?;
             }
-            outbox::send_due(&services.db, &services.client, true)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            outbox::send_due(&services.db, &services.client, true).await?;
+            Ok(())
         },
         Message::Retried,
     )

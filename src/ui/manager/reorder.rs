@@ -92,7 +92,7 @@ fn save_panel<'a>(
     if targets.is_empty() {
         panel = panel.push(text(ctx.t("mgr-reorder-no-target")).size(theme::text::SMALL));
     }
-    let idle = *export != ExportState::Saving;
+    let idle = !matches!(export, ExportState::Saving);
     for target in targets {
         let key = if target.stick {
             "mgr-reorder-to-stick"
@@ -130,7 +130,7 @@ fn save_panel<'a>(
         ExportState::Failed(e) => {
             panel = panel.push(warning(
                 ctx,
-                ctx.t_with("mgr-reorder-failed", &[("error", e.clone())]),
+                ctx.t_with("mgr-reorder-failed", &[("error", e.to_string())]),
             ));
         }
     }

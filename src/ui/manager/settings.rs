@@ -31,7 +31,7 @@ impl Dashboard {
             );
         }
         if let Some(Err(e)) = &self.snapshot {
-            about = about.push(warning(ctx, e.clone()));
+            about = about.push(warning(ctx, super::problems::database(ctx, e)));
         }
         about = about.push(text(ctx.t("mgr-version-title")).size(theme::text::H2 * 0.8));
         for line in snapshot.iter().flat_map(|s| &s.settings) {

@@ -13,12 +13,13 @@ use std::sync::Arc;
 use iced::Task;
 
 use super::tasks::{file_name, import_task, ping, preview_task, sync_task, undo_task};
-use super::{Snapshot, StockFile, warning};
+use super::{Snapshot, StockFile, problems, warning};
 use crate::db::DbStats;
-use crate::domain::stock::{ImportMode, ImportReport};
-use crate::runtime::sync;
+use crate::domain::stock::{ImportError, ImportMode, ImportReport, UndoableImport};
+use crate::runtime::sync::{self, SyncError};
 use crate::ui::theme::{self, spacing};
 use crate::ui::{CameraState, Ctx, Services, widgets};
+use crate::warehouse::ClientError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncSummary {
@@ -28,7 +29,7 @@ pub struct SyncSummary {
     pub seconds: u64,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum SyncState {
     Idle,
     Running {
@@ -37,7 +38,7 @@ pub enum SyncState {
         total: Option<u64>,
     },
     Done(SyncSummary),
-    Failed(String),
+    Failed(SyncError),
     Cancelled,
 }
 
@@ -45,18 +46,22 @@ pub enum SyncState {
 pub enum Reach {
     Checking,
     Up { ms: u64 },
-    Down(String),
+    Down(ClientError),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum ImportState {
     Idle,
     /// Checked, nothing written: what each way of importing the file would do.
     Preview(Box<ImportPreview>),
     Running(String),
     Done(ImportReport),
-    Undone(crate::domain::stock::UndoableImport),
-    Failed(String),
+    Undone(UndoableImport),
+    /// Not imported (or not undone): the file's name and why.
+    Failed {
+        file: String,
+        error: ImportError,
+    },
 }
 
 /// A stock file checked both ways (a dry run of each): the manager picks one, or neither.
@@ -83,19 +88,19 @@ pub enum Message {
         pages: u64,
         total: Option<u64>,
     },
-    SyncFinished(Result<SyncSummary, String>),
+    SyncFinished(Result<SyncSummary, SyncError>),
     CancelSync,
-    Pinged(Result<u64, String>),
+    Pinged(Result<u64, ClientError>),
     /// A stock file tapped: check it and show what it would do.
     Import(PathBuf),
-    Previewed(Result<Box<ImportPreview>, String>),
+    Previewed(Result<Box<ImportPreview>, ImportError>),
     /// The manager chose how to import the previewed file.
     ConfirmImport(ImportMode),
     CancelImport,
-    Imported(Result<ImportReport, String>),
+    Imported(Result<ImportReport, ImportError>),
     /// Put the stock back as it was before the last import.
     UndoImport,
-    Undone(Result<crate::domain::stock::UndoableImport, String>),
+    Undone(Result<UndoableImport, ImportError>),
 }
 
 impl Message {
@@ -169,6 +174,15 @@ impl StatusTab {
         &self.import
     }
 
+    /// The import (or undo) that was running failed: keep the file's name with the error.
+    fn failed(&self, error: ImportError) -> ImportState {
+        let file = match &self.import {
+            ImportState::Running(file) => file.clone(),
+            _ => String::new(),
+        };
+        ImportState::Failed { file, error }
+    }
+
     pub fn update(
         &mut self,
         message: Message,
@@ -235,7 +249,7 @@ impl StatusTab {
             Message::Previewed(result) => {
                 self.import = match result {
                     Ok(preview) => ImportState::Preview(preview),
-                    Err(e) => ImportState::Failed(e),
+                    Err(error) => self.failed(error),
                 };
                 Action::Run(Task::none())
             }
@@ -257,7 +271,7 @@ impl StatusTab {
             Message::Imported(result) => {
                 self.import = match result {
                     Ok(report) => ImportState::Done(report),
-                    Err(e) => ImportState::Failed(e),
+                    Err(error) => self.failed(error),
                 };
                 Action::Reload(Task::none())
             }
@@ -275,7 +289,7 @@ impl StatusTab {
             Message::Undone(result) => {
                 self.import = match result {
                     Ok(undone) => ImportState::Undone(undone),
-                    Err(e) => ImportState::Failed(e),
+                    Err(error) => self.failed(error),
                 };
                 Action::Reload(Task::none())
             }
@@ -442,7 +456,7 @@ impl StatusTab {
             SyncState::Failed(e) => {
                 outcome = outcome.push(warning(
                     ctx,
-                    ctx.t_with("mgr-sync-failed", &[("error", e.clone())]),
+                    ctx.t_with("mgr-sync-failed", &[("error", problems::sync(ctx, e))]),
                 ));
             }
             SyncState::Cancelled => {
@@ -463,7 +477,10 @@ impl StatusTab {
                 .into(),
             Reach::Down(e) => warning(
                 ctx,
-                ctx.t_with("mgr-warehouse-down", &[("error", e.clone())]),
+                ctx.t_with(
+                    "mgr-warehouse-down",
+                    &[("error", problems::warehouse(ctx, e))],
+                ),
             ),
         };
         let waiting = snapshot.map_or(0, |s| s.waiting.len());
@@ -563,11 +580,8 @@ impl StatusTab {
                     .size(theme::text::BODY),
                 );
             }
-            ImportState::Failed(e) => {
-                import_col = import_col.push(warning(
-                    ctx,
-                    ctx.t_with("mgr-import-failed", &[("error", e.clone())]),
-                ));
+            ImportState::Failed { file, error } => {
+                import_col = import_col.push(warning(ctx, problems::import(ctx, file, error)));
             }
         }
         // Undo stays on the tab for as long as the kiosk can undo (until a sync changes stock).

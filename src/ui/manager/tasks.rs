@@ -9,9 +9,9 @@ use iced::Task;
 
 use super::status::Message as StatusMessage;
 use super::{Message, Snapshot, SyncSummary};
-use crate::db::DbError;
+
 use crate::domain::orders::{self, OutboxStatus};
-use crate::domain::stock::{ImportError, ImportMode, ImportOptions};
+use crate::domain::stock::{ImportError, ImportMode, ImportOptions, ImportReport};
 use crate::runtime::sync::{self, SyncOptions};
 use crate::ui::Services;
 
@@ -57,7 +57,6 @@ pub(super) fn load(services: &Arc<Services>) -> Task<Message> {
                     }))
                 })
                 .await
-                .map_err(|e| e.to_string())
         },
         Message::Loaded,
     )
@@ -74,7 +73,6 @@ pub(super) fn ping(services: &Arc<Services>) -> Task<StatusMessage> {
                 .catalog_changes("", 1)
                 .await
                 .map(|_| started.elapsed().as_millis() as u64)
-                .map_err(|e| e.to_string())
         },
         StatusMessage::Pinged,
     )
@@ -93,16 +91,12 @@ pub(super) fn sync_task(services: Arc<Services>) -> Task<StatusMessage> {
             total: page.total_pages,
         },
         move |result| {
-            StatusMessage::SyncFinished(
-                result
-                    .map(|r| SyncSummary {
-                        added: r.catalog.added + r.stock.added,
-                        changed: r.catalog.changed + r.stock.changed,
-                        removed: r.catalog.removed + r.stock.removed,
-                        seconds: started.elapsed().as_secs(),
-                    })
-                    .map_err(|e| e.to_string()),
-            )
+            StatusMessage::SyncFinished(result.map(|r| SyncSummary {
+                added: r.catalog.added + r.stock.added,
+                changed: r.catalog.changed + r.stock.changed,
+                removed: r.catalog.removed + r.stock.removed,
+                seconds: started.elapsed().as_secs(),
+            }))
         },
     )
 }
@@ -115,10 +109,8 @@ pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<Stat
         async move {
             services
                 .db
-                .call(move |db| {
+                .run(move |db| {
                     let dry = |db: &mut crate::db::Database, mode| {
-                        let file = std::fs::File::open(&path)
-                            .map_err(|e| format!("{}: {e}", path.display()))?;
                         let options = ImportOptions {
                             mode,
                             dry_run: true,
@@ -126,31 +118,20 @@ pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<Stat
                             force: false,
                             keep_undo: false,
                         };
-                        crate::domain::stock::import_stock(
-                            db,
-                            std::io::BufReader::new(file),
-                            &path.display().to_string(),
-                            options,
-                            &mut (),
-                        )
-                        .map_err(|e| import_error_words(&path, &e))
+                        import_file(db, &path, options)
                     };
-                    let result = dry(db, ImportMode::Replace).and_then(|replace| {
-                        let merge = dry(db, ImportMode::Merge)?;
-                        let replace_refused =
-                            replace.removed * 100 > u64::from(max) * replace.stocked_before;
-                        Ok(Box::new(super::ImportPreview {
-                            path: path.clone(),
-                            replace,
-                            merge,
-                            replace_refused,
-                        }))
-                    });
-                    Ok(result)
+                    let replace = dry(db, ImportMode::Replace)?;
+                    let merge = dry(db, ImportMode::Merge)?;
+                    let replace_refused =
+                        replace.removed * 100 > u64::from(max) * replace.stocked_before;
+                    Ok(Box::new(super::ImportPreview {
+                        path: path.clone(),
+                        replace,
+                        merge,
+                        replace_refused,
+                    }))
                 })
                 .await
-                .map_err(|e: DbError| e.to_string())
-                .and_then(|r| r)
         },
         StatusMessage::Previewed,
     )
@@ -171,41 +152,28 @@ pub(super) fn import_task(
         async move {
             services
                 .db
-                .call(move |db| {
-                    let file = match std::fs::File::open(&path) {
-                        Ok(f) => f,
-                        Err(e) => return Ok(Err(format!("{}: {e}", path.display()))),
-                    };
-                    let result = crate::domain::stock::import_stock(
-                        db,
-                        std::io::BufReader::new(file),
-                        &path.display().to_string(),
-                        options,
-                        &mut (),
-                    );
-                    Ok(result.map_err(|e| import_error_words(&path, &e)))
-                })
+                .run(move |db| import_file(db, &path, options))
                 .await
-                .map_err(|e: DbError| e.to_string())
-                .and_then(|r| r)
         },
         StatusMessage::Imported,
     )
 }
 
-/// The error and the first bad lines, so the manager can fix the file at the POS.
-fn import_error_words(path: &Path, e: &ImportError) -> String {
-    match e {
-        ImportError::BadRows(rows) => {
-            let first: Vec<String> = rows
-                .iter()
-                .take(3)
-                .map(|r| format!("line {}: {}", r.line, r.message))
-                .collect();
-            format!("{}: {e} — {}", file_name(path), first.join("; "))
-        }
-        other => format!("{}: {other}", file_name(path)),
-    }
+/// Imports (or dry-runs) the stock file at `path`.
+fn import_file(
+    db: &mut crate::db::Database,
+    path: &Path,
+    options: ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| ImportError::Io(format!("{}: {e}", path.display())))?;
+    crate::domain::stock::import_stock(
+        db,
+        std::io::BufReader::new(file),
+        &path.display().to_string(),
+        options,
+        &mut (),
+    )
 }
 
 /// Puts the stock back as it was before the last import.
@@ -217,7 +185,6 @@ pub(super) fn undo_task(services: &Arc<Services>) -> Task<StatusMessage> {
                 .db
                 .run(crate::domain::stock::undo_last_import)
                 .await
-                .map_err(|e| e.to_string())
         },
         StatusMessage::Undone,
     )
