@@ -12,7 +12,6 @@ use crate::config::{self, Config, ConfigError, Issue, LoadedConfig};
 pub fn subsystem_issues(config: &Config) -> Vec<Issue> {
     let mut issues = crate::domain::address::check_config(config);
     issues.extend(crate::warehouse::mapped::config_issues(config));
-    issues.extend(crate::camera::check_config(config));
     issues.extend(crate::i18n::check_config(config));
     issues
 }

@@ -373,7 +373,7 @@ fn config_check_lists_every_invalid_value_at_once_with_its_line() {
     std::fs::write(
         kiosk.path("kiosk.toml"),
         "[store]\ncountry = \"XX\"\n[warehouse]\ntimeout_ms = 5000\nmax_retries = 99\n\
-         [camera]\nsource = \"webcam\"\n",
+         [camera]\nfps = 0\n",
     )
     .unwrap();
     let out = kiosk.cmd().args(["config", "check"]).assert().code(2);
@@ -382,7 +382,22 @@ fn config_check_lists_every_invalid_value_at_once_with_its_line() {
         "3 problems:",
         "kiosk.toml:2: `store.country`",
         "kiosk.toml:5: `warehouse.max_retries`",
-        "kiosk.toml:7: `camera.source`",
+        "kiosk.toml:7: `camera.fps`",
+    ] {
+        assert!(text.contains(line), "{line:?} missing in:\n{text}");
+    }
+}
+
+#[test]
+fn config_check_says_how_a_typed_value_is_written() {
+    let kiosk = Kiosk::new();
+    std::fs::write(kiosk.path("kiosk.toml"), "[camera]\nsource = \"webcam\"\n").unwrap();
+    let out = kiosk.cmd().args(["config", "check"]).assert().code(2);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for line in [
+        "kiosk.toml:2: `camera.source`",
+        "\"webcam\" is not a camera source",
+        "replay:fixtures/frames",
     ] {
         assert!(text.contains(line), "{line:?} missing in:\n{text}");
     }

@@ -77,7 +77,7 @@ fn kiosk_config(dir: &Path, example: &str, url: &str) -> LoadedConfig {
     loaded.config.warehouse.token_env = String::new();
     loaded.config.warehouse.token_file = "token".into();
     loaded.config.warehouse.max_retries = 1;
-    loaded.config.warehouse.retry_backoff_ms = 10;
+    loaded.config.warehouse.retry_backoff_ms = std::time::Duration::from_millis(10);
     loaded
 }
 

@@ -20,7 +20,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use thiserror::Error;
 
-use crate::config::Camera as CameraConfig;
+use crate::config::{Camera as CameraConfig, CameraSource};
 
 /// One greyscale camera frame (the decoder works on luminance).
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ pub trait FrameSource {
     fn describe(&self) -> String;
 }
 
-/// Where frames come from, parsed from `[camera] source`.
+/// Where frames come from: `[camera] source` with its folder resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SourceSpec {
     /// The camera at `[camera] device`.
@@ -60,22 +60,12 @@ pub enum SourceSpec {
 }
 
 impl SourceSpec {
-    pub fn parse(source: &str, base: &Path) -> Result<Self, String> {
+    /// The configured source, a replay folder taken relative to `base` (the config's folder).
+    pub fn resolve(source: &CameraSource, base: &Path) -> Self {
         match source {
-            "device" => Ok(Self::Device),
-            other => match other.strip_prefix("replay:") {
-                Some(dir) if !dir.is_empty() => {
-                    let dir = Path::new(dir);
-                    Ok(Self::Replay(if dir.is_absolute() {
-                        dir.to_path_buf()
-                    } else {
-                        base.join(dir)
-                    }))
-                }
-                _ => Err(format!(
-                    "{other:?} is not a camera source; use \"device\" or \"replay:FOLDER\""
-                )),
-            },
+            CameraSource::Device => Self::Device,
+            CameraSource::Replay(dir) if dir.is_absolute() => Self::Replay(dir.clone()),
+            CameraSource::Replay(dir) => Self::Replay(base.join(dir)),
         }
     }
 }
@@ -84,19 +74,6 @@ impl SourceSpec {
 pub const PICTURE_EXTENSIONS: [&str; 5] = ["png", "jpg", "jpeg", "webp", "bmp"];
 
 /// The pictures in `dir`, in name order (replay folders, `kiosk decode FOLDER`).
-/// The config's rules about the camera that the camera knows: the source must be one it can
-/// open ("device" or "replay:FOLDER").
-pub fn check_config(config: &crate::config::Config) -> Vec<crate::config::Issue> {
-    match SourceSpec::parse(&config.camera.source, Path::new(".")) {
-        Ok(_) => Vec::new(),
-        Err(problem) => vec![crate::config::Issue {
-            key: "camera.source".into(),
-            problem,
-            fix: "write \"device\" or \"replay:fixtures/frames\"".into(),
-        }],
-    }
-}
-
 pub fn picture_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -217,12 +194,23 @@ mod tests {
     #[test]
     fn source_specs() {
         let base = Path::new("/kiosk");
-        assert_eq!(SourceSpec::parse("device", base), Ok(SourceSpec::Device));
+        let parse = |text: &str| CameraSource::try_from(text.to_owned());
+        let resolve = |text: &str| parse(text).map(|s| SourceSpec::resolve(&s, base));
+        assert_eq!(resolve("device"), Ok(SourceSpec::Device));
         assert_eq!(
-            SourceSpec::parse("replay:fixtures/frames", base),
+            resolve("replay:fixtures/frames"),
             Ok(SourceSpec::Replay("/kiosk/fixtures/frames".into()))
         );
-        assert!(SourceSpec::parse("usb", base).is_err());
-        assert!(SourceSpec::parse("replay:", base).is_err());
+        assert_eq!(
+            resolve("replay:/srv/frames"),
+            Ok(SourceSpec::Replay("/srv/frames".into()))
+        );
+        assert!(parse("usb").unwrap_err().contains("not a camera source"));
+        assert!(parse("replay:").unwrap_err().contains("needs a folder"));
+        // Written back as it was read.
+        assert_eq!(
+            String::from(parse("replay:fixtures/frames").unwrap()),
+            "replay:fixtures/frames"
+        );
     }
 }

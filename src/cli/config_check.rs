@@ -207,8 +207,8 @@ fn camera(loaded: &LoadedConfig, report: &mut Report) {
         report.green("camera", "switched off ([camera] enabled = false)");
         return;
     }
-    match kiosk::camera::SourceSpec::parse(&c.source, &loaded.base_dir()) {
-        Ok(kiosk::camera::SourceSpec::Replay(dir)) => match kiosk::camera::picture_files(&dir) {
+    match kiosk::camera::SourceSpec::resolve(&c.source, &loaded.base_dir()) {
+        kiosk::camera::SourceSpec::Replay(dir) => match kiosk::camera::picture_files(&dir) {
             Ok(files) if !files.is_empty() => report.green(
                 "camera",
                 format!("replay of {} pictures from {}", files.len(), dir.display()),
@@ -224,12 +224,7 @@ fn camera(loaded: &LoadedConfig, report: &mut Report) {
                 "check [camera] source",
             ),
         },
-        Ok(_) => device_camera(c.device, report),
-        Err(e) => report.red(
-            "camera",
-            e,
-            "write source = \"device\" or \"replay:FOLDER\"",
-        ),
+        kiosk::camera::SourceSpec::Device => device_camera(c.device, report),
     }
 }
 

@@ -71,7 +71,14 @@ pub(super) fn from_toml(e: toml::de::Error, text: &str, path: &Path) -> ConfigEr
     let message = e.message().trim().to_owned();
     let offset = e.span().map(|s| s.start);
     let key = offset.and_then(|o| key_at(text, o));
-    let fix = if message.starts_with("unknown field") {
+    // A typed value that did not parse: say how it is written.
+    let typed = key
+        .as_deref()
+        .and_then(super::how_to_write)
+        .filter(|_| !message.starts_with("unknown field"));
+    let fix = if let Some(hint) = typed {
+        hint
+    } else if message.starts_with("unknown field") {
         "remove it or correct its spelling (the keys this section accepts are listed above)"
     } else if message.starts_with("unknown variant") {
         "use one of the values listed above"

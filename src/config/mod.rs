@@ -7,9 +7,19 @@ mod secret;
 pub use error::ConfigError;
 pub use secret::{SecretSource, read_secret};
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use serde_with::{As, DurationMilliSeconds, DurationSeconds, NoneAsEmptyString};
+use url::Url;
+
+/// Serde adapters: a duration written as whole milliseconds or seconds (the key says which),
+/// and "" for none.
+type Millis = As<DurationMilliSeconds<u64>>;
+type Seconds = As<DurationSeconds<u64>>;
+type EmptyIsNone = As<NoneAsEmptyString>;
 
 /// The environment variable that names the config file when `--config` is not given.
 pub const CONFIG_ENV: &str = "KIOSK_CONFIG";
@@ -38,17 +48,19 @@ pub struct Health {
     /// JSON status file, rewritten every `interval_s`; relative to the config file. "" = none.
     pub file: PathBuf,
     /// `GET /health` on this address (keep it on loopback). "" = no endpoint.
-    pub listen: String,
+    #[serde(with = "EmptyIsNone")]
+    pub listen: Option<SocketAddr>,
     /// Seconds between status writes (systemd's watchdog may ask for more often).
-    pub interval_s: u64,
+    #[serde(with = "Seconds")]
+    pub interval_s: Duration,
 }
 
 impl Default for Health {
     fn default() -> Self {
         Self {
             file: "~/.local/state/kiosk/kiosk-health.json".into(),
-            listen: "127.0.0.1:8790".into(),
-            interval_s: 10,
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 8790))),
+            interval_s: Duration::from_secs(10),
         }
     }
 }
@@ -150,7 +162,7 @@ impl Default for Mapped {
 #[serde(default, deny_unknown_fields)]
 pub struct Operation {
     /// GET (default), POST, PUT or PATCH.
-    pub method: String,
+    pub method: HttpMethod,
     pub url: String,
     pub headers: std::collections::BTreeMap<String, String>,
     /// Request body template ("" = none); sent as JSON.
@@ -160,6 +172,21 @@ pub struct Operation {
     /// "none" (the platform has no such thing; an order whose fate is unknown is never sent
     /// again by itself and waits as "needs checking" for a manager).
     pub idempotency: Option<Idempotency>,
+}
+
+/// The HTTP methods a mapped operation may use.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    #[default]
+    #[serde(alias = "get")]
+    Get,
+    #[serde(alias = "post")]
+    Post,
+    #[serde(alias = "put")]
+    Put,
+    #[serde(alias = "patch")]
+    Patch,
 }
 
 /// Whether a platform recognises a repeated order.
@@ -187,17 +214,23 @@ impl Mapped {
 #[serde(default, deny_unknown_fields)]
 pub struct Warehouse {
     pub mode: WarehouseMode,
-    pub url: String,
+    /// The warehouse's base URL (remote and mapped modes; embedded mode picks its own).
+    pub url: Url,
     pub token_env: String,
     pub token_file: PathBuf,
-    pub timeout_ms: u64,
-    pub connect_timeout_ms: u64,
+    #[serde(with = "Millis")]
+    pub timeout_ms: Duration,
+    #[serde(with = "Millis")]
+    pub connect_timeout_ms: Duration,
     pub max_retries: u32,
-    pub retry_backoff_ms: u64,
-    pub availability_max_age_s: u64,
+    #[serde(with = "Millis")]
+    pub retry_backoff_ms: Duration,
+    #[serde(with = "Seconds")]
+    pub availability_max_age_s: Duration,
     /// The embedded warehouse's own database (embedded mode only).
     pub embedded_db: PathBuf,
-    pub sync_interval_s: u64,
+    #[serde(with = "Seconds")]
+    pub sync_interval_s: Duration,
     pub page_size: u32,
     /// How to talk to an existing inventory API (mode = "mapped").
     pub mapped: Mapped,
@@ -207,16 +240,16 @@ impl Default for Warehouse {
     fn default() -> Self {
         Self {
             mode: WarehouseMode::Embedded,
-            url: "http://127.0.0.1:8700/".into(),
+            url: Url::parse("http://127.0.0.1:8700/").expect("a valid default URL"),
             token_env: "KIOSK_WAREHOUSE_TOKEN".into(),
             token_file: PathBuf::new(),
-            timeout_ms: 3000,
-            connect_timeout_ms: 1000,
+            timeout_ms: Duration::from_millis(3000),
+            connect_timeout_ms: Duration::from_millis(1000),
             max_retries: 5,
-            retry_backoff_ms: 250,
-            availability_max_age_s: 300,
+            retry_backoff_ms: Duration::from_millis(250),
+            availability_max_age_s: Duration::from_secs(300),
             embedded_db: "~/.local/state/kiosk/warehouse.sqlite3".into(),
-            sync_interval_s: 300,
+            sync_interval_s: Duration::from_secs(300),
             page_size: 1000,
             mapped: Mapped::default(),
         }
@@ -228,7 +261,7 @@ impl Default for Warehouse {
 pub struct Camera {
     pub enabled: bool,
     /// "device" (the camera at `device`) or "replay:FOLDER" (pictures played as frames).
-    pub source: String,
+    pub source: CameraSource,
     /// Frames in a row that must agree on a code before it is accepted.
     pub confirm_frames: u32,
     pub device: u32,
@@ -241,6 +274,52 @@ pub struct Camera {
     pub read_sound: bool,
     /// Loudness of that chime, 0.0-1.0.
     pub read_sound_volume: f64,
+}
+
+/// Where frames come from (`[camera] source`): the camera, or pictures played as frames (for
+/// demos, tests and CI). Written "device" or "replay:FOLDER", the folder relative to the config
+/// file.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(try_from = "String", into = "String")]
+pub enum CameraSource {
+    #[default]
+    Device,
+    Replay(PathBuf),
+}
+
+impl TryFrom<String> for CameraSource {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        match text.trim() {
+            "device" => Ok(Self::Device),
+            other => match other.strip_prefix("replay:") {
+                Some(dir) if !dir.trim().is_empty() => Ok(Self::Replay(dir.trim().into())),
+                Some(_) => Err(
+                    "\"replay:\" needs a folder of pictures, e.g. \"replay:fixtures/frames\""
+                        .into(),
+                ),
+                None => Err(format!(
+                    "{other:?} is not a camera source; use \"device\" or \"replay:FOLDER\""
+                )),
+            },
+        }
+    }
+}
+
+impl From<CameraSource> for String {
+    fn from(source: CameraSource) -> Self {
+        match source {
+            CameraSource::Device => "device".into(),
+            CameraSource::Replay(dir) => format!("replay:{}", dir.display()),
+        }
+    }
+}
+
+impl std::fmt::Display for CameraSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from(self.clone()))
+    }
 }
 
 /// Camera pixel formats the kiosk can ask for (`[camera] format`).
@@ -259,7 +338,7 @@ impl Default for Camera {
     fn default() -> Self {
         Self {
             enabled: true,
-            source: "device".into(),
+            source: CameraSource::Device,
             confirm_frames: 2,
             device: 0,
             width: 1280,
@@ -329,8 +408,10 @@ pub struct Ui {
     pub default_language: String,
     pub size_systems: Vec<SizeSystemName>,
     pub default_size_system: SizeSystemName,
-    pub idle_timeout_s: u64,
-    pub idle_countdown_s: u64,
+    #[serde(with = "Seconds")]
+    pub idle_timeout_s: Duration,
+    #[serde(with = "Seconds")]
+    pub idle_countdown_s: Duration,
     pub theme: Theme,
     pub fullscreen: bool,
     pub window_width: u32,
@@ -366,8 +447,8 @@ impl Default for Ui {
                 SizeSystemName::Cm,
             ],
             default_size_system: SizeSystemName::Eu,
-            idle_timeout_s: 60,
-            idle_countdown_s: 20,
+            idle_timeout_s: Duration::from_secs(60),
+            idle_countdown_s: Duration::from_secs(20),
             theme: Theme::Light,
             fullscreen: false,
             window_width: 1920,
@@ -385,9 +466,11 @@ pub struct Manager {
     pub pin_hash_env: String,
     pub pin_hash_file: PathBuf,
     pub max_attempts: u32,
-    pub lockout_s: u64,
+    #[serde(with = "Seconds")]
+    pub lockout_s: Duration,
     /// The dashboard shows the last sync in red when it is older than this.
-    pub sync_max_age_s: u64,
+    #[serde(with = "Seconds")]
+    pub sync_max_age_s: Duration,
     /// Folders searched (three levels deep) for stock files to import: the store's share,
     /// USB sticks. Relative paths are relative to the config file's folder.
     pub import_dirs: Vec<PathBuf>,
@@ -397,7 +480,8 @@ pub struct Manager {
     pub import_max_removed_percent: u32,
     /// Seconds without a touch before manager mode asks "still there?" and then logs out: a
     /// manager reads, counts and checks the stockroom between taps, a shopper does not.
-    pub idle_timeout_s: u64,
+    #[serde(with = "Seconds")]
+    pub idle_timeout_s: Duration,
 }
 
 impl Default for Manager {
@@ -406,11 +490,11 @@ impl Default for Manager {
             pin_hash_env: "KIOSK_MANAGER_PIN_HASH".into(),
             pin_hash_file: PathBuf::new(),
             max_attempts: 5,
-            lockout_s: 300,
-            sync_max_age_s: 3600,
+            lockout_s: Duration::from_secs(300),
+            sync_max_age_s: Duration::from_secs(3600),
             import_dirs: vec!["imports".into(), "/media".into(), "/run/media".into()],
             import_max_removed_percent: 50,
-            idle_timeout_s: 600,
+            idle_timeout_s: Duration::from_secs(600),
         }
     }
 }
@@ -418,8 +502,9 @@ impl Default for Manager {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Notifications {
-    /// POSTed when a shopper asks an associate for a size; empty = the local queue only.
-    pub associate_webhook: String,
+    /// POSTed when a shopper asks an associate for a size; "" = the local queue only.
+    #[serde(with = "EmptyIsNone")]
+    pub associate_webhook: Option<Url>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -437,6 +522,21 @@ impl Default for Privacy {
             event_retention_days: 90,
         }
     }
+}
+
+/// How a typed value is written, for the error when one does not parse (the type's own
+/// message says what is wrong; this says what would be right).
+fn how_to_write(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "warehouse.url" => "write it as https://host/path",
+        "notifications.associate_webhook" => "write it as https://host/path, or \"\" for none",
+        "health.listen" => "write it like \"127.0.0.1:8790\", or \"\" for no endpoint",
+        "camera.source" => "write \"device\" or \"replay:fixtures/frames\"",
+        _ if key.ends_with(".method") => "use GET, POST, PUT or PATCH",
+        _ if key.ends_with("_ms") => "give a whole number of milliseconds, e.g. 3000",
+        _ if key.ends_with("_s") => "give a whole number of seconds, e.g. 60",
+        _ => return None,
+    })
 }
 
 /// A loaded, validated configuration and where it came from.
@@ -579,6 +679,27 @@ fn check_range(key: &'static str, value: u64, min: u64, max: u64, unit: &str) ->
 }
 
 /// An id that travels in URLs and logs: 1-64 letters, digits, '-' or '_'.
+/// A duration in the key's unit ("ms" or "s") within `min..=max` of that unit.
+fn check_duration(
+    key: &'static str,
+    value: Duration,
+    (min, max): (u64, u64),
+    unit: &str,
+) -> Result<(), Issue> {
+    let whole = if unit == "ms" {
+        value.as_millis()
+    } else {
+        u128::from(value.as_secs())
+    };
+    check_range(
+        key,
+        u64::try_from(whole).unwrap_or(u64::MAX),
+        min,
+        max,
+        unit,
+    )
+}
+
 fn check_identifier(key: &'static str, value: &str, what: &str, hint: &str) -> Result<(), Issue> {
     let ok = (1..=64).contains(&value.len())
         && value
@@ -631,19 +752,16 @@ fn check_choice<T: PartialEq + Serialize>(
     Ok(())
 }
 
-fn check_http_url(key: &'static str, value: &str) -> Result<(), Issue> {
-    match url::Url::parse(value) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
-        Ok(_) => Err(issue(
+/// A parsed URL the kiosk can call: http or https, with a host.
+fn check_http_url(key: &'static str, value: &Url) -> Result<(), Issue> {
+    if matches!(value.scheme(), "http" | "https") && value.host().is_some() {
+        Ok(())
+    } else {
+        Err(issue(
             key,
-            format!("{value:?} is not an http(s) URL"),
+            format!("{:?} is not an http(s) URL", value.as_str()),
             "write it as https://host/path",
-        )),
-        Err(e) => Err(issue(
-            key,
-            format!("{value:?} is not a URL ({e})"),
-            "write it as https://host/path",
-        )),
+        ))
     }
 }
 
@@ -698,13 +816,14 @@ impl Config {
                 "keep one: set token_env = \"\" to read the token from the file",
             ));
         }
-        issues.extend(check_range("warehouse.timeout_ms", w.timeout_ms, 100, 120_000, "ms").err());
         issues.extend(
-            check_range(
+            check_duration("warehouse.timeout_ms", w.timeout_ms, (100, 120_000), "ms").err(),
+        );
+        issues.extend(
+            check_duration(
                 "warehouse.connect_timeout_ms",
                 w.connect_timeout_ms,
-                50,
-                60_000,
+                (50, 60_000),
                 "ms",
             )
             .err(),
@@ -714,7 +833,8 @@ impl Config {
                 "warehouse.connect_timeout_ms",
                 format!(
                     "{} ms is longer than timeout_ms ({} ms), which includes it",
-                    w.connect_timeout_ms, w.timeout_ms
+                    w.connect_timeout_ms.as_millis(),
+                    w.timeout_ms.as_millis()
                 ),
                 "make connect_timeout_ms at most timeout_ms",
             ));
@@ -730,21 +850,19 @@ impl Config {
             .err(),
         );
         issues.extend(
-            check_range(
+            check_duration(
                 "warehouse.retry_backoff_ms",
                 w.retry_backoff_ms,
-                10,
-                60_000,
+                (10, 60_000),
                 "ms",
             )
             .err(),
         );
         issues.extend(
-            check_range(
+            check_duration(
                 "warehouse.availability_max_age_s",
                 w.availability_max_age_s,
-                5,
-                86_400,
+                (5, 86_400),
                 "s",
             )
             .err(),
@@ -789,9 +907,12 @@ impl Config {
             )
             .err(),
         );
-        issues.extend(check_range("ui.idle_timeout_s", ui.idle_timeout_s, 30, 3600, "s").err());
+        issues
+            .extend(check_duration("ui.idle_timeout_s", ui.idle_timeout_s, (30, 3600), "s").err());
         // WCAG 2.2.1 (timing adjustable): at least 20 s to answer "are you still there?".
-        issues.extend(check_range("ui.idle_countdown_s", ui.idle_countdown_s, 20, 600, "s").err());
+        issues.extend(
+            check_duration("ui.idle_countdown_s", ui.idle_countdown_s, (20, 600), "s").err(),
+        );
         issues.extend(check_fraction("ui.scale", ui.scale, 0.5, 4.0).err());
         issues.extend(
             check_range(
@@ -818,7 +939,8 @@ impl Config {
                 "ui.idle_countdown_s",
                 format!(
                     "the countdown ({} s) is not shorter than the idle timeout ({} s)",
-                    ui.idle_countdown_s, ui.idle_timeout_s
+                    ui.idle_countdown_s.as_secs(),
+                    ui.idle_timeout_s.as_secs()
                 ),
                 "make idle_countdown_s smaller than idle_timeout_s",
             ));
@@ -833,14 +955,20 @@ impl Config {
             )
             .err(),
         );
-        issues
-            .extend(check_range("manager.lockout_s", self.manager.lockout_s, 0, 86_400, "s").err());
         issues.extend(
-            check_range(
+            check_duration(
+                "manager.lockout_s",
+                self.manager.lockout_s,
+                (0, 86_400),
+                "s",
+            )
+            .err(),
+        );
+        issues.extend(
+            check_duration(
                 "manager.idle_timeout_s",
                 self.manager.idle_timeout_s,
-                60,
-                7_200,
+                (60, 7_200),
                 "s",
             )
             .err(),
@@ -851,19 +979,14 @@ impl Config {
                 format!(
                     "the countdown (ui.idle_countdown_s, {} s) is not shorter than manager mode's \
                      idle timeout ({} s)",
-                    self.ui.idle_countdown_s, self.manager.idle_timeout_s
+                    self.ui.idle_countdown_s.as_secs(),
+                    self.manager.idle_timeout_s.as_secs()
                 ),
                 "make manager.idle_timeout_s longer than ui.idle_countdown_s",
             ));
         }
-        if !self.notifications.associate_webhook.is_empty() {
-            issues.extend(
-                check_http_url(
-                    "notifications.associate_webhook",
-                    &self.notifications.associate_webhook,
-                )
-                .err(),
-            );
+        if let Some(webhook) = &self.notifications.associate_webhook {
+            issues.extend(check_http_url("notifications.associate_webhook", webhook).err());
         }
         issues.extend(
             check_range(
@@ -876,11 +999,10 @@ impl Config {
             .err(),
         );
         issues.extend(
-            check_range(
+            check_duration(
                 "manager.sync_max_age_s",
                 self.manager.sync_max_age_s,
-                60,
-                604_800,
+                (60, 604_800),
                 "s",
             )
             .err(),
@@ -895,16 +1017,9 @@ impl Config {
             )
             .err(),
         );
-        issues.extend(check_range("health.interval_s", self.health.interval_s, 1, 3600, "s").err());
-        if !self.health.listen.is_empty()
-            && self.health.listen.parse::<std::net::SocketAddr>().is_err()
-        {
-            issues.push(issue(
-                "health.listen",
-                format!("{:?} is not an address and port", self.health.listen),
-                "write it like \"127.0.0.1:8790\", or \"\" for no endpoint",
-            ));
-        }
+        issues.extend(
+            check_duration("health.interval_s", self.health.interval_s, (1, 3600), "s").err(),
+        );
         issues.extend(
             check_range(
                 "privacy.event_retention_days",

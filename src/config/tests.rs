@@ -13,7 +13,7 @@ fn err_of(text: &str) -> Located {
 #[test]
 fn every_broken_rule_is_reported_at_once_in_the_files_order() {
     let text = "[store]\ncountry = \"XX\"\n[warehouse]\nmax_retries = 99\n\
-                [camera]\nsource = \"webcam\"\nfps = 0\n[ui]\nlanguages = [\"en\", \"xx\"]\n";
+                [camera]\nwidth = 10\nfps = 0\n[ui]\nlanguages = [\"en\", \"xx\"]\n";
     let e = crate::checks::parse(text, Path::new("kiosk.toml")).unwrap_err();
     let keys: Vec<(Option<usize>, &str)> = e
         .all_located()
@@ -25,16 +25,16 @@ fn every_broken_rule_is_reported_at_once_in_the_files_order() {
         [
             (Some(2), "store.country"),
             (Some(4), "warehouse.max_retries"),
-            (Some(6), "camera.source"),
+            (Some(6), "camera.width"),
             (Some(7), "camera.fps"),
             (Some(9), "ui.languages"),
         ]
     );
     let shown = e.to_string();
     assert!(shown.starts_with("5 problems:"), "{shown}");
-    // The config's own rules alone do not know countries, cameras or languages.
+    // The config's own rules alone do not know countries or languages.
     let own = parse(text, Path::new("kiosk.toml")).unwrap_err();
-    assert_eq!(own.all_located().len(), 2);
+    assert_eq!(own.all_located().len(), 3);
 }
 
 use super::error::Located;
@@ -192,6 +192,37 @@ fn invalid_values_name_key_line_and_fix() {
             "notifications.associate_webhook",
             Some(2),
             "https://",
+        ),
+        (
+            "[notifications]\nassociate_webhook = \"mailto:staff@example.com\"\n",
+            "notifications.associate_webhook",
+            Some(2),
+            "https://",
+        ),
+        // Typed values: parsed when read, each with how it is written.
+        (
+            "[health]\nlisten = \"localhost\"\n",
+            "health.listen",
+            Some(2),
+            "127.0.0.1:8790",
+        ),
+        (
+            "[camera]\nsource = \"webcam\"\n",
+            "camera.source",
+            Some(2),
+            "replay:fixtures/frames",
+        ),
+        (
+            "[ui]\nidle_timeout_s = -5\n",
+            "ui.idle_timeout_s",
+            Some(2),
+            "whole number of seconds",
+        ),
+        (
+            "[warehouse]\nconnect_timeout_ms = 1.5\n",
+            "warehouse.connect_timeout_ms",
+            Some(2),
+            "whole number of milliseconds",
         ),
     ];
     for (text, key, line, fix) in cases {

@@ -112,7 +112,7 @@ impl PinGate {
     pub fn new(config: &Manager) -> Self {
         Self {
             max_attempts: config.max_attempts.max(1),
-            lockout: Duration::from_secs(config.lockout_s),
+            lockout: config.lockout_s,
             failures: 0,
             lockouts: 0,
             locked_until: None,
@@ -191,7 +191,7 @@ mod tests {
     fn gate(max: u32, lockout_s: u64) -> PinGate {
         PinGate::new(&Manager {
             max_attempts: max,
-            lockout_s,
+            lockout_s: Duration::from_secs(lockout_s),
             ..Manager::default()
         })
     }
@@ -272,7 +272,7 @@ mod tests {
         let back: GateState = serde_json::from_str(&text).unwrap();
         let config = Manager {
             max_attempts: 1,
-            lockout_s: 600,
+            lockout_s: Duration::from_secs(600),
             ..Manager::default()
         };
         let restored = PinGate::restore(&config, &back, Instant::now());

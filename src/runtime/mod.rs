@@ -145,10 +145,10 @@ impl Runtime {
             store_id: config.store.id.clone(),
             file: (!config.health.file.as_os_str().is_empty())
                 .then(|| loaded.resolve(&config.health.file)),
-            sync_max_age_s: config.manager.sync_max_age_s,
-            interval: Duration::from_secs(config.health.interval_s),
+            sync_max_age_s: config.manager.sync_max_age_s.as_secs(),
+            interval: config.health.interval_s,
         };
-        if let Ok(addr) = config.health.listen.parse() {
+        if let Some(addr) = config.health.listen {
             match crate::runtime::health::serve(
                 addr,
                 self.db.clone(),
@@ -177,7 +177,7 @@ impl Runtime {
                 self.db.clone(),
                 self.client.clone(),
                 sync_options,
-                Duration::from_secs(config.warehouse.sync_interval_s),
+                config.warehouse.sync_interval_s,
                 stopped.clone(),
             )));
         self.tasks

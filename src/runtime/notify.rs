@@ -63,13 +63,13 @@ pub async fn call_associate(rt: &Runtime, bring: Option<Bring>) -> bool {
             })
             .collect(),
     };
-    let webhook = &rt.config.notifications.associate_webhook;
+    let webhook = rt.config.notifications.associate_webhook.as_ref();
     let to_warehouse = rt.client.associate_request(&store.id, &request);
     let to_webhook = async {
-        if webhook.is_empty() {
+        let Some(webhook) = webhook else {
             return false;
-        }
-        post(&rt.webhook, webhook, &call)
+        };
+        post(&rt.webhook, webhook.as_str(), &call)
             .await
             .inspect_err(|e| tracing::warn!(error = %e, "associate webhook failed"))
             .is_ok()

@@ -21,7 +21,7 @@ async fn manager_rig(warehouse_up: bool) -> Rig {
         config.manager.pin_hash_env = String::new();
         config.manager.pin_hash_file = file;
         config.manager.max_attempts = 3;
-        config.manager.lockout_s = 60;
+        config.manager.lockout_s = Duration::from_secs(60);
         config.manager.import_dirs = vec![dir.join("imports")];
     })
     .await
@@ -173,11 +173,11 @@ async fn the_right_pin_opens_the_dashboard_and_idle_logs_the_manager_out() {
     let config = rig.kiosk.config();
     let start = rig.kiosk.last_activity;
     let at = |s: u64| start + Duration::from_secs(s);
-    rig.send(Message::Tick(at(config.ui.idle_timeout_s + 5)))
+    rig.send(Message::Tick(at(config.ui.idle_timeout_s.as_secs() + 5)))
         .await;
     assert!(matches!(rig.kiosk.screen, Screen::Manager(_)));
     assert!(!rig.shows("Are you still there?"));
-    let prompt = config.manager.idle_timeout_s - config.ui.idle_countdown_s;
+    let prompt = (config.manager.idle_timeout_s - config.ui.idle_countdown_s).as_secs();
     rig.send(Message::Tick(at(prompt - 5))).await;
     assert!(
         !rig.shows("Still managing?"),

@@ -357,10 +357,7 @@ impl Kiosk {
         } else {
             config.ui.idle_timeout_s
         };
-        (
-            Duration::from_secs(timeout),
-            Duration::from_secs(config.ui.idle_countdown_s),
-        )
+        (timeout, config.ui.idle_countdown_s)
     }
 
     /// Seconds left on the "are you still there?" countdown, when it shows.
@@ -1012,9 +1009,11 @@ impl Kiosk {
         if let Some(services) = &self.services
             && services.config.camera.enabled
             && scanning
-            && let Ok(spec) =
-                crate::camera::SourceSpec::parse(&services.config.camera.source, &services.base_dir)
         {
+            let spec = crate::camera::SourceSpec::resolve(
+                &services.config.camera.source,
+                &services.base_dir,
+            );
             let config = toml::to_string(&services.config.camera).unwrap_or_default();
             let database = services.database.clone();
             let formats = services.config.barcode.formats.clone();

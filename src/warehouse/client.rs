@@ -148,10 +148,10 @@ impl Default for ClientOptions {
 impl ClientOptions {
     pub fn from_config(w: &crate::config::Warehouse) -> Self {
         Self {
-            timeout: Duration::from_millis(w.timeout_ms),
-            connect_timeout: Duration::from_millis(w.connect_timeout_ms),
+            timeout: w.timeout_ms,
+            connect_timeout: w.connect_timeout_ms,
             max_retries: w.max_retries as usize,
-            retry_backoff: Duration::from_millis(w.retry_backoff_ms),
+            retry_backoff: w.retry_backoff_ms,
             ..Self::default()
         }
     }

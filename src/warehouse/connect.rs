@@ -42,7 +42,7 @@ pub async fn connect(loaded: &LoadedConfig) -> Result<Connection, ConnectError> 
             let mapping =
                 super::mapped::Mapping::new(&w.mapped, sku_map.as_deref(), &config.store.currency)?;
             Ok(Connection {
-                client: WarehouseClient::new(&w.url, token, options)?.with_mapping(mapping),
+                client: WarehouseClient::new(w.url.as_str(), token, options)?.with_mapping(mapping),
                 embedded: None,
             })
         }
@@ -55,7 +55,7 @@ pub async fn connect(loaded: &LoadedConfig) -> Result<Connection, ConnectError> 
                 tracing::warn!(env = %w.token_env, "no warehouse token configured; requests will be refused (401)");
             }
             Ok(Connection {
-                client: WarehouseClient::new(&w.url, token, options)?,
+                client: WarehouseClient::new(w.url.as_str(), token, options)?,
                 embedded: None,
             })
         }

@@ -343,7 +343,7 @@ impl StatusTab {
         let p = ctx.palette;
         let config = &services.config;
         let last = snapshot.and_then(|s| last_sync(ctx, &s.stats));
-        let limit = config.manager.sync_max_age_s;
+        let limit = config.manager.sync_max_age_s.as_secs();
         let mut sync_col =
             column![text(ctx.t("mgr-sync-title")).size(theme::text::H2 * 0.8)].spacing(spacing::S);
         // One slot of fixed height whatever it says (never synced, fresh, stale): the
@@ -815,7 +815,9 @@ pub(super) fn config_summary(services: &Services) -> Vec<String> {
         format!("languages {}", c.ui.languages.join(", ")),
         format!(
             "idle      {} s (manager {} s), events kept {} days",
-            c.ui.idle_timeout_s, c.manager.idle_timeout_s, c.privacy.event_retention_days
+            c.ui.idle_timeout_s.as_secs(),
+            c.manager.idle_timeout_s.as_secs(),
+            c.privacy.event_retention_days
         ),
     ]
 }

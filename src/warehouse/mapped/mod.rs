@@ -17,7 +17,7 @@ use super::protocol::{
     Availability, AvailabilityResponse, CatalogPage, OrderRequest, OrderResponse, OrderState,
     StockPage, StockRecord,
 };
-use crate::config::{Idempotency, Mapped, Operation};
+use crate::config::{HttpMethod, Idempotency, Mapped, Operation};
 
 mod mapping;
 mod operations;

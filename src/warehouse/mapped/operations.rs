@@ -65,11 +65,11 @@ impl WarehouseClient {
         } else {
             Some(render(Part::Body)?)
         };
-        let method = match op.method.to_ascii_uppercase().as_str() {
-            "POST" => Method::POST,
-            "PUT" => Method::PUT,
-            "PATCH" => Method::PATCH,
-            _ => Method::GET,
+        let method = match op.method {
+            HttpMethod::Get => Method::GET,
+            HttpMethod::Post => Method::POST,
+            HttpMethod::Put => Method::PUT,
+            HttpMethod::Patch => Method::PATCH,
         };
         let value = self.call_raw(retries, method, url, headers, body).await?;
         Ok((value, op))

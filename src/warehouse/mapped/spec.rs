@@ -66,13 +66,6 @@ pub(super) fn check(config: &Mapped) -> Result<Templates, Fault> {
             continue;
         };
         let key = |rest: &str| format!("warehouse.mapped.{name}.{rest}");
-        if !["", "GET", "POST", "PUT", "PATCH"].contains(&op.method.to_ascii_uppercase().as_str()) {
-            return Err((
-                key("method"),
-                format!("{:?} is not a method the kiosk uses", op.method),
-                "use GET, POST, PUT or PATCH".into(),
-            ));
-        }
         if op.url.is_empty() {
             return Err((key("url"), "no URL".into(), "give the URL template".into()));
         }

@@ -397,7 +397,7 @@ mod tests {
 
     fn order_op(body: &str) -> Operation {
         Operation {
-            method: "POST".into(),
+            method: crate::config::HttpMethod::Post,
             url: "{{ base }}orders".into(),
             headers: [(
                 "Idempotency-Key".to_owned(),
