@@ -134,10 +134,10 @@ pub struct Mapped {
     /// `delivered`, `cancelled` (compared without case). Statuses not listed are read by
     /// their words (cancel… → cancelled, deliver… → delivered, ship…/fulfil… → shipped).
     pub statuses: std::collections::BTreeMap<String, Vec<String>>,
-    pub availability: Option<Operation>,
-    pub stock_changes: Option<Operation>,
-    pub create_order: Option<Operation>,
-    pub order_status: Option<Operation>,
+    pub availability: Option<Operation<AvailabilityFields>>,
+    pub stock_changes: Option<Operation<StockChangesFields>>,
+    pub create_order: Option<Operation<CreateOrderFields>>,
+    pub order_status: Option<Operation<OrderStatusFields>>,
 }
 
 impl Default for Mapped {
@@ -158,20 +158,104 @@ impl Default for Mapped {
 /// One HTTP call of a mapped API: templates (minijinja: `{{ skus|join(",") }}`,
 /// `{{ order|tojson }}`) for the URL, headers and body, and where each field is found in the
 /// answer (JSON Pointers, RFC 6901: `/inventory_levels`, `/node/stocks/0/quantity`).
+///
+/// `F` says which fields the operation has: each its own struct, so a missing one or a
+/// misspelt one is an error where the file says it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(default, deny_unknown_fields)]
-pub struct Operation {
+#[serde(deny_unknown_fields)]
+pub struct Operation<F> {
     /// GET (default), POST, PUT or PATCH.
+    #[serde(default)]
     pub method: HttpMethod,
+    #[serde(default)]
     pub url: String,
+    #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
     /// Request body template ("" = none); sent as JSON.
+    #[serde(default)]
     pub body: String,
-    pub fields: std::collections::BTreeMap<String, String>,
+    pub fields: F,
     /// create_order only: "key" (the default: the request carries `{{ idempotency_key }}`) or
     /// "none" (the platform has no such thing; an order whose fate is unknown is never sent
     /// again by itself and waits as "needs checking" for a manager).
+    #[serde(default)]
     pub idempotency: Option<Idempotency>,
+}
+
+/// A mapped operation's fields by name (JSON Pointers), as the adapter reads an answer.
+pub type FieldMap = std::collections::BTreeMap<String, String>;
+
+impl<F: Serialize> Operation<F> {
+    /// The same operation with its fields by name; optional fields not given are left out.
+    pub fn by_name(&self) -> Operation<FieldMap> {
+        let fields = match serde_json::to_value(&self.fields) {
+            Ok(serde_json::Value::Object(map)) => map
+                .into_iter()
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) if !s.is_empty() => Some((k, s)),
+                    _ => None,
+                })
+                .collect(),
+            _ => FieldMap::new(),
+        };
+        Operation {
+            method: self.method,
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+            fields,
+            idempotency: self.idempotency,
+        }
+    }
+}
+
+/// Where an availability answer keeps its items and what each says.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityFields {
+    /// The list of items.
+    pub items: String,
+    /// In each item: its SKU (or GTIN), its quantity on hand.
+    pub sku: String,
+    pub quantity: String,
+    /// Optional: the quantity already promised (subtracted), working days to deliver.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reserved: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub delivery_days: String,
+}
+
+/// Where a stock-changes answer keeps its items, and how it pages.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StockChangesFields {
+    pub items: String,
+    pub sku: String,
+    pub quantity: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reserved: String,
+    /// Optional: each item's change time (the newest becomes the next cursor).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub updated_at: String,
+    /// Optional: the platform's own cursor for the next page.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub next_cursor: String,
+}
+
+/// Where a created order's id (and, optionally, its status) is in the answer.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrderFields {
+    pub order_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status: String,
+}
+
+/// Where an order's status is in the answer.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OrderStatusFields {
+    pub status: String,
 }
 
 /// The HTTP methods a mapped operation may use.

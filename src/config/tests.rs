@@ -326,7 +326,7 @@ fn the_shipped_kiosk_toml_documents_every_mapped_key_and_template_variable() {
         .filter(|l| l.trim_start().starts_with('#'))
         .collect::<Vec<_>>()
         .join("\n");
-    let keys = serde_json::to_value(Operation::default()).unwrap();
+    let keys = serde_json::to_value(Operation::<FieldMap>::default()).unwrap();
     let keys = keys.as_object().unwrap().keys().cloned();
     for word in Op::ALL
         .iter()
@@ -360,4 +360,41 @@ fn an_empty_path_stays_empty_and_a_home_path_leaves_the_config_folder() {
             Path::new(&home).join(".local/state/kiosk/k.sqlite3")
         );
     }
+}
+
+#[test]
+fn a_mapped_operation_has_exactly_its_own_fields() {
+    let op = |fields: &str| {
+        format!(
+            "[warehouse]\nmode = \"mapped\"\nurl = \"https://shop.example/\"\n\
+             [warehouse.mapped.availability]\nurl = \"{{{{ base }}}}stock\"\nfields = {{ {fields} }}\n"
+        )
+    };
+    // A misspelt field: refused where it is written, with the fields this operation has.
+    let e = err_of(&op(
+        "items = \"/i\", sku = \"/s\", quantity = \"/q\", reserverd = \"/r\"",
+    ));
+    assert_eq!(e.line, Some(6));
+    assert!(
+        e.problem.contains("unknown field `reserverd`"),
+        "{}",
+        e.problem
+    );
+    assert!(e.problem.contains("reserved"), "{}", e.problem);
+    // A field it needs: named.
+    let e = err_of(&op("items = \"/i\", sku = \"/s\""));
+    assert!(
+        e.problem.contains("missing field `quantity`"),
+        "{}",
+        e.problem
+    );
+    // A field of another operation is not one of this one's.
+    let e = err_of(&op(
+        "items = \"/i\", sku = \"/s\", quantity = \"/q\", order_id = \"/id\"",
+    ));
+    assert!(
+        e.problem.contains("unknown field `order_id`"),
+        "{}",
+        e.problem
+    );
 }

@@ -9,6 +9,8 @@ use super::*;
 #[derive(Debug)]
 pub struct Mapping {
     pub(super) config: Mapped,
+    /// Each operation the platform has, its fields by name, made once at load.
+    pub(super) ops: HashMap<Op, Operation<FieldMap>>,
     pub(super) templates: Templates,
     pub(super) sku_of: HashMap<String, String>,
     pub(super) gtin_of: HashMap<String, String>,
@@ -54,6 +56,10 @@ impl Mapping {
         }
         Ok(Self {
             config: config.clone(),
+            ops: Op::ALL
+                .into_iter()
+                .filter_map(|name| Some((name, name.config(config)?)))
+                .collect(),
             templates,
             sku_of,
             gtin_of,

@@ -17,7 +17,7 @@ use super::protocol::{
     Availability, AvailabilityResponse, CatalogPage, OrderRequest, OrderResponse, OrderState,
     StockPage, StockRecord,
 };
-use crate::config::{HttpMethod, Idempotency, Mapped, Operation};
+use crate::config::{FieldMap, HttpMethod, Idempotency, Mapped, Operation};
 
 mod mapping;
 mod operations;
@@ -37,21 +37,24 @@ use {reader::*, spec::*};
 mod tests {
     use super::*;
 
-    fn saleor_fields() -> std::collections::BTreeMap<String, String> {
-        [
-            ("items", "/edges"),
-            ("sku", "/node/sku"),
-            ("quantity", "/node/stocks/0/quantity"),
-            ("reserved", "/node/stocks/0/quantityAllocated"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
+    fn saleor_fields() -> crate::config::AvailabilityFields {
+        crate::config::AvailabilityFields {
+            items: "/edges".into(),
+            sku: "/node/sku".into(),
+            quantity: "/node/stocks/0/quantity".into(),
+            reserved: "/node/stocks/0/quantityAllocated".into(),
+            delivery_days: String::new(),
+        }
     }
 
     #[test]
     fn an_item_without_a_stock_record_has_none_but_a_wrong_pointer_is_an_error() {
-        let fields = saleor_fields();
+        let fields = Operation {
+            fields: saleor_fields(),
+            ..Operation::default()
+        }
+        .by_name()
+        .fields;
         let answer = serde_json::json!({"edges": [
             {"node": {"sku": "a", "stocks": [{"quantity": 5, "quantityAllocated": 1}]}},
             {"node": {"sku": "b", "stocks": []}},

@@ -20,10 +20,8 @@ impl WarehouseClient {
         name: Op,
         context: Value,
         retries: usize,
-    ) -> Result<(Value, &'m Operation), ClientError> {
-        let op = name
-            .config(&mapping.config)
-            .ok_or_else(|| not_mapped(name))?;
+    ) -> Result<(Value, &'m Operation<FieldMap>), ClientError> {
+        let op = mapping.ops.get(&name).ok_or_else(|| not_mapped(name))?;
         // The variables every operation has.
         let mut context = context;
         if let Some(vars) = context.as_object_mut() {

@@ -261,7 +261,7 @@ pub(super) type Counts = (HashMap<String, u64>, HashMap<String, u32>);
 
 pub(super) fn read_availability(
     mapping: &Mapping,
-    op: &Operation,
+    op: &Operation<FieldMap>,
     answer: &Value,
 ) -> Result<Counts, ClientError> {
     let reader = Reader {
@@ -295,23 +295,20 @@ pub fn read_answer_for_fuzzing(answer: &[u8]) {
     let Ok(answer) = serde_json::from_slice::<Value>(answer) else {
         return;
     };
-    let fields: std::collections::BTreeMap<String, String> = [
-        ("items", "/data/edges"),
-        ("sku", "/node/sku"),
-        ("quantity", "/node/stocks/0/quantity"),
-        ("reserved", "/node/stocks/0/quantityAllocated"),
-        ("delivery_days", "/node/days"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    let op = Operation {
+    let typed = Operation {
         url: "{{ base }}".into(),
-        fields,
+        fields: crate::config::AvailabilityFields {
+            items: "/data/edges".into(),
+            sku: "/node/sku".into(),
+            quantity: "/node/stocks/0/quantity".into(),
+            reserved: "/node/stocks/0/quantityAllocated".into(),
+            delivery_days: "/node/days".into(),
+        },
         ..Operation::default()
     };
+    let op = typed.by_name();
     let config = Mapped {
-        availability: Some(op.clone()),
+        availability: Some(typed),
         ..Mapped::default()
     };
     let Ok(mapping) = Mapping::new(&config, None, "EUR") else {

@@ -13,7 +13,7 @@ use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::config::{Mapped, Operation};
+use crate::config::{FieldMap, Mapped, Operation};
 
 /// Everything in a URL part is encoded except the unreserved characters of RFC 3986 (and not
 /// even `.`, so that a value cannot become a `..` path segment).
@@ -24,7 +24,7 @@ const URL_ESCAPE: AutoEscape = AutoEscape::Custom("url");
 
 /// The operations a mapped platform is given, named in config keys and error messages as
 /// [`Op::name`] says. An enum, so a misspelt operation is a compile error, not a lookup miss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Op {
     Availability,
     StockChanges,
@@ -60,13 +60,13 @@ impl Op {
         }
     }
 
-    /// Its configuration, when the platform has this operation.
-    pub fn config(self, mapped: &Mapped) -> Option<&Operation> {
+    /// Its configuration with the fields by name, when the platform has this operation.
+    pub fn config(self, mapped: &Mapped) -> Option<Operation<FieldMap>> {
         match self {
-            Op::Availability => mapped.availability.as_ref(),
-            Op::StockChanges => mapped.stock_changes.as_ref(),
-            Op::CreateOrder => mapped.create_order.as_ref(),
-            Op::OrderStatus => mapped.order_status.as_ref(),
+            Op::Availability => mapped.availability.as_ref().map(Operation::by_name),
+            Op::StockChanges => mapped.stock_changes.as_ref().map(Operation::by_name),
+            Op::CreateOrder => mapped.create_order.as_ref().map(Operation::by_name),
+            Op::OrderStatus => mapped.order_status.as_ref().map(Operation::by_name),
         }
     }
 }
@@ -184,7 +184,7 @@ impl Templates {
             let Some(op) = name.config(config) else {
                 continue;
             };
-            for (part, source) in parts(op) {
+            for (part, source) in parts(&op) {
                 let key = format!("warehouse.mapped.{name}.{}", part.key());
                 env.add_template_owned(part.name(name), source.to_owned())
                     .map_err(|e| {
@@ -202,7 +202,7 @@ impl Templates {
                 continue;
             };
             let sample = sample_context(name);
-            for (part, _) in parts(op) {
+            for (part, _) in parts(&op) {
                 templates.check(name, part, &sample)?;
             }
         }
@@ -275,7 +275,7 @@ impl Templates {
         let Some(op) = operation_name.config(config) else {
             return false;
         };
-        parts(op).iter().any(|(part, _)| {
+        parts(&op).iter().any(|(part, _)| {
             self.env
                 .get_template(&part.name(operation_name))
                 .is_ok_and(|t| t.undeclared_variables(false).contains(variable))
@@ -284,7 +284,7 @@ impl Templates {
 }
 
 /// The templates of one operation: URL, body (if any), each header.
-fn parts(op: &Operation) -> Vec<(Part<'_>, &str)> {
+fn parts(op: &Operation<FieldMap>) -> Vec<(Part<'_>, &str)> {
     let mut parts = vec![(Part::Url, op.url.as_str())];
     if !op.body.trim().is_empty() {
         parts.push((Part::Body, op.body.as_str()));
@@ -380,14 +380,16 @@ fn sample_context(operation: Op) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    fn mapped(op: Operation) -> Mapped {
+    fn mapped(op: Operation<crate::config::CreateOrderFields>) -> Mapped {
         Mapped {
             availability: Some(Operation {
                 url: "{{ base }}stock?ids={{ skus|join(',') }}".into(),
-                fields: [("items", "/i"), ("sku", "/s"), ("quantity", "/q")]
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .collect(),
+                fields: crate::config::AvailabilityFields {
+                    items: "/i".into(),
+                    sku: "/s".into(),
+                    quantity: "/q".into(),
+                    ..Default::default()
+                },
                 ..Operation::default()
             }),
             create_order: Some(op),
@@ -395,7 +397,7 @@ mod tests {
         }
     }
 
-    fn order_op(body: &str) -> Operation {
+    fn order_op(body: &str) -> Operation<crate::config::CreateOrderFields> {
         Operation {
             method: crate::config::HttpMethod::Post,
             url: "{{ base }}orders".into(),
@@ -456,7 +458,9 @@ mod tests {
         let mut config = mapped(order_op(r#"{"k": {{ idempotency_key }}}"#));
         config.order_status = Some(Operation {
             url: "{{ base }}orders/{{ order_id }}.json?x={{ order_id|urlencode }}".into(),
-            fields: [("status".to_owned(), "/s".to_owned())].into(),
+            fields: crate::config::OrderStatusFields {
+                status: "/s".into(),
+            },
             ..Operation::default()
         });
         let templates = Templates::compile(&config).unwrap();
