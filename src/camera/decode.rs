@@ -125,9 +125,9 @@ impl Decoder {
     }
 
     pub fn file(&self, path: &Path) -> Result<Decoded, DecodeError> {
-        let image = open_picture(path).map_err(|message| DecodeError::Image {
+        let image = open_picture(path).map_err(|e| DecodeError::Image {
             path: path.display().to_string(),
-            message,
+            message: e.to_string(),
         })?;
         self.image(&image)
     }
@@ -140,19 +140,17 @@ const MAX_PICTURE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// Opens a picture after checking its size in its header, so an oversize or hostile file
 /// (a 20000×20000 PNG is 1.6 GB once decoded) is refused before any memory is taken.
-pub fn open_picture(path: &Path) -> Result<DynamicImage, String> {
+pub fn open_picture(path: &Path) -> Result<DynamicImage, PictureError> {
+    let unreadable = |e: &dyn std::fmt::Display| PictureError::Unreadable(e.to_string());
     let reader = || {
         image::ImageReader::open(path)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| unreadable(&e))?
             .with_guessed_format()
-            .map_err(|e| e.to_string())
+            .map_err(|e| unreadable(&e))
     };
-    let (width, height) = reader()?.into_dimensions().map_err(|e| e.to_string())?;
+    let (width, height) = reader()?.into_dimensions().map_err(|e| unreadable(&e))?;
     if width > MAX_PICTURE_SIDE || height > MAX_PICTURE_SIDE {
-        return Err(format!(
-            "the picture is {width}×{height} pixels; the most read is \
-             {MAX_PICTURE_SIDE}×{MAX_PICTURE_SIDE}: scale it down first"
-        ));
+        return Err(PictureError::TooLarge { width, height });
     }
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_PICTURE_SIDE);
@@ -160,7 +158,19 @@ pub fn open_picture(path: &Path) -> Result<DynamicImage, String> {
     limits.max_alloc = Some(MAX_PICTURE_BYTES);
     let mut reader = reader()?;
     reader.limits(limits);
-    reader.decode().map_err(|e| e.to_string())
+    reader.decode().map_err(|e| unreadable(&e))
+}
+
+/// Why a picture file was not read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PictureError {
+    #[error("{0}")]
+    Unreadable(String),
+    #[error(
+        "the picture is {width}×{height} pixels; the most read is \
+         {MAX_PICTURE_SIDE}×{MAX_PICTURE_SIDE}: scale it down first"
+    )]
+    TooLarge { width: u32, height: u32 },
 }
 
 fn interpret(result: &rxing::RXingResult) -> Decoded {

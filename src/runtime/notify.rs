@@ -108,23 +108,45 @@ pub fn client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
+/// Why the webhook did not take a call. Its answer's body is never read: a third party's
+/// error text could echo anything.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookError {
+    #[error("cannot reach the webhook: {0}")]
+    Unreachable(String),
+    #[error("the webhook answered HTTP {0}")]
+    Refused(u16),
+}
+
+impl WebhookError {
+    /// Worth trying again: the network, or the webhook's own trouble (5xx).
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Unreachable(_) => true,
+            Self::Refused(status) => *status >= 500,
+        }
+    }
+}
+
 /// POSTs `call` to `url`, retrying twice on a network error or a 5xx.
-pub async fn post(http: &reqwest::Client, url: &str, call: &AssociateCall) -> Result<(), String> {
+pub async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    call: &AssociateCall,
+) -> Result<(), WebhookError> {
     let once = || async {
         let response = http
             .post(url)
             .json(call)
             .send()
             .await
-            .map_err(|e| (true, e.to_string()))?;
+            // Without the URL: it may carry a token.
+            .map_err(|e| WebhookError::Unreachable(e.without_url().to_string()))?;
         let status = response.status();
         if status.is_success() {
             Ok(())
         } else {
-            Err((
-                status.is_server_error(),
-                format!("the webhook answered HTTP {status}"),
-            ))
+            Err(WebhookError::Refused(status.as_u16()))
         }
     };
     once.retry(
@@ -132,9 +154,8 @@ pub async fn post(http: &reqwest::Client, url: &str, call: &AssociateCall) -> Re
             .with_min_delay(Duration::from_millis(200))
             .with_max_times(2),
     )
-    .when(|(transient, _)| *transient)
+    .when(WebhookError::is_transient)
     .await
-    .map_err(|(_, e)| e)
 }
 
 #[cfg(test)]
@@ -217,7 +238,8 @@ mod tests {
     async fn a_refusal_is_not_retried_and_says_the_status() {
         let (url, got) = webhook(vec![404]).await;
         let error = post(&client(), &url, &call()).await.unwrap_err();
-        assert!(error.contains("404"), "{error}");
+        assert_eq!(error, WebhookError::Refused(404));
+        assert_eq!(error.to_string(), "the webhook answered HTTP 404");
         assert_eq!(got.lock().unwrap().len(), 1);
     }
 }
