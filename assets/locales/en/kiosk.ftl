@@ -127,7 +127,7 @@ idle-body = This screen will clear in { $seconds } seconds to protect your detai
 idle-more = More time
 
 outoforder-title = This kiosk is out of order
-outoforder-config = For staff: kiosk.toml has the problems below. Fix them (`kiosk config check` lists them all), then restart the kiosk.
+outoforder-config = For staff: kiosk.toml has the problems below. Fix them (the command “kiosk config check” lists them all), then restart the kiosk.
 outoforder-start = For staff: the kiosk could not open its database or reach its warehouse, as below. Fix it, then restart the kiosk.
 outoforder-orders = For staff: this kiosk cannot store orders, as below. Fix it, then restart the kiosk; orders already placed are safe in its outbox.
 starting = Starting…

@@ -125,7 +125,7 @@ idle-body = Esta pantalla se borrará en { $seconds } segundos para proteger tus
 idle-more = Más tiempo
 
 outoforder-title = Este quiosco no funciona
-outoforder-config = Para el personal: kiosk.toml tiene los problemas indicados. Corrígelos (`kiosk config check` los lista todos) y reinicia el quiosco.
+outoforder-config = Para el personal: kiosk.toml tiene los problemas indicados. Corrígelos (la orden «kiosk config check» los lista todos) y reinicia el quiosco.
 outoforder-start = Para el personal: el quiosco no pudo abrir su base de datos o conectar con su almacén, como se indica. Corrígelo y reinicia el quiosco.
 outoforder-orders = Para el personal: este quiosco no puede guardar pedidos, como se indica. Corrígelo y reinicia el quiosco; los pedidos ya hechos están a salvo en su cola.
 starting = Iniciando…
