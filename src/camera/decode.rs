@@ -5,9 +5,11 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use image::{DynamicImage, GrayImage};
+use rxing::common::HybridBinarizer;
+use rxing::oned::{MultiFormatUPCEANReader, OneDReader};
 use rxing::{
-    BarcodeFormat as RxFormat, DecodeHints, EncodeHints, MultiFormatWriter,
-    RXingResultMetadataType, RXingResultMetadataValue, Writer,
+    BarcodeFormat as RxFormat, BinaryBitmap, DecodeHints, EncodeHints, Luma8Source,
+    MultiFormatWriter, RXingResultMetadataType, RXingResultMetadataValue, Writer,
 };
 use serde::Serialize;
 use thiserror::Error;
@@ -36,6 +38,82 @@ pub struct Decoded {
     /// The parsed GTIN and attributes, or why the text is not a product code.
     #[serde(skip)]
     pub scan: Result<Scan, BarcodeError>,
+    /// For a 1D symbol: the scan line (pixel row) it was read on, and the centres of its
+    /// start and end guards on that line (x, pixels).
+    #[serde(skip)]
+    pub line: Option<ReadLine>,
+}
+
+/// Where on a picture a 1D symbol was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReadLine {
+    pub row: u32,
+    pub left: f32,
+    pub right: f32,
+    /// Read down a column (rxing turned the picture itself): `row` is then the column, and
+    /// `left`/`right` are rows.
+    pub down_a_column: bool,
+    /// Light bars on dark (read with the picture inverted).
+    pub inverted: bool,
+}
+
+impl Decoded {
+    /// EAN-13, UPC-A, UPC-E or EAN-8: read along one line of bars, so one line can misread.
+    pub fn is_retail_1d(&self) -> bool {
+        matches!(
+            self.symbology,
+            Some(Symbology::Ean13 | Symbology::UpcA | Symbology::UpcE | Symbology::Ean8)
+        )
+    }
+
+    /// UPC-E or EAN-8: short enough to be found inside the bars of a longer symbol.
+    pub fn is_short_retail(&self) -> bool {
+        matches!(self.symbology, Some(Symbology::UpcE | Symbology::Ean8))
+    }
+}
+
+/// What the other scan lines of a picture say about a 1D retail read: how many read the same
+/// product, how many read another one, and whether any read a longer symbol (EAN-13/UPC-A)
+/// where a short one (UPC-E/EAN-8) was read — then the short one came from inside its bars.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LineVotes {
+    pub agreeing: u32,
+    pub other: u32,
+    pub longer_symbol: bool,
+    /// White on both sides of the symbol, [`QUIET_MODULES`] modules wide, on its own line:
+    /// the bars of a longer symbol around it are not.
+    pub quiet_zones: bool,
+    /// How far the symbol's start moves sideways per row down (0 for bars square to the
+    /// lines): a slanted line can cross only part of a longer symbol's bars.
+    pub slant: f32,
+}
+
+/// Quiet zone asked of a short symbol on each side, in modules. The specifications ask for 7
+/// to 9; a photo cut close to the label is given some slack, the bars of an EAN-13 around a
+/// false UPC-E (one or two modules away) are not.
+pub const QUIET_MODULES: f32 = 5.0;
+
+/// Modules from the centre of the start guard to the centre of the end guard.
+fn guard_span_modules(symbology: Option<Symbology>) -> Option<f32> {
+    match symbology {
+        Some(Symbology::Ean13 | Symbology::UpcA) => Some(92.0),
+        Some(Symbology::Ean8) => Some(64.0),
+        Some(Symbology::UpcE) => Some(46.5),
+        _ => None,
+    }
+}
+
+/// Rows at which a read is read again, nearest first: the rows either side (as zxing-cpp
+/// checks), then outwards up to an eighth of the picture's height — in a noisy or blurred
+/// picture only some lines decode, and farther lines do not share the read line's misread.
+fn check_rows(row: u32, height: u32) -> impl Iterator<Item = u32> {
+    let reach = i64::from((height / 8).max(8));
+    let step = (reach / 24).max(1);
+    (1..=reach)
+        .filter(move |d| *d <= 2 || d % step == 0)
+        .flat_map(|d| [-d, d])
+        .filter_map(move |dy| u32::try_from(i64::from(row) + dy).ok())
+        .filter(move |&y| y < height)
 }
 
 fn rx_format(format: BarcodeFormat) -> RxFormat {
@@ -119,6 +197,129 @@ impl Decoder {
         Ok(interpret(&result))
     }
 
+    /// Reads a 1D retail `read` again on other scan lines of the same picture (see
+    /// [`LineVotes`]). A picture is one look: agreement across lines is what stands in for
+    /// agreement across frames, and it also catches what frames cannot (a still, a tag held
+    /// steady in the same glare).
+    pub fn line_votes(&self, luma: &[u8], width: u32, height: u32, read: &Decoded) -> LineVotes {
+        let mut votes = LineVotes::default();
+        let (Some(line), Ok(read_scan)) = (read.line, read.scan.as_ref()) else {
+            return votes;
+        };
+        if line.down_a_column {
+            // Turn the picture a quarter anticlockwise, as rxing did: the column becomes row
+            // `width - 1 - x` and the read runs along it.
+            let Some(picture) = GrayImage::from_raw(width, height, luma.to_vec()) else {
+                return votes;
+            };
+            let turned = image::imageops::rotate270(&picture);
+            let along = Decoded {
+                line: Some(ReadLine {
+                    row: (width - 1).saturating_sub(line.row),
+                    down_a_column: false,
+                    ..line
+                }),
+                ..read.clone()
+            };
+            return self.line_votes(turned.as_raw(), turned.width(), turned.height(), &along);
+        }
+        let Ok(mut source) = Luma8Source::new_with_slice(luma, width, height) else {
+            return votes;
+        };
+        if line.inverted {
+            rxing::LuminanceSource::invert(&mut source);
+        }
+        let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        votes.quiet_zones = bitmap
+            .get_black_row(line.row as usize)
+            .is_ok_and(|bits| quiet_on_both_sides(&bits, width, line, read.symbology));
+        let row = line.row;
+        let retail: HashSet<RxFormat> = [
+            RxFormat::EAN_13,
+            RxFormat::UPC_A,
+            RxFormat::UPC_E,
+            RxFormat::EAN_8,
+        ]
+        .into_iter()
+        .filter(|f| self.formats.contains(f))
+        .collect();
+        let hints = DecodeHints {
+            PossibleFormats: Some(retail),
+            ..self.hints()
+        };
+        let mut reader = MultiFormatUPCEANReader::new(&hints);
+        // (rows down from the read's line, where the symbol starts on that row)
+        let mut starts: Vec<(f32, f32)> = vec![(0.0, line.left)];
+        for y in check_rows(row, height) {
+            let Ok(line) = bitmap.get_black_row(y as usize) else {
+                continue;
+            };
+            let mut reversed = line.clone().into_owned();
+            reversed.reverse();
+            let found = reader
+                .decode_row(y, &line, &hints)
+                .or_else(|_| reader.decode_row(y, &reversed, &hints));
+            let Ok(found) = found else {
+                continue;
+            };
+            let other = interpret(&found);
+            match other.scan {
+                Ok(s) if s.gtin == read_scan.gtin && other.symbology == read.symbology => {
+                    votes.agreeing += 1;
+                    if let Some(l) = other.line {
+                        starts.push((y as f32 - row as f32, l.left));
+                    }
+                }
+                _ if read.is_short_retail() && !other.is_short_retail() => {
+                    votes.longer_symbol = true;
+                }
+                _ => votes.other += 1,
+            }
+        }
+        votes.slant = slope(&starts);
+        if votes.agreeing == 0 && votes.other == 0 {
+            // No line reads at all on its own: the read came from rxing's own retries (another
+            // binarizer, a filtered picture). Ask the whole decoder again, once on the part of
+            // the picture above the read's line and once on the part below: other bars.
+            let bands = [(0, row.saturating_sub(1)), ((row + 2).min(height), height)];
+            for (top, bottom) in bands {
+                if bottom <= top + 4 {
+                    continue;
+                }
+                let band = &luma[(top * width) as usize..(bottom * width) as usize];
+                let Ok(other) = self.luma(band, width, bottom - top) else {
+                    continue;
+                };
+                match other.scan {
+                    Ok(s) if s.gtin == read_scan.gtin && other.symbology == read.symbology => {
+                        votes.agreeing += 1;
+                    }
+                    _ if read.is_short_retail()
+                        && other.is_retail_1d()
+                        && !other.is_short_retail() =>
+                    {
+                        votes.longer_symbol = true;
+                    }
+                    _ => votes.other += 1,
+                }
+            }
+        }
+        votes
+    }
+
+    /// Reads the picture turned by `theta` radians about its centre (the slow decoder): to
+    /// square a slanted symbol's bars to the scan lines.
+    pub fn turned_by(&self, luma: &[u8], width: u32, height: u32, theta: f32) -> Option<Decoded> {
+        let picture = GrayImage::from_raw(width, height, luma.to_vec())?;
+        let turned = imageproc::geometric_transformations::rotate_about_center(
+            &picture,
+            theta,
+            imageproc::geometric_transformations::Interpolation::Bilinear,
+            image::Luma([255]),
+        );
+        self.luma(turned.as_raw(), width, height).ok()
+    }
+
     pub fn image(&self, image: &DynamicImage) -> Result<Decoded, DecodeError> {
         let gray = image.to_luma8();
         self.luma(gray.as_raw(), gray.width(), gray.height())
@@ -186,6 +387,40 @@ fn interpret(result: &rxing::RXingResult) -> Decoded {
     let gs1 = text.starts_with("]C1") || matches!(id.as_str(), "]C1" | "]d2" | "]Q3");
     let format = result.getBarcodeFormat();
     let symbology = symbology(format, gs1);
+    // A 1D result's two points lie on the line it was read along, at the guards' centres.
+    let points = result.getPoints();
+    let inverted = matches!(
+        result
+            .getRXingResultMetadata()
+            .get(&RXingResultMetadataType::IS_INVERTED),
+        Some(RXingResultMetadataValue::IsInverted(true))
+    );
+    let line = match (format, points.first(), points.get(1)) {
+        (
+            RxFormat::EAN_13 | RxFormat::UPC_A | RxFormat::UPC_E | RxFormat::EAN_8,
+            Some(a),
+            Some(b),
+        ) => {
+            if (a.x - b.x).abs() >= (a.y - b.y).abs() {
+                Some(ReadLine {
+                    row: a.y.max(0.0).round() as u32,
+                    left: a.x.min(b.x),
+                    right: a.x.max(b.x),
+                    down_a_column: false,
+                    inverted,
+                })
+            } else {
+                Some(ReadLine {
+                    row: a.x.max(0.0).round() as u32,
+                    left: a.y.min(b.y),
+                    right: a.y.max(b.y),
+                    down_a_column: true,
+                    inverted,
+                })
+            }
+        }
+        _ => None,
+    };
     let parse_text = if gs1 && !text.starts_with("]C1") && !text.starts_with(']') {
         format!("]d2{text}")
     } else {
@@ -196,7 +431,62 @@ fn interpret(result: &rxing::RXingResult) -> Decoded {
         symbology,
         scan: barcode::parse(&parse_text, symbology),
         text,
+        line,
     }
+}
+
+/// The least-squares slope of `x` over `y` (0 with fewer than two distinct rows).
+fn slope(points: &[(f32, f32)]) -> f32 {
+    let n = points.len() as f32;
+    let (mean_y, mean_x) = points
+        .iter()
+        .fold((0.0, 0.0), |(y, x), p| (y + p.0 / n, x + p.1 / n));
+    let (mut cov, mut var) = (0.0, 0.0);
+    for (y, x) in points {
+        cov += (y - mean_y) * (x - mean_x);
+        var += (y - mean_y) * (y - mean_y);
+    }
+    if var > 0.0 { cov / var } else { 0.0 }
+}
+
+/// Whether the row is white for [`QUIET_MODULES`] modules before the symbol's start guard and
+/// after its end guard (the picture's edge counts as white: a photo may be cut close).
+fn quiet_on_both_sides(
+    bits: &rxing::common::BitArray,
+    width: u32,
+    line: ReadLine,
+    symbology: Option<Symbology>,
+) -> bool {
+    let Some(span) = guard_span_modules(symbology) else {
+        return true;
+    };
+    let module = (line.right - line.left) / span;
+    if module <= 0.0 {
+        return false;
+    }
+    // From a guard's centre to the symbol's edge: 1.5 modules, but UPC-E's end guard is six
+    // modules wide (its orientation is not known here, so both sides allow for it).
+    let guard = if symbology == Some(Symbology::UpcE) {
+        3.0
+    } else {
+        1.5
+    } * module;
+    let quiet = QUIET_MODULES * module;
+    let clamp = |x: f32| x.clamp(0.0, width as f32) as usize;
+    let (start, end) = (line.left - guard, line.right + guard);
+    // Half a module of slack next to the guards: the edge of a bar blurs into its neighbour.
+    let before = (clamp(start - quiet), clamp(start - module * 0.5));
+    let after = (clamp(end + module * 0.5), clamp(end + quiet));
+    // White enough: no dark run as wide as a bar (noise leaves specks, bars do not).
+    let longest_bar = (module * 0.6).max(2.0) as usize;
+    let white = |(a, b): (usize, usize)| {
+        let mut run = 0;
+        (a..b).all(|i| {
+            run = if bits.get(i) { run + 1 } else { 0 };
+            run < longest_bar
+        })
+    };
+    white(before) && white(after)
 }
 
 /// Draws a barcode as a black-on-white picture with a quiet zone. For GS1-128 and GS1

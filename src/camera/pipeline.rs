@@ -1,8 +1,11 @@
 //! From frames to a certain read. The fast path asks rxing only for the configured retail
 //! formats without try-harder; when it keeps missing, a slower pass (try-harder, inverted
 //! symbols, the frame turned a quarter) runs on one frame in `fallback_every`, never on all.
-//! A code is accepted only when its GS1 check digit holds and the same GTIN was read in
-//! `confirm_frames` frames in a row: a wrong product on screen is worse than a second look.
+//! A code is accepted only when its GS1 check digit holds, a 1D retail symbol is read the same
+//! on other scan lines of the same frame (with no longer symbol around a short one, quiet
+//! zones either side of it, and a square look at it when its bars run aslant), and the same
+//! GTIN was read in `confirm_frames` frames in a row: a wrong product on screen is worse than a
+//! second look. A still picture gets one careful look with the same rules (`read_still`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -88,10 +91,10 @@ impl ScanPipeline {
         self.shown = None;
     }
 
-    fn read(&mut self, frame: &Frame) -> Option<(Decoded, bool)> {
-        if let Ok(d) = self.fast.luma(&frame.luma, frame.width, frame.height) {
+    fn read(&mut self, frame: &Frame) -> Option<Read> {
+        if let Ok(decoded) = self.fast.luma(&frame.luma, frame.width, frame.height) {
             self.misses = 0;
-            return Some((d, false));
+            return Some(Read::of(decoded, false, None));
         }
         self.misses += 1;
         if !self
@@ -100,34 +103,148 @@ impl ScanPipeline {
         {
             return None;
         }
-        if let Ok(d) = self.slow.luma(&frame.luma, frame.width, frame.height) {
-            return Some((d, true));
-        }
-        // A tag held sideways: a quarter turn brings 1D bars back across the scan lines.
-        let image = GrayImage::from_raw(frame.width, frame.height, frame.luma.clone())?;
-        let turned = imageops::rotate90(&image);
-        self.slow
-            .luma(turned.as_raw(), turned.width(), turned.height())
-            .ok()
-            .map(|d| (d, true))
+        self.slow_passes(frame, false).next()
     }
 
-    /// A still picture (a file, a photo): fed as the frames of a tag held still, so the fast
-    /// path, the fallbacks and the agreement rule all apply as for the camera.
+    /// The slower passes, in order: try-harder with inverted symbols, then the picture turned a
+    /// quarter (a tag held sideways brings 1D bars back across the scan lines); for a still
+    /// (`still`) also scaled — up for a small picture whose bars are a pixel or two wide, down
+    /// for a large blurry one. Lazily: the first read that holds stops the caller.
+    fn slow_passes<'a>(&'a self, frame: &'a Frame, still: bool) -> impl Iterator<Item = Read> + 'a {
+        let image = move || GrayImage::from_raw(frame.width, frame.height, frame.luma.clone());
+        let original = std::iter::once_with(move || {
+            self.slow
+                .luma(&frame.luma, frame.width, frame.height)
+                .ok()
+                .map(|d| Read::of(d, true, None))
+        });
+        let turned = std::iter::once_with(move || {
+            let turned = imageops::rotate90(&image()?);
+            self.slow
+                .luma(turned.as_raw(), turned.width(), turned.height())
+                .ok()
+                .map(|d| Read::of(d, true, Some(turned)))
+        });
+        let scaled = std::iter::once_with(move || {
+            let image = image()?;
+            let side = image.width().max(image.height());
+            let factor = if side < SMALL_STILL {
+                2.0
+            } else if side > LARGE_STILL {
+                0.5
+            } else {
+                return None;
+            };
+            let w = ((image.width() as f32) * factor).round().max(1.0) as u32;
+            let h = ((image.height() as f32) * factor).round().max(1.0) as u32;
+            let scaled = imageops::resize(&image, w, h, imageops::FilterType::Triangle);
+            self.slow
+                .luma(scaled.as_raw(), scaled.width(), scaled.height())
+                .ok()
+                .map(|d| Read::of(d, true, Some(scaled)))
+        })
+        .filter(move |_| still);
+        original.chain(turned).chain(scaled).flatten()
+    }
+
+    /// Whether a read holds up: a 2D symbol (Reed–Solomon inside) as it is; a 1D retail symbol
+    /// only when other scan lines read the same product (two for a product the store does not
+    /// sell), more than read another, no longer symbol shows around a short one, and a short
+    /// one has its quiet zones. One line of bars can misread; the same misread on lines a step
+    /// apart, in the same picture, is what no photo produced.
+    fn holds(&self, read: &Read, frame: &Frame, known: bool) -> bool {
+        if !read.decoded.is_retail_1d() {
+            return true;
+        }
+        let (luma, width, height) = match &read.picture {
+            Some(p) => (p.as_raw().as_slice(), p.width(), p.height()),
+            None => (frame.luma.as_slice(), frame.width, frame.height),
+        };
+        let votes = self.slow.line_votes(luma, width, height, &read.decoded);
+        let needed = if known { 1 } else { 2 };
+        let held = !votes.longer_symbol
+            && votes.agreeing >= needed
+            && votes.agreeing > votes.other
+            && (!read.decoded.is_short_retail()
+                || votes.quiet_zones
+                    && self.square_read_agrees(read, luma, (width, height), votes));
+        if !held {
+            tracing::debug!(?votes, text = %read.decoded.text, "1D read not confirmed by its other lines");
+        }
+        held
+    }
+
+    /// A short symbol read on lines that cross its bars aslant may be part of a longer one
+    /// (a tilted EAN-13 holds a UPC-E's worth of bars): turned square, the picture must read
+    /// the same short symbol — not a longer one, and not nothing, unless the store sells it.
+    fn square_read_agrees(
+        &self,
+        read: &Read,
+        luma: &[u8],
+        (width, height): (u32, u32),
+        votes: crate::camera::decode::LineVotes,
+    ) -> bool {
+        if votes.slant.abs() < MAX_SQUARE_SLANT {
+            return true;
+        }
+        let Ok(scan) = read.decoded.scan.as_ref() else {
+            return false;
+        };
+        let sells = self
+            .options
+            .catalog
+            .as_ref()
+            .is_some_and(|c| c.contains(&scan.gtin));
+        let angle = votes.slant.atan();
+        for theta in [angle, -angle] {
+            if let Some(square) = self.slow.turned_by(luma, width, height, theta) {
+                if square.is_retail_1d() && !square.is_short_retail() {
+                    return false;
+                }
+                if square.scan.as_ref().is_ok_and(|s| s.gtin == scan.gtin) {
+                    return true;
+                }
+            }
+        }
+        sells
+    }
+
+    fn known(&self, gtin: Gtin) -> bool {
+        self.options
+            .catalog
+            .as_ref()
+            .is_none_or(|c| c.contains(&gtin))
+    }
+
+    /// A still picture (a file, a photo): one careful look — the fast pass, then the slower
+    /// ones — under the same rules as the camera's, except that agreement across scan lines
+    /// stands in for agreement across frames (a still repeated would only repeat its misread).
     pub fn read_still(&mut self, frame: &Frame) -> Option<Accepted> {
         self.reset();
-        self.misses = 0;
-        let frames = self.options.fallback_every.max(1) * 3
-            + self
-                .options
-                .confirm_frames
-                .max(self.options.unknown_confirm_frames);
-        (0..frames).find_map(|_| self.feed(frame))
+        let fast = self
+            .fast
+            .luma(&frame.luma, frame.width, frame.height)
+            .ok()
+            .map(|d| Read::of(d, false, None));
+        for read in fast.into_iter().chain(self.slow_passes(frame, true)) {
+            match read.decoded.scan.as_ref() {
+                Ok(scan) if self.holds(&read, frame, self.known(scan.gtin)) => {
+                    return read.accepted();
+                }
+                // A line that misread: another pass may read it cleanly.
+                Ok(_) => {}
+                // A symbol that is no product (a web address in a QR code): the slower
+                // passes would only find it again.
+                Err(_) if !read.decoded.is_retail_1d() => return None,
+                Err(_) => {}
+            }
+        }
+        None
     }
 
     /// Feeds one frame; returns a read once it is certain.
     pub fn feed(&mut self, frame: &Frame) -> Option<Accepted> {
-        let Some((decoded, slow_path)) = self.read(frame) else {
+        let Some(read) = self.read(frame) else {
             self.empty_frames += 1;
             if self.empty_frames >= FORGET_AFTER_EMPTY {
                 self.candidate = None;
@@ -138,31 +255,16 @@ impl ScanPipeline {
         self.empty_frames = 0;
         // Not a valid product code (bad check digit, a URL that is not a Digital Link, …):
         // treated as no read at all.
-        let scan = decoded.scan.ok()?;
-        let in_catalog = self
-            .options
-            .catalog
-            .as_ref()
-            .is_some_and(|c| c.contains(&scan.gtin));
-        // Symbology sanity: the slow pass (tilted, turned, inverted) can find a UPC-E or EAN-8
-        // inside part of a longer code; such short reads count only for products we sell.
-        if slow_path
-            && matches!(decoded.symbology, Some(Symbology::UpcE | Symbology::Ean8))
-            && !in_catalog
-        {
-            tracing::debug!(gtin = %scan.gtin, "short code from the slow pass, not in the catalog: ignored");
+        let gtin = read.decoded.scan.as_ref().ok()?.gtin;
+        let known = self.known(gtin);
+        if !self.holds(&read, frame, known) {
             return None;
         }
         let count = match self.candidate {
-            Some((gtin, n)) if gtin == scan.gtin => n + 1,
+            Some((candidate, n)) if candidate == gtin => n + 1,
             _ => 1,
         };
-        self.candidate = Some((scan.gtin, count));
-        let known = self
-            .options
-            .catalog
-            .as_ref()
-            .is_none_or(|c| c.contains(&scan.gtin));
+        self.candidate = Some((gtin, count));
         let needed = if known {
             self.options.confirm_frames
         } else {
@@ -170,17 +272,49 @@ impl ScanPipeline {
                 .unknown_confirm_frames
                 .max(self.options.confirm_frames)
         };
-        if count < needed.max(1) || self.shown == Some(scan.gtin) {
+        if count < needed.max(1) || self.shown == Some(gtin) {
             return None;
         }
-        self.shown = Some(scan.gtin);
+        self.shown = Some(gtin);
+        read.accepted()
+    }
+}
+
+/// A slant (sideways pixels per row) up to which a symbol's bars count as square to the scan
+/// lines: about 6°.
+const MAX_SQUARE_SLANT: f32 = 0.1;
+
+/// Pictures smaller than this (longest side, pixels) are also read at twice the size.
+const SMALL_STILL: u32 = 480;
+/// Pictures larger than this are also read at half the size (blur spread over many pixels).
+const LARGE_STILL: u32 = 1600;
+
+/// One decode: what was read, whether a slow pass found it, and the picture it was read in
+/// when that is not the frame itself (turned, scaled) — its other lines are checked there.
+struct Read {
+    decoded: Decoded,
+    slow_path: bool,
+    picture: Option<GrayImage>,
+}
+
+impl Read {
+    fn of(decoded: Decoded, slow_path: bool, picture: Option<GrayImage>) -> Self {
+        Self {
+            decoded,
+            slow_path,
+            picture,
+        }
+    }
+
+    fn accepted(&self) -> Option<Accepted> {
+        let scan = self.decoded.scan.as_ref().ok()?;
         Some(Accepted {
             gtin: scan.gtin,
             text: scan.gtin.to_string(),
-            raw: decoded.text.clone(),
-            format: decoded.format.clone(),
-            symbology: decoded.symbology,
-            slow_path,
+            raw: self.decoded.text.clone(),
+            format: self.decoded.format.clone(),
+            symbology: self.decoded.symbology,
+            slow_path: self.slow_path,
         })
     }
 }

@@ -163,6 +163,13 @@ pub fn parse(text: &str, symbology: Option<Symbology>) -> Result<Scan, BarcodeEr
         Some(Symbology::Code128) if text.len() > 14 => element_string::parse(text),
         Some(Symbology::UpcE) => parse_upc_e(text),
         Some(Symbology::Ean8) => parse_digits(text, Carrier::Ean8),
+        // Eight digits are an EAN-8 or a UPC-E only in those symbols' own bars; in a Code 128
+        // or a 2D symbol they are some other number (a store's own code), not a product.
+        Some(Symbology::Code128 | Symbology::QrCode | Symbology::DataMatrix)
+            if text.chars().count() == 8 =>
+        {
+            Err(BarcodeError::NoGtin)
+        }
         _ if text.len() > 14 && text.starts_with("01") => element_string::parse(text),
         _ => parse_digits_any(text),
     }

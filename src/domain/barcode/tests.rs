@@ -249,3 +249,20 @@ fn digits_are_grouped_as_printed_on_the_label() {
     assert_eq!(g(""), "");
     assert_eq!(g("123456789012345"), "1 234567 890123 45");
 }
+
+#[test]
+fn eight_digits_are_a_product_only_in_ean8_or_upce_bars() {
+    // In their own symbols, or typed: EAN-8 (or UPC-E when only its check digit holds).
+    assert!(parse("96385074", Some(Symbology::Ean8)).is_ok());
+    assert!(parse("01234565", Some(Symbology::UpcE)).is_ok());
+    assert!(parse("96385074", None).is_ok());
+    // In a Code 128 or a 2D symbol they are some other number (a photo of a Code 128 holding
+    // 10064908 was once taken for the UPC-E product 00100000006498).
+    for symbology in [Symbology::Code128, Symbology::QrCode, Symbology::DataMatrix] {
+        assert_eq!(
+            parse("10064908", Some(symbology)).unwrap_err(),
+            BarcodeError::NoGtin,
+            "{symbology:?}"
+        );
+    }
+}
