@@ -63,7 +63,72 @@ fn decode(c: &mut Criterion) {
             })
         },
     );
+    // A tag in view: the fast path, then the check that other lines of the frame read the same
+    // product (what keeps a misread line off the screen).
+    let tagged = kiosk::camera::Frame {
+        width: 1280,
+        height: 720,
+        luma: frame.as_raw().clone(),
+    };
+    let checker = Decoder::for_files(&Barcode::default().formats);
+    let read = checker.luma(frame.as_raw(), 1280, 720).expect("decodes");
+    assert!(
+        checker
+            .line_votes(frame.as_raw(), 1280, 720, &read)
+            .agreeing
+            >= 1
+    );
+    group.bench_function("line check of an EAN-13 read (other scan lines)", |b| {
+        b.iter(|| checker.line_votes(frame.as_raw(), 1280, 720, &read))
+    });
+    group.bench_function(
+        "pipeline per frame, EAN-13 in view (fast path + line check)",
+        |b| {
+            b.iter(|| {
+                pipeline.reset();
+                pipeline.feed(&tagged)
+            })
+        },
+    );
     group.finish();
+    // Stills: one careful look per real photograph (fixtures/photos), the median over them.
+    let photos = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/photos");
+    let mut frames = Vec::new();
+    for folder in ["ean13-1", "upca-5", "upce-3", "falsepositives-1"] {
+        for path in kiosk::camera::picture_files(&photos.join(folder)).expect("photos") {
+            let gray = kiosk::camera::decode::open_picture(&path)
+                .expect("photo")
+                .to_luma8();
+            frames.push((
+                folder,
+                kiosk::camera::Frame {
+                    width: gray.width(),
+                    height: gray.height(),
+                    luma: gray.into_raw(),
+                },
+            ));
+        }
+    }
+    let mut stills = c.benchmark_group("still photo, one careful look");
+    stills.sample_size(10);
+    for folder in ["ean13-1", "upca-5", "upce-3", "falsepositives-1"] {
+        let set: Vec<_> = frames
+            .iter()
+            .filter(|(f, _)| *f == folder)
+            .map(|(_, f)| f)
+            .collect();
+        stills.bench_function(
+            format!("{folder} ({} photos, per photo ×n)", set.len()),
+            |b| {
+                b.iter(|| {
+                    for f in &set {
+                        pipeline.read_still(f);
+                    }
+                })
+            },
+        );
+    }
+    stills.finish();
 }
 
 criterion_group!(benches, decode);
