@@ -44,6 +44,17 @@ fn decode(c: &mut Criterion) {
     group.bench_function("empty frame, default formats", |b| {
         b.iter(|| decoder.luma(empty.as_raw(), 1280, 720).is_err())
     });
+    // Each slow pass alone on a frame with nothing to read (the worst case: it runs to the end).
+    let slow = Decoder::for_files(&Barcode::default().formats).with_inverted();
+    group.bench_function("slow pass (try-harder + inverted), no barcode", |b| {
+        b.iter(|| slow.luma(empty.as_raw(), 1280, 720).is_err())
+    });
+    group.bench_function("quarter turn + slow pass, no barcode", |b| {
+        b.iter(|| {
+            let turned = image::imageops::rotate90(&empty);
+            slow.luma(turned.as_raw(), 720, 1280).is_err()
+        })
+    });
     // The camera pipeline as it runs: the fast path every frame, the slow pass (try-harder,
     // inverted, a quarter turn) on one missed frame in four. Per frame, averaged over 8.
     let mut pipeline = kiosk::camera::ScanPipeline::new(kiosk::camera::PipelineOptions::default());
