@@ -11,14 +11,15 @@ use kiosk::domain::barcode::Gtin;
 use kiosk::camera::{Frame, PipelineOptions, ScanPipeline};
 use kiosk::devtools::corpus;
 
-/// Samples read per category, as measured on 2026-11-23 (out of the category's total).
+/// Samples read per category, as measured on 2026-11-23 and raised on 2026-12-02 when a still
+/// got its half-size pass (datamatrix 10 → 11, qr 12 → 13), out of the category's total.
 /// Each category has 13 variants (see `corpus::generate`); "damaged" has 2.
 const MIN_HITS: [(&str, usize); 8] = [
-    ("datamatrix", 10),
+    ("datamatrix", 11),
     ("ean13", 12),
     ("ean8", 12),
     ("gs1", 12),
-    ("qr", 12),
+    ("qr", 13),
     ("upca", 12),
     ("upce", 12),
     ("damaged", 2),
