@@ -149,7 +149,7 @@ impl Scan {
 
     /// A code from the handheld scanner or the camera: shown as typed digits would be, so the
     /// shopper sees what was read.
-    pub fn show_code(&mut self, code: &str) {
+    fn show_code(&mut self, code: &str) {
         self.typed = code
             .chars()
             .filter(char::is_ascii_digit)
