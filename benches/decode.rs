@@ -3,7 +3,9 @@
 //! i.e. a median well under 33 ms. `cargo bench --no-default-features --bench decode`
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kiosk::camera::decode::{Decoder, frame_with, render};
+use kiosk::camera::decode::{
+    Binarization, Decoder, LOCAL_MEAN_RADIUS, frame_with, half_size, render,
+};
 use kiosk::config::{Barcode, BarcodeFormat};
 
 fn decode(c: &mut Criterion) {
@@ -53,6 +55,27 @@ fn decode(c: &mut Criterion) {
         b.iter(|| {
             let turned = image::imageops::rotate90(&empty);
             slow.luma(turned.as_raw(), 720, 1280).is_err()
+        })
+    });
+    let local_mean = Decoder::for_files(&Barcode::default().formats)
+        .with_inverted()
+        .with_binarization(Binarization::LocalMean {
+            radius: LOCAL_MEAN_RADIUS,
+        });
+    group.bench_function("local-mean slow pass, no barcode", |b| {
+        b.iter(|| local_mean.luma(empty.as_raw(), 1280, 720).is_err())
+    });
+    group.bench_function("half size (2×2 mean)", |b| b.iter(|| half_size(&empty)));
+    group.bench_function("half size + local-mean slow pass, no barcode", |b| {
+        b.iter(|| {
+            let half = half_size(&empty);
+            local_mean.luma(half.as_raw(), 640, 360).is_err()
+        })
+    });
+    group.bench_function("half size + slow pass, no barcode", |b| {
+        b.iter(|| {
+            let half = half_size(&empty);
+            slow.luma(half.as_raw(), 640, 360).is_err()
         })
     });
     // The camera pipeline as it runs: the fast path every frame, the slow pass (try-harder,

@@ -1,6 +1,8 @@
 //! From frames to a certain read. The fast path asks rxing only for the configured retail
-//! formats without try-harder; when it keeps missing, a slower pass (try-harder, inverted
-//! symbols, the frame turned a quarter) runs on one frame in `fallback_every`, never on all.
+//! formats without try-harder; when it keeps missing, slower passes run on one frame in
+//! `fallback_every`, never on all, taking turns (try-harder with inverted symbols and the
+//! frame turned a quarter on one slow frame, the local-mean binarisation and the frame at
+//! half size on the next).
 //! A code is accepted only when its GS1 check digit holds, a 1D retail symbol is read the same
 //! on other scan lines of the same frame (with no longer symbol around a short one, quiet
 //! zones either side of it, and a square look at it when its bars run aslant), and the same
@@ -14,7 +16,7 @@ use image::GrayImage;
 use image::imageops;
 
 use super::Frame;
-use crate::camera::decode::{Decoded, Decoder};
+use crate::camera::decode::{Binarization, Decoded, Decoder, LOCAL_MEAN_RADIUS, half_size};
 use crate::config::BarcodeFormat;
 use crate::domain::barcode::{Gtin, Symbology};
 
@@ -61,13 +63,20 @@ pub struct Accepted {
 pub struct ScanPipeline {
     fast: Decoder,
     slow: Decoder,
+    local_mean: Decoder,
     options: PipelineOptions,
     misses: u32,
     candidate: Option<(Gtin, u32)>,
     /// The last accepted GTIN: not accepted again until another code or an empty stretch.
     shown: Option<Gtin>,
     empty_frames: u32,
+    /// Frames since an EAN-13 or UPC-A was decoded (whether or not it held).
+    frames_since_longer: u32,
 }
+
+/// Frames (a second at 30 fps) after an EAN-13/UPC-A read in which a short symbol (UPC-E,
+/// EAN-8) is not taken: the shopper has not changed tags that fast.
+const LONGER_MEMORY: u32 = 30;
 
 /// Frames without any code after which the same product may be accepted again.
 const FORGET_AFTER_EMPTY: u32 = 45;
@@ -77,11 +86,17 @@ impl ScanPipeline {
         Self {
             fast: Decoder::for_camera(&options.formats),
             slow: Decoder::for_files(&options.formats).with_inverted(),
+            local_mean: Decoder::for_files(&options.formats)
+                .with_inverted()
+                .with_binarization(Binarization::LocalMean {
+                    radius: LOCAL_MEAN_RADIUS,
+                }),
             options,
             misses: 0,
             candidate: None,
             shown: None,
             empty_frames: 0,
+            frames_since_longer: u32::MAX,
         }
     }
 
@@ -103,65 +118,97 @@ impl ScanPipeline {
         {
             return None;
         }
-        self.slow_passes(frame, false).next()
+        // The camera's slow passes take turns, one set per slow frame, so a slow frame costs
+        // no more than it did before the local-mean pass was added.
+        let turn = (self.misses / self.options.fallback_every.max(1)).saturating_sub(1) as usize;
+        let passes = Pass::FOR_CAMERA[turn % Pass::FOR_CAMERA.len()];
+        self.slow_passes(frame, passes.to_vec()).next()
     }
 
-    /// The slower passes, in order: try-harder with inverted symbols, then the picture turned a
-    /// quarter (a tag held sideways brings 1D bars back across the scan lines); for a still
-    /// (`still`) also scaled — up for a small picture whose bars are a pixel or two wide, down
-    /// for a large blurry one. Lazily: the first read that holds stops the caller.
-    fn slow_passes<'a>(&'a self, frame: &'a Frame, still: bool) -> impl Iterator<Item = Read> + 'a {
-        let image = move || GrayImage::from_raw(frame.width, frame.height, frame.luma.clone());
-        let original = std::iter::once_with(move || {
-            self.slow
-                .luma(&frame.luma, frame.width, frame.height)
-                .ok()
-                .map(|d| Read::of(d, true, None))
-        });
-        let turned = std::iter::once_with(move || {
-            let turned = imageops::rotate90(&image()?);
-            self.slow
-                .luma(turned.as_raw(), turned.width(), turned.height())
-                .ok()
-                .map(|d| Read::of(d, true, Some(turned)))
-        });
-        let scaled = std::iter::once_with(move || {
-            let image = image()?;
-            let side = image.width().max(image.height());
-            let factor = if side < SMALL_STILL {
-                2.0
-            } else if side > LARGE_STILL {
-                0.5
-            } else {
-                return None;
-            };
-            let w = ((image.width() as f32) * factor).round().max(1.0) as u32;
-            let h = ((image.height() as f32) * factor).round().max(1.0) as u32;
-            let scaled = imageops::resize(&image, w, h, imageops::FilterType::Triangle);
-            self.slow
-                .luma(scaled.as_raw(), scaled.width(), scaled.height())
-                .ok()
-                .map(|d| Read::of(d, true, Some(scaled)))
+    /// The slower passes (see [`Pass`]), lazily: the first read that holds stops the caller.
+    fn slow_passes<'a>(
+        &'a self,
+        frame: &'a Frame,
+        passes: Vec<Pass>,
+    ) -> impl Iterator<Item = Read> + 'a {
+        passes
+            .into_iter()
+            .filter_map(move |pass| self.run(pass, frame))
+    }
+
+    fn run(&self, pass: Pass, frame: &Frame) -> Option<Read> {
+        let image = || GrayImage::from_raw(frame.width, frame.height, frame.luma.clone());
+        let (decoder, picture) = match pass {
+            Pass::Slow => (&self.slow, None),
+            Pass::LocalMean => (&self.local_mean, None),
+            Pass::QuarterTurn => (&self.slow, Some(imageops::rotate90(&image()?))),
+            Pass::Scaled {
+                percent,
+                local_mean,
+            } => {
+                let image = image()?;
+                let size = |side: u32| (side * percent).div_ceil(100).max(1);
+                let scaled = if percent == 50 {
+                    half_size(&image)
+                } else {
+                    imageops::resize(
+                        &image,
+                        size(image.width()),
+                        size(image.height()),
+                        imageops::FilterType::Triangle,
+                    )
+                };
+                let decoder = if local_mean {
+                    &self.local_mean
+                } else {
+                    &self.slow
+                };
+                (decoder, Some(scaled))
+            }
+        };
+        let decoded = match &picture {
+            Some(p) => decoder.luma(p.as_raw(), p.width(), p.height()),
+            None => decoder.luma(&frame.luma, frame.width, frame.height),
+        };
+        let shrunk = matches!(pass, Pass::Scaled { percent, .. } if percent < 100);
+        decoded.ok().map(|d| Read {
+            shrunk,
+            ..Read::of(d, true, picture)
         })
-        .filter(move |_| still);
-        original.chain(turned).chain(scaled).flatten()
     }
 
     /// Whether a read holds up: a 2D symbol (Reed–Solomon inside) as it is; a 1D retail symbol
-    /// only when other scan lines read the same product (two for a product the store does not
-    /// sell), more than read another, no longer symbol shows around a short one, and a short
-    /// one has its quiet zones. One line of bars can misread; the same misread on lines a step
-    /// apart, in the same picture, is what no photo produced.
-    fn holds(&self, read: &Read, frame: &Frame, known: bool) -> bool {
+    /// only when other scan lines read the same product, more than read another, no longer
+    /// symbol shows around a short one, and a short one has its quiet zones. One line of bars
+    /// can misread, and now and then two lines side by side misread alike (a sideways EAN-13
+    /// read as another valid EAN-13 on two neighbouring columns — zxing-cpp makes that one
+    /// too): so one other line is enough only for a product the store sells (the catalog is
+    /// evidence of its own: a misread landing on one of its GTINs is a one-in-a-billion event);
+    /// any other read, or any read without a catalog (`kiosk decode`), needs two.
+    fn holds(&self, read: &Read, frame: &Frame) -> bool {
         if !read.decoded.is_retail_1d() {
             return true;
+        }
+        if read.shrunk
+            && read
+                .decoded
+                .module_width()
+                .is_none_or(|w| w < MIN_MODULE_WHEN_SHRUNK)
+        {
+            tracing::debug!(text = %read.decoded.text, "1D read on a picture shrunk too far");
+            return false;
         }
         let (luma, width, height) = match &read.picture {
             Some(p) => (p.as_raw().as_slice(), p.width(), p.height()),
             None => (frame.luma.as_slice(), frame.width, frame.height),
         };
         let votes = self.slow.line_votes(luma, width, height, &read.decoded);
-        let needed = if known { 1 } else { 2 };
+        let sold_here = read
+            .decoded
+            .scan
+            .as_ref()
+            .is_ok_and(|scan| self.sells(scan.gtin));
+        let needed = if sold_here { 1 } else { 2 };
         let held = !votes.longer_symbol
             && votes.agreeing >= needed
             && votes.agreeing > votes.other
@@ -190,11 +237,7 @@ impl ScanPipeline {
         let Ok(scan) = read.decoded.scan.as_ref() else {
             return false;
         };
-        let sells = self
-            .options
-            .catalog
-            .as_ref()
-            .is_some_and(|c| c.contains(&scan.gtin));
+        let sells = self.sells(scan.gtin);
         let angle = votes.slant.atan();
         for theta in [angle, -angle] {
             if let Some(square) = self.slow.turned_by(luma, width, height, theta) {
@@ -209,6 +252,15 @@ impl ScanPipeline {
         sells
     }
 
+    /// Whether the store's catalog holds `gtin` (false without a catalog).
+    fn sells(&self, gtin: Gtin) -> bool {
+        self.options
+            .catalog
+            .as_ref()
+            .is_some_and(|c| c.contains(&gtin))
+    }
+
+    /// Whether `gtin` needs only `confirm_frames` (in the catalog, or no catalog to ask).
     fn known(&self, gtin: Gtin) -> bool {
         self.options
             .catalog
@@ -226,9 +278,18 @@ impl ScanPipeline {
             .luma(&frame.luma, frame.width, frame.height)
             .ok()
             .map(|d| Read::of(d, false, None));
-        for read in fast.into_iter().chain(self.slow_passes(frame, true)) {
+        let passes = Pass::for_still(frame.width, frame.height);
+        // An EAN-13 or UPC-A decoded by any pass, even one whose lines did not agree, means a
+        // short symbol read later is likely part of its bars.
+        let mut saw_longer = false;
+        for read in fast.into_iter().chain(self.slow_passes(frame, passes)) {
+            if read.decoded.is_short_retail() && saw_longer {
+                tracing::debug!(text = %read.decoded.text, "short symbol where a longer one was read");
+                continue;
+            }
+            saw_longer |= read.decoded.is_retail_1d() && !read.decoded.is_short_retail();
             match read.decoded.scan.as_ref() {
-                Ok(scan) if self.holds(&read, frame, self.known(scan.gtin)) => {
+                Ok(_) if self.holds(&read, frame) => {
                     return read.accepted();
                 }
                 // A line that misread: another pass may read it cleanly.
@@ -244,6 +305,7 @@ impl ScanPipeline {
 
     /// Feeds one frame; returns a read once it is certain.
     pub fn feed(&mut self, frame: &Frame) -> Option<Accepted> {
+        self.frames_since_longer = self.frames_since_longer.saturating_add(1);
         let Some(read) = self.read(frame) else {
             self.empty_frames += 1;
             if self.empty_frames >= FORGET_AFTER_EMPTY {
@@ -253,11 +315,19 @@ impl ScanPipeline {
             return None;
         };
         self.empty_frames = 0;
+        if read.decoded.is_retail_1d() && !read.decoded.is_short_retail() {
+            self.frames_since_longer = 0;
+        } else if read.decoded.is_short_retail() && self.frames_since_longer < LONGER_MEMORY {
+            // The same tag a moment ago read as an EAN-13/UPC-A: this short read is likely
+            // part of its bars (a UPC-E's worth of an EAN-13), not another product.
+            tracing::debug!(text = %read.decoded.text, "short symbol just after a longer one");
+            return None;
+        }
         // Not a valid product code (bad check digit, a URL that is not a Digital Link, …):
         // treated as no read at all.
         let gtin = read.decoded.scan.as_ref().ok()?.gtin;
         let known = self.known(gtin);
-        if !self.holds(&read, frame, known) {
+        if !self.holds(&read, frame) {
             return None;
         }
         let count = match self.candidate {
@@ -280,15 +350,78 @@ impl ScanPipeline {
     }
 }
 
+/// The narrowest bar (pixels) a read on a shrunk picture may have. Halving a crisp symbol
+/// whose bars are 4 pixels wide blurs every edge alike, and every line then reads the same
+/// wrong number (a drawn EAN-13 on its side, halved, read as another valid EAN-13 on 33 lines
+/// of 33): shrinking is for large blurry symbols, whose bars stay wide.
+const MIN_MODULE_WHEN_SHRUNK: f32 = 2.5;
+
 /// A slant (sideways pixels per row) up to which a symbol's bars count as square to the scan
 /// lines: about 6°.
 const MAX_SQUARE_SLANT: f32 = 0.1;
 
-/// Pictures smaller than this (longest side, pixels) are also read at twice the size.
+/// One slower look at a picture, after the fast pass missed. Each was kept because it read
+/// real photos the others did not (docs/PERFORMANCE.md has what each reads and costs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Try-harder (more scan lines, both directions) with inverted symbols.
+    Slow,
+    /// The picture turned a quarter: a tag held sideways brings 1D bars across the scan lines.
+    QuarterTurn,
+    /// The slow pass with each pixel thresholded against its neighbourhood's mean: bars that
+    /// glare or a curved pack runs together for the block thresholds.
+    LocalMean,
+    /// The picture scaled: up for a small one whose bars are a pixel or two wide, down for a
+    /// large blurry one (blur and noise spread over many pixels come together).
+    Scaled { percent: u32, local_mean: bool },
+}
+
+/// Pictures smaller than this (longest side, pixels) are also read larger.
 const SMALL_STILL: u32 = 480;
-/// Pictures larger than this (a 1280×720 frame is) are also read at half the size: blur and
-/// noise spread over many pixels come together (the corpus's noisy DataMatrix, faint QR).
+/// Pictures larger than this (a 1280×720 frame is) are read at half the size first.
 const LARGE_STILL: u32 = 1200;
+
+impl Pass {
+    /// On camera frames, one slow frame in `fallback_every` runs the next set, in turn: the
+    /// next frame is another chance, and each set costs about what one slow frame always did.
+    const FOR_CAMERA: [&[Pass]; 2] = [
+        &[Pass::Slow, Pass::QuarterTurn],
+        &[
+            Pass::LocalMean,
+            Pass::Scaled {
+                percent: 50,
+                local_mean: false,
+            },
+        ],
+    ];
+
+    /// A still has no next frame: every pass, cheapest and likeliest first.
+    fn for_still(width: u32, height: u32) -> Vec<Pass> {
+        let side = width.max(height);
+        let mut passes = vec![Pass::Slow, Pass::QuarterTurn];
+        let scales: &[u32] = if side < SMALL_STILL {
+            &[200, 150]
+        } else if side > LARGE_STILL {
+            &[50]
+        } else {
+            &[]
+        };
+        passes.push(Pass::LocalMean);
+        for &percent in scales {
+            passes.push(Pass::Scaled {
+                percent,
+                local_mean: false,
+            });
+        }
+        for &percent in scales {
+            passes.push(Pass::Scaled {
+                percent,
+                local_mean: true,
+            });
+        }
+        passes
+    }
+}
 
 /// One decode: what was read, whether a slow pass found it, and the picture it was read in
 /// when that is not the frame itself (turned, scaled) — its other lines are checked there.
@@ -296,6 +429,8 @@ struct Read {
     decoded: Decoded,
     slow_path: bool,
     picture: Option<GrayImage>,
+    /// Read on the picture made smaller.
+    shrunk: bool,
 }
 
 impl Read {
@@ -304,6 +439,7 @@ impl Read {
             decoded,
             slow_path,
             picture,
+            shrunk: false,
         }
     }
 
@@ -354,6 +490,61 @@ mod tests {
         p.reset();
         assert_eq!(p.feed(&f), None);
         assert!(p.feed(&f).is_some(), "after a reset it reads again");
+    }
+
+    #[test]
+    fn a_short_symbol_right_after_a_longer_one_waits_a_second() {
+        let mut p = ScanPipeline::new(PipelineOptions::default());
+        let long = frame_of("4012345001013", BarcodeFormat::Ean13, false);
+        let short = frame_of("01234565", BarcodeFormat::UpcE, false);
+        assert!((0..2).find_map(|_| p.feed(&long)).is_some());
+        // Within a second a UPC-E is more likely a part of the EAN-13's bars than a new tag.
+        assert!((1..LONGER_MEMORY).all(|_| p.feed(&short).is_none()));
+        let shown = (0..2)
+            .find_map(|_| p.feed(&short))
+            .expect("taken after a second");
+        assert_eq!(shown.gtin.to_string(), "00012345000065");
+    }
+
+    #[test]
+    fn without_a_catalog_one_agreeing_line_is_not_enough_but_it_is_for_a_product_sold_here() {
+        let f = frame_of("4012345001013", BarcodeFormat::Ean13, false);
+        // Only the read's own line and the one below it hold bars: one other line agrees.
+        let mut thin = vec![255u8; f.luma.len()];
+        let row = f.width as usize;
+        let middle = f.height as usize / 2;
+        thin[middle * row..(middle + 2) * row]
+            .copy_from_slice(&f.luma[middle * row..(middle + 2) * row]);
+        let thin = Frame { luma: thin, ..f };
+        let mut no_catalog = ScanPipeline::new(PipelineOptions::default());
+        assert!(no_catalog.read_still(&thin).is_none());
+        let gtin: Gtin = "04012345001013".parse().unwrap();
+        let mut store = ScanPipeline::new(PipelineOptions {
+            catalog: Some(Arc::new(HashSet::from([gtin]))),
+            ..PipelineOptions::default()
+        });
+        assert_eq!(store.read_still(&thin).map(|a| a.gtin), Some(gtin));
+    }
+
+    #[test]
+    fn a_crisp_symbol_halved_is_not_trusted() {
+        let p = ScanPipeline::new(PipelineOptions::default());
+        let picture = render(BarcodeFormat::Ean13, "4012345001013", 380, 180, false).unwrap();
+        let f = frame_with(&imageops::rotate90(&picture), 1280, 720);
+        let frame = Frame {
+            width: 1280,
+            height: 720,
+            luma: f.into_raw(),
+        };
+        let halved = Pass::Scaled {
+            percent: 50,
+            local_mean: true,
+        };
+        // Halved, its 4-pixel bars read on every line as another valid EAN-13 (9017345007053
+        // with rxing 0.9); the line check cannot see that, the bar width can.
+        let read = p.run(halved, &frame).expect("halved, it still decodes");
+        assert!(read.decoded.module_width().unwrap() < MIN_MODULE_WHEN_SHRUNK);
+        assert!(!p.holds(&read, &frame));
     }
 
     #[test]

@@ -64,7 +64,9 @@ enum Command {
         /// Folder holding styles.csv and variants.csv.
         dir: PathBuf,
     },
-    /// Read barcodes from image files (PNG, JPEG) and show the GTIN each carries.
+    /// Read barcodes from image files (PNG, JPEG) and show the GTIN each carries, under the
+    /// camera's rules for a product the store does not sell (no catalog is consulted: a 1D
+    /// read needs two other agreeing scan lines).
     Decode(decode::Args),
     /// Draw a barcode into a PNG file (for shelf tags, demos and camera tests).
     DrawBarcode(decode::DrawArgs),
