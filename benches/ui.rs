@@ -81,7 +81,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let (db, _) = kiosk::domain::seed::open_or_seed(&dir.path().join("k.sqlite3"), Some(&root.join("fixtures"))).expect("db");
+        let (db, _) = kiosk::domain::seed::open_or_seed(&dir.path().join("k.sqlite3"), Some(&root.join("fixtures")), kiosk::db::Check::Full).expect("db");
         // Local stock only: the warehouse answer arrives later and is not part of this figure.
         let client = WarehouseClient::new("http://127.0.0.1:9/", None, ClientOptions::default()).expect("client");
         let mut config = Config::default();

@@ -71,8 +71,12 @@ fn options(file: Option<std::path::PathBuf>) -> HealthOptions {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_status_says_what_is_wrong_in_the_file_and_on_the_endpoint() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, _) =
-        kiosk::domain::seed::open_or_seed(&dir.path().join("k.sqlite3"), Some(fixtures())).unwrap();
+    let (db, _) = kiosk::domain::seed::open_or_seed(
+        &dir.path().join("k.sqlite3"),
+        Some(fixtures()),
+        kiosk::db::Check::Full,
+    )
+    .unwrap();
     let db = DbHandle::new(db);
     let shared = Shared::default();
     shared.set_camera("unavailable");

@@ -85,6 +85,7 @@ fn open_db(loaded: &LoadedConfig) -> DbHandle {
     let (db, _) = kiosk::domain::seed::open_or_seed(
         &loaded.database_path(),
         loaded.fixtures_dir().as_deref(),
+        kiosk::db::Check::Full,
     )
     .unwrap();
     DbHandle::new(db)

@@ -10,8 +10,8 @@ pub struct Args {
 }
 
 pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
-    // Opening runs `PRAGMA integrity_check` and refuses a damaged file with what to do.
-    let db = open_database(loaded)?;
+    // The full check (`PRAGMA integrity_check`): a damaged file is refused with what to do.
+    let db = open_database(loaded, kiosk::db::Check::Full)?;
     let stats = db.stats()?;
     if args.json {
         println!(

@@ -75,7 +75,7 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     let file =
         File::open(&path).with_context(|| format!("opening the stock file {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut db = open_database(loaded)?;
+    let mut db = open_database(loaded, kiosk::db::Check::Quick)?;
     let options = ImportOptions {
         mode: if args.merge {
             ImportMode::Merge
@@ -152,7 +152,7 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
 }
 
 fn undo(loaded: &LoadedConfig) -> CliResult {
-    let mut db = open_database(loaded)?;
+    let mut db = open_database(loaded, kiosk::db::Check::Quick)?;
     match stock::undo_last_import(&mut db) {
         Ok(undone) => {
             println!(

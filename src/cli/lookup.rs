@@ -51,7 +51,7 @@ fn ask_warehouse(loaded: &LoadedConfig, grid: &SizeGrid) -> Result<AvailabilityR
 }
 
 pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
-    let db = open_database(loaded)?;
+    let db = open_database(loaded, kiosk::db::Check::OnUse)?;
     let (scan, grid) = match catalog::lookup(db.conn(), &args.code, None) {
         Ok(found) => found,
         Err(e @ LookupError::Barcode(_)) => {

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kiosk::config::{self, LoadedConfig};
-use kiosk::db::Database;
+use kiosk::db::{Check, Database};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -251,7 +251,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Lookup(args) => lookup::run(&load()?, args),
         Command::ImportStock(args) => import::run(&load()?, args),
         Command::ImportCatalog { dir } => {
-            let mut db = open_database(&load()?)?;
+            let mut db = open_database(&load()?, Check::Quick)?;
             let (styles, sizes) =
                 kiosk::domain::seed::import_catalog(&mut db, &dir).map_err(|e| match e {
                     kiosk::domain::seed::SeedError::Db(e) => Failure::from(e),
@@ -293,11 +293,12 @@ fn run(cli: Cli) -> CliResult {
     }
 }
 
-/// Opens the configured database, building it from the demo fixtures on first run.
-pub fn open_database(loaded: &LoadedConfig) -> Result<Database, Failure> {
+/// Opens the configured database, checked as `check` says, building it from the demo fixtures
+/// on first run.
+pub fn open_database(loaded: &LoadedConfig, check: Check) -> Result<Database, Failure> {
     let path = loaded.database_path();
     let fixtures = loaded.fixtures_dir();
-    let (db, seeded) = kiosk::domain::seed::open_or_seed(&path, fixtures.as_deref())
+    let (db, seeded) = kiosk::domain::seed::open_or_seed(&path, fixtures.as_deref(), check)
         .with_context(|| format!("opening the kiosk database {}", path.display()))?;
     if let Some(report) = seeded {
         note(&format!(
@@ -353,7 +354,7 @@ fn kiosk_window(loaded: Result<LoadedConfig, config::ConfigError>) -> CliResult 
 
 #[cfg(not(feature = "gui"))]
 fn demo(loaded: &LoadedConfig) -> CliResult {
-    let db = open_database(loaded)?;
+    let db = open_database(loaded, Check::Full)?;
     let stats = db.stats()?;
     println!(
         "Kiosk database {}: {} styles, {} sizes, stock for {} sizes.",

@@ -154,7 +154,7 @@ fn order_failure(e: OrderError) -> Failure {
 }
 
 pub fn run(loaded: &LoadedConfig, command: Command) -> CliResult {
-    let mut db = open_database(loaded)?;
+    let mut db = open_database(loaded, kiosk::db::Check::Quick)?;
     match command {
         Command::List { json } => {
             let list = orders::list(&db)?;

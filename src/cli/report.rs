@@ -62,7 +62,7 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
             period.to
         )));
     }
-    let mut db = open_database(loaded)?;
+    let mut db = open_database(loaded, kiosk::db::Check::Quick)?;
     analytics::summarise(&mut db, today).context("summarising shopper events")?;
     let a = analytics::query(&db, period).context("reading the analytics")?;
     if let Some(dir) = &args.charts {

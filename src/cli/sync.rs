@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
-    let db = DbHandle::new(open_database(loaded)?);
+    let db = DbHandle::new(open_database(loaded, kiosk::db::Check::Quick)?);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let report = runtime.block_on(async {
         let connection = connect::connect(loaded).await?;

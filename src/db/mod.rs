@@ -60,6 +60,23 @@ impl From<rusqlite::Error> for DbError {
     }
 }
 
+/// How much of the file is read, when it is opened, to prove it undamaged. A full check of a
+/// store with a million sizes takes over a second — right at the kiosk's start, wrong before
+/// a one-line lookup; SQLite itself reports a damaged page the moment one is read, so a
+/// command that only reads loses nothing by finding damage on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// `PRAGMA integrity_check`: every page, and every index against its table. The kiosk's
+    /// start-up, `kiosk db check`, and any open that migrates the schema.
+    Full,
+    /// `PRAGMA quick_check`: every page, without cross-checking indexes. Before commands that
+    /// write much (imports, sync).
+    Quick,
+    /// The header and the schema only; a damaged page is reported when it is read. For
+    /// commands that only read.
+    OnUse,
+}
+
 /// An open cache database. Blocking: async callers run it on `spawn_blocking`.
 pub struct Database {
     conn: Connection,
@@ -82,8 +99,14 @@ fn is_corruption(e: &rusqlite::Error) -> bool {
 }
 
 impl Database {
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the database at `path`, after a full check.
     pub fn open(path: &Path) -> Result<Self, DbError> {
+        Self::open_with(path, Check::Full)
+    }
+
+    /// Opens (creating if needed) and migrates the database at `path`, checking it as `check`
+    /// says — fully whenever the schema is to be migrated (a migration writes).
+    pub fn open_with(path: &Path, check: Check) -> Result<Self, DbError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| DbError::Open {
                 path: path.to_path_buf(),
@@ -109,7 +132,18 @@ impl Database {
         db.conn
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(|e| db.classify(e))?;
-        db.check_integrity()?;
+        // Reads the header: a file that is no database is refused here, whatever the check.
+        let version: u32 = db
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| db.classify(e))?;
+        let migrates = version < SCHEMA_VERSION;
+        match check {
+            _ if migrates => db.check_integrity()?,
+            Check::Full => db.check_integrity()?,
+            Check::Quick => db.run_check("PRAGMA quick_check")?,
+            Check::OnUse => {}
+        }
         db.configure().map_err(|e| db.classify(e))?;
         db.migrate()?;
         Ok(db)
@@ -156,10 +190,11 @@ impl Database {
 
     /// `PRAGMA integrity_check`; a damaged file is reported, never deleted.
     pub fn check_integrity(&self) -> Result<(), DbError> {
-        let mut stmt = self
-            .conn
-            .prepare("PRAGMA integrity_check")
-            .map_err(|e| self.classify(e))?;
+        self.run_check("PRAGMA integrity_check")
+    }
+
+    fn run_check(&self, pragma: &str) -> Result<(), DbError> {
+        let mut stmt = self.conn.prepare(pragma).map_err(|e| self.classify(e))?;
         let problems: Vec<String> = stmt
             .query_map([], |r| r.get::<_, String>(0))
             .and_then(|rows| rows.collect())

@@ -100,6 +100,11 @@ fn a_file_that_is_not_a_database_is_reported_and_kept() {
     let path = dir.path().join("junk.sqlite3");
     let junk = b"this is not a database, it is a shopping list: laces, insoles".repeat(200);
     std::fs::write(&path, &junk).unwrap();
+    // Even the lightest check reads the header.
+    for check in [Check::Quick, Check::OnUse] {
+        let err = Database::open_with(&path, check).unwrap_err();
+        assert!(matches!(err, DbError::Damaged { .. }), "{check:?}: {err:?}");
+    }
     let err = Database::open(&path).unwrap_err();
     assert!(matches!(err, DbError::Damaged { .. }), "{err:?}");
     let message = err.to_string();
@@ -144,12 +149,52 @@ fn a_corrupted_page_is_found_by_the_integrity_check() {
         *b = 0xA5;
     }
     std::fs::write(&path, &bytes).unwrap();
-    let err = Database::open(&path).unwrap_err();
-    assert!(matches!(err, DbError::Damaged { .. }), "{err:?}");
+    for check in [Check::Full, Check::Quick] {
+        let err = Database::open_with(&path, check).unwrap_err();
+        assert!(matches!(err, DbError::Damaged { .. }), "{check:?}: {err:?}");
+        assert!(
+            std::fs::read(&path).unwrap() == bytes,
+            "the damaged file is kept for recovery"
+        );
+    }
+    // A command that only reads opens without the page walk; whatever it reads is right or an
+    // error (SQLite checks each page it reads), never a wrong answer.
+    let db = Database::open_with(&path, Check::OnUse).unwrap();
+    let read: rusqlite::Result<i64> =
+        db.conn()
+            .query_row("SELECT sum(gtin) FROM variants", [], |r| r.get(0));
     assert!(
-        std::fs::read(&path).unwrap() == bytes,
-        "the damaged file is kept for recovery"
+        read.as_ref().is_err() || read == Ok(5000 * 5001 / 2),
+        "{read:?}"
     );
+}
+
+#[test]
+fn an_open_that_migrates_checks_the_whole_file_whatever_was_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite3");
+    Database::create_at_version(&path, 1).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO styles (id, style_code, brand, name, colour, gender, price_cents, currency)
+             VALUES (1, 'S1', 'B', 'N', 'Red', 'men', 1000, 'EUR')",
+        )
+        .unwrap();
+        for i in 0..5000i64 {
+            conn.execute("INSERT INTO variants VALUES (?1, 1, 270, 'M')", [i + 1])
+                .unwrap();
+        }
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in &mut bytes[4 * 4096..4 * 4096 + 3000] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    // Only reading was asked for, but the schema must be migrated (a write): checked first.
+    let err = Database::open_with(&path, Check::OnUse).unwrap_err();
+    assert!(matches!(err, DbError::Damaged { .. }), "{err:?}");
+    assert!(std::fs::read(&path).unwrap() == bytes, "left as it was");
 }
 
 #[test]

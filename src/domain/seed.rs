@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::db::{Database, DbError};
+use crate::db::{Check, Database, DbError};
 use crate::domain::barcode::Gtin;
 use crate::domain::sizes::Width;
 use crate::domain::stock::{self, ImportError, ImportOptions, ImportReport};
@@ -281,14 +281,16 @@ fn sample_styles(db: &Database) -> Result<Vec<(String, crate::domain::barcode::G
     Ok(styles)
 }
 
-/// Opens the database at `path`; if it does not exist and `fixtures` is given, builds it from
-/// the demo data first. Returns the database and, when it was just built, what went in.
+/// Opens the database at `path`, checked as `check` says; if it does not exist and `fixtures`
+/// is given, builds it from the demo data first. Returns the database and, when it was just
+/// built, what went in.
 pub fn open_or_seed(
     path: &Path,
     fixtures: Option<&Path>,
+    check: Check,
 ) -> Result<(Database, Option<SeedReport>), SeedError> {
     let Some(dir) = fixtures.filter(|_| !path.exists()) else {
-        return Ok((Database::open(path)?, None));
+        return Ok((Database::open_with(path, check)?, None));
     };
     let mut building = path.as_os_str().to_owned();
     building.push(".building");

@@ -76,7 +76,7 @@ impl Runtime {
         let fixtures = loaded.fixtures_dir();
         let path = db_path.clone();
         let db = tokio::task::spawn_blocking(move || {
-            crate::domain::seed::open_or_seed(&path, fixtures.as_deref())
+            crate::domain::seed::open_or_seed(&path, fixtures.as_deref(), crate::db::Check::Full)
         })
         .await
         .map_err(|e| RuntimeError::Database {

@@ -45,9 +45,12 @@ pub(super) async fn rig(warehouse_up: bool) -> Rig {
 pub(super) async fn rig_with(warehouse_up: bool, adjust: impl FnOnce(&mut Config, &Path)) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = root().join("fixtures");
-    let (db, _) =
-        crate::domain::seed::open_or_seed(&dir.path().join("kiosk.sqlite3"), Some(&fixtures))
-            .unwrap();
+    let (db, _) = crate::domain::seed::open_or_seed(
+        &dir.path().join("kiosk.sqlite3"),
+        Some(&fixtures),
+        crate::db::Check::Full,
+    )
+    .unwrap();
     let store = server::open_store(
         &dir.path().join("wh.sqlite3"),
         Some(&fixtures),

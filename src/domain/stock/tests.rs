@@ -5,7 +5,12 @@ use crate::domain::seed;
 
 fn demo_db(dir: &Path) -> Database {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let (db, report) = seed::open_or_seed(&dir.join("k.sqlite3"), Some(&fixtures)).unwrap();
+    let (db, report) = seed::open_or_seed(
+        &dir.join("k.sqlite3"),
+        Some(&fixtures),
+        crate::db::Check::Full,
+    )
+    .unwrap();
     assert!(report.is_some());
     db
 }
@@ -184,13 +189,13 @@ fn seeding_builds_the_demo_database_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.sqlite3");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let (db, report) = seed::open_or_seed(&path, Some(&fixtures)).unwrap();
+    let (db, report) = seed::open_or_seed(&path, Some(&fixtures), crate::db::Check::Full).unwrap();
     let report = report.unwrap();
     assert!(report.styles >= 40 && report.variants >= 600, "{report:?}");
     assert_eq!(report.stock.unknown, 0);
     drop(db);
     assert!(!dir.path().join("k.sqlite3.building").exists());
-    let (_, again) = seed::open_or_seed(&path, Some(&fixtures)).unwrap();
+    let (_, again) = seed::open_or_seed(&path, Some(&fixtures), crate::db::Check::Full).unwrap();
     assert!(again.is_none(), "an existing database is never re-seeded");
 }
 
