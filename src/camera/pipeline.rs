@@ -361,7 +361,8 @@ const MIN_MODULE_WHEN_SHRUNK: f32 = 2.5;
 const MAX_SQUARE_SLANT: f32 = 0.1;
 
 /// One slower look at a picture, after the fast pass missed. Each was kept because it read
-/// real photos the others did not (docs/PERFORMANCE.md has what each reads and costs).
+/// real photos or corpus samples the others did not (docs/PERFORMANCE.md has what each reads
+/// and costs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pass {
     /// Try-harder (more scan lines, both directions) with inverted symbols.
@@ -378,7 +379,7 @@ enum Pass {
 
 /// Pictures smaller than this (longest side, pixels) are also read larger.
 const SMALL_STILL: u32 = 480;
-/// Pictures larger than this (a 1280×720 frame is) are read at half the size first.
+/// Pictures larger than this (a 1280×720 frame is) are also read at half the size.
 const LARGE_STILL: u32 = 1200;
 
 impl Pass {

@@ -119,6 +119,20 @@ fn a_file_that_is_not_a_database_is_reported_and_kept() {
     );
 }
 
+/// Enough rows that the file has pages past the header to damage.
+fn one_style_with_5000_sizes(conn: &rusqlite::Connection) {
+    conn.execute(
+        "INSERT INTO styles (id, style_code, brand, name, colour, gender, price_cents, currency)
+         VALUES (1, 'S1', 'B', 'N', 'Red', 'men', 1000, 'EUR')",
+        [],
+    )
+    .unwrap();
+    for i in 0..5000i64 {
+        conn.execute("INSERT INTO variants VALUES (?1, 1, 270, 'M')", [i + 1])
+            .unwrap();
+    }
+}
+
 #[test]
 fn a_corrupted_page_is_found_by_the_integrity_check() {
     let dir = tempfile::tempdir().unwrap();
@@ -126,16 +140,7 @@ fn a_corrupted_page_is_found_by_the_integrity_check() {
     {
         let mut db = Database::open(&path).unwrap();
         let tx = db.conn_mut().transaction().unwrap();
-        tx.execute(
-            "INSERT INTO styles (id, style_code, brand, name, colour, gender, price_cents, currency)
-             VALUES (1, 'S1', 'B', 'N', 'Red', 'men', 1000, 'EUR')",
-            [],
-        )
-        .unwrap();
-        for i in 0..5000i64 {
-            tx.execute("INSERT INTO variants VALUES (?1, 1, 270, 'M')", [i + 1])
-                .unwrap();
-        }
+        one_style_with_5000_sizes(&tx);
         tx.commit().unwrap();
         db.conn()
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
@@ -175,16 +180,10 @@ fn an_open_that_migrates_checks_the_whole_file_whatever_was_asked() {
     let path = dir.path().join("old.sqlite3");
     Database::create_at_version(&path, 1).unwrap();
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "INSERT INTO styles (id, style_code, brand, name, colour, gender, price_cents, currency)
-             VALUES (1, 'S1', 'B', 'N', 'Red', 'men', 1000, 'EUR')",
-        )
-        .unwrap();
-        for i in 0..5000i64 {
-            conn.execute("INSERT INTO variants VALUES (?1, 1, 270, 'M')", [i + 1])
-                .unwrap();
-        }
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn.transaction().unwrap();
+        one_style_with_5000_sizes(&tx);
+        tx.commit().unwrap();
     }
     let mut bytes = std::fs::read(&path).unwrap();
     for b in &mut bytes[4 * 4096..4 * 4096 + 3000] {

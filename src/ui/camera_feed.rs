@@ -18,11 +18,12 @@ pub(super) struct CameraKey {
     pub(super) preview: bool,
 }
 
-/// The GTINs of the catalog, read once when the camera starts.
+/// The GTINs of the catalog, read once when the camera starts. The runtime checked the whole
+/// file at start-up; reading it again here would cost a second per million sizes.
 fn catalog_gtins(
     database: &Path,
 ) -> Option<std::collections::HashSet<crate::domain::barcode::Gtin>> {
-    let db = crate::db::Database::open(database).ok()?;
+    let db = crate::db::Database::open_with(database, crate::db::Check::OnUse).ok()?;
     let mut stmt = db.conn().prepare("SELECT gtin FROM variants").ok()?;
     let rows = stmt.query_map([], |r| r.get::<_, i64>(0)).ok()?;
     Some(
