@@ -75,7 +75,8 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     let file =
         File::open(&path).with_context(|| format!("opening the stock file {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut db = open_database(loaded, kiosk::db::Check::Quick)?;
+    // Checked alongside the parsing (`check_database`), not before it.
+    let mut db = open_database(loaded, kiosk::db::Check::OnUse)?;
     let options = ImportOptions {
         mode: if args.merge {
             ImportMode::Merge
@@ -86,6 +87,7 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         max_removed_percent: loaded.config.manager.import_max_removed_percent,
         force: args.force,
         keep_undo: true,
+        check_database: true,
     };
     let mut bar = Bar::new(size);
     let started = std::time::Instant::now();
@@ -115,11 +117,13 @@ pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
         "imported"
     };
     println!(
-        "{}: {} rows, {verb} {}, unknown GTINs {}, sizes no longer stocked {} ({:.2} s){}",
+        "{}: {} rows, {verb} {}, unknown GTINs {}, changed or new {}, sizes no longer stocked {} \
+         ({:.2} s){}",
         path.display(),
         report.rows,
         report.imported,
         report.unknown,
+        report.changed,
         report.removed,
         started.elapsed().as_secs_f64(),
         if report.dry_run {

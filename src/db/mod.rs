@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v5_outbox_states.sql"),
     include_str!("v6_style_translations.sql"),
     include_str!("v7_stock_undo.sql"),
+    include_str!("v8_stock_undo_log.sql"),
 ];
 
 /// The schema version this build writes.
@@ -70,7 +71,8 @@ pub enum Check {
     /// start-up, `kiosk db check`, and any open that migrates the schema.
     Full,
     /// `PRAGMA quick_check`: every page, without cross-checking indexes. Before commands that
-    /// write much (imports, sync).
+    /// write much (sync, orders). `kiosk import-stock` opens with `OnUse` and runs this check
+    /// alongside its parsing ([`Database::quick_check_in_background`]).
     Quick,
     /// The header and the schema only; a damaged page is reported when it is read. For
     /// commands that only read.
@@ -88,6 +90,47 @@ impl std::fmt::Debug for Database {
         f.debug_struct("Database")
             .field("path", &self.path)
             .finish()
+    }
+}
+
+/// A check running on its own thread ([`Database::quick_check_in_background`]).
+pub struct BackgroundCheck(std::thread::JoinHandle<Result<(), DbError>>);
+
+impl BackgroundCheck {
+    /// Waits for the check: `Err(Damaged)` when it found damage.
+    pub fn wait(self) -> Result<(), DbError> {
+        self.0.join().unwrap_or_else(|_| {
+            Err(DbError::Sqlite(
+                "the database check stopped unexpectedly".into(),
+            ))
+        })
+    }
+}
+
+fn classify(path: &Path, e: rusqlite::Error) -> DbError {
+    if is_corruption(&e) {
+        DbError::Damaged {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        }
+    } else {
+        e.into()
+    }
+}
+
+fn run_check(conn: &Connection, path: &Path, pragma: &str) -> Result<(), DbError> {
+    let mut stmt = conn.prepare(pragma).map_err(|e| classify(path, e))?;
+    let problems: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| classify(path, e))?;
+    if problems.len() == 1 && problems[0] == "ok" {
+        Ok(())
+    } else {
+        Err(DbError::Damaged {
+            path: path.to_path_buf(),
+            detail: problems.into_iter().take(5).collect::<Vec<_>>().join("; "),
+        })
     }
 }
 
@@ -178,14 +221,7 @@ impl Database {
     }
 
     fn classify(&self, e: rusqlite::Error) -> DbError {
-        if is_corruption(&e) {
-            DbError::Damaged {
-                path: self.path.clone(),
-                detail: e.to_string(),
-            }
-        } else {
-            e.into()
-        }
+        classify(&self.path, e)
     }
 
     /// `PRAGMA integrity_check`; a damaged file is reported, never deleted.
@@ -194,19 +230,27 @@ impl Database {
     }
 
     fn run_check(&self, pragma: &str) -> Result<(), DbError> {
-        let mut stmt = self.conn.prepare(pragma).map_err(|e| self.classify(e))?;
-        let problems: Vec<String> = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.classify(e))?;
-        if problems.len() == 1 && problems[0] == "ok" {
-            Ok(())
-        } else {
-            Err(DbError::Damaged {
-                path: self.path.clone(),
-                detail: problems.into_iter().take(5).collect::<Vec<_>>().join("; "),
-            })
-        }
+        run_check(&self.conn, &self.path, pragma)
+    }
+
+    /// Starts `PRAGMA quick_check` on a read-only connection of its own, so the caller can do
+    /// other work meanwhile: an import parses its file while the database is checked, and
+    /// waits for the check before its first write.
+    pub fn quick_check_in_background(&self) -> BackgroundCheck {
+        let path = self.path.clone();
+        BackgroundCheck(std::thread::spawn(move || {
+            let conn = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| DbError::Open {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(|e| classify(&path, e))?;
+            run_check(&conn, &path, "PRAGMA quick_check")
+        }))
     }
 
     pub fn schema_version(&self) -> Result<u32, DbError> {

@@ -175,6 +175,52 @@ fn a_corrupted_page_is_found_by_the_integrity_check() {
 }
 
 #[test]
+fn an_import_checks_the_database_while_it_reads_and_writes_nothing_into_a_damaged_one() {
+    use crate::domain::stock::{self, ImportError, ImportOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("torn.sqlite3");
+    {
+        let mut db = Database::open(&path).unwrap();
+        let tx = db.conn_mut().transaction().unwrap();
+        one_style_with_5000_sizes(&tx);
+        tx.commit().unwrap();
+        db.conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    for b in &mut bytes[4 * 4096..4 * 4096 + 3000] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    // As `kiosk import-stock` opens it: no check at the open, the quick check alongside the
+    // parsing of the file.
+    let mut db = Database::open_with(&path, Check::OnUse).unwrap();
+    let options = ImportOptions {
+        check_database: true,
+        ..ImportOptions::default()
+    };
+    let csv = "gtin,quantity\n4006381333931,1\n";
+    let err =
+        stock::import_stock(&mut db, csv.as_bytes(), "pos.csv", options, &mut ()).unwrap_err();
+    assert!(
+        matches!(err, ImportError::Db(DbError::Damaged { .. })),
+        "{err:?}"
+    );
+    drop(db);
+    assert!(std::fs::read(&path).unwrap() == bytes, "left as it was");
+    // A bad file and a damaged database: the damage is what is reported.
+    let mut db = Database::open_with(&path, Check::OnUse).unwrap();
+    let bad = "gtin,quantity\n4006381333931,x\n";
+    let err =
+        stock::import_stock(&mut db, bad.as_bytes(), "pos.csv", options, &mut ()).unwrap_err();
+    assert!(
+        matches!(err, ImportError::Db(DbError::Damaged { .. })),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn an_open_that_migrates_checks_the_whole_file_whatever_was_asked() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.sqlite3");

@@ -3,7 +3,6 @@
 //! full first, and any bad row aborts the import with every bad line listed, leaving the
 //! previous stock untouched. Unknown GTINs are counted and listed, not fatal.
 
-use std::collections::HashMap;
 use std::io::Read;
 
 use rusqlite::Connection;
@@ -37,9 +36,12 @@ pub struct ImportOptions {
     pub max_removed_percent: u32,
     /// Import even past `max_removed_percent`.
     pub force: bool,
-    /// Keep the stock as it was, so [`undo_last_import`] can bring it back (a copy of the
-    /// stock table inside the import's transaction).
+    /// Keep what the import changes, so [`undo_last_import`] can bring the stock back (a log
+    /// of the changed sizes inside the import's transaction).
     pub keep_undo: bool,
+    /// Run `PRAGMA quick_check` on the database while the file is parsed, and write nothing
+    /// if it finds damage (for a database opened without a check: `kiosk import-stock`).
+    pub check_database: bool,
 }
 
 impl Default for ImportOptions {
@@ -50,6 +52,7 @@ impl Default for ImportOptions {
             max_removed_percent: 50,
             force: false,
             keep_undo: true,
+            check_database: false,
         }
     }
 }
@@ -98,6 +101,9 @@ pub struct ImportReport {
     pub rows: u64,
     /// Rows written to (or, in a dry run, that would be written to) the store's stock.
     pub imported: u64,
+    /// Of those, sizes whose count or date changed, or that were not in stock before (the
+    /// rest were already as the file says and were not written).
+    pub changed: u64,
     /// Rows whose GTIN is not in the catalog.
     pub unknown: u64,
     /// The first [`UNKNOWN_SAMPLE`] unknown GTINs with their line numbers.
@@ -118,11 +124,29 @@ pub trait Progress {
 /// No progress reporting.
 impl Progress for () {}
 
+mod write;
+
+use write::Plan;
+
 struct Row {
     line: u64,
     gtin: Gtin,
     quantity: u32,
-    updated_at: Option<String>,
+    /// Index into [`CheckedFile::dates`]; `None`: the file gave no date (the import's time).
+    updated_at: Option<u32>,
+}
+
+/// A file that passed every check: its rows in GTIN order (the stock table's order, so the
+/// import walks both side by side) and each distinct date once.
+struct CheckedFile {
+    rows: Vec<Row>,
+    dates: Vec<String>,
+}
+
+impl CheckedFile {
+    fn date_of<'a>(&'a self, row: &Row, now: &'a str) -> &'a str {
+        row.updated_at.map_or(now, |i| &self.dates[i as usize])
+    }
 }
 
 struct Columns {
@@ -173,7 +197,42 @@ fn parse_updated_at(value: &str) -> Result<String, String> {
     ))
 }
 
-fn parse_row(record: &csv::ByteRecord, cols: &Columns, line: u64) -> Result<Row, String> {
+/// The dates of a file, each parsed once: POS exports stamp runs of rows with the same time,
+/// so the text of the row before is remembered with its normalised index.
+#[derive(Default)]
+struct Dates {
+    normalised: Vec<String>,
+    last_text: String,
+    last_index: Option<u32>,
+}
+
+impl Dates {
+    fn index_of(&mut self, text: &str) -> Result<u32, String> {
+        if let Some(index) = self.last_index.filter(|_| self.last_text == text) {
+            return Ok(index);
+        }
+        let normalised = parse_updated_at(text)?;
+        let index = match self.normalised.last() {
+            Some(last) if *last == normalised => self.normalised.len() - 1,
+            _ => {
+                self.normalised.push(normalised);
+                self.normalised.len() - 1
+            }
+        };
+        let index = u32::try_from(index).map_err(|_| "too many distinct dates".to_string())?;
+        self.last_text.clear();
+        self.last_text.push_str(text);
+        self.last_index = Some(index);
+        Ok(index)
+    }
+}
+
+fn parse_row(
+    record: &csv::ByteRecord,
+    cols: &Columns,
+    line: u64,
+    dates: &mut Dates,
+) -> Result<Row, String> {
     let field = |i: usize, name: &str| -> Result<&str, String> {
         let raw = record
             .get(i)
@@ -200,7 +259,7 @@ fn parse_row(record: &csv::ByteRecord, cols: &Columns, line: u64) -> Result<Row,
             if text.is_empty() {
                 None
             } else {
-                Some(parse_updated_at(text)?)
+                Some(dates.index_of(text)?)
             }
         }
         None => None,
@@ -213,8 +272,8 @@ fn parse_row(record: &csv::ByteRecord, cols: &Columns, line: u64) -> Result<Row,
     })
 }
 
-/// Reads and checks every row; returns them all, or every bad line.
-fn check_file<R: Read>(reader: R, progress: &mut dyn Progress) -> Result<Vec<Row>, ImportError> {
+/// Reads and checks every row; returns them all in GTIN order, or every bad line in line order.
+fn check_file<R: Read>(reader: R, progress: &mut dyn Progress) -> Result<CheckedFile, ImportError> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
@@ -229,7 +288,7 @@ fn check_file<R: Read>(reader: R, progress: &mut dyn Progress) -> Result<Vec<Row
     let cols = columns(&header)?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
-    let mut first_seen: HashMap<Gtin, u64> = HashMap::new();
+    let mut dates = Dates::default();
     let mut record = csv::ByteRecord::new();
     loop {
         match csv.read_byte_record(&mut record) {
@@ -256,92 +315,43 @@ fn check_file<R: Read>(reader: R, progress: &mut dyn Progress) -> Result<Vec<Row
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // blank line
         }
-        match parse_row(&record, &cols, line) {
-            Ok(row) => {
-                if let Some(first) = first_seen.insert(row.gtin, line) {
-                    errors.push(RowError {
-                        line,
-                        message: format!("gtin {} already given on line {first}", row.gtin),
-                    });
-                } else {
-                    rows.push(row);
-                }
-            }
+        match parse_row(&record, &cols, line, &mut dates) {
+            Ok(row) => rows.push(row),
             Err(message) => errors.push(RowError { line, message }),
         }
     }
+    // Duplicates by sorting, not hashing: the write needs GTIN order anyway, and an export
+    // already in order (the usual case) sorts in one pass.
+    rows.sort_unstable_by_key(|r| (r.gtin, r.line));
+    let mut first = 0;
+    for i in 1..rows.len() {
+        if rows[i].gtin == rows[first].gtin {
+            errors.push(RowError {
+                line: rows[i].line,
+                message: format!(
+                    "gtin {} already given on line {}",
+                    rows[i].gtin, rows[first].line
+                ),
+            });
+        } else {
+            first = i;
+        }
+    }
     if errors.is_empty() {
-        Ok(rows)
+        Ok(CheckedFile {
+            rows,
+            dates: dates.normalised,
+        })
     } else {
+        errors.sort_by_key(|e| e.line);
         Err(ImportError::BadRows(errors))
     }
-}
-
-fn write_rows(
-    conn: &Connection,
-    rows: &[Row],
-    mode: ImportMode,
-    now: &str,
-    progress: &mut dyn Progress,
-) -> Result<ImportReport, ImportError> {
-    let mut report = ImportReport {
-        rows: rows.len() as u64,
-        ..ImportReport::default()
-    };
-    // Replace mode: what was stocked and is not in the file is deleted at the end. Updating
-    // rows in place is cheaper than deleting the table and inserting everything again.
-    let mut not_in_file: std::collections::HashSet<i64> = if mode == ImportMode::Replace {
-        let mut stmt = conn.prepare("SELECT gtin FROM store_stock")?;
-        stmt.query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?
-    } else {
-        Default::default()
-    };
-    report.stocked_before = if mode == ImportMode::Replace {
-        not_in_file.len() as u64
-    } else {
-        conn.query_row("SELECT count(*) FROM store_stock", [], |r| r.get(0))?
-    };
-    // One statement does the catalog check and the write: no row = unknown GTIN.
-    let mut upsert = conn.prepare_cached(
-        "INSERT INTO store_stock (gtin, quantity, updated_at)
-         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM variants WHERE gtin = ?1)
-         ON CONFLICT (gtin) DO UPDATE SET quantity = excluded.quantity,
-                                          updated_at = excluded.updated_at",
-    )?;
-    for (i, row) in rows.iter().enumerate() {
-        let changed = upsert.execute((
-            row.gtin.as_i64(),
-            row.quantity,
-            row.updated_at.as_deref().unwrap_or(now),
-        ))?;
-        if changed == 0 {
-            report.unknown += 1;
-            if report.unknown_sample.len() < UNKNOWN_SAMPLE {
-                report.unknown_sample.push((row.line, row.gtin.to_string()));
-            }
-        } else {
-            report.imported += 1;
-            not_in_file.remove(&row.gtin.as_i64());
-        }
-        if i % 16_384 == 0 {
-            progress.writing(i as u64, rows.len() as u64);
-        }
-    }
-    // Unknown GTINs never reach the table, so whatever is left was stocked and is not listed.
-    let mut delete = conn.prepare_cached("DELETE FROM store_stock WHERE gtin = ?1")?;
-    for gtin in &not_in_file {
-        delete.execute([gtin])?;
-    }
-    report.removed = not_in_file.len() as u64;
-    progress.writing(rows.len() as u64, rows.len() as u64);
-    Ok(report)
 }
 
 /// Checks every row of a stock file without a database and returns how many there are (the
 /// fuzz target drives this; a bad file is an error, never a panic).
 pub fn check_stock_file<R: Read>(reader: R) -> Result<u64, ImportError> {
-    Ok(check_file(reader, &mut ())?.len() as u64)
+    Ok(check_file(reader, &mut ())?.rows.len() as u64)
 }
 
 /// Imports a POS stock export. `source_name` is recorded as the `pos_import` feed's cursor.
@@ -352,43 +362,89 @@ pub fn import_stock<R: Read>(
     options: ImportOptions,
     progress: &mut dyn Progress,
 ) -> Result<ImportReport, ImportError> {
-    let rows = check_file(reader, progress)?;
-    let now = db::now_rfc3339();
-    let tx = db.conn_mut().transaction().map_err(DbError::from)?;
-    if options.keep_undo && !options.dry_run {
-        keep_for_undo(&tx, source_name, options.mode, &now)?;
+    let database_check = options
+        .check_database
+        .then(|| db.quick_check_in_background());
+    let file = check_file(reader, progress);
+    // Damage outranks a bad row: the file can be fixed, the database needs its owner.
+    if let Some(check) = database_check {
+        check.wait()?;
     }
-    let mut report = write_rows(&tx, &rows, options.mode, &now, progress)?;
-    report.dry_run = options.dry_run;
+    let file = file?;
+    let now = db::now_rfc3339();
+    // A cache that holds what a big import dirties: SQLite's default 2 MB spills dirty pages
+    // to the WAL mid-transaction. Put back afterwards (a smaller size frees the pages).
+    let cache = CacheSize::enlarge(db.conn(), file.rows.len())?;
+    let result = import_checked(db, &file, source_name, options, &now, progress);
+    cache.restore(db.conn())?;
+    result
+}
+
+/// The page cache an import of `rows` rows wants, and the size to put back.
+struct CacheSize(i64);
+
+impl CacheSize {
+    /// About 40 bytes a stocked size, twice over (table and undo log), capped at 128 MB.
+    fn enlarge(conn: &Connection, rows: usize) -> Result<Self, DbError> {
+        let before: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        let wanted_kib = (rows as i64 * 80 / 1024).min(128 * 1024);
+        let before_kib = if before < 0 { -before } else { before * 4 };
+        if wanted_kib > before_kib {
+            conn.pragma_update(None, "cache_size", -wanted_kib)?;
+        }
+        Ok(Self(before))
+    }
+
+    fn restore(self, conn: &Connection) -> Result<(), DbError> {
+        conn.pragma_update(None, "cache_size", self.0)?;
+        Ok(())
+    }
+}
+
+fn import_checked(
+    db: &mut Database,
+    file: &CheckedFile,
+    source_name: &str,
+    options: ImportOptions,
+    now: &str,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, ImportError> {
+    let tx = db.conn_mut().transaction().map_err(DbError::from)?;
+    let plan = Plan::new(&tx, file, options.mode, now)?;
+    let stocked = plan.stocked_before;
+    let removed = plan.removed();
     // A short, empty or wrong file (every GTIN unknown) must not wipe the stock list.
-    let stocked = report.stocked_before;
     if options.mode == ImportMode::Replace
         && !options.force
         && !options.dry_run
-        && report.removed * 100 > u64::from(options.max_removed_percent) * stocked
+        && removed * 100 > u64::from(options.max_removed_percent) * stocked
     {
-        tx.rollback().map_err(DbError::from)?;
         return Err(ImportError::TooManyRemoved {
-            removed: report.removed,
+            removed,
             stocked,
-            percent: (report.removed * 100).div_ceil(stocked.max(1)),
+            percent: (removed * 100).div_ceil(stocked.max(1)),
             max_percent: options.max_removed_percent,
         });
     }
     if options.dry_run {
-        tx.rollback().map_err(DbError::from)?;
-    } else {
-        db::record_feed(
-            &tx,
-            "pos_import",
-            source_name,
-            &format!(
-                "{} rows, {} imported, {} unknown",
-                report.rows, report.imported, report.unknown
-            ),
-        )?;
-        tx.commit().map_err(DbError::from)?;
+        let mut report = plan.dry_run(&tx, file)?;
+        report.dry_run = true;
+        return Ok(report);
     }
+    if options.keep_undo {
+        start_undo(&tx, source_name, options.mode, now, stocked)?;
+    }
+    let report = plan.write(&tx, file, now, options.keep_undo, progress)?;
+    db::record_feed(
+        &tx,
+        "pos_import",
+        source_name,
+        &format!(
+            "{} rows, {} imported, {} unknown",
+            report.rows, report.imported, report.unknown
+        ),
+    )?;
+    tx.commit().map_err(DbError::from)?;
     Ok(report)
 }
 
@@ -419,22 +475,21 @@ impl ImportMode {
     }
 }
 
-fn keep_for_undo(
+/// Starts the undo record of an import: what it changes is logged row by row as it writes
+/// (see `write`), so undoing a daily re-import that changed a few sizes keeps a few rows, not a
+/// copy of the whole stock.
+fn start_undo(
     tx: &Connection,
     source: &str,
     mode: ImportMode,
     now: &str,
+    sizes_before: u64,
 ) -> Result<(), DbError> {
     forget_undo(tx)?;
-    let sizes = tx.execute(
-        "INSERT INTO stock_undo (gtin, quantity, updated_at)
-         SELECT gtin, quantity, updated_at FROM store_stock",
-        [],
-    )?;
     tx.execute(
         "INSERT INTO stock_undo_import (id, source, mode, imported_at, sizes_before)
          VALUES (1, ?1, ?2, ?3, ?4)",
-        rusqlite::params![source, mode.as_str(), now, sizes as i64],
+        rusqlite::params![source, mode.as_str(), now, sizes_before as i64],
     )?;
     Ok(())
 }
@@ -476,14 +531,26 @@ pub fn undo_last_import(db: &mut Database) -> Result<UndoableImport, ImportError
     let Some(undone) = undoable_import(&tx)? else {
         return Err(ImportError::NothingToUndo);
     };
-    tx.execute("DELETE FROM store_stock", [])?;
-    // A size the catalog dropped since has no variant to point at any more.
-    tx.execute(
-        "INSERT INTO store_stock (gtin, quantity, updated_at)
-         SELECT u.gtin, u.quantity, u.updated_at FROM stock_undo u
-         WHERE EXISTS (SELECT 1 FROM variants v WHERE v.gtin = u.gtin)",
-        [],
-    )?;
+    if undone.sizes_before == 0 {
+        // The import started from an empty stock; it logged nothing row by row.
+        tx.execute("DELETE FROM store_stock", [])?;
+    } else {
+        tx.execute(
+            "DELETE FROM store_stock
+             WHERE gtin IN (SELECT gtin FROM stock_undo WHERE quantity IS NULL)",
+            [],
+        )?;
+        // A size the catalog dropped since has no variant to point at any more.
+        tx.execute(
+            "INSERT INTO store_stock (gtin, quantity, updated_at)
+             SELECT u.gtin, u.quantity, u.updated_at FROM stock_undo u
+             WHERE u.quantity IS NOT NULL
+               AND EXISTS (SELECT 1 FROM variants v WHERE v.gtin = u.gtin)
+             ON CONFLICT (gtin) DO UPDATE SET quantity = excluded.quantity,
+                                              updated_at = excluded.updated_at",
+            [],
+        )?;
+    }
     forget_undo(&tx)?;
     db::record_feed(
         &tx,

@@ -117,6 +117,8 @@ pub(super) fn preview_task(services: &Arc<Services>, path: PathBuf) -> Task<Stat
                             max_removed_percent: max,
                             force: false,
                             keep_undo: false,
+                            // The kiosk checked its database at start.
+                            check_database: false,
                         };
                         import_file(db, &path, options)
                     };
