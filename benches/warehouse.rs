@@ -120,7 +120,7 @@ async fn full_sync(dir: &Path) {
     let rows = report.catalog.added + report.stock.added;
     assert_eq!(report.catalog.added, common::VARIANTS);
     assert_eq!(report.stock.added, common::VARIANTS);
-    println!(
+    print!(
         "sync: full sync of {} variants + {} stock rows in {} + {} pages of 5000: {:.1} s, {:.0} rows/s",
         report.catalog.added,
         report.stock.added,
@@ -130,6 +130,27 @@ async fn full_sync(dir: &Path) {
         rows as f64 / elapsed.as_secs_f64()
     );
     handle.shutdown().await;
+    // The floor, in the same run: `sqlite3 .import` of the 1,000,000-row stock export into a
+    // bare table, once for each of the two feeds.
+    let data = common::data();
+    let bare = dir.join("floor.sqlite3");
+    let started = Instant::now();
+    let status = Command::new("sqlite3")
+        .arg(&bare)
+        .arg("-cmd")
+        .arg(".mode csv")
+        .arg(format!(".import {} stock", data.stock_csv.display()))
+        .status();
+    match status {
+        Ok(s) if s.success() => {
+            let floor = started.elapsed().as_secs_f64() * 2.0;
+            println!(
+                "; floor (sqlite3 .import of 1,000,000 rows, twice) {floor:.1} s; ratio {:.1}x",
+                elapsed.as_secs_f64() / floor
+            );
+        }
+        _ => println!(" (install sqlite3 for the floor)"),
+    }
 }
 
 async fn load(dir: &Path) {
@@ -181,9 +202,18 @@ async fn load(dir: &Path) {
 fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // `KIOSK_BENCH_ONLY=sync` (or `availability`, `load`) runs one part.
+    let only = std::env::var("KIOSK_BENCH_ONLY").unwrap_or_default();
+    let runs = |part: &str| only.is_empty() || only == part;
     runtime.block_on(async {
-        availability_round_trip(dir.path()).await;
-        full_sync(dir.path()).await;
-        load(dir.path()).await;
+        if runs("availability") {
+            availability_round_trip(dir.path()).await;
+        }
+        if runs("sync") {
+            full_sync(dir.path()).await;
+        }
+        if runs("load") {
+            load(dir.path()).await;
+        }
     });
 }

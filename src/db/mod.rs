@@ -23,6 +23,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v8_stock_undo_log.sql"),
 ];
 
+/// The page cache while a bulk write runs, KiB: a million-size store's catalog, stock and
+/// indexes fit. With SQLite's default 2 MB, a full sync's stock pages took 17 ms each at the
+/// start and 73 ms at the end (every lookup re-read its pages); with this, 21 ms throughout.
+const BULK_CACHE_KIB: i64 = 256 * 1024;
+/// SQLite's default: what lookups and the shopper's screens need.
+const EVERYDAY_CACHE_KIB: i64 = 2 * 1024;
+
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
@@ -222,6 +229,19 @@ impl Database {
 
     fn classify(&self, e: rusqlite::Error) -> DbError {
         classify(&self.path, e)
+    }
+
+    /// Bulk mode for an import or a sync: a page cache that holds the whole working set
+    /// ([`BULK_CACHE_KIB`]). Pages are allocated as they are read, and turning it off frees
+    /// them, so an idle kiosk keeps its small cache.
+    pub fn set_bulk_cache(&self, on: bool) -> Result<(), DbError> {
+        let kib = if on {
+            BULK_CACHE_KIB
+        } else {
+            EVERYDAY_CACHE_KIB
+        };
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
     }
 
     /// `PRAGMA integrity_check`; a damaged file is reported, never deleted.

@@ -372,33 +372,10 @@ pub fn import_stock<R: Read>(
     }
     let file = file?;
     let now = db::now_rfc3339();
-    // A cache that holds what a big import dirties: SQLite's default 2 MB spills dirty pages
-    // to the WAL mid-transaction. Put back afterwards (a smaller size frees the pages).
-    let cache = CacheSize::enlarge(db.conn(), file.rows.len())?;
+    db.set_bulk_cache(true)?;
     let result = import_checked(db, &file, source_name, options, &now, progress);
-    cache.restore(db.conn())?;
+    db.set_bulk_cache(false)?;
     result
-}
-
-/// The page cache an import of `rows` rows wants, and the size to put back.
-struct CacheSize(i64);
-
-impl CacheSize {
-    /// About 40 bytes a stocked size, twice over (table and undo log), capped at 128 MB.
-    fn enlarge(conn: &Connection, rows: usize) -> Result<Self, DbError> {
-        let before: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        let wanted_kib = (rows as i64 * 80 / 1024).min(128 * 1024);
-        let before_kib = if before < 0 { -before } else { before * 4 };
-        if wanted_kib > before_kib {
-            conn.pragma_update(None, "cache_size", -wanted_kib)?;
-        }
-        Ok(Self(before))
-    }
-
-    fn restore(self, conn: &Connection) -> Result<(), DbError> {
-        conn.pragma_update(None, "cache_size", self.0)?;
-        Ok(())
-    }
 }
 
 fn import_checked(

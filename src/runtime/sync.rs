@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde::Serialize;
 use sipper::{Sender, Sipper, sipper};
 use thiserror::Error;
@@ -171,39 +171,45 @@ fn apply_catalog_page(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (style_code) DO UPDATE SET brand = ?2, name = ?3, colour = ?4, gender = ?5,
              price_cents = ?6, currency = ?7, image = ?8, description = ?9, fit_note = ?10,
-             updated_at = ?11, translations = ?12",
+             updated_at = ?11, translations = ?12
+         RETURNING id",
     )?;
     let now = db::now_rfc3339();
+    // Each style's row id, for its variants: looked up once a page, not once a variant.
+    let mut style_ids = std::collections::HashMap::with_capacity(page.styles.len());
     for s in &page.styles {
-        upsert_style.execute(params![
-            s.style_code,
-            s.brand,
-            s.name,
-            s.colour,
-            s.gender,
-            s.price_cents,
-            s.currency,
-            s.image,
-            s.description,
-            s.fit_note,
-            now,
-            serde_json::to_string(&s.translations).unwrap_or_else(|_| "{}".into()),
-        ])?;
+        let id: i64 = upsert_style.query_row(
+            params![
+                s.style_code,
+                s.brand,
+                s.name,
+                s.colour,
+                s.gender,
+                s.price_cents,
+                s.currency,
+                s.image,
+                s.description,
+                s.fit_note,
+                now,
+                serde_json::to_string(&s.translations).unwrap_or_else(|_| "{}".into()),
+            ],
+            |r| r.get(0),
+        )?;
+        style_ids.insert(s.style_code.as_str(), id);
     }
+    // Separate INSERT and UPDATE rather than an upsert: SQLite's upsert on a table that other
+    // tables reference builds temporary tables for the foreign keys on every row.
     let mut exists = tx.prepare_cached("SELECT 1 FROM variants WHERE gtin = ?1")?;
-    let mut upsert_variant = tx.prepare_cached(
-        "INSERT INTO variants (gtin, style_id, size_mm, width)
-         VALUES (?1, (SELECT id FROM styles WHERE style_code = ?2), ?3, ?4)
-         ON CONFLICT (gtin) DO UPDATE SET style_id = excluded.style_id,
-             size_mm = excluded.size_mm, width = excluded.width",
+    let mut insert_variant = tx.prepare_cached(
+        "INSERT INTO variants (gtin, style_id, size_mm, width) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut update_variant = tx.prepare_cached(
+        "UPDATE variants SET style_id = ?2, size_mm = ?3, width = ?4 WHERE gtin = ?1",
     )?;
     let mut delete_variant = tx.prepare_cached("DELETE FROM variants WHERE gtin = ?1")?;
     let mut seen = seen;
     for (v, gtin) in page.variants.iter().zip(gtins) {
-        let known = exists
-            .query_row([gtin.as_i64()], |_| Ok(()))
-            .optional()?
-            .is_some();
+        let known = exists.exists([gtin.as_i64()])?;
         if v.discontinued {
             if known {
                 delete_variant.execute([gtin.as_i64()])?;
@@ -211,7 +217,14 @@ fn apply_catalog_page(
             }
             continue;
         }
-        upsert_variant.execute(params![gtin.as_i64(), v.style_code, v.size_mm, v.width])?;
+        // The page was checked: every variant's style is on it.
+        let style_id = style_ids.get(v.style_code.as_str()).copied();
+        let values = params![gtin.as_i64(), style_id, v.size_mm, v.width];
+        if known {
+            update_variant.execute(values)?;
+        } else {
+            insert_variant.execute(values)?;
+        }
         counts.written(known, *gtin, seen.as_deref_mut());
     }
     Ok(())
@@ -228,19 +241,22 @@ fn apply_stock_page(
         // The warehouse's counts are newer than any kept import: undoing it would lose them.
         crate::domain::stock::forget_undo(tx)?;
     }
-    let mut exists = tx.prepare_cached("SELECT quantity FROM store_stock WHERE gtin = ?1")?;
-    let mut upsert = tx.prepare_cached(
-        "INSERT INTO store_stock (gtin, quantity, updated_at)
-         SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM variants WHERE gtin = ?1)
-         ON CONFLICT (gtin) DO UPDATE SET quantity = excluded.quantity, updated_at = excluded.updated_at",
+    let mut stocked = tx.prepare_cached("SELECT 1 FROM store_stock WHERE gtin = ?1")?;
+    let mut update =
+        tx.prepare_cached("UPDATE store_stock SET quantity = ?2, updated_at = ?3 WHERE gtin = ?1")?;
+    let mut in_catalog = tx.prepare_cached("SELECT 1 FROM variants WHERE gtin = ?1")?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO store_stock (gtin, quantity, updated_at) VALUES (?1, ?2, ?3)",
     )?;
     let mut seen = seen;
     for (item, gtin) in page.items.iter().zip(gtins) {
-        let known = exists
-            .query_row([gtin.as_i64()], |_| Ok(()))
-            .optional()?
-            .is_some();
-        if upsert.execute(params![gtin.as_i64(), item.quantity, item.updated_at])? == 0 {
+        let gtin_key = gtin.as_i64();
+        let known = stocked.exists([gtin_key])?;
+        if known {
+            update.execute(params![gtin_key, item.quantity, item.updated_at])?;
+        } else if in_catalog.exists([gtin_key])? {
+            insert.execute(params![gtin_key, item.quantity, item.updated_at])?;
+        } else {
             counts.skipped += 1;
             continue;
         }
@@ -302,36 +318,46 @@ where
     let mut cursor = saved_cursor(db, name, full).await?;
     let mut seen = full.then(HashSet::new);
     let mut total_pages = None;
+    let failed = |cursor: &str| {
+        let cursor = cursor.to_owned();
+        move |cause| SyncError::Warehouse {
+            feed: name,
+            cursor,
+            cause,
+        }
+    };
+    // Only the first page asks for a count: counting costs the warehouse a scan.
+    let mut page = fetch(cursor.clone(), true).await.map_err(failed(&cursor))?;
     loop {
-        // Only the first page asks for a count: counting costs the warehouse a scan.
         let first = counts.pages == 0;
-        let page = fetch(cursor.clone(), first)
-            .await
-            .map_err(|cause| SyncError::Warehouse {
-                feed: name,
-                cursor: cursor.clone(),
-                cause,
-            })?;
         let gtins = (feed.check)(&page, &cursor)?;
         let (next, has_more) = (feed.next)(&page);
         if first {
             total_pages =
                 (feed.remaining)(&page).map(|rest| 1 + rest.div_ceil(u64::from(page_size.max(1))));
         }
+        let more = has_more && next != cursor;
         let (apply, len) = (feed.apply, feed.len);
         let next_for_db = next.clone();
-        let (page_counts, returned_seen) = db
-            .call(move |db| {
-                let mut counts = FeedCounts::default();
-                let mut seen = seen;
-                let tx = db.conn_mut().transaction()?;
-                apply(&tx, &page, &gtins, &mut counts, seen.as_mut())?;
-                let detail = format!("{} rows in last page", len(&page));
-                db::record_feed(&tx, name, &next_for_db, &detail)?;
-                tx.commit()?;
-                Ok((counts, seen))
-            })
-            .await?;
+        let write = db.call(move |db| {
+            let mut counts = FeedCounts::default();
+            let mut seen = seen;
+            let tx = db.conn_mut().transaction()?;
+            apply(&tx, &page, &gtins, &mut counts, seen.as_mut())?;
+            let detail = format!("{} rows in last page", len(&page));
+            db::record_feed(&tx, name, &next_for_db, &detail)?;
+            tx.commit()?;
+            Ok((counts, seen))
+        });
+        // The next page is fetched while this one is written: the warehouse's time and the
+        // network's hide behind the kiosk's writing. A failed write drops the fetched page.
+        let (written, fetched) = if more {
+            let (written, fetched) = tokio::join!(write, fetch(next.clone(), false));
+            (written, Some(fetched))
+        } else {
+            (write.await, None)
+        };
+        let (page_counts, returned_seen) = written?;
         seen = returned_seen;
         counts.pages += 1;
         counts.added += page_counts.added;
@@ -345,10 +371,9 @@ where
                 total_pages: total_pages.map(|t| t.max(counts.pages)),
             })
             .await;
-        if !has_more || next == cursor {
-            break;
-        }
+        let Some(fetched) = fetched else { break };
         cursor = next;
+        page = fetched.map_err(failed(&cursor))?;
     }
     if let Some(seen) = seen {
         // A full sync completed: what the warehouse no longer lists goes.
@@ -447,6 +472,23 @@ async fn run_both(
     progress: &mut Sender<PageDone>,
 ) -> Result<SyncReport, SyncError> {
     let started = Instant::now();
+    db.call(|db| db.set_bulk_cache(true)).await?;
+    let synced = run_feeds(db, client, options, progress).await;
+    db.call(|db| db.set_bulk_cache(false)).await?;
+    let (catalog, stock) = synced?;
+    Ok(SyncReport {
+        catalog,
+        stock,
+        duration: started.elapsed(),
+    })
+}
+
+async fn run_feeds(
+    db: &DbHandle,
+    client: &WarehouseClient,
+    options: &SyncOptions,
+    progress: &mut Sender<PageDone>,
+) -> Result<(FeedCounts, FeedCounts), SyncError> {
     let (limit, store) = (options.page_size, options.store_id.as_str());
     let catalog = run_feed(
         db,
@@ -470,11 +512,7 @@ async fn run_both(
         },
     )
     .await?;
-    Ok(SyncReport {
-        catalog,
-        stock,
-        duration: started.elapsed(),
-    })
+    Ok((catalog, stock))
 }
 
 /// Syncs every `interval` until `stop` fires (for the GUI). Failures are logged and retried

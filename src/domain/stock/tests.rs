@@ -349,6 +349,11 @@ fn the_same_export_again_writes_nothing_and_a_changed_size_is_all_the_undo_keeps
     );
     assert_eq!(undo_log_rows(&db), 0);
     assert_eq!(all_stock(&db), before);
+    let cache: i64 = db
+        .conn()
+        .pragma_query_value(None, "cache_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(cache, -2048, "the import's large page cache is given back");
 
     // The next day: one count changed, one size sold out of the list, one new size.
     let mut next_day = before.clone();
