@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v6_style_translations.sql"),
     include_str!("v7_stock_undo.sql"),
     include_str!("v8_stock_undo_log.sql"),
+    include_str!("v9_checks_without_temp_tables.sql"),
 ];
 
 /// The page cache while a bulk write runs, KiB: a million-size store's catalog, stock and
@@ -205,6 +206,10 @@ impl Database {
         let conn = Connection::open(path)?;
         for (i, sql) in MIGRATIONS.iter().take(version as usize).enumerate() {
             conn.execute_batch(sql)?;
+            if sql.contains("writable_schema") {
+                let schema: i64 = conn.pragma_query_value(None, "schema_version", |r| r.get(0))?;
+                conn.pragma_update(None, "schema_version", schema + 1)?;
+            }
             conn.pragma_update(None, "user_version", i + 1)?;
         }
         Ok(())
@@ -297,6 +302,15 @@ impl Database {
             };
             let tx = self.conn.transaction().map_err(fail)?;
             tx.execute_batch(sql).map_err(fail)?;
+            if sql.contains("writable_schema") {
+                // A table definition edited in place: other connections must re-read the
+                // schema, which they do when its version changes.
+                let schema: i64 = tx
+                    .pragma_query_value(None, "schema_version", |r| r.get(0))
+                    .map_err(fail)?;
+                tx.pragma_update(None, "schema_version", schema + 1)
+                    .map_err(fail)?;
+            }
             tx.pragma_update(None, "user_version", version)
                 .map_err(fail)?;
             tx.commit().map_err(fail)?;

@@ -270,3 +270,65 @@ async fn run_keeps_the_callers_error_type() {
         "{refused:?}"
     );
 }
+
+#[test]
+fn the_width_and_gender_checks_hold_without_a_temporary_table_per_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.sqlite3");
+    // A v8 file with a stocked size, as a kiosk has before the upgrade.
+    Database::create_at_version(&path, 8).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             INSERT INTO styles (id, style_code, brand, name, colour, gender, price_cents, currency)
+                 VALUES (1, 'S1', 'B', 'N', 'Red', 'men', 1000, 'EUR');
+             INSERT INTO variants VALUES (1, 1, 270, 'W');
+             INSERT INTO store_stock VALUES (1, 3, 'then');",
+        )
+        .unwrap();
+    }
+    let db = Database::open(&path).unwrap();
+    db.check_integrity().unwrap();
+    let stock: i64 = db
+        .conn()
+        .query_row("SELECT quantity FROM store_stock WHERE gtin = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(stock, 3, "the stock survives the upgrade");
+    let conn = db.conn();
+    for (bad, what) in [
+        ("INSERT INTO variants VALUES (2, 1, 270, 'Q')", "width"),
+        ("INSERT INTO variants VALUES (2, 1, 270, NULL)", "width"),
+        (
+            "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents, currency)
+             VALUES ('S2', 'B', 'N', 'Red', 'kids', 1, 'EUR')",
+            "gender",
+        ),
+    ] {
+        assert!(
+            conn.execute(bad, []).is_err(),
+            "a bad {what} is still refused"
+        );
+    }
+    conn.execute("INSERT INTO variants VALUES (2, 1, 270, 'XW')", [])
+        .unwrap();
+    for statement in [
+        "INSERT INTO variants VALUES (3, 1, 270, 'M')",
+        "UPDATE variants SET width = 'N' WHERE gtin = 1",
+        "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents, currency)
+         VALUES ('S3', 'B', 'N', 'Red', 'women', 1, 'EUR')",
+    ] {
+        let mut plan = conn.prepare(&format!("EXPLAIN {statement}")).unwrap();
+        let ops: Vec<String> = plan
+            .query_map([], |r| r.get(1))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !ops.iter().any(|op| op == "OpenEphemeral"),
+            "{statement}: {ops:?}"
+        );
+    }
+}
