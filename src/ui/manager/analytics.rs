@@ -45,6 +45,7 @@ pub struct AnalyticsTab {
     analytics: Option<Result<Arc<Analytics>, DbError>>,
     mode: AnalyticsMode,
     export: ExportState,
+    charts: chart::ChartCache,
 }
 
 impl AnalyticsTab {
@@ -55,6 +56,7 @@ impl AnalyticsTab {
             analytics: None,
             mode: AnalyticsMode::Charts,
             export: ExportState::Idle,
+            charts: chart::ChartCache::default(),
         }
     }
 
@@ -198,7 +200,9 @@ impl AnalyticsTab {
                 .collect(),
             columns: if ctx.portrait { 2 } else { 3 },
             palette: p,
-        };
+            cache: &self.charts,
+        }
+        .keep_or_clear();
         let grid = canvas(grid).width(Length::Fill).height(Length::Fill);
         column![periods, summary, grid].spacing(spacing::S).into()
     }

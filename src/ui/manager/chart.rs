@@ -41,14 +41,63 @@ const TITLE: f32 = 22.0;
 const GAP: f32 = 16.0;
 const PAD: f32 = 16.0;
 
-/// Titled charts in a grid of `columns`, on one canvas.
-pub struct ChartGrid {
+/// Titled charts in a grid of `columns`, on one canvas, drawn once into `cache` and redrawn
+/// only when what they show changes (see [`ChartGrid::keep_or_clear`]) or the canvas's size
+/// does: the clock's tick redraws the screen, not the charts.
+pub struct ChartGrid<'a> {
     pub charts: Vec<(String, BarChart)>,
     pub columns: usize,
     pub palette: Palette,
+    pub cache: &'a ChartCache,
 }
 
-impl<Message> canvas::Program<Message> for ChartGrid {
+/// The drawn charts of a tab, and what they were drawn from.
+#[derive(Default)]
+pub struct ChartCache {
+    geometry: canvas::Cache,
+    drawn_from: std::cell::Cell<u64>,
+}
+
+impl ChartGrid<'_> {
+    /// Empties the cache when the charts differ from the ones it holds (other data, period,
+    /// language, palette or layout).
+    pub fn keep_or_clear(self) -> Self {
+        let key = self.fingerprint();
+        if self.cache.drawn_from.replace(key) != key {
+            self.cache.geometry.clear();
+        }
+        self
+    }
+
+    fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let color = |c: Color, h: &mut std::collections::hash_map::DefaultHasher| {
+            for v in [c.r, c.g, c.b, c.a] {
+                v.to_bits().hash(h);
+            }
+        };
+        self.columns.hash(&mut h);
+        for c in [
+            self.palette.surface,
+            self.palette.border,
+            self.palette.text,
+            self.palette.muted,
+        ] {
+            color(c, &mut h);
+        }
+        for (title, chart) in &self.charts {
+            title.hash(&mut h);
+            chart.bars.hash(&mut h);
+            chart.horizontal.hash(&mut h);
+            chart.note.hash(&mut h);
+            color(chart.color, &mut h);
+        }
+        h.finish()
+    }
+}
+
+impl<Message> canvas::Program<Message> for ChartGrid<'_> {
     type State = ();
 
     fn draw(
@@ -59,7 +108,16 @@ impl<Message> canvas::Program<Message> for ChartGrid {
         bounds: Rectangle,
         _cursor: mouse::Cursor,
     ) -> Vec<Geometry> {
-        let mut frame = Frame::new(renderer, bounds.size());
+        vec![
+            self.cache
+                .geometry
+                .draw(renderer, bounds.size(), |frame| self.paint(frame, bounds)),
+        ]
+    }
+}
+
+impl ChartGrid<'_> {
+    fn paint(&self, frame: &mut Frame, bounds: Rectangle) {
         let columns = self.columns.max(1);
         let rows = self.charts.len().div_ceil(columns).max(1);
         let cell = Size::new(
@@ -95,7 +153,6 @@ impl<Message> canvas::Program<Message> for ChartGrid {
                 chart.paint(frame, inner);
             });
         }
-        vec![frame.into_geometry()]
     }
 }
 
@@ -261,7 +318,44 @@ fn axis(top: u64) -> (u64, u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::axis;
+    use super::{BarChart, ChartCache, ChartGrid, axis};
+    use crate::ui::theme::Palette;
+
+    fn grid<'a>(cache: &'a ChartCache, scans: u64, palette: Palette) -> ChartGrid<'a> {
+        ChartGrid {
+            charts: vec![(
+                "Scans".into(),
+                BarChart {
+                    bars: vec![("Mon".into(), scans), ("Tue".into(), 4)],
+                    color: palette.primary,
+                    horizontal: false,
+                    palette,
+                    note: None,
+                },
+            )],
+            columns: 3,
+            palette,
+            cache,
+        }
+    }
+
+    #[test]
+    fn the_charts_are_drawn_again_only_when_what_they_show_changes() {
+        let cache = ChartCache::default();
+        let first = grid(&cache, 3, Palette::STANDARD)
+            .keep_or_clear()
+            .fingerprint();
+        // The clock's tick: the same charts, the same drawing.
+        assert_eq!(grid(&cache, 3, Palette::STANDARD).fingerprint(), first);
+        assert_eq!(cache.drawn_from.get(), first);
+        // New data or another palette: drawn again.
+        assert_ne!(grid(&cache, 5, Palette::STANDARD).fingerprint(), first);
+        assert_ne!(grid(&cache, 3, Palette::HIGH_CONTRAST).fingerprint(), first);
+        let redrawn = grid(&cache, 5, Palette::STANDARD)
+            .keep_or_clear()
+            .fingerprint();
+        assert_eq!(cache.drawn_from.get(), redrawn);
+    }
 
     #[test]
     fn the_value_axis_is_round_and_covers_the_tallest_bar() {
