@@ -101,6 +101,17 @@ impl std::fmt::Debug for Database {
     }
 }
 
+/// Runs one migration's SQL. One that edits a table definition in place (`writable_schema`)
+/// also bumps `schema_version`, so that other connections re-read the schema.
+fn apply_migration(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.execute_batch(sql)?;
+    if sql.contains("writable_schema") {
+        let schema: i64 = conn.pragma_query_value(None, "schema_version", |r| r.get(0))?;
+        conn.pragma_update(None, "schema_version", schema + 1)?;
+    }
+    Ok(())
+}
+
 /// A check running on its own thread ([`Database::quick_check_in_background`]).
 pub struct BackgroundCheck(std::thread::JoinHandle<Result<(), DbError>>);
 
@@ -205,11 +216,7 @@ impl Database {
     pub fn create_at_version(path: &Path, version: u32) -> Result<(), DbError> {
         let conn = Connection::open(path)?;
         for (i, sql) in MIGRATIONS.iter().take(version as usize).enumerate() {
-            conn.execute_batch(sql)?;
-            if sql.contains("writable_schema") {
-                let schema: i64 = conn.pragma_query_value(None, "schema_version", |r| r.get(0))?;
-                conn.pragma_update(None, "schema_version", schema + 1)?;
-            }
+            apply_migration(&conn, sql)?;
             conn.pragma_update(None, "user_version", i + 1)?;
         }
         Ok(())
@@ -301,16 +308,7 @@ impl Database {
                 detail: e.to_string(),
             };
             let tx = self.conn.transaction().map_err(fail)?;
-            tx.execute_batch(sql).map_err(fail)?;
-            if sql.contains("writable_schema") {
-                // A table definition edited in place: other connections must re-read the
-                // schema, which they do when its version changes.
-                let schema: i64 = tx
-                    .pragma_query_value(None, "schema_version", |r| r.get(0))
-                    .map_err(fail)?;
-                tx.pragma_update(None, "schema_version", schema + 1)
-                    .map_err(fail)?;
-            }
+            apply_migration(&tx, sql).map_err(fail)?;
             tx.pragma_update(None, "user_version", version)
                 .map_err(fail)?;
             tx.commit().map_err(fail)?;
