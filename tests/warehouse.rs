@@ -170,6 +170,11 @@ async fn sync_from_empty_then_delta() {
         44
     );
     assert_eq!(env.count("SELECT count(*) FROM store_stock"), 602);
+    assert_eq!(
+        env.count("SELECT -cache_size FROM pragma_cache_size()"),
+        2048,
+        "the sync's large page cache is given back"
+    );
 
     // Changes at the chain: a price, a discontinued size, a stock count.
     let store = env.store();

@@ -133,6 +133,19 @@ fn one_style_with_5000_sizes(conn: &rusqlite::Connection) {
     }
 }
 
+/// Scribbles over the middle of the file, as a torn write or bad disk would; returns the
+/// damaged bytes, to check that nothing rewrites them.
+fn scribble_over_a_page(path: &std::path::Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(path).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 6 * page, "file is {} bytes", bytes.len());
+    for b in &mut bytes[4 * page..4 * page + 3000] {
+        *b = 0xA5;
+    }
+    std::fs::write(path, &bytes).unwrap();
+    bytes
+}
+
 #[test]
 fn a_corrupted_page_is_found_by_the_integrity_check() {
     let dir = tempfile::tempdir().unwrap();
@@ -146,14 +159,7 @@ fn a_corrupted_page_is_found_by_the_integrity_check() {
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
             .unwrap();
     }
-    // Scribble over the middle of the file, as a torn write or bad disk would.
-    let mut bytes = std::fs::read(&path).unwrap();
-    let page = 4096;
-    assert!(bytes.len() > 6 * page, "file is {} bytes", bytes.len());
-    for b in &mut bytes[4 * page..4 * page + 3000] {
-        *b = 0xA5;
-    }
-    std::fs::write(&path, &bytes).unwrap();
+    let bytes = scribble_over_a_page(&path);
     for check in [Check::Full, Check::Quick] {
         let err = Database::open_with(&path, check).unwrap_err();
         assert!(matches!(err, DbError::Damaged { .. }), "{check:?}: {err:?}");
@@ -188,11 +194,7 @@ fn an_import_checks_the_database_while_it_reads_and_writes_nothing_into_a_damage
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
             .unwrap();
     }
-    let mut bytes = std::fs::read(&path).unwrap();
-    for b in &mut bytes[4 * 4096..4 * 4096 + 3000] {
-        *b = 0xA5;
-    }
-    std::fs::write(&path, &bytes).unwrap();
+    let bytes = scribble_over_a_page(&path);
     // As `kiosk import-stock` opens it: no check at the open, the quick check alongside the
     // parsing of the file.
     let mut db = Database::open_with(&path, Check::OnUse).unwrap();
@@ -231,11 +233,7 @@ fn an_open_that_migrates_checks_the_whole_file_whatever_was_asked() {
         one_style_with_5000_sizes(&tx);
         tx.commit().unwrap();
     }
-    let mut bytes = std::fs::read(&path).unwrap();
-    for b in &mut bytes[4 * 4096..4 * 4096 + 3000] {
-        *b = 0xA5;
-    }
-    std::fs::write(&path, &bytes).unwrap();
+    let bytes = scribble_over_a_page(&path);
     // Only reading was asked for, but the schema must be migrated (a write): checked first.
     let err = Database::open_with(&path, Check::OnUse).unwrap_err();
     assert!(matches!(err, DbError::Damaged { .. }), "{err:?}");
