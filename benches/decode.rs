@@ -78,17 +78,37 @@ fn decode(c: &mut Criterion) {
             slow.luma(half.as_raw(), 640, 360).is_err()
         })
     });
-    // The camera pipeline as it runs: the fast path every frame, the slow pass (try-harder,
-    // inverted, a quarter turn) on one missed frame in four. Per frame, averaged over 8.
+    // The camera pipeline as it runs: the fast path every frame, the slow passes in turn on one
+    // missed frame in four — on a scene that changes every frame (each set runs at its turn),
+    // and on a still empty scene (each set once a second: `RETRY_STILL_SCENE_AFTER`). Per
+    // frame, averaged over 8.
+    let changing: Vec<kiosk::camera::Frame> = (0..8u8)
+        .map(|i| kiosk::camera::Frame {
+            width: 1280,
+            height: 720,
+            luma: vec![60 + 20 * i; 1280 * 720],
+        })
+        .collect();
+    let mut moving = kiosk::camera::ScanPipeline::new(kiosk::camera::PipelineOptions::default());
+    group.sample_size(20);
+    group.bench_function(
+        "pipeline per frame, no barcode, scene changing every frame (incl. fallback share)",
+        |b| {
+            b.iter(|| {
+                for frame in &changing {
+                    assert!(moving.feed(frame).is_none());
+                }
+            })
+        },
+    );
     let mut pipeline = kiosk::camera::ScanPipeline::new(kiosk::camera::PipelineOptions::default());
     let still = kiosk::camera::Frame {
         width: 1280,
         height: 720,
         luma: empty.as_raw().clone(),
     };
-    group.sample_size(20);
     group.bench_function(
-        "pipeline per frame, no barcode (incl. fallback share)",
+        "pipeline per frame, no barcode, still scene (incl. fallback share)",
         |b| {
             b.iter(|| {
                 for _ in 0..8 {

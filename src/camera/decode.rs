@@ -80,6 +80,14 @@ impl Decoded {
         Some((line.right - line.left) / guard_span_modules(self.symbology)?)
     }
 
+    /// A QR code or Data Matrix: Reed–Solomon error correction inside, unlike any 1D symbol.
+    pub fn is_2d(&self) -> bool {
+        matches!(
+            self.symbology,
+            Some(Symbology::QrCode | Symbology::DataMatrix)
+        )
+    }
+
     pub fn is_short_retail(&self) -> bool {
         matches!(self.symbology, Some(Symbology::UpcE | Symbology::Ean8))
     }

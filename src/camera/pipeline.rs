@@ -7,7 +7,9 @@
 //! on other scan lines of the same frame (with no longer symbol around a short one, quiet
 //! zones either side of it, and a square look at it when its bars run aslant), and the same
 //! GTIN was read in `confirm_frames` frames in a row: a wrong product on screen is worse than a
-//! second look. A still picture gets one careful look with the same rules (`read_still`).
+//! second look — unless one frame already holds strong evidence (see [`Evidence::Strong`]),
+//! when the second look would only cost the shopper 33 ms. A still picture gets one careful
+//! look with the same rules (`read_still`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -31,6 +33,8 @@ pub struct PipelineOptions {
     /// EAN-13 seen as a UPC-E, say) than a new product, so it needs `unknown_confirm_frames`.
     pub catalog: Option<Arc<HashSet<Gtin>>>,
     pub unknown_confirm_frames: u32,
+    /// Accept a read with strong evidence in one frame, whatever `confirm_frames` says.
+    pub one_frame_when_certain: bool,
 }
 
 impl Default for PipelineOptions {
@@ -41,6 +45,7 @@ impl Default for PipelineOptions {
             fallback_every: 4,
             catalog: None,
             unknown_confirm_frames: 6,
+            one_frame_when_certain: true,
         }
     }
 }
@@ -72,6 +77,13 @@ pub struct ScanPipeline {
     empty_frames: u32,
     /// Frames since an EAN-13 or UPC-A was decoded (whether or not it held).
     frames_since_longer: u32,
+    /// Frames fed so far.
+    frames: u64,
+    /// Per set of slow passes ([`Pass::FOR_CAMERA`]): the scene it last found nothing in, and
+    /// at which frame. The same set on the same scene finds the same nothing, at 40-60 ms a go.
+    slow_found_nothing: [Option<(Scene, u64)>; Pass::FOR_CAMERA.len()],
+    /// Slow frames run (for the tests and the log).
+    slow_runs: u64,
 }
 
 /// Frames (a second at 30 fps) after an EAN-13/UPC-A read in which a short symbol (UPC-E,
@@ -80,6 +92,10 @@ const LONGER_MEMORY: u32 = 30;
 
 /// Frames without any code after which the same product may be accepted again.
 const FORGET_AFTER_EMPTY: u32 = 45;
+
+/// Frames (a second at 30 fps) after which a set of slow passes runs again on a scene it
+/// found nothing in: camera noise gives a borderline symbol another chance now and then.
+const RETRY_STILL_SCENE_AFTER: u64 = 30;
 
 impl ScanPipeline {
     pub fn new(options: PipelineOptions) -> Self {
@@ -97,13 +113,22 @@ impl ScanPipeline {
             shown: None,
             empty_frames: 0,
             frames_since_longer: u32::MAX,
+            frames: 0,
+            slow_found_nothing: Default::default(),
+            slow_runs: 0,
         }
+    }
+
+    /// Slow frames run so far.
+    pub fn slow_runs(&self) -> u64 {
+        self.slow_runs
     }
 
     /// Forget the product on screen (the shopper started over): it may be accepted again.
     pub fn reset(&mut self) {
         self.candidate = None;
         self.shown = None;
+        self.slow_found_nothing = Default::default();
     }
 
     fn read(&mut self, frame: &Frame) -> Option<Read> {
@@ -121,8 +146,26 @@ impl ScanPipeline {
         // The camera's slow passes take turns, one set per slow frame, so a slow frame costs
         // no more than it did before the local-mean pass was added.
         let turn = (self.misses / self.options.fallback_every.max(1)).saturating_sub(1) as usize;
-        let passes = Pass::FOR_CAMERA[turn % Pass::FOR_CAMERA.len()];
-        self.slow_passes(frame, passes.to_vec()).next()
+        let set = turn % Pass::FOR_CAMERA.len();
+        // Nothing moved since this set last found nothing here (an empty counter, a tag held
+        // still): running it again would cost 40-60 ms for the same answer. This is what keeps
+        // a camera looking at an empty scene from spending half a core on it.
+        let scene = Scene::of(frame);
+        if let Some((seen, at)) = &self.slow_found_nothing[set]
+            && !seen.differs_from(&scene)
+            && self.frames - at < RETRY_STILL_SCENE_AFTER
+        {
+            return None;
+        }
+        self.slow_runs += 1;
+        let read = self
+            .slow_passes(frame, Pass::FOR_CAMERA[set].to_vec())
+            .next();
+        self.slow_found_nothing[set] = match read {
+            Some(_) => None,
+            None => Some((scene, self.frames)),
+        };
+        read
     }
 
     /// The slower passes (see [`Pass`]), lazily: the first read that holds stops the caller.
@@ -177,17 +220,27 @@ impl ScanPipeline {
         })
     }
 
-    /// Whether a read holds up: a 2D symbol (Reed–Solomon inside) as it is; a 1D retail symbol
-    /// only when other scan lines read the same product, more than read another, no longer
-    /// symbol shows around a short one, and a short one has its quiet zones. One line of bars
-    /// can misread, and now and then two lines side by side misread alike (a sideways EAN-13
-    /// read as another valid EAN-13 on two neighbouring columns — zxing-cpp makes that one
-    /// too): so one other line is enough only for a product the store sells (the catalog is
+    /// How much a read holds up: a 2D symbol (Reed–Solomon inside) as it is; a 1D retail
+    /// symbol only when other scan lines read the same product, more than read another, no
+    /// longer symbol shows around a short one, and a short one has its quiet zones. One line of
+    /// bars can misread, and now and then two lines side by side misread alike (a sideways
+    /// EAN-13 read as another valid EAN-13 on two neighbouring columns — zxing-cpp makes that
+    /// one too): so one other line is enough only for a product the store sells (the catalog is
     /// evidence of its own: a misread landing on one of its GTINs is a one-in-a-billion event);
     /// any other read, or any read without a catalog (`kiosk decode`), needs two.
-    fn holds(&self, read: &Read, frame: &Frame) -> bool {
+    fn evidence(&self, read: &Read, frame: &Frame) -> Evidence {
+        let sold_here = read
+            .decoded
+            .scan
+            .as_ref()
+            .is_ok_and(|scan| self.sells(scan.gtin));
         if !read.decoded.is_retail_1d() {
-            return true;
+            // A 2D symbol carries its own error correction; a Code 128 only a checksum.
+            return if sold_here && read.decoded.is_2d() {
+                Evidence::Strong
+            } else {
+                Evidence::Enough
+            };
         }
         if read.shrunk
             && read
@@ -196,18 +249,13 @@ impl ScanPipeline {
                 .is_none_or(|w| w < MIN_MODULE_WHEN_SHRUNK)
         {
             tracing::debug!(text = %read.decoded.text, "1D read on a picture shrunk too far");
-            return false;
+            return Evidence::None;
         }
         let (luma, width, height) = match &read.picture {
             Some(p) => (p.as_raw().as_slice(), p.width(), p.height()),
             None => (frame.luma.as_slice(), frame.width, frame.height),
         };
         let votes = self.slow.line_votes(luma, width, height, &read.decoded);
-        let sold_here = read
-            .decoded
-            .scan
-            .as_ref()
-            .is_ok_and(|scan| self.sells(scan.gtin));
         let needed = if sold_here { 1 } else { 2 };
         let held = !votes.longer_symbol
             && votes.agreeing >= needed
@@ -217,8 +265,26 @@ impl ScanPipeline {
                     && self.square_read_agrees(read, luma, (width, height), votes));
         if !held {
             tracing::debug!(?votes, text = %read.decoded.text, "1D read not confirmed by its other lines");
+            return Evidence::None;
         }
-        held
+        // Strong: the plain fast read of a full-length symbol, two more lines reading the same
+        // GTIN and none reading anything else, and a product this store sells. Short symbols
+        // (a UPC-E's worth of bars hides in every EAN-13) and reads from the slow passes (where
+        // the documented misreads were made) keep the second frame.
+        let strong = sold_here
+            && !read.slow_path
+            && !read.decoded.is_short_retail()
+            && votes.agreeing >= 2
+            && votes.other == 0;
+        if strong {
+            Evidence::Strong
+        } else {
+            Evidence::Enough
+        }
+    }
+
+    fn holds(&self, read: &Read, frame: &Frame) -> bool {
+        self.evidence(read, frame) != Evidence::None
     }
 
     /// A short symbol read on lines that cross its bars aslant may be part of a longer one
@@ -305,6 +371,7 @@ impl ScanPipeline {
 
     /// Feeds one frame; returns a read once it is certain.
     pub fn feed(&mut self, frame: &Frame) -> Option<Accepted> {
+        self.frames += 1;
         self.frames_since_longer = self.frames_since_longer.saturating_add(1);
         let Some(read) = self.read(frame) else {
             self.empty_frames += 1;
@@ -327,7 +394,8 @@ impl ScanPipeline {
         // treated as no read at all.
         let gtin = read.decoded.scan.as_ref().ok()?.gtin;
         let known = self.known(gtin);
-        if !self.holds(&read, frame) {
+        let evidence = self.evidence(&read, frame);
+        if evidence == Evidence::None {
             return None;
         }
         let count = match self.candidate {
@@ -335,7 +403,9 @@ impl ScanPipeline {
             _ => 1,
         };
         self.candidate = Some((gtin, count));
-        let needed = if known {
+        let needed = if evidence == Evidence::Strong && self.options.one_frame_when_certain {
+            1
+        } else if known {
             self.options.confirm_frames
         } else {
             self.options
@@ -348,6 +418,63 @@ impl ScanPipeline {
         self.shown = Some(gtin);
         read.accepted()
     }
+}
+
+/// A frame in brief: the mean brightness of each cell of a coarse grid. Two frames of the
+/// same still scene differ by sensor noise, which the cell means average away; a tag, a hand
+/// or a shoe coming into view moves some cell by far more than [`Scene::MOVED`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Scene(Vec<u8>);
+
+impl Scene {
+    const COLUMNS: usize = 16;
+    const ROWS: usize = 9;
+    /// Grey levels a cell's mean must move by to count as a change.
+    const MOVED: u8 = 6;
+
+    fn of(frame: &Frame) -> Self {
+        let (width, height) = (frame.width as usize, frame.height as usize);
+        let mut sums = vec![(0u64, 0u64); Self::COLUMNS * Self::ROWS];
+        if width == 0 || height == 0 || frame.luma.len() < width * height {
+            return Self(Vec::new());
+        }
+        // Every fourth pixel of every fourth row: plenty for a mean, a sixteenth of the work.
+        for y in (0..height).step_by(4) {
+            let cell_row = y * Self::ROWS / height * Self::COLUMNS;
+            let row = &frame.luma[y * width..(y + 1) * width];
+            for x in (0..width).step_by(4) {
+                let cell = &mut sums[cell_row + x * Self::COLUMNS / width];
+                cell.0 += u64::from(row[x]);
+                cell.1 += 1;
+            }
+        }
+        Self(
+            sums.into_iter()
+                .map(|(sum, n)| (sum / n.max(1)) as u8)
+                .collect(),
+        )
+    }
+
+    fn differs_from(&self, other: &Scene) -> bool {
+        self.0.len() != other.0.len()
+            || self
+                .0
+                .iter()
+                .zip(&other.0)
+                .any(|(a, b)| a.abs_diff(*b) > Self::MOVED)
+    }
+}
+
+/// How far one frame's read holds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// Not at all: other lines disagree, too few agree, a longer symbol shows around it, …
+    None,
+    /// As far as one frame can tell: the next frames must read it too (`confirm_frames`).
+    Enough,
+    /// A check digit, three lines of a full-length symbol reading the same (or a 2D symbol's
+    /// error correction) and a GTIN the store sells: a misread would have to pass all three.
+    Strong,
 }
 
 /// The narrowest bar (pixels) a read on a shrunk picture may have. Halving a crisp symbol
@@ -493,6 +620,59 @@ mod tests {
         assert!(p.feed(&f).is_some(), "after a reset it reads again");
     }
 
+    fn selling(codes: &[&str]) -> PipelineOptions {
+        PipelineOptions {
+            catalog: Some(Arc::new(codes.iter().map(|c| c.parse().unwrap()).collect())),
+            ..PipelineOptions::default()
+        }
+    }
+
+    #[test]
+    fn a_full_symbol_read_alike_on_three_lines_of_a_product_sold_here_shows_from_one_frame() {
+        let f = frame_of("4012345001013", BarcodeFormat::Ean13, false);
+        let mut p = ScanPipeline::new(selling(&["04012345001013"]));
+        let first = p
+            .feed(&f)
+            .expect("strong evidence: the first frame is enough");
+        assert_eq!(first.gtin.to_string(), "04012345001013");
+        assert_eq!(p.feed(&f), None, "not re-triggered while on screen");
+        // A 2D symbol sold here: its error correction is the second look.
+        let m = frame_of("(01)04012345001020", BarcodeFormat::DataMatrix, true);
+        let mut p = ScanPipeline::new(selling(&["04012345001020"]));
+        assert!(p.feed(&m).is_some());
+    }
+
+    #[test]
+    fn anything_weaker_than_strong_evidence_still_waits_for_the_next_frame() {
+        let ean = frame_of("4012345001013", BarcodeFormat::Ean13, false);
+        // Not sold here (and no catalog at all): two frames.
+        let mut p = ScanPipeline::new(selling(&["04012345001020"]));
+        assert_eq!(p.feed(&ean), None);
+        assert!(p.feed(&ean).is_none(), "outside the catalog it needs six");
+        // Sold here, but the integrator asked for every read to wait.
+        let mut p = ScanPipeline::new(PipelineOptions {
+            one_frame_when_certain: false,
+            ..selling(&["04012345001013"])
+        });
+        assert_eq!(p.feed(&ean), None);
+        assert!(p.feed(&ean).is_some());
+        // A short symbol sold here: a UPC-E's worth of bars hides in every EAN-13.
+        let upce = frame_of("01234565", BarcodeFormat::UpcE, false);
+        let mut p = ScanPipeline::new(selling(&["00012345000065"]));
+        assert_eq!(p.feed(&upce), None);
+        assert!(p.feed(&upce).is_some());
+        // Sold here, but only one other line agrees (the rest of the frame is white).
+        let mut thin = vec![255u8; ean.luma.len()];
+        let row = ean.width as usize;
+        let middle = ean.height as usize / 2;
+        thin[middle * row..(middle + 2) * row]
+            .copy_from_slice(&ean.luma[middle * row..(middle + 2) * row]);
+        let thin = Frame { luma: thin, ..ean };
+        let mut p = ScanPipeline::new(selling(&["04012345001013"]));
+        assert_eq!(p.feed(&thin), None);
+        assert!(p.feed(&thin).is_some());
+    }
+
     #[test]
     fn a_short_symbol_right_after_a_longer_one_waits_a_second() {
         let mut p = ScanPipeline::new(PipelineOptions::default());
@@ -578,6 +758,49 @@ mod tests {
         let reads: Vec<_> = (0..4).filter_map(|_| p.feed(&frame)).collect();
         assert_eq!(reads.len(), 1);
         assert!(reads[0].slow_path);
+    }
+
+    #[test]
+    fn a_still_scene_gets_each_slow_set_once_a_second_and_a_changed_one_at_once() {
+        let mut p = ScanPipeline::new(PipelineOptions {
+            fallback_every: 1,
+            ..PipelineOptions::default()
+        });
+        let empty = blank();
+        for _ in 0..RETRY_STILL_SCENE_AFTER {
+            assert_eq!(p.feed(&empty), None);
+        }
+        // Before: a slow frame every frame here. Now each set once, until a second has passed.
+        assert_eq!(p.slow_runs(), 2);
+        for _ in 0..RETRY_STILL_SCENE_AFTER {
+            p.feed(&empty);
+        }
+        assert!((3..=4).contains(&p.slow_runs()), "{}", p.slow_runs());
+        // Something comes into view: the slow passes look at once, and read it.
+        let picture = render(BarcodeFormat::Ean13, "4012345001013", 380, 180, false).unwrap();
+        let sideways = frame_with(&imageops::rotate90(&picture), 1280, 720);
+        let sideways = Frame {
+            width: 1280,
+            height: 720,
+            luma: sideways.into_raw(),
+        };
+        let before = p.slow_runs();
+        let read = (0..4).find_map(|_| p.feed(&sideways));
+        assert!(p.slow_runs() > before);
+        assert!(read.is_some_and(|r| r.slow_path));
+    }
+
+    #[test]
+    fn noise_is_no_change_of_scene_and_a_tag_is() {
+        let mut noisy = blank();
+        let mut seed = 7u32;
+        for v in &mut noisy.luma {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            *v = 128u8.wrapping_add((seed >> 16) as u8 % 9).wrapping_sub(4);
+        }
+        assert!(!Scene::of(&blank()).differs_from(&Scene::of(&noisy)));
+        let tag = frame_of("4012345001013", BarcodeFormat::Ean13, false);
+        assert!(Scene::of(&blank()).differs_from(&Scene::of(&tag)));
     }
 
     #[test]

@@ -1,13 +1,11 @@
 //! The two camera threads: `camera-capture` opens the source and fills the frame slot (and
 //! re-opens it when it fails, so an unplugged camera comes back without a restart);
-//! `barcode-decoder` takes the newest frame, makes a small preview and runs the pipeline.
+//! `barcode-decoder` takes the newest frame, makes a small preview (only when a screen shows
+//! it) and runs the pipeline.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-use image::GrayImage;
-use image::imageops::{self, FilterType};
 
 use super::{Accepted, FrameSlot, PipelineOptions, ScanPipeline, SourceSpec, open};
 use crate::config::Camera as CameraConfig;
@@ -22,7 +20,8 @@ const REOPEN_AFTER: Duration = Duration::from_secs(2);
 pub struct Preview {
     pub width: u32,
     pub height: u32,
-    pub rgba: Vec<u8>,
+    /// Shared, so the screen takes it without copying.
+    pub rgba: bytes::Bytes,
 }
 
 #[derive(Debug, Clone)]
@@ -48,12 +47,14 @@ impl Drop for CameraHandle {
     }
 }
 
-/// Starts capture and decoding. `emit` returns `false` when nobody listens any more, which
-/// stops the threads too.
+/// Starts capture and decoding, with previews when `previews` (the scan screen shows them;
+/// elsewhere making them would cost a tenth of a core for nothing). `emit` returns `false`
+/// when nobody listens any more, which stops the threads too.
 pub fn start(
     spec: SourceSpec,
     config: CameraConfig,
     options: PipelineOptions,
+    previews: bool,
     emit: impl Fn(CameraEvent) -> bool + Send + Sync + 'static,
 ) -> std::io::Result<CameraHandle> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -112,7 +113,8 @@ pub fn start(
                 while let Some(frame) = slot.take() {
                     n += 1;
                     // About 15 previews a second at 30 fps: smooth enough, half the work.
-                    if n.is_multiple_of(2)
+                    if previews
+                        && n.is_multiple_of(2)
                         && let Some(preview) = preview(&frame.luma, frame.width, frame.height)
                         && !emit(CameraEvent::Preview(Arc::new(preview)))
                     {
@@ -131,20 +133,41 @@ pub fn start(
     Ok(CameraHandle { stop, slot })
 }
 
+/// The frame at about [`PREVIEW_WIDTH`] pixels wide, as RGBA: each preview pixel is the mean of
+/// a square of frame pixels (2×2 for 1280×720, 3×3 for 1920×1080), in one pass. A filtered
+/// resize (`imageops::resize`) took about half the decoder thread's time.
 fn preview(luma: &[u8], width: u32, height: u32) -> Option<Preview> {
-    let image = GrayImage::from_raw(width, height, luma.to_vec())?;
-    let h = (u64::from(height) * u64::from(PREVIEW_WIDTH) / u64::from(width.max(1))) as u32;
-    let small = imageops::resize(&image, PREVIEW_WIDTH, h.max(1), FilterType::Triangle);
-    let (width, height) = small.dimensions();
-    let rgba = small
-        .into_raw()
-        .into_iter()
-        .flat_map(|v| [v, v, v, 255])
-        .collect();
+    let factor = (width / PREVIEW_WIDTH).max(1) as usize;
+    let (width, height) = (width as usize, height as usize);
+    if luma.len() < width * height {
+        return None;
+    }
+    let (small_width, small_height) = (width / factor, height / factor);
+    if small_width == 0 || small_height == 0 {
+        return None;
+    }
+    let area = (factor * factor) as u32;
+    let mut rgba = Vec::with_capacity(small_width * small_height * 4);
+    for y in 0..small_height {
+        let rows = &luma[y * factor * width..(y + 1) * factor * width];
+        for x in 0..small_width {
+            let sum: u32 = rows
+                .chunks_exact(width)
+                .map(|row| {
+                    row[x * factor..(x + 1) * factor]
+                        .iter()
+                        .map(|&v| u32::from(v))
+                        .sum::<u32>()
+                })
+                .sum();
+            let v = (sum / area) as u8;
+            rgba.extend_from_slice(&[v, v, v, 255]);
+        }
+    }
     Some(Preview {
-        width,
-        height,
-        rgba,
+        width: small_width as u32,
+        height: small_height as u32,
+        rgba: rgba.into(),
     })
 }
 
@@ -155,8 +178,8 @@ mod tests {
     use super::*;
     use crate::camera::decode::{frame_with, render};
 
-    #[test]
-    fn replay_frames_flow_to_an_accepted_read_and_previews() {
+    /// Events from a replayed tag until the first read (or 20 s).
+    fn replay_events(previews: bool) -> Vec<CameraEvent> {
         let dir = tempfile::tempdir().unwrap();
         let label = render(
             crate::config::BarcodeFormat::Ean13,
@@ -179,6 +202,7 @@ mod tests {
             SourceSpec::Replay(dir.path().into()),
             config,
             PipelineOptions::default(),
+            previews,
             move |e| {
                 sink.lock().unwrap().push(e);
                 true
@@ -197,7 +221,12 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
         }
         drop(handle);
-        let seen = events.lock().unwrap();
+        events.lock().unwrap().clone()
+    }
+
+    #[test]
+    fn replay_frames_flow_to_an_accepted_read_and_previews() {
+        let seen = replay_events(true);
         assert!(matches!(seen.first(), Some(CameraEvent::Active(s)) if s.contains("replay")));
         let read = seen.iter().find_map(|e| match e {
             CameraEvent::Read(r) => Some(r.clone()),
@@ -214,6 +243,38 @@ mod tests {
     }
 
     #[test]
+    fn no_preview_is_made_when_no_screen_shows_it() {
+        let seen = replay_events(false);
+        assert!(seen.iter().any(|e| matches!(e, CameraEvent::Read(_))));
+        assert!(!seen.iter().any(|e| matches!(e, CameraEvent::Preview(_))));
+    }
+
+    #[test]
+    fn a_preview_is_the_frame_about_640_wide_each_pixel_the_mean_of_its_square() {
+        for (width, height, small) in [
+            (1280, 720, (640, 360)),
+            (1920, 1080, (640, 360)),
+            (640, 480, (640, 480)),
+            (1281, 721, (640, 360)),
+        ] {
+            // Left half black, right half white, one grey pixel pair in the first square.
+            let mut luma: Vec<u8> = (0..height)
+                .flat_map(|_| (0..width).map(move |x| if x < width / 2 { 0 } else { 255 }))
+                .collect();
+            luma[0] = 100;
+            let p = preview(&luma, width, height).unwrap();
+            assert_eq!((p.width, p.height), small, "{width}x{height}");
+            assert_eq!(p.rgba.len(), (small.0 * small.1 * 4) as usize);
+            let factor = (width / PREVIEW_WIDTH).max(1);
+            assert_eq!(p.rgba[0], (100 / (factor * factor)) as u8);
+            assert_eq!(&p.rgba[4..8], &[0, 0, 0, 255]);
+            let last = p.rgba.len() - 4;
+            assert_eq!(&p.rgba[last..], &[255, 255, 255, 255]);
+        }
+        assert!(preview(&[0; 10], 1280, 720).is_none(), "short buffer");
+    }
+
+    #[test]
     fn a_missing_source_is_reported() {
         let events: Arc<Mutex<Vec<CameraEvent>>> = Arc::default();
         let sink = events.clone();
@@ -221,6 +282,7 @@ mod tests {
             SourceSpec::Replay("/nonexistent/frames".into()),
             CameraConfig::default(),
             PipelineOptions::default(),
+            true,
             move |e| {
                 sink.lock().unwrap().push(e);
                 true

@@ -14,6 +14,9 @@ pub struct Camera {
     pub source: CameraSource,
     /// Frames in a row that must agree on a code before it is accepted.
     pub confirm_frames: u32,
+    /// A read with strong evidence in one frame (a full-length retail symbol read alike on
+    /// three scan lines, or a 2D symbol, of a product this store sells) is shown at once.
+    pub one_frame_when_certain: bool,
     pub device: u32,
     pub width: u32,
     pub height: u32,
@@ -90,6 +93,7 @@ impl Default for Camera {
             enabled: true,
             source: CameraSource::Device,
             confirm_frames: 2,
+            one_frame_when_certain: true,
             device: 0,
             width: 1280,
             height: 720,

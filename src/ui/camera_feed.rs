@@ -50,23 +50,24 @@ pub(super) fn camera_stream(key: &CameraKey) -> impl iced::futures::Stream<Item 
             let options = crate::camera::PipelineOptions {
                 formats,
                 confirm_frames: config.confirm_frames,
+                one_frame_when_certain: config.one_frame_when_certain,
                 catalog: catalog.map(Arc::new),
                 ..crate::camera::PipelineOptions::default()
             };
             let preview = key.preview;
             let (tx, mut rx) = tokio::sync::mpsc::channel::<crate::camera::CameraEvent>(8);
-            let started = crate::camera::start(key.spec.clone(), config, options, move |event| {
-                match event {
-                    // Previews may be dropped when the screen is busy; reads and status may not.
-                    // Off the scan screen they are not sent at all: they would only cost redraws.
-                    crate::camera::CameraEvent::Preview(_) if !preview => true,
-                    crate::camera::CameraEvent::Preview(_) => !matches!(
-                        tx.try_send(event),
-                        Err(tokio::sync::mpsc::error::TrySendError::Closed(_))
-                    ),
-                    other => tx.blocking_send(other).is_ok(),
-                }
-            });
+            // Off the scan screen no preview is made: it would only cost work and redraws.
+            let started =
+                crate::camera::start(key.spec.clone(), config, options, preview, move |event| {
+                    match event {
+                        // Previews may be dropped when the screen is busy; reads and status may not.
+                        crate::camera::CameraEvent::Preview(_) => !matches!(
+                            tx.try_send(event),
+                            Err(tokio::sync::mpsc::error::TrySendError::Closed(_))
+                        ),
+                        other => tx.blocking_send(other).is_ok(),
+                    }
+                });
             let _handle = match started {
                 Ok(handle) => handle,
                 Err(e) => {

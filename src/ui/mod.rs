@@ -828,7 +828,7 @@ impl Kiosk {
                 Task::none()
             }
             CameraEvent::Preview(p) => {
-                // RGBA was made on the decoder thread; the UI thread only wraps it.
+                // RGBA was made on the decoder thread; the UI thread only wraps it (no copy).
                 self.camera = CameraState::Active(Some(iced::widget::image::Handle::from_rgba(
                     p.width,
                     p.height,

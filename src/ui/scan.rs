@@ -227,11 +227,15 @@ impl Scan {
                 .align_bottom(Length::Fill)
                 .center_x(Length::Fill)
                 .padding(spacing::S),
-                container(space::horizontal())
-                    .width(Length::Fixed(360.0))
-                    .height(Length::Fixed(200.0))
-                    .style(aim)
-                    .center(Length::Fill),
+                // The aiming rectangle in the middle of the preview (`center` on the inner
+                // container itself would stretch it over the whole preview).
+                container(
+                    container(space::horizontal())
+                        .width(Length::Fixed(360.0))
+                        .height(Length::Fixed(200.0))
+                        .style(aim),
+                )
+                .center(Length::Fill),
             ]
             .into(),
             (true, super::CameraState::Starting | super::CameraState::Active(None)) => {

@@ -631,7 +631,7 @@ fn camera_chatter(kind: &str, gtin: &str) -> Vec<Message> {
                 crate::camera::Preview {
                     width: 2,
                     height: 1,
-                    rgba: vec![0; 8],
+                    rgba: vec![0; 8].into(),
                 },
             ))),
             camera_read(gtin),
