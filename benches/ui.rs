@@ -82,7 +82,7 @@ impl Window {
                 iced::Pixels(16.0),
                 std::env::var("ICED_TEST_BACKEND").ok().as_deref(),
             ))
-            .expect("renderer");
+            .expect("the renderer named by ICED_TEST_BACKEND does not start headless here");
         Self {
             renderer,
             cache: Some(Default::default()),
