@@ -1,6 +1,7 @@
 //! Loading the config with every rule: the config's own (`Config::validate`) and those that
 //! need a subsystem, each stated by its subsystem — countries (`address`), a mapped
-//! warehouse's templates (`warehouse::mapped`), camera sources (`camera`), languages (`i18n`).
+//! warehouse's templates (`warehouse::mapped`), camera sources (`camera`), languages (`i18n`),
+//! the web shop link (`domain::shop_link`).
 //! The config module imports none of them (it is a leaf); this is where they meet, and every
 //! broken rule is reported at once.
 
@@ -13,6 +14,7 @@ pub fn subsystem_issues(config: &Config) -> Vec<Issue> {
     let mut issues = crate::domain::address::check_config(config);
     issues.extend(crate::warehouse::mapped::config_issues(config));
     issues.extend(crate::i18n::check_config(config));
+    issues.extend(crate::domain::shop_link::check_config(config));
     issues
 }
 

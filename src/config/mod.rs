@@ -10,6 +10,7 @@ mod health;
 mod manager;
 mod rules;
 mod secret;
+mod shop;
 mod store;
 mod ui;
 mod warehouse;
@@ -20,6 +21,7 @@ pub use health::Health;
 pub use manager::{Manager, Notifications};
 pub use rules::Issue;
 pub use secret::{SecretSource, read_secret};
+pub use shop::Shop;
 pub use store::{Database, Privacy, Store};
 pub use ui::{Renderer, SizeSystemName, Theme, Ui};
 pub use warehouse::{
@@ -58,6 +60,7 @@ pub struct Config {
     pub notifications: Notifications,
     pub privacy: Privacy,
     pub health: Health,
+    pub shop: Shop,
 }
 
 /// How a typed value is written, for the error when one does not parse (the type's own

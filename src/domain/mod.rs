@@ -11,5 +11,6 @@ pub mod events;
 pub mod orders;
 pub mod pin;
 pub mod seed;
+pub mod shop_link;
 pub mod sizes;
 pub mod stock;

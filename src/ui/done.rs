@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use crate::config::BarcodeFormat;
 use iced::widget::{column, container, image, row, text};
 use iced::{Alignment, Element, Length, Task};
 
@@ -73,18 +72,6 @@ pub enum Action {
     EmailCode(String),
 }
 
-/// The QR the till scans: the kiosk order number, drawn with rxing.
-fn qr(order_number: &str) -> Option<image::Handle> {
-    let picture =
-        crate::camera::decode::render(BarcodeFormat::QrCode, order_number, 360, 360, false).ok()?;
-    let (w, h) = picture.dimensions();
-    let rgba: Vec<u8> = picture
-        .into_raw()
-        .into_iter()
-        .flat_map(|v| [v, v, v, 255])
-        .collect();
-    Some(image::Handle::from_rgba(w, h, rgba))
-}
 
 impl Done {
     pub fn new(
@@ -94,7 +81,8 @@ impl Done {
         email: &str,
         warehouse_mails: bool,
     ) -> Self {
-        let qr = qr(&order_number);
+        // The QR the till scans: the kiosk order number.
+        let qr = widgets::qr_code(&order_number, 360);
         let offered = warehouse_mails && warehouse_order_id.is_some() && !email.trim().is_empty();
         Self {
             order_number,

@@ -908,7 +908,11 @@ impl Kiosk {
             gtin: grid.scanned,
             style: grid.style.style_code.clone(),
         });
-        let mut product = product::Product::new(grid, self.size_system);
+        let shop = crate::domain::shop_link::ShopLink::from_config(&services.config)
+            .ok()
+            .flatten();
+        let mut product =
+            product::Product::new(grid, self.size_system).with_shop_link(shop.as_ref());
         let check = product.check_warehouse(&services).map(Message::Product);
         self.screen = Screen::Product(Box::new(product));
         Task::batch([recorded, check])

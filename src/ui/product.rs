@@ -27,6 +27,9 @@ pub struct Product {
     system: SizeSystemName,
     /// The warehouse check this screen waits for: a late answer for another product is dropped.
     pending: u64,
+    /// "Continue on your phone": the web shop's page of this style as a QR code, when the
+    /// chain has a web shop (`[shop] product_url`).
+    phone: Option<iced::widget::image::Handle>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +77,9 @@ pub fn size_label(entry: &GridEntry, system: SizeSystemName, gender: &str) -> St
     format!("{prefix} {value}{width}")
 }
 
+/// Side of the "Continue on your phone" QR code, pixels: a phone reads it from arm's length.
+const PHONE_QR_SIDE: u32 = 200;
+
 impl Product {
     pub fn new(grid: SizeGrid, system: SizeSystemName) -> Self {
         Self {
@@ -81,7 +87,25 @@ impl Product {
             warehouse: None,
             system,
             pending: 0,
+            phone: None,
         }
+    }
+
+    #[cfg(test)]
+    pub(super) fn phone_qr(&self) -> Option<&iced::widget::image::Handle> {
+        self.phone.as_ref()
+    }
+
+    /// Shows the web shop's page of this style (at the scanned size) as a QR code.
+    pub fn with_shop_link(mut self, link: Option<&crate::domain::shop_link::ShopLink>) -> Self {
+        let target = crate::domain::shop_link::Target {
+            gtin: self.grid.scanned,
+            style: &self.grid.style.style_code,
+        };
+        self.phone = link
+            .and_then(|link| link.url(target).ok())
+            .and_then(|url| widgets::qr_code(&url, PHONE_QR_SIDE));
+        self
     }
 
     /// Asks the warehouse what it has of this style (through the availability cache) and reads
@@ -227,6 +251,29 @@ impl Product {
             let note = super::style_text(ctx.lang, s, StyleText::FitNote);
             about = about
                 .push(text(ctx.t_with("product-fit", &[("note", note)])).size(theme::text::BODY));
+        }
+        if let Some(qr) = &self.phone {
+            // Black on white in every theme: phones need it.
+            about = about.push(
+                row![
+                    container(
+                        iced::widget::image(qr.clone())
+                            .width(Length::Fixed(PHONE_QR_SIDE as f32))
+                            .height(Length::Fixed(PHONE_QR_SIDE as f32)),
+                    )
+                    .padding(spacing::XS)
+                    .style(theme::band(iced::Color::WHITE, iced::Color::BLACK)),
+                    column![
+                        text(ctx.t("product-phone-title")).size(theme::text::BODY),
+                        text(ctx.t("product-phone-hint"))
+                            .size(theme::text::SMALL)
+                            .color(p.muted),
+                    ]
+                    .spacing(spacing::XS),
+                ]
+                .spacing(spacing::S)
+                .align_y(Alignment::Center),
+            );
         }
 
         let systems = row(ctx.size_systems.iter().map(|sys| {

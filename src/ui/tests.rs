@@ -679,6 +679,39 @@ async fn only_a_person_keeps_a_session_alive_whatever_the_camera_says() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_shop_continues_on_the_phone_only_where_the_chain_has_one() {
+    let mut rig = rig(true).await;
+    rig.wedge(IN_STORE).await;
+    assert!(!rig.shows("Continue on your phone"), "no web shop configured");
+    let mut rig = rig_with(true, |config, _| {
+        config.shop.product_url =
+            "https://shop.example.com/p/{{ style }}?gtin={{ gtin }}&utm_campaign={{ store }}".into();
+    })
+    .await;
+    rig.wedge(IN_STORE).await;
+    assert!(rig.shows("Continue on your phone"));
+    // The code a phone reads is the shop's page of this style at the scanned size.
+    let Some(iced::widget::image::Handle::Rgba {
+        width,
+        height,
+        pixels,
+        ..
+    }) = rig.product().phone_qr().cloned()
+    else {
+        panic!("no QR code on the product screen");
+    };
+    let luma: Vec<u8> = pixels.chunks_exact(4).map(|p| p[0]).collect();
+    let read = crate::camera::decode::Decoder::for_files(&[crate::config::BarcodeFormat::QrCode])
+        .luma(&luma, width, height)
+        .expect("the QR code reads");
+    let style = &rig.product().grid().style.style_code;
+    assert_eq!(
+        read.text,
+        format!("https://shop.example.com/p/{style}?gtin={IN_STORE}&utm_campaign=demo-store-001")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sizes_explain_their_letters_and_the_scanned_one_says_so_in_words() {
     let mut rig = rig(true).await;
     rig.wedge(IN_STORE).await;

@@ -183,3 +183,23 @@ fn key_rows<'a, M: Clone + 'a>(
         })
         .collect()
 }
+
+/// `text` as a QR code `side` pixels square (black on white, drawn with rxing), for a till or
+/// a phone to scan; `None` if it does not fit in one.
+pub fn qr_code(text: &str, side: u32) -> Option<iced::widget::image::Handle> {
+    let picture = crate::camera::decode::render(
+        crate::config::BarcodeFormat::QrCode,
+        text,
+        side,
+        side,
+        false,
+    )
+    .ok()?;
+    let (w, h) = picture.dimensions();
+    let rgba: Vec<u8> = picture
+        .into_raw()
+        .into_iter()
+        .flat_map(|v| [v, v, v, 255])
+        .collect();
+    Some(iced::widget::image::Handle::from_rgba(w, h, rgba))
+}

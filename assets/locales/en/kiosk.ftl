@@ -43,6 +43,8 @@ product-price = { $price }
 # A price: the number is formatted for the language; put the currency symbol where it goes.
 money = { $symbol }{ $amount }
 product-fit = Fit: { $note }
+product-phone-title = Continue on your phone
+product-phone-hint = Point your phone's camera at the code: this shoe opens in our web shop, to order there whenever you like.
 product-sizes = Choose your size
 product-size-system = Sizes in
 product-scanned = This is the shoe you scanned

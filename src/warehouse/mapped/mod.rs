@@ -24,6 +24,8 @@ mod operations;
 mod reader;
 mod spec;
 mod templates;
+/// Minijinja with values percent-encoded in templates named `*.url` (the web shop link uses it too).
+pub(crate) use templates::environment as template_environment;
 
 pub use mapping::{Mapping, MappingConfigError, order_state};
 pub use reader::{MappingError, read_answer_for_fuzzing, shape};
