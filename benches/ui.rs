@@ -153,6 +153,9 @@ fn main() {
         let pin_file = dir.path().join("manager.pin");
         std::fs::write(&pin_file, kiosk::domain::pin::hash_pin("2468").expect("hash")).expect("pin file");
         config.manager.pin_hash_env = String::new();
+        // A chain with a web shop: every product screen also draws its "continue on your
+        // phone" QR code, so its cost is in the figures.
+        config.shop.product_url = "https://shop.example.com/p/{{ style }}?gtin={{ gtin }}&utm_source=kiosk&utm_campaign={{ store }}".into();
         config.manager.pin_hash_file = pin_file;
         let services = Services::new(DbHandle::new(db), client, config, root.join("assets"), None);
         let db_for_year = services.db.clone();
