@@ -908,11 +908,8 @@ impl Kiosk {
             gtin: grid.scanned,
             style: grid.style.style_code.clone(),
         });
-        let shop = crate::domain::shop_link::ShopLink::from_config(&services.config)
-            .ok()
-            .flatten();
         let mut product =
-            product::Product::new(grid, self.size_system).with_shop_link(shop.as_ref());
+            product::Product::new(grid, self.size_system).with_shop_link(&services.config);
         let check = product.check_warehouse(&services).map(Message::Product);
         self.screen = Screen::Product(Box::new(product));
         Task::batch([recorded, check])

@@ -140,6 +140,9 @@ pub struct Order {
     errors: [Option<FieldError>; 7],
     focus: Field,
     shifted: bool,
+    /// The web shop's page of this size as a QR code (`[shop] product_url`), offered instead of
+    /// typing an address here.
+    phone: Option<iced::widget::image::Handle>,
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +175,9 @@ pub enum Action {
     Failed(OrderError),
 }
 
+/// Side of the QR code that continues the order on a phone, pixels.
+pub(super) const PHONE_QR_SIDE: u32 = 280;
+
 impl Order {
     pub fn new(style: Style, entry: GridEntry, size_label: String, store_country: &str) -> Self {
         let mut values: [String; 7] = Default::default();
@@ -187,7 +193,18 @@ impl Order {
             focus: Field::Name,
             // Names start with a capital.
             shifted: true,
+            phone: None,
         }
+    }
+
+    pub fn with_phone(mut self, phone: Option<iced::widget::image::Handle>) -> Self {
+        self.phone = phone;
+        self
+    }
+
+    #[cfg(test)]
+    pub(super) fn phone_qr(&self) -> Option<&iced::widget::image::Handle> {
+        self.phone.as_ref()
     }
 
     pub fn value(&self, field: Field) -> &str {
@@ -406,25 +423,47 @@ impl Order {
 
     fn review<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
-        container(
-            column![
-                text(ctx.t("order-review-title")).size(theme::text::H1),
-                container(column(self.item_lines(ctx)).spacing(spacing::M))
-                    .padding(spacing::L)
-                    .style(theme::surface(p)),
-                text(ctx.t("order-pay-note")).size(theme::text::BODY),
-                widgets::touch(
-                    ctx.t("order-continue"),
-                    Some(Message::Continue),
-                    theme::primary(p)
-                )
-                .width(Length::Fixed(420.0)),
+        let review = column![
+            text(ctx.t("order-review-title")).size(theme::text::H1),
+            container(column(self.item_lines(ctx)).spacing(spacing::M))
+                .padding(spacing::L)
+                .style(theme::surface(p)),
+            text(ctx.t("order-pay-note")).size(theme::text::BODY),
+            widgets::touch(
+                ctx.t("order-continue"),
+                Some(Message::Continue),
+                theme::primary(p)
+            )
+            .width(Length::Fixed(420.0)),
+        ]
+        .spacing(spacing::L)
+        .max_width(1100);
+        let body: Element<'a, Message> = match &self.phone {
+            Some(qr) => row![
+                review,
+                column![
+                    text(ctx.t("order-phone-title")).size(theme::text::H2),
+                    // Black on white in every theme: phones need it.
+                    container(
+                        iced::widget::image(qr.clone())
+                            .width(Length::Fixed(PHONE_QR_SIDE as f32))
+                            .height(Length::Fixed(PHONE_QR_SIDE as f32)),
+                    )
+                    .padding(spacing::S)
+                    .style(theme::band(iced::Color::WHITE, iced::Color::BLACK)),
+                    text(ctx.t("order-phone-hint"))
+                        .size(theme::text::BODY)
+                        .color(p.muted),
+                ]
+                .spacing(spacing::M)
+                .width(Length::Fixed(440.0)),
             ]
-            .spacing(spacing::L)
-            .max_width(1100),
-        )
-        .center(Length::Fill)
-        .into()
+            .spacing(spacing::XL)
+            .align_y(Alignment::Center)
+            .into(),
+            None => review.into(),
+        };
+        container(body).center(Length::Fill).into()
     }
 
     /// The check before placing: the item and every address line as it will be sent.

@@ -80,6 +80,20 @@ pub fn size_label(entry: &GridEntry, system: SizeSystemName, gender: &str) -> St
 /// Side of the "Continue on your phone" QR code, pixels: a phone reads it from arm's length.
 const PHONE_QR_SIDE: u32 = 200;
 
+/// The web shop's page of `style` at `gtin` as a QR code `side` pixels square; `None` when the
+/// chain has no web shop (`[shop] product_url = ""`).
+pub(super) fn shop_qr(
+    config: &crate::config::Config,
+    gtin: Gtin,
+    style: &str,
+    side: u32,
+) -> Option<iced::widget::image::Handle> {
+    use crate::domain::shop_link::{ShopLink, Target};
+    let link = ShopLink::from_config(config).ok().flatten()?;
+    let url = link.url(Target { gtin, style }).ok()?;
+    widgets::qr_code(&url, side)
+}
+
 impl Product {
     pub fn new(grid: SizeGrid, system: SizeSystemName) -> Self {
         Self {
@@ -96,15 +110,10 @@ impl Product {
         self.phone.as_ref()
     }
 
-    /// Shows the web shop's page of this style (at the scanned size) as a QR code.
-    pub fn with_shop_link(mut self, link: Option<&crate::domain::shop_link::ShopLink>) -> Self {
-        let target = crate::domain::shop_link::Target {
-            gtin: self.grid.scanned,
-            style: &self.grid.style.style_code,
-        };
-        self.phone = link
-            .and_then(|link| link.url(target).ok())
-            .and_then(|url| widgets::qr_code(&url, PHONE_QR_SIDE));
+    /// Shows the web shop's page of this style (at the scanned size) as a QR code, when the
+    /// chain has a web shop.
+    pub fn with_shop_link(mut self, config: &crate::config::Config) -> Self {
+        self.phone = shop_qr(config, self.grid.scanned, &self.grid.style.style_code, PHONE_QR_SIDE);
         self
     }
 
@@ -214,12 +223,24 @@ impl Product {
                             services.config.store.kiosk_id.clone(),
                         )))
                     }
-                    SizeStatus::Ship { .. } => Some(Next::Ship(Box::new(order::Order::new(
-                        self.grid.style.clone(),
-                        entry,
-                        label,
-                        &services.config.store.country,
-                    )))),
+                    SizeStatus::Ship { .. } => {
+                        // For a shopper who would rather not type an address here.
+                        let phone = shop_qr(
+                            &services.config,
+                            entry.gtin,
+                            &self.grid.style.style_code,
+                            order::PHONE_QR_SIDE,
+                        );
+                        Some(Next::Ship(Box::new(
+                            order::Order::new(
+                                self.grid.style.clone(),
+                                entry,
+                                label,
+                                &services.config.store.country,
+                            )
+                            .with_phone(phone),
+                        )))
+                    }
                     SizeStatus::Checking | SizeStatus::Unavailable => None,
                 };
                 return Action::Chose(asked, next);

@@ -691,24 +691,40 @@ async fn the_web_shop_continues_on_the_phone_only_where_the_chain_has_one() {
     rig.wedge(IN_STORE).await;
     assert!(rig.shows("Continue on your phone"));
     // The code a phone reads is the shop's page of this style at the scanned size.
-    let Some(iced::widget::image::Handle::Rgba {
+    let read = qr_text(rig.product().phone_qr().expect("a QR code on the product screen"));
+    let style = rig.product().grid().style.style_code.clone();
+    assert_eq!(
+        read,
+        format!("https://shop.example.com/p/{style}?gtin={IN_STORE}&utm_campaign=demo-store-001")
+    );
+    // A size to ship home: instead of typing an address here, the same shop at that size.
+    rig.choose(SHIP_ONLY).await;
+    assert!(rig.shows("Rather not type your address here?"));
+    let Screen::Order(order) = &rig.kiosk.screen else {
+        panic!("expected the order screen");
+    };
+    assert_eq!(
+        qr_text(order.phone_qr().expect("a QR code on the order screen")),
+        format!("https://shop.example.com/p/{style}?gtin={SHIP_ONLY}&utm_campaign=demo-store-001")
+    );
+}
+
+/// What a phone reads in a QR code the kiosk drew.
+fn qr_text(handle: &iced::widget::image::Handle) -> String {
+    let iced::widget::image::Handle::Rgba {
         width,
         height,
         pixels,
         ..
-    }) = rig.product().phone_qr().cloned()
+    } = handle
     else {
-        panic!("no QR code on the product screen");
+        panic!("not a drawn picture");
     };
     let luma: Vec<u8> = pixels.chunks_exact(4).map(|p| p[0]).collect();
-    let read = crate::camera::decode::Decoder::for_files(&[crate::config::BarcodeFormat::QrCode])
-        .luma(&luma, width, height)
-        .expect("the QR code reads");
-    let style = &rig.product().grid().style.style_code;
-    assert_eq!(
-        read.text,
-        format!("https://shop.example.com/p/{style}?gtin={IN_STORE}&utm_campaign=demo-store-001")
-    );
+    crate::camera::decode::Decoder::for_files(&[crate::config::BarcodeFormat::QrCode])
+        .luma(&luma, *width, *height)
+        .expect("the QR code reads")
+        .text
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
