@@ -69,7 +69,10 @@ impl ShopLink {
         {
             return Err(LinkFault {
                 problem: format!("{{{{ {unknown} }}}} is not a variable of the shop link"),
-                fix: format!("use {}", VARIABLES.map(|v| format!("{{{{ {v} }}}}")).join(", ")),
+                fix: format!(
+                    "use {}",
+                    VARIABLES.map(|v| format!("{{{{ {v} }}}}")).join(", ")
+                ),
             });
         }
         let link = Self {
@@ -172,7 +175,10 @@ mod tests {
     #[test]
     fn a_bad_template_is_refused_with_what_and_how() {
         for (template, says) in [
-            ("https://shop.example.com/p/{{ sku }}", "{{ sku }} is not a variable"),
+            (
+                "https://shop.example.com/p/{{ sku }}",
+                "{{ sku }} is not a variable",
+            ),
             ("https://shop.example.com/p/{{ style ", "does not parse"),
             ("http://shop.example.com/p/{{ style }}", "not https"),
             ("{{ style }}", "no address"),
@@ -180,7 +186,11 @@ mod tests {
             let issues = check_config(&with(template));
             assert_eq!(issues.len(), 1, "{template}");
             assert_eq!(issues[0].key, KEY);
-            assert!(issues[0].problem.contains(says), "{template}: {}", issues[0].problem);
+            assert!(
+                issues[0].problem.contains(says),
+                "{template}: {}",
+                issues[0].problem
+            );
             assert!(issues[0].fix.starts_with("use ") || issues[0].fix.contains("https://"));
         }
     }

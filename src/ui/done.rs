@@ -72,7 +72,6 @@ pub enum Action {
     EmailCode(String),
 }
 
-
 impl Done {
     pub fn new(
         order_number: String,

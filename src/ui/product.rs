@@ -113,7 +113,12 @@ impl Product {
     /// Shows the web shop's page of this style (at the scanned size) as a QR code, when the
     /// chain has a web shop.
     pub fn with_shop_link(mut self, config: &crate::config::Config) -> Self {
-        self.phone = shop_qr(config, self.grid.scanned, &self.grid.style.style_code, PHONE_QR_SIDE);
+        self.phone = shop_qr(
+            config,
+            self.grid.scanned,
+            &self.grid.style.style_code,
+            PHONE_QR_SIDE,
+        );
         self
     }
 

@@ -682,16 +682,24 @@ async fn only_a_person_keeps_a_session_alive_whatever_the_camera_says() {
 async fn the_web_shop_continues_on_the_phone_only_where_the_chain_has_one() {
     let mut rig = rig(true).await;
     rig.wedge(IN_STORE).await;
-    assert!(!rig.shows("Continue on your phone"), "no web shop configured");
+    assert!(
+        !rig.shows("Continue on your phone"),
+        "no web shop configured"
+    );
     let mut rig = rig_with(true, |config, _| {
         config.shop.product_url =
-            "https://shop.example.com/p/{{ style }}?gtin={{ gtin }}&utm_campaign={{ store }}".into();
+            "https://shop.example.com/p/{{ style }}?gtin={{ gtin }}&utm_campaign={{ store }}"
+                .into();
     })
     .await;
     rig.wedge(IN_STORE).await;
     assert!(rig.shows("Continue on your phone"));
     // The code a phone reads is the shop's page of this style at the scanned size.
-    let read = qr_text(rig.product().phone_qr().expect("a QR code on the product screen"));
+    let read = qr_text(
+        rig.product()
+            .phone_qr()
+            .expect("a QR code on the product screen"),
+    );
     let style = rig.product().grid().style.style_code.clone();
     assert_eq!(
         read,
