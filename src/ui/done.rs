@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use iced::widget::{column, container, image, row, text};
+use iced::widget::{column, container, row, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::services::Services;
@@ -54,7 +54,7 @@ pub struct Done {
     /// The address typed, masked, shown on the e-mail button.
     masked_email: String,
     pub code_email: CodeEmail,
-    qr: Option<image::Handle>,
+    qr: Option<widgets::QrCode>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl Done {
         warehouse_mails: bool,
     ) -> Self {
         // The QR the till scans: the kiosk order number.
-        let qr = widgets::qr_code(&order_number, 360);
+        let qr = widgets::QrCode::new(&order_number, 360);
         let offered = warehouse_mails && warehouse_order_id.is_some() && !email.trim().is_empty();
         Self {
             order_number,
@@ -186,15 +186,7 @@ impl Done {
             .align_y(Alignment::Center),
         );
         let code: Element<'a, Message> = match &self.qr {
-            // The QR stays black on white in every theme: tills need it.
-            Some(handle) => container(
-                image(handle.clone())
-                    .width(Length::Fixed(360.0))
-                    .height(Length::Fixed(360.0)),
-            )
-            .padding(spacing::S)
-            .style(theme::band(iced::Color::WHITE, iced::Color::BLACK))
-            .into(),
+            Some(qr) => qr.view(),
             None => text(&self.order_number).size(theme::text::H1).into(),
         };
         let body = ctx.arrange(words.into(), code, super::Side::Right);

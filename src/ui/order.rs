@@ -142,7 +142,7 @@ pub struct Order {
     shifted: bool,
     /// The web shop's page of this size as a QR code (`[shop] product_url`), offered instead of
     /// typing an address here.
-    phone: Option<iced::widget::image::Handle>,
+    phone: Option<widgets::QrCode>,
 }
 
 #[derive(Debug, Clone)]
@@ -197,13 +197,13 @@ impl Order {
         }
     }
 
-    pub fn with_phone(mut self, phone: Option<iced::widget::image::Handle>) -> Self {
+    pub fn with_phone(mut self, phone: Option<widgets::QrCode>) -> Self {
         self.phone = phone;
         self
     }
 
     #[cfg(test)]
-    pub(super) fn phone_qr(&self) -> Option<&iced::widget::image::Handle> {
+    pub(super) fn phone_qr(&self) -> Option<&widgets::QrCode> {
         self.phone.as_ref()
     }
 
@@ -443,14 +443,7 @@ impl Order {
                 review,
                 column![
                     text(ctx.t("order-phone-title")).size(theme::text::H2),
-                    // Black on white in every theme: phones need it.
-                    container(
-                        iced::widget::image(qr.clone())
-                            .width(Length::Fixed(PHONE_QR_SIDE as f32))
-                            .height(Length::Fixed(PHONE_QR_SIDE as f32)),
-                    )
-                    .padding(spacing::S)
-                    .style(theme::band(iced::Color::WHITE, iced::Color::BLACK)),
+                    qr.view(),
                     text(ctx.t("order-phone-hint"))
                         .size(theme::text::BODY)
                         .color(p.muted),

@@ -18,6 +18,7 @@ use super::{Ctx, in_store, order, widgets};
 use crate::domain::availability;
 use crate::domain::catalog;
 use crate::domain::events::Event;
+use crate::domain::shop_link::{ShopLink, Target};
 
 #[derive(Debug, Clone)]
 pub struct Product {
@@ -29,7 +30,7 @@ pub struct Product {
     pending: u64,
     /// "Continue on your phone": the web shop's page of this style as a QR code, when the
     /// chain has a web shop (`[shop] product_url`).
-    phone: Option<iced::widget::image::Handle>,
+    phone: Option<widgets::QrCode>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,17 +82,15 @@ pub fn size_label(entry: &GridEntry, system: SizeSystemName, gender: &str) -> St
 const PHONE_QR_SIDE: u32 = 200;
 
 /// The web shop's page of `style` at `gtin` as a QR code `side` pixels square; `None` when the
-/// chain has no web shop (`[shop] product_url = ""`).
+/// chain has no web shop (`[shop] product_url = ""`, `link` is `None`).
 pub(super) fn shop_qr(
-    config: &crate::config::Config,
+    link: Option<&ShopLink>,
     gtin: Gtin,
     style: &str,
     side: u32,
-) -> Option<iced::widget::image::Handle> {
-    use crate::domain::shop_link::{ShopLink, Target};
-    let link = ShopLink::from_config(config).ok().flatten()?;
-    let url = link.url(Target { gtin, style }).ok()?;
-    widgets::qr_code(&url, side)
+) -> Option<widgets::QrCode> {
+    let url = link?.url(Target { gtin, style }).ok()?;
+    widgets::QrCode::new(&url, side)
 }
 
 impl Product {
@@ -106,15 +105,15 @@ impl Product {
     }
 
     #[cfg(test)]
-    pub(super) fn phone_qr(&self) -> Option<&iced::widget::image::Handle> {
+    pub(super) fn phone_qr(&self) -> Option<&widgets::QrCode> {
         self.phone.as_ref()
     }
 
     /// Shows the web shop's page of this style (at the scanned size) as a QR code, when the
     /// chain has a web shop.
-    pub fn with_shop_link(mut self, config: &crate::config::Config) -> Self {
+    pub fn with_shop_link(mut self, link: Option<&ShopLink>) -> Self {
         self.phone = shop_qr(
-            config,
+            link,
             self.grid.scanned,
             &self.grid.style.style_code,
             PHONE_QR_SIDE,
@@ -231,7 +230,7 @@ impl Product {
                     SizeStatus::Ship { .. } => {
                         // For a shopper who would rather not type an address here.
                         let phone = shop_qr(
-                            &services.config,
+                            services.shop_link.as_ref(),
                             entry.gtin,
                             &self.grid.style.style_code,
                             order::PHONE_QR_SIDE,
@@ -279,16 +278,9 @@ impl Product {
                 .push(text(ctx.t_with("product-fit", &[("note", note)])).size(theme::text::BODY));
         }
         if let Some(qr) = &self.phone {
-            // Black on white in every theme: phones need it.
             about = about.push(
                 row![
-                    container(
-                        iced::widget::image(qr.clone())
-                            .width(Length::Fixed(PHONE_QR_SIDE as f32))
-                            .height(Length::Fixed(PHONE_QR_SIDE as f32)),
-                    )
-                    .padding(spacing::XS)
-                    .style(theme::band(iced::Color::WHITE, iced::Color::BLACK)),
+                    qr.view(),
                     column![
                         text(ctx.t("product-phone-title")).size(theme::text::BODY),
                         text(ctx.t("product-phone-hint"))

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, LoadedConfig};
 use crate::db::DbHandle;
+use crate::domain::shop_link::ShopLink;
 use crate::runtime::{Runtime, RuntimeError};
 use crate::warehouse::WarehouseClient;
 use crate::warehouse::server::ServerHandle;
@@ -15,6 +16,17 @@ use crate::warehouse::server::ServerHandle;
 pub struct Services {
     runtime: Runtime,
     pub chime: crate::ui::chime::Chime,
+    /// The web shop's link (`[shop] product_url`), compiled once; `None` without a web shop.
+    pub shop_link: Option<ShopLink>,
+}
+
+/// The config's shop link; the config was checked when it loaded, so a fault here is only
+/// logged (the QR codes are then left out, nothing else).
+fn shop_link(config: &Config) -> Option<ShopLink> {
+    ShopLink::from_config(config)
+        .inspect_err(|fault| tracing::warn!(problem = %fault.problem, "no shop link"))
+        .ok()
+        .flatten()
 }
 
 impl std::fmt::Debug for Services {
@@ -47,6 +59,7 @@ impl Services {
         embedded: Option<ServerHandle>,
     ) -> Self {
         Self {
+            shop_link: shop_link(&config),
             runtime: Runtime::from_parts(db, client, config, assets, embedded),
             chime: crate::ui::chime::Chime::silent(),
         }
@@ -62,5 +75,9 @@ pub async fn start_services(loaded: LoadedConfig) -> Result<Arc<Services>, Runti
         crate::ui::chime::Chime::silent()
     };
     let runtime = Runtime::start(loaded).await?;
-    Ok(Arc::new(Services { runtime, chime }))
+    Ok(Arc::new(Services {
+        shop_link: shop_link(&runtime.config),
+        runtime,
+        chime,
+    }))
 }
