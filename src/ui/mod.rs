@@ -908,8 +908,8 @@ impl Kiosk {
             gtin: grid.scanned,
             style: grid.style.style_code.clone(),
         });
-        let mut product =
-            product::Product::new(grid, self.size_system).with_shop_link(services.shop_link.as_ref());
+        let mut product = product::Product::new(grid, self.size_system)
+            .with_shop_link(services.shop_link.as_ref());
         let check = product.check_warehouse(&services).map(Message::Product);
         self.screen = Screen::Product(Box::new(product));
         Task::batch([recorded, check])
