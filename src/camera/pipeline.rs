@@ -620,6 +620,20 @@ mod tests {
         assert!(p.feed(&f).is_some(), "after a reset it reads again");
     }
 
+    /// Only the two middle rows of `frame`, the rest white: a read there has its own line and
+    /// one other that agrees.
+    fn two_middle_rows_of(frame: Frame) -> Frame {
+        let mut thin = vec![255u8; frame.luma.len()];
+        let row = frame.width as usize;
+        let middle = frame.height as usize / 2;
+        thin[middle * row..(middle + 2) * row]
+            .copy_from_slice(&frame.luma[middle * row..(middle + 2) * row]);
+        Frame {
+            luma: thin,
+            ..frame
+        }
+    }
+
     fn selling(codes: &[&str]) -> PipelineOptions {
         PipelineOptions {
             catalog: Some(Arc::new(codes.iter().map(|c| c.parse().unwrap()).collect())),
@@ -662,12 +676,7 @@ mod tests {
         assert_eq!(p.feed(&upce), None);
         assert!(p.feed(&upce).is_some());
         // Sold here, but only one other line agrees (the rest of the frame is white).
-        let mut thin = vec![255u8; ean.luma.len()];
-        let row = ean.width as usize;
-        let middle = ean.height as usize / 2;
-        thin[middle * row..(middle + 2) * row]
-            .copy_from_slice(&ean.luma[middle * row..(middle + 2) * row]);
-        let thin = Frame { luma: thin, ..ean };
+        let thin = two_middle_rows_of(ean);
         let mut p = ScanPipeline::new(selling(&["04012345001013"]));
         assert_eq!(p.feed(&thin), None);
         assert!(p.feed(&thin).is_some());
@@ -690,13 +699,7 @@ mod tests {
     #[test]
     fn without_a_catalog_one_agreeing_line_is_not_enough_but_it_is_for_a_product_sold_here() {
         let f = frame_of("4012345001013", BarcodeFormat::Ean13, false);
-        // Only the read's own line and the one below it hold bars: one other line agrees.
-        let mut thin = vec![255u8; f.luma.len()];
-        let row = f.width as usize;
-        let middle = f.height as usize / 2;
-        thin[middle * row..(middle + 2) * row]
-            .copy_from_slice(&f.luma[middle * row..(middle + 2) * row]);
-        let thin = Frame { luma: thin, ..f };
+        let thin = two_middle_rows_of(f);
         let mut no_catalog = ScanPipeline::new(PipelineOptions::default());
         assert!(no_catalog.read_still(&thin).is_none());
         let gtin: Gtin = "04012345001013".parse().unwrap();
