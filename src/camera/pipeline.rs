@@ -82,7 +82,7 @@ pub struct ScanPipeline {
     /// Per set of slow passes ([`Pass::FOR_CAMERA`]): the scene it last found nothing in, and
     /// at which frame. The same set on the same scene finds the same nothing, at 40-60 ms a go.
     slow_found_nothing: [Option<(Scene, u64)>; Pass::FOR_CAMERA.len()],
-    /// Slow frames run (for the tests and the log).
+    /// Slow frames run (for the tests).
     slow_runs: u64,
 }
 
