@@ -124,6 +124,30 @@ impl Lang {
         )
     }
 
+    /// A distance as a shopper says it: "850 m" (to 50 m), "1.9 km", "13 km" (whole km from
+    /// 10 km), with this language's decimal mark ("1,9 km").
+    pub fn distance(&self, metres: u32) -> String {
+        let (amount, key) = if metres < 1000 {
+            let m = icu_decimal::input::Decimal::from((metres.div_ceil(50) * 50).max(50));
+            (m, "distance-m")
+        } else if metres < 9950 {
+            let mut km = icu_decimal::input::Decimal::from((metres + 50) / 100);
+            km.multiply_pow10(-1);
+            km.pad_end(-1);
+            (km, "distance-km")
+        } else {
+            (
+                icu_decimal::input::Decimal::from((metres + 500) / 1000),
+                "distance-km",
+            )
+        };
+        let number = match formats(self) {
+            Some(f) => f.decimal.format(&amount).to_string(),
+            None => amount.to_string(),
+        };
+        self.text_with(key, &[("amount", number)])
+    }
+
     /// `2026-12-04` as a shopper reads it in this language, weekday, day and month, never
     /// ambiguous: "Fri, Dec 4", "vie, 4 dic". `—` when unknown.
     pub fn short_date(&self, date: Option<&str>) -> String {
@@ -233,6 +257,14 @@ mod tests {
         assert!(en_date.contains("Fri") && en_date.contains("Dec") && en_date.contains('4'));
         assert!(es_date.contains("vie") && es_date.contains("dic") && es_date.contains('4'));
         assert_eq!(en.short_date(None), "—");
+        // Distances as people say them: metres to 50, one decimal to 10 km, then whole km.
+        assert_eq!(en.distance(12), "50 m");
+        assert_eq!(en.distance(830), "850 m");
+        assert_eq!(en.distance(1862), "1.9 km");
+        assert_eq!(es.distance(1862), "1,9 km");
+        assert_eq!(en.distance(9949), "9.9 km");
+        assert_eq!(en.distance(13_600), "14 km");
+        assert_eq!(es.distance(301_234), "301 km");
         assert_eq!(en.short_date(Some("soon")), "—");
     }
 }

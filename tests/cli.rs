@@ -911,6 +911,60 @@ fn warehouse_tokens_are_added_listed_and_revoked_and_never_stored_in_clear() {
 }
 
 #[test]
+fn the_chains_stores_are_imported_all_or_nothing_with_the_bad_line_named() {
+    let kiosk = Kiosk::new();
+    let db = kiosk.path("wh.sqlite3");
+    let file = kiosk.path("stores.csv");
+    std::fs::write(
+        &file,
+        "store_id,name,address,latitude,longitude\n\
+         s-1,Old Town,\"Calle 1, Madrid\",40.43,-3.70\n\
+         s-2,Riverside,\"Calle 2, Madrid\",140.0,-3.70\n",
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .args(["warehouse", "stores", "import"])
+        .arg(&file)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("line 3"))
+        .stderr(predicates::str::contains("latitude must be -90 to 90"));
+    let list = |kiosk: &Kiosk| -> Value {
+        let out = kiosk
+            .cmd()
+            .args(["warehouse", "stores", "list", "--json", "--db"])
+            .arg(&db)
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    assert_eq!(list(&kiosk), serde_json::json!([]), "nothing of a bad file");
+    std::fs::write(
+        &file,
+        "store_id,name,address,latitude,longitude\n\
+         s-1,Old Town,\"Calle 1, Madrid\",40.43,-3.70\n\
+         s-2,Riverside,\"Calle 2, Madrid\",,\n",
+    )
+    .unwrap();
+    kiosk
+        .cmd()
+        .args(["warehouse", "stores", "import"])
+        .arg(&file)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("2 store(s)"));
+    let stores = list(&kiosk);
+    assert_eq!(stores[0]["name"], "Old Town");
+    assert_eq!(stores[0]["latitude"], 40.43);
+    assert!(stores[1].get("latitude").is_none(), "not placed: {stores}");
+}
+
+#[test]
 fn no_database_is_kept_in_the_source_tree() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let Ok(out) = std::process::Command::new("git")

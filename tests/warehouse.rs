@@ -788,3 +788,107 @@ async fn an_order_is_found_by_either_number_however_it_is_typed() {
     assert!(find("%_").is_empty());
     assert!(find("ZZZZZZZZ").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_stores_with_a_size_come_nearest_first_and_the_cache_follows_them() {
+    use kiosk::domain::catalog::{self, PickUpReach, SizeStatus};
+    use kiosk::domain::geo::Position;
+    let env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    // Sold out at the demo store and the warehouse; three other stores have it.
+    let size = gtin("04012345001051");
+    let answer = env
+        .client()
+        .availability(vec![size.to_string()])
+        .await
+        .unwrap();
+    let named: Vec<&str> = answer.items[0]
+        .stores
+        .iter()
+        .map(|s| s.store_id.as_str())
+        .collect();
+    assert_eq!(
+        named,
+        ["demo-store-002", "demo-store-003", "demo-store-005"],
+        "nearest to Main Street first"
+    );
+    let mut described: Vec<&str> = answer
+        .locations
+        .iter()
+        .map(|l| l.store_id.as_str())
+        .collect();
+    described.sort_unstable();
+    assert_eq!(described, named, "each store named is described once");
+
+    // Another store asking never sees itself, and ranks from where it is.
+    let old_town_token = "token-demo-store-002-0123456789";
+    env.store()
+        .add_token(old_town_token, "demo-store-002")
+        .unwrap();
+    let old_town = WarehouseClient::new(
+        &format!("http://{}/", env.addr),
+        Some(old_town_token.into()),
+        fast_options(),
+    )
+    .unwrap();
+    let answer = old_town.availability(vec![size.to_string()]).await.unwrap();
+    let named: Vec<&str> = answer.items[0]
+        .stores
+        .iter()
+        .map(|s| s.store_id.as_str())
+        .collect();
+    assert_eq!(named, ["demo-store-003", "demo-store-005"]);
+
+    // The kiosk caches the stores with the sizes, and ranks what is within reach.
+    let reach = PickUpReach {
+        here: Some(Position {
+            latitude: 40.4155,
+            longitude: -3.7074,
+        }),
+        within_km: 25.0,
+    };
+    let client = env.client();
+    availability::refresh(&env.db, &client, &[size])
+        .await
+        .unwrap();
+    let status = |env: &Env| {
+        env.db
+            .blocking(move |db| {
+                let grid = catalog::size_grid(db.conn(), size)?.unwrap();
+                Ok(grid.scanned_entry().unwrap().status(false, &reach))
+            })
+            .unwrap()
+    };
+    assert!(
+        matches!(status(&env), SizeStatus::PickUp { ref store, distance_m: Some(1800..=1900), can_ship: false } if store == "Old Town"),
+        "{:?}",
+        status(&env)
+    );
+    // Old Town sells its pairs: the next answer no longer names it, and neither does the cache.
+    env.store()
+        .set_store_stock("demo-store-002", size, 0)
+        .unwrap();
+    availability::refresh(&env.db, &client, &[size])
+        .await
+        .unwrap();
+    assert!(
+        matches!(status(&env), SizeStatus::PickUp { ref store, .. } if store == "Riverside"),
+        "{:?}",
+        status(&env)
+    );
+    env.store()
+        .set_store_stock("demo-store-003", size, 0)
+        .unwrap();
+    availability::refresh(&env.db, &client, &[size])
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&env),
+        SizeStatus::Unavailable,
+        "Valencia is too far for today"
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM other_store_stock WHERE gtin = 4012345001051"),
+        1
+    );
+}

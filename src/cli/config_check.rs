@@ -317,6 +317,11 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
                 },
             ),
         }
+        report.skip(
+            "other stores' stock",
+            "not part of a mapped API: a size this store lacks is offered from the warehouse \
+             only, never for picking up at another store",
+        );
         if mapped.order_status.is_none() {
             report.skip(
                 "warehouse order status",
@@ -369,9 +374,13 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
     };
     let started = Instant::now();
     match client.availability(vec![gtin.clone()]).await {
-        Ok(_) => report.green(
+        Ok(answer) => report.green(
             "warehouse availability",
-            format!("GTIN {gtin}, {} ms", started.elapsed().as_millis()),
+            format!(
+                "GTIN {gtin}, {} ms; {} other store(s) named with it",
+                started.elapsed().as_millis(),
+                answer.items.first().map_or(0, |i| i.stores.len())
+            ),
         ),
         Err(e) => report.red("warehouse availability", e, fix),
     }

@@ -13,6 +13,27 @@ pub enum Command {
     /// Stores' bearer tokens: add, revoke, list. The database keeps only their SHA-256.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The chain's stores, where shoppers can pick up what another store holds.
+    #[command(subcommand)]
+    Stores(StoresCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum StoresCommand {
+    /// Add or change stores from a CSV file: store_id,name,address,latitude,longitude (degrees;
+    /// may be empty). All rows or none; a bad row is named by its line.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// The stores the warehouse knows.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -93,6 +114,43 @@ pub fn run(command: Command) -> CliResult {
     match command {
         Command::Serve(args) => serve(args),
         Command::Token(command) => token(command),
+        Command::Stores(command) => stores(command),
+    }
+}
+
+fn stores(command: StoresCommand) -> CliResult {
+    match command {
+        StoresCommand::Import { file, db } => {
+            let warehouse = server::WarehouseStore::open(&db)
+                .with_context(|| format!("opening {}", db.display()))?;
+            let n = warehouse
+                .import_stores_csv(&file)
+                .map_err(|e| invalid(anyhow::anyhow!(e)))?;
+            println!("{n} store(s) added or changed");
+            Ok(())
+        }
+        StoresCommand::List { db, json } => {
+            let warehouse = server::WarehouseStore::open(&db)
+                .with_context(|| format!("opening {}", db.display()))?;
+            let stores = warehouse.stores()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stores)?);
+                return Ok(());
+            }
+            let mut table = comfy_table::Table::new();
+            table
+                .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(["id", "name", "address", "position"]);
+            for s in stores {
+                let position = s.position().map_or_else(
+                    || "not placed".to_owned(),
+                    |p| format!("{:.5}, {:.5}", p.latitude, p.longitude),
+                );
+                table.add_row([s.store_id, s.name, s.address, position]);
+            }
+            println!("{table}");
+            Ok(())
+        }
     }
 }
 
@@ -225,6 +283,11 @@ fn serve(args: ServeArgs) -> CliResult {
                 .seed_from_fixtures(&args.fixtures, &args.store)
                 .context("loading the demo fixtures")?;
         }
+    }
+    if args.generate.is_none() && !args.fixtures.as_os_str().is_empty() {
+        store
+            .seed_chain_from_fixtures(&args.fixtures, &args.store)
+            .context("loading the demo chain's stores")?;
     }
     store
         .replace_tokens(server::store::TokenSource::Startup, &tokens)

@@ -16,6 +16,14 @@ pub struct Store {
     pub kiosk_id: String,
     /// The store's country (ISO 3166-1 alpha-2): first in the shopper's country list.
     pub country: String,
+    /// Where the store is (degrees, WGS 84): how far the chain's other stores are. Unset: the
+    /// distances the warehouse gives from its own record of the store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+    /// Other stores within this many km are offered for picking up today.
+    pub pickup_within_km: f64,
 }
 
 impl Default for Store {
@@ -26,6 +34,9 @@ impl Default for Store {
             currency: "EUR".into(),
             kiosk_id: "kiosk-1".into(),
             country: "ES".into(),
+            latitude: None,
+            longitude: None,
+            pickup_within_km: 25.0,
         }
     }
 }
@@ -70,6 +81,31 @@ impl Store {
             )
             .err(),
         );
+        let placed = match (self.latitude, self.longitude) {
+            (None, None) => true,
+            (Some(lat), Some(lon)) => {
+                (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)
+            }
+            _ => false,
+        };
+        if !placed {
+            issues.push(issue(
+                "store.latitude",
+                format!(
+                    "latitude {:?} / longitude {:?} is not a place on the globe",
+                    self.latitude, self.longitude
+                ),
+                "give both or neither, in degrees: latitude -90 to 90, longitude -180 to 180 \
+                 (e.g. latitude = 40.4155, longitude = -3.7074)",
+            ));
+        }
+        if !(self.pickup_within_km.is_finite() && (0.0..=500.0).contains(&self.pickup_within_km)) {
+            issues.push(issue(
+                "store.pickup_within_km",
+                format!("{} km is out of range", self.pickup_within_km),
+                "use 0 to 500 (km); 0 offers no other store for picking up",
+            ));
+        }
         let cur = &self.currency;
         if cur.len() != 3 || !cur.chars().all(|c| c.is_ascii_uppercase()) {
             issues.push(issue(

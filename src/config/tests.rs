@@ -156,6 +156,24 @@ fn invalid_values_name_key_line_and_fix() {
             "three capital letters",
         ),
         (
+            "[store]\nlatitude = 140.2\nlongitude = -3.7\n",
+            "store.latitude",
+            Some(2),
+            "latitude -90 to 90",
+        ),
+        (
+            "[store]\nlatitude = 40.4\n",
+            "store.latitude",
+            Some(2),
+            "both or neither",
+        ),
+        (
+            "[store]\npickup_within_km = -1\n",
+            "store.pickup_within_km",
+            Some(2),
+            "0 to 500",
+        ),
+        (
             "[warehouse]\n\ntimeout_ms = 5\n",
             "warehouse.timeout_ms",
             Some(3),

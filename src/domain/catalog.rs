@@ -7,6 +7,7 @@ use thiserror::Error;
 
 use crate::db::DbError;
 use crate::domain::barcode::{self, BarcodeError, Gtin, Scan, Symbology};
+use crate::domain::geo::Position;
 use crate::domain::sizes::{SizeChart, SizeLabels, Width};
 
 /// A style as the kiosk shows it: the same record the warehouse sends.
@@ -30,6 +31,47 @@ pub struct GridEntry {
     pub store_updated_at: Option<String>,
     /// Last known warehouse availability, if it was ever fetched.
     pub warehouse: Option<WarehouseAvailability>,
+    /// The chain's other stores that had the size on the shelf when the warehouse was last
+    /// asked (the nearest few it knows), by store id.
+    pub elsewhere: Vec<OtherStore>,
+}
+
+/// Pairs of a size on another store's shelf, and where that store is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OtherStore {
+    pub store_id: String,
+    pub name: String,
+    pub address: String,
+    pub position: Option<Position>,
+    pub quantity: u32,
+    /// Metres from this store by the warehouse's record of both stores, when it knows them.
+    pub warehouse_distance_m: Option<u32>,
+}
+
+/// Which other stores a shopper can go to today: those within `within_km` of `here`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PickUpReach {
+    /// This store's position (`[store]`); `None`: the distances the warehouse gave.
+    pub here: Option<Position>,
+    pub within_km: f64,
+}
+
+impl PickUpReach {
+    /// The reach `[store]` configures.
+    pub fn of(store: &crate::config::Store) -> Self {
+        Self {
+            here: Position::checked(store.latitude, store.longitude),
+            within_km: store.pickup_within_km,
+        }
+    }
+}
+
+/// Another store a shopper could fetch the size from today, and how far it is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NearbyStore<'a> {
+    pub store: &'a OtherStore,
+    /// Metres from this store; `None` when neither the kiosk nor the warehouse knows.
+    pub distance_m: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,6 +112,18 @@ const GRID_SQL: &str = "
       LEFT JOIN warehouse_availability AS wa ON wa.gtin = v.gtin
      WHERE scanned.gtin = ?1
      ORDER BY v.size_mm, v.width = 'W', v.width = 'XW', v.width";
+
+/// The other stores holding sizes of the style `?1` belongs to (ranked by distance in
+/// [`GridEntry::nearby`]).
+const ELSEWHERE_SQL: &str = "
+    SELECT o.gtin, o.store_id, o.quantity, l.name, l.address, l.latitude, l.longitude,
+           o.distance_m
+      FROM variants AS scanned
+      JOIN variants AS v ON v.style_id = scanned.style_id
+      JOIN other_store_stock AS o ON o.gtin = v.gtin
+      JOIN store_locations AS l ON l.store_id = o.store_id
+     WHERE scanned.gtin = ?1
+     ORDER BY o.gtin, o.store_id";
 
 /// The size grid of the style `gtin` belongs to, or `None` if the GTIN is unknown.
 pub fn size_grid(conn: &Connection, gtin: Gtin) -> Result<Option<SizeGrid>, DbError> {
@@ -116,7 +170,25 @@ pub fn size_grid(conn: &Connection, gtin: Gtin) -> Result<Option<SizeGrid>, DbEr
                 }),
                 None => None,
             },
+            elsewhere: Vec::new(),
         });
+    }
+    if style.is_some() {
+        let mut stmt = conn.prepare_cached(ELSEWHERE_SQL)?;
+        let mut rows = stmt.query([gtin.as_i64()])?;
+        while let Some(row) = rows.next()? {
+            let raw_gtin: i64 = row.get(0)?;
+            if let Some(entry) = sizes.iter_mut().find(|e| e.gtin.as_i64() == raw_gtin) {
+                entry.elsewhere.push(OtherStore {
+                    store_id: row.get(1)?,
+                    quantity: row.get(2)?,
+                    name: row.get(3)?,
+                    address: row.get(4)?,
+                    position: Position::checked(row.get(5)?, row.get(6)?),
+                    warehouse_distance_m: row.get(7)?,
+                });
+            }
+        }
     }
     Ok(style.map(|style| SizeGrid {
         scanned: gtin,
@@ -146,6 +218,13 @@ pub enum SizeStatus {
     InStore {
         quantity: u32,
     },
+    /// Not here, but on the shelf of another store near enough to go today: the nearest.
+    PickUp {
+        store: String,
+        distance_m: Option<u32>,
+        /// Whether the warehouse could also ship it home.
+        can_ship: bool,
+    },
     /// Not here, but the warehouse can ship it home.
     Ship {
         delivery_estimate: Option<String>,
@@ -157,15 +236,57 @@ pub enum SizeStatus {
 
 impl GridEntry {
     /// `warehouse_pending`: the warehouse was asked and has not answered yet.
-    pub fn status(&self, warehouse_pending: bool) -> SizeStatus {
-        match (self.store_quantity, &self.warehouse) {
-            (Some(q), _) if q > 0 => SizeStatus::InStore { quantity: q },
-            _ if warehouse_pending => SizeStatus::Checking,
-            (_, Some(w)) if w.quantity > 0 => SizeStatus::Ship {
+    pub fn status(&self, warehouse_pending: bool, reach: &PickUpReach) -> SizeStatus {
+        let can_ship = self.warehouse.as_ref().is_some_and(|w| w.quantity > 0);
+        match self.store_quantity {
+            Some(q) if q > 0 => return SizeStatus::InStore { quantity: q },
+            _ if warehouse_pending => return SizeStatus::Checking,
+            _ => {}
+        }
+        if let Some(nearest) = self.nearby(reach).first() {
+            return SizeStatus::PickUp {
+                store: nearest.store.name.clone(),
+                distance_m: nearest.distance_m,
+                can_ship,
+            };
+        }
+        match &self.warehouse {
+            Some(w) if can_ship => SizeStatus::Ship {
                 delivery_estimate: w.delivery_estimate.clone(),
             },
             _ => SizeStatus::Unavailable,
         }
+    }
+
+    /// The other stores within reach that have the size, nearest first. The distance is the
+    /// kiosk's own from `[store]`'s position when both stores are placed, else the
+    /// warehouse's; a store at an unknown distance is offered last, without one (the warehouse
+    /// named only its nearest few).
+    pub fn nearby(&self, reach: &PickUpReach) -> Vec<NearbyStore<'_>> {
+        if reach.within_km <= 0.0 {
+            return Vec::new();
+        }
+        let mut found: Vec<NearbyStore<'_>> = self
+            .elsewhere
+            .iter()
+            .filter(|s| s.quantity > 0)
+            .map(|store| {
+                let own = reach
+                    .here
+                    .zip(store.position)
+                    .map(|(here, there)| (here.distance_km(there) * 1000.0).round() as u32);
+                NearbyStore {
+                    store,
+                    distance_m: own.or(store.warehouse_distance_m),
+                }
+            })
+            .filter(|n| {
+                n.distance_m
+                    .is_none_or(|m| f64::from(m) <= reach.within_km * 1000.0)
+            })
+            .collect();
+        found.sort_by_key(|n| (n.distance_m.is_none(), n.distance_m));
+        found
     }
 }
 
@@ -186,27 +307,129 @@ mod status_tests {
                 delivery_estimate: Some("2026-11-26".into()),
                 fetched_at: "2026-11-23T10:00:00Z".into(),
             }),
+            elsewhere: Vec::new(),
+        }
+    }
+
+    const MADRID: Position = Position {
+        latitude: 40.4155,
+        longitude: -3.7074,
+    };
+    const REACH: PickUpReach = PickUpReach {
+        here: Some(MADRID),
+        within_km: 25.0,
+    };
+
+    fn other(name: &str, latitude: f64, longitude: f64, quantity: u32) -> OtherStore {
+        OtherStore {
+            store_id: name.to_lowercase().replace(' ', "-"),
+            name: name.into(),
+            address: format!("{name} 1, Madrid"),
+            position: Some(Position {
+                latitude,
+                longitude,
+            }),
+            quantity,
+            warehouse_distance_m: None,
         }
     }
 
     #[test]
     fn store_first_then_warehouse_then_unavailable() {
         assert_eq!(
-            entry(Some(2), Some(9)).status(false),
+            entry(Some(2), Some(9)).status(false, &REACH),
             SizeStatus::InStore { quantity: 2 }
         );
         assert_eq!(
-            entry(Some(2), None).status(true),
+            entry(Some(2), None).status(true, &REACH),
             SizeStatus::InStore { quantity: 2 }
         );
-        assert_eq!(entry(Some(0), None).status(true), SizeStatus::Checking);
         assert_eq!(
-            entry(Some(0), Some(3)).status(false),
+            entry(Some(0), None).status(true, &REACH),
+            SizeStatus::Checking
+        );
+        assert_eq!(
+            entry(Some(0), Some(3)).status(false, &REACH),
             SizeStatus::Ship {
                 delivery_estimate: Some("2026-11-26".into())
             }
         );
-        assert_eq!(entry(None, Some(0)).status(false), SizeStatus::Unavailable);
-        assert_eq!(entry(None, None).status(false), SizeStatus::Unavailable);
+        assert_eq!(
+            entry(None, Some(0)).status(false, &REACH),
+            SizeStatus::Unavailable
+        );
+        assert_eq!(
+            entry(None, None).status(false, &REACH),
+            SizeStatus::Unavailable
+        );
+    }
+
+    #[test]
+    fn a_store_near_enough_comes_before_shipping_and_the_nearest_is_named() {
+        let mut e = entry(Some(0), Some(3));
+        e.elsewhere = vec![
+            other("Valencia Centre", 39.4699, -0.3731, 3),
+            other("Riverside", 40.3942, -3.6994, 1),
+            other("Old Town", 40.4318, -3.7020, 2),
+        ];
+        assert_eq!(
+            e.status(false, &REACH),
+            SizeStatus::PickUp {
+                store: "Old Town".into(),
+                distance_m: Some(1869),
+                can_ship: true,
+            }
+        );
+        let near: Vec<_> = e
+            .nearby(&REACH)
+            .iter()
+            .map(|n| n.store.name.as_str())
+            .collect();
+        assert_eq!(near, ["Old Town", "Riverside"], "Valencia is 300 km away");
+        // Still checking: nothing is offered before the warehouse answered.
+        assert_eq!(e.status(true, &REACH), SizeStatus::Checking);
+        // In this store wins over any other.
+        e.store_quantity = Some(1);
+        assert_eq!(e.status(false, &REACH), SizeStatus::InStore { quantity: 1 });
+    }
+
+    #[test]
+    fn stores_out_of_reach_are_not_offered_for_today_and_unknown_distances_go_last() {
+        let mut e = entry(None, Some(0));
+        e.elsewhere = vec![other("Valencia Centre", 39.4699, -0.3731, 3)];
+        assert_eq!(e.status(false, &REACH), SizeStatus::Unavailable);
+        // Without the kiosk's position, the warehouse's distance decides.
+        let unplaced_kiosk = PickUpReach {
+            here: None,
+            within_km: 25.0,
+        };
+        e.elsewhere[0].warehouse_distance_m = Some(301_000);
+        assert_eq!(e.status(false, &unplaced_kiosk), SizeStatus::Unavailable);
+        let mut near = other("Old Town", 40.4318, -3.7020, 1);
+        near.warehouse_distance_m = Some(1_900);
+        let mut unknown = other("Somewhere", 0.0, 0.0, 2);
+        unknown.position = None;
+        e.elsewhere = vec![unknown, near];
+        let names = |reach| -> Vec<(String, Option<u32>)> {
+            e.nearby(reach)
+                .iter()
+                .map(|n| (n.store.name.clone(), n.distance_m))
+                .collect()
+        };
+        assert_eq!(
+            names(&unplaced_kiosk),
+            [
+                ("Old Town".to_owned(), Some(1_900)),
+                ("Somewhere".to_owned(), None)
+            ]
+        );
+        // The kiosk's own distance wins where it can work one out.
+        assert_eq!(names(&REACH)[0], ("Old Town".to_owned(), Some(1869)));
+        // 0 km: never.
+        let never = PickUpReach {
+            within_km: 0.0,
+            ..REACH
+        };
+        assert_eq!(e.status(false, &never), SizeStatus::Unavailable);
     }
 }

@@ -8,6 +8,7 @@ pub mod availability;
 pub mod barcode;
 pub mod catalog;
 pub mod events;
+pub mod geo;
 pub mod orders;
 pub mod pin;
 pub mod seed;

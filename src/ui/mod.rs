@@ -10,6 +10,7 @@ mod done;
 mod in_store;
 pub mod manager;
 mod order;
+mod pick_up;
 mod product;
 mod renderer;
 mod scan;
@@ -17,6 +18,8 @@ mod services;
 pub mod theme;
 mod widgets;
 
+#[cfg(test)]
+mod chain_tests;
 #[cfg(test)]
 mod manager_tests;
 #[cfg(test)]
@@ -158,6 +161,7 @@ enum Screen {
     Scan(scan::Scan),
     Product(Box<product::Product>),
     InStore(in_store::InStore),
+    PickUp(Box<pick_up::PickUp>),
     Order(Box<order::Order>),
     Done(done::Done),
     ManagerPin(manager::pin::PinEntry),
@@ -198,6 +202,7 @@ pub enum Message {
     Scan(scan::Message),
     Product(product::Message),
     InStore(in_store::Message),
+    PickUp(pick_up::Message),
     Order(order::Message),
     Done(done::Message),
     Camera(crate::camera::CameraEvent),
@@ -228,6 +233,7 @@ impl Message {
             | Message::CallAssociate
             | Message::MoreTime
             | Message::Attract(_)
+            | Message::PickUp(_)
             | Message::CornerPressed
             | Message::CornerReleased => true,
             // Answers to a screen's own work come back inside its messages; they are not a
@@ -625,6 +631,9 @@ impl Kiosk {
                             Some(product::Next::Ship(order)) => {
                                 self.leave_product_for(Screen::Order(order));
                             }
+                            Some(product::Next::PickUp(stores)) => {
+                                self.leave_product_for(Screen::PickUp(stores));
+                            }
                             None => {}
                         }
                         self.record(asked)
@@ -651,6 +660,16 @@ impl Kiosk {
                         Task::batch([recorded, work.map(Message::InStore)])
                     }
                 }
+            }
+            Message::PickUp(m) => {
+                let Screen::PickUp(stores) = &mut self.screen else {
+                    return Task::none();
+                };
+                match stores.update(m) {
+                    pick_up::Action::None => {}
+                    pick_up::Action::Ship(order) => self.screen = Screen::Order(order),
+                }
+                Task::none()
             }
             Message::Order(m) => {
                 let (Screen::Order(o), Some(services)) = (&mut self.screen, self.services.clone())
@@ -860,7 +879,7 @@ impl Kiosk {
     /// Whether the screen has a step to go back to (the footer shows Back).
     fn can_go_back(&self) -> bool {
         match &self.screen {
-            Screen::Product(_) => true,
+            Screen::Product(_) | Screen::PickUp(_) => true,
             Screen::Order(o) => o.stage != order::Stage::Sending,
             Screen::InStore(s) => s.can_go_back(),
             _ => false,
@@ -877,6 +896,7 @@ impl Kiosk {
                 }
             }
             Screen::InStore(s) if s.can_go_back() => self.back_to_product(),
+            Screen::PickUp(_) => self.back_to_product(),
             _ => {}
         }
         Task::none()
@@ -908,7 +928,8 @@ impl Kiosk {
             gtin: grid.scanned,
             style: grid.style.style_code.clone(),
         });
-        let mut product = product::Product::new(grid, self.size_system)
+        let reach = crate::domain::catalog::PickUpReach::of(&services.config.store);
+        let mut product = product::Product::new(grid, self.size_system, reach)
             .with_shop_link(services.shop_link.as_ref());
         let check = product.check_warehouse(&services).map(Message::Product);
         self.screen = Screen::Product(Box::new(product));
@@ -1109,6 +1130,7 @@ impl Kiosk {
             Screen::Scan(s) => s.view(&ctx).map(Message::Scan),
             Screen::Product(p) => p.view(&ctx).map(Message::Product),
             Screen::InStore(s) => s.view(&ctx).map(Message::InStore),
+            Screen::PickUp(s) => s.view(&ctx).map(Message::PickUp),
             Screen::Order(o) => o.view(&ctx).map(Message::Order),
             Screen::Done(d) => {
                 let left = self

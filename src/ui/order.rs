@@ -679,6 +679,7 @@ mod tests {
             store_quantity: Some(0),
             store_updated_at: None,
             warehouse: None,
+            elsewhere: Vec::new(),
         };
         Order::new(style, entry, "EU 42.5".into(), "ES")
     }

@@ -4,7 +4,7 @@
 use crate::config::SizeSystemName;
 use crate::domain::availability::Freshness;
 use crate::domain::barcode::Gtin;
-use crate::domain::catalog::{GridEntry, SizeGrid, SizeStatus};
+use crate::domain::catalog::{GridEntry, PickUpReach, SizeGrid, SizeStatus};
 use crate::domain::sizes::Width;
 use crate::warehouse::protocol::StyleText;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ use iced::{Alignment, Element, Length, Task};
 
 use super::services::Services;
 use super::theme::{self, spacing};
-use super::{Ctx, in_store, order, widgets};
+use super::{Ctx, in_store, order, pick_up, widgets};
 use crate::domain::availability;
 use crate::domain::catalog;
 use crate::domain::events::Event;
@@ -28,6 +28,8 @@ pub struct Product {
     system: SizeSystemName,
     /// The warehouse check this screen waits for: a late answer for another product is dropped.
     pending: u64,
+    /// Which of the chain's other stores count as "near enough to go today".
+    reach: PickUpReach,
     /// "Continue on your phone": the web shop's page of this style as a QR code, when the
     /// chain has a web shop (`[shop] product_url`).
     phone: Option<widgets::QrCode>,
@@ -54,6 +56,8 @@ pub enum Next {
     InStore(in_store::InStore),
     /// Not here: the order to ship it home.
     Ship(Box<order::Order>),
+    /// Not here, but in a store near here: those stores (and shipping home, if it can).
+    PickUp(Box<pick_up::PickUp>),
 }
 
 /// The label of a size in a system, e.g. "EU 42" or "US 9 W". A US size is men's or women's
@@ -94,12 +98,13 @@ pub(super) fn shop_qr(
 }
 
 impl Product {
-    pub fn new(grid: SizeGrid, system: SizeSystemName) -> Self {
+    pub fn new(grid: SizeGrid, system: SizeSystemName, reach: PickUpReach) -> Self {
         Self {
             grid,
             warehouse: None,
             system,
             pending: 0,
+            reach,
             phone: None,
         }
     }
@@ -188,6 +193,24 @@ impl Product {
             .collect()
     }
 
+    /// The order that ships `entry` home, with the web shop's QR for a shopper who would
+    /// rather not type an address here.
+    fn ship_order(&self, entry: &GridEntry, label: String, services: &Services) -> order::Order {
+        let phone = shop_qr(
+            services.shop_link.as_ref(),
+            entry.gtin,
+            &self.grid.style.style_code,
+            order::PHONE_QR_SIDE,
+        );
+        order::Order::new(
+            self.grid.style.clone(),
+            entry.clone(),
+            label,
+            &services.config.store.country,
+        )
+        .with_phone(phone)
+    }
+
     pub fn update(&mut self, message: Message, services: &Services) -> Action {
         match message {
             Message::System(system) => self.system = system,
@@ -208,7 +231,7 @@ impl Product {
                     in_store: entry.store_quantity.unwrap_or(0) > 0,
                 };
                 let label = self.label(&entry);
-                let next = match entry.status(self.warehouse.is_none()) {
+                let next = match entry.status(self.warehouse.is_none(), &self.reach) {
                     SizeStatus::InStore { .. } => {
                         // The sheet first: nothing is sent until the shopper confirms.
                         let wanted = |e: &GridEntry, label: String| in_store::Wanted {
@@ -227,23 +250,25 @@ impl Product {
                             services.config.store.kiosk_id.clone(),
                         )))
                     }
-                    SizeStatus::Ship { .. } => {
-                        // For a shopper who would rather not type an address here.
-                        let phone = shop_qr(
-                            services.shop_link.as_ref(),
-                            entry.gtin,
-                            &self.grid.style.style_code,
-                            order::PHONE_QR_SIDE,
-                        );
-                        Some(Next::Ship(Box::new(
-                            order::Order::new(
-                                self.grid.style.clone(),
-                                entry,
-                                label,
-                                &services.config.store.country,
-                            )
-                            .with_phone(phone),
-                        )))
+                    SizeStatus::Ship { .. } => Some(Next::Ship(Box::new(
+                        self.ship_order(&entry, label, services),
+                    ))),
+                    SizeStatus::PickUp { can_ship, .. } => {
+                        let stores = entry.nearby(&self.reach).iter().map(Into::into).collect();
+                        let ship = can_ship.then(|| {
+                            let estimate = entry
+                                .warehouse
+                                .as_ref()
+                                .and_then(|w| w.delivery_estimate.clone());
+                            let order = self.ship_order(&entry, label.clone(), services);
+                            (Box::new(order), estimate)
+                        });
+                        Some(Next::PickUp(Box::new(pick_up::PickUp::new(
+                            Box::new(self.grid.style.clone()),
+                            label,
+                            stores,
+                            ship,
+                        ))))
                     }
                     SizeStatus::Checking | SizeStatus::Unavailable => None,
                 };
@@ -393,7 +418,7 @@ impl Product {
 
     fn size_cell<'a>(&self, ctx: &Ctx<'a>, e: &GridEntry, pending: bool) -> Element<'a, Message> {
         let p = ctx.palette;
-        let (status, detail, bg, fg, enabled) = match e.status(pending) {
+        let (status, detail, bg, fg, enabled) = match e.status(pending, &self.reach) {
             SizeStatus::InStore { quantity } if quantity <= 2 => (
                 ctx.t("status-in-store"),
                 ctx.t_with("status-in-store-few", &[("count", quantity.to_string())]),
@@ -416,6 +441,21 @@ impl Product {
                 ),
                 p.ship,
                 p.on_ship,
+                true,
+            ),
+            SizeStatus::PickUp {
+                store, distance_m, ..
+            } => (
+                ctx.t("status-pickup"),
+                match distance_m {
+                    Some(m) => ctx.t_with(
+                        "status-pickup-at",
+                        &[("store", store), ("distance", ctx.lang.distance(m))],
+                    ),
+                    None => ctx.t_with("status-pickup-store", &[("store", store)]),
+                },
+                p.pick_up,
+                p.on_pick_up,
                 true,
             ),
             SizeStatus::Checking => (

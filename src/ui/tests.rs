@@ -137,6 +137,32 @@ impl Rig {
         }
     }
 
+    /// Clicks the widget whose text contains `part` (for labels with a date or number in them).
+    pub(super) async fn tap_part(&mut self, part: &str) {
+        use iced_test::selector::{Candidate, Text};
+        let messages = {
+            let mut ui = screen(self.kiosk.view());
+            ui.click(|c: Candidate<'_>| match c {
+                Candidate::Text {
+                    id,
+                    bounds,
+                    visible_bounds,
+                    content,
+                } if content.contains(part) => Some(Text::Raw {
+                    id: id.cloned(),
+                    bounds,
+                    visible_bounds,
+                }),
+                _ => None,
+            })
+            .unwrap_or_else(|e| panic!("nothing with {part:?} on screen: {e:?}"));
+            ui.into_messages().collect::<Vec<_>>()
+        };
+        for m in messages {
+            self.send(m).await;
+        }
+    }
+
     pub(super) fn shows(&mut self, text: &str) -> bool {
         screen(self.kiosk.view()).find(text).is_ok()
     }

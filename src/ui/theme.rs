@@ -54,6 +54,8 @@ pub struct Palette {
     pub on_in_store: Color,
     pub ship: Color,
     pub on_ship: Color,
+    pub pick_up: Color,
+    pub on_pick_up: Color,
     pub unavailable: Color,
     pub on_unavailable: Color,
     pub warning: Color,
@@ -76,6 +78,8 @@ impl Palette {
         on_in_store: rgb(0x0F4A24),
         ship: rgb(0xDCE8FB),
         on_ship: rgb(0x12306E),
+        pick_up: rgb(0xEEE4F9),
+        on_pick_up: rgb(0x41206F),
         unavailable: rgb(0xECECEC),
         on_unavailable: rgb(0x4F4F4F),
         warning: rgb(0xFFF1C2),
@@ -97,6 +101,8 @@ impl Palette {
         on_in_store: rgb(0x9DFFB9),
         ship: rgb(0x001F4D),
         on_ship: rgb(0xBFD8FF),
+        pick_up: rgb(0x2B1048),
+        on_pick_up: rgb(0xE4D0FF),
         unavailable: rgb(0x262626),
         on_unavailable: rgb(0xE0E0E0),
         warning: rgb(0x3D2E00),
@@ -113,7 +119,7 @@ impl Palette {
     }
 
     /// The text/background pairs the views use; each must meet WCAG AA (4.5:1).
-    pub fn text_pairs(&self) -> [(&'static str, Color, Color); 10] {
+    pub fn text_pairs(&self) -> [(&'static str, Color, Color); 11] {
         [
             ("text on background", self.text, self.background),
             ("muted on background", self.muted, self.background),
@@ -126,6 +132,7 @@ impl Palette {
             ),
             ("on_in_store on in_store", self.on_in_store, self.in_store),
             ("on_ship on ship", self.on_ship, self.ship),
+            ("on_pick_up on pick_up", self.on_pick_up, self.pick_up),
             (
                 "on_unavailable on unavailable",
                 self.on_unavailable,

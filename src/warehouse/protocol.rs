@@ -143,6 +143,47 @@ pub struct Availability {
     pub delivery_estimate: Option<String>,
     pub shipping_cents: i64,
     pub currency: String,
+    /// The chain's other stores that have this size on the shelf now, nearest to the asking
+    /// store first (at most [`MAX_STORES_PER_SIZE`]); each is described in
+    /// [`AvailabilityResponse::locations`]. Empty when no other store has it, or the
+    /// warehouse does not know other stores' stock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<StoreQuantity>,
+}
+
+/// Most other stores named per size: the nearest few are the ones a shopper would go to.
+pub const MAX_STORES_PER_SIZE: usize = 5;
+
+/// Pairs of a size on another store's shelf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreQuantity {
+    pub store_id: String,
+    pub quantity: u32,
+    /// Metres from the asking store, when the warehouse knows where both are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<u32>,
+}
+
+/// A store of the chain, as a shopper finds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    pub store_id: String,
+    /// Short, as shoppers call it ("Old Town").
+    pub name: String,
+    /// One line: street, postcode and town.
+    pub address: String,
+    /// Degrees (WGS 84); absent when the chain has not placed the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+}
+
+impl Location {
+    /// Where the store is, when it was placed on the globe.
+    pub fn position(&self) -> Option<crate::domain::geo::Position> {
+        crate::domain::geo::Position::checked(self.latitude, self.longitude)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -150,6 +191,9 @@ pub struct AvailabilityResponse {
     pub items: Vec<Availability>,
     /// When the server read its stock (RFC 3339).
     pub as_of: String,
+    /// Every store named in the items' `stores`, once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<Location>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -112,12 +112,15 @@ impl WarehouseClient {
                     shipping_cents: mapping.config.shipping_cents,
                     currency: mapping.currency.clone(),
                     gtin,
+                    // Other stores' shelves are not among the mapped operations yet.
+                    stores: Vec::new(),
                 }
             })
             .collect();
         Ok(AvailabilityResponse {
             items,
             as_of: crate::db::now_rfc3339(),
+            locations: Vec::new(),
         })
     }
 

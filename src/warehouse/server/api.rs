@@ -308,7 +308,7 @@ pub async fn stock(
 
 pub async fn availability(
     State(state): State<ApiState>,
-    _caller: Caller,
+    caller: Caller,
     StrictJson(req): StrictJson<AvailabilityRequest>,
 ) -> Result<Response, ApiError> {
     if req.gtins.is_empty() || req.gtins.len() > MAX_AVAILABILITY_GTINS {
@@ -317,10 +317,12 @@ pub async fn availability(
         )));
     }
     let store = state.store.clone();
-    let items = blocking(move || store.availability(&req.gtins)).await?;
+    let (items, locations) =
+        blocking(move || store.availability(&caller.store_id, &req.gtins)).await?;
     Ok(Json(AvailabilityResponse {
         items,
         as_of: crate::db::now_rfc3339(),
+        locations,
     })
     .into_response())
 }

@@ -176,6 +176,11 @@ pub fn open_store(
     {
         store.seed_from_fixtures(dir, store_id)?;
     }
+    // The chain's other stores came later than the catalog: a demo warehouse seeded before
+    // them gets them too.
+    if let Some(dir) = fixtures {
+        store.seed_chain_from_fixtures(dir, store_id)?;
+    }
     store.replace_tokens(
         store::TokenSource::Embedded,
         &[(store_id.to_owned(), token.to_owned())],

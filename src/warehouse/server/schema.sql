@@ -48,6 +48,17 @@ CREATE TABLE IF NOT EXISTS store_stock (
 );
 CREATE INDEX IF NOT EXISTS store_stock_by_seq ON store_stock (store_id, seq);
 
+-- The chain's stores as shoppers find them: where a size another store holds can be picked up.
+-- Other stores' shelves are in store_stock; a store without a row here is not offered.
+CREATE TABLE IF NOT EXISTS stores (
+    store_id  TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    address   TEXT NOT NULL,
+    latitude  REAL,
+    longitude REAL
+);
+CREATE INDEX IF NOT EXISTS store_stock_by_gtin ON store_stock (gtin) WHERE quantity > 0;
+
 -- Bearer tokens, by their SHA-256 only: the file never holds a usable token.
 -- source: 'cli' (kiosk warehouse token add; kept until revoked), 'startup' (--token-file and
 -- $KIOSK_WAREHOUSE_TOKEN; replaced as a set at each start), 'embedded' (the kiosk's own

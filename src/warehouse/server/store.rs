@@ -11,8 +11,9 @@ use thiserror::Error;
 
 use crate::domain::barcode::Gtin;
 use crate::warehouse::protocol::{
-    AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse,
-    OrderRequest, OrderResponse, OrderState, StockPage, StockRecord, StyleRecord, VariantRecord,
+    AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse, Location,
+    MAX_STORES_PER_SIZE, OrderRequest, OrderResponse, OrderState, StockPage, StockRecord,
+    StoreQuantity, StyleRecord, VariantRecord,
 };
 
 /// Working days from order to door for anything the distribution centre holds.
@@ -112,6 +113,39 @@ fn delivery_estimate(days: u32) -> Option<String> {
         }
     }
     Some(date.to_string())
+}
+
+/// A store must have an id that travels in URLs and a name a shopper can read.
+fn check_location(l: &Location) -> Result<(), StoreError> {
+    let bad = |what: String| {
+        Err(StoreError::Invalid(format!(
+            "store {:?}: {what}",
+            l.store_id
+        )))
+    };
+    if l.store_id.is_empty()
+        || l.store_id.len() > 64
+        || !l
+            .store_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return bad("the id must be 1-64 letters, digits, '-' or '_'".into());
+    }
+    for (field, value, max) in [("name", &l.name, 80), ("address", &l.address, 200)] {
+        if value.trim().is_empty() || value.chars().count() > max {
+            return bad(format!("{field} must be 1-{max} characters"));
+        }
+        if value.chars().any(char::is_control) {
+            return bad(format!("{field} must be one line of text"));
+        }
+    }
+    if (l.latitude.is_some() || l.longitude.is_some()) && l.position().is_none() {
+        return bad(
+            "latitude must be -90 to 90 and longitude -180 to 180, both given (degrees)".into(),
+        );
+    }
+    Ok(())
 }
 
 /// Where a token came from, which decides how it ends (see schema.sql).
@@ -692,7 +726,14 @@ impl WarehouseStore {
         })
     }
 
-    pub fn availability(&self, gtins: &[String]) -> Result<Vec<Availability>, StoreError> {
+    /// What the distribution centre can ship of each of `gtins`, and which of the chain's
+    /// other stores (nearest to `asking_store` first) have it on the shelf, with those stores
+    /// described once.
+    pub fn availability(
+        &self,
+        asking_store: &str,
+        gtins: &[String],
+    ) -> Result<(Vec<Availability>, Vec<Location>), StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT coalesce(d.quantity, 0), s.currency, v.discontinued
@@ -700,19 +741,56 @@ impl WarehouseStore {
                LEFT JOIN dc_stock d ON d.gtin = v.gtin
               WHERE v.gtin = ?1",
         )?;
+        let mut shelves = conn.prepare_cached(
+            "SELECT ss.store_id, ss.quantity
+               FROM store_stock ss JOIN stores USING (store_id)
+              WHERE ss.gtin = ?1 AND ss.quantity > 0 AND ss.store_id <> ?2",
+        )?;
+        let stores = Self::stores_by_id(&conn)?;
+        let from = stores.get(asking_store).and_then(Location::position);
         let estimate = delivery_estimate(DELIVERY_DAYS);
-        gtins
+        let mut named = std::collections::BTreeSet::new();
+        let items = gtins
             .iter()
             .map(|text| {
                 let gtin = parse_gtin(text)?;
                 let found: Option<(u32, String, bool)> = stmt
                     .query_row([gtin.as_i64()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .optional()?;
-                let (quantity, currency) = match found {
-                    Some((q, c, false)) => (q, c),
-                    Some((_, c, true)) => (0, c),
-                    None => (0, "EUR".to_owned()),
+                let (quantity, currency, discontinued) = match found {
+                    Some((q, c, false)) => (q, c, false),
+                    Some((_, c, true)) => (0, c, true),
+                    None => (0, "EUR".to_owned(), true),
                 };
+                let mut on_shelves: Vec<StoreQuantity> = if discontinued {
+                    Vec::new()
+                } else {
+                    shelves
+                        .query_map(params![gtin.as_i64(), asking_store], |r| {
+                            Ok(StoreQuantity {
+                                store_id: r.get(0)?,
+                                quantity: r.get(1)?,
+                                distance_m: None,
+                            })
+                        })?
+                        .collect::<Result<_, _>>()?
+                };
+                // Nearest first; stores nobody placed go last, by id.
+                for q in &mut on_shelves {
+                    let there = stores.get(&q.store_id).and_then(Location::position);
+                    q.distance_m = from
+                        .zip(there)
+                        .map(|(a, b)| (a.distance_km(b) * 1000.0).round() as u32);
+                }
+                on_shelves.sort_by(|a, b| {
+                    (a.distance_m.is_none(), a.distance_m, &a.store_id).cmp(&(
+                        b.distance_m.is_none(),
+                        b.distance_m,
+                        &b.store_id,
+                    ))
+                });
+                on_shelves.truncate(MAX_STORES_PER_SIZE);
+                named.extend(on_shelves.iter().map(|q| q.store_id.clone()));
                 Ok(Availability {
                     gtin: gtin.to_string(),
                     quantity,
@@ -720,9 +798,119 @@ impl WarehouseStore {
                     delivery_estimate: if quantity > 0 { estimate.clone() } else { None },
                     shipping_cents: self.shipping_cents,
                     currency,
+                    stores: on_shelves,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let locations = named
+            .iter()
+            .filter_map(|id| stores.get(id).cloned())
+            .collect();
+        Ok((items, locations))
+    }
+
+    fn stores_by_id(
+        conn: &Connection,
+    ) -> Result<std::collections::HashMap<String, Location>, StoreError> {
+        let mut stmt =
+            conn.prepare_cached("SELECT store_id, name, address, latitude, longitude FROM stores")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Location {
+                store_id: r.get(0)?,
+                name: r.get(1)?,
+                address: r.get(2)?,
+                latitude: r.get(3)?,
+                longitude: r.get(4)?,
+            })
+        })?;
+        Ok(rows
+            .map(|row| row.map(|l| (l.store_id.clone(), l)))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Adds or changes the stores in a CSV file with the columns `store_id,name,address,
+    /// latitude,longitude` (the two last may be empty): all or nothing, and a bad row is named
+    /// by its line. Returns how many stores the file held.
+    pub fn import_stores_csv(&self, file: &Path) -> Result<usize, StoreError> {
+        let fixture = |message: String| StoreError::Fixture {
+            file: file.display().to_string(),
+            message,
+        };
+        let mut reader = csv::Reader::from_path(file).map_err(|e| fixture(e.to_string()))?;
+        let mut locations: Vec<Location> = Vec::new();
+        for (index, row) in reader.deserialize::<Location>().enumerate() {
+            let line = index + 2;
+            let location = row.map_err(|e| fixture(format!("line {line}: {e}")))?;
+            check_location(&location).map_err(|e| fixture(format!("line {line}: {e}")))?;
+            locations.push(location);
+        }
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        for l in &locations {
+            tx.execute(
+                "INSERT INTO stores (store_id, name, address, latitude, longitude)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (store_id) DO UPDATE SET name = ?2, address = ?3, latitude = ?4,
+                                                      longitude = ?5",
+                params![l.store_id, l.name, l.address, l.latitude, l.longitude],
+            )?;
+        }
+        tx.commit()?;
+        Ok(locations.len())
+    }
+
+    /// The chain's stores, by id.
+    pub fn stores(&self) -> Result<Vec<Location>, StoreError> {
+        let mut stores: Vec<Location> = Self::stores_by_id(&self.lock())?.into_values().collect();
+        stores.sort_by(|a, b| a.store_id.cmp(&b.store_id));
+        Ok(stores)
+    }
+
+    /// Loads the chain's other stores from the demo fixtures, once: `stores.csv` (who and
+    /// where) and `chain_stock.csv` (their shelves; rows for `own_store` are skipped, its
+    /// stock is `store_stock.csv`). Both files are optional; a warehouse that already knows
+    /// stores is left alone.
+    pub fn seed_chain_from_fixtures(&self, dir: &Path, own_store: &str) -> Result<(), StoreError> {
+        let has_stores: bool =
+            self.lock()
+                .query_row("SELECT EXISTS (SELECT 1 FROM stores)", [], |r| r.get(0))?;
+        let stores_file = dir.join("stores.csv");
+        if has_stores || !stores_file.exists() {
+            return Ok(());
+        }
+        self.import_stores_csv(&stores_file)?;
+        let fixture = |file: &Path, message: String| StoreError::Fixture {
+            file: file.display().to_string(),
+            message,
+        };
+        #[derive(serde::Deserialize)]
+        struct Shelf {
+            store_id: String,
+            gtin: String,
+            quantity: u32,
+        }
+        let stock_file = dir.join("chain_stock.csv");
+        let shelves: Vec<Shelf> = if stock_file.exists() {
+            csv::Reader::from_path(&stock_file)
+                .and_then(|mut r| r.deserialize().collect::<Result<_, _>>())
+                .map_err(|e| fixture(&stock_file, e.to_string()))?
+        } else {
+            Vec::new()
+        };
+        let now = now();
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        for shelf in shelves.iter().filter(|s| s.store_id != own_store) {
+            let gtin = parse_gtin(&shelf.gtin).map_err(|e| fixture(&stock_file, e.to_string()))?;
+            let seq = next_seq(&tx)?;
+            tx.execute(
+                "INSERT INTO store_stock VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (store_id, gtin) DO UPDATE SET quantity = ?3, updated_at = ?4, seq = ?5",
+                params![shelf.store_id, gtin.as_i64(), shelf.quantity, now, seq],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Reads an order request body as the server does, and checks it as far as it can without
