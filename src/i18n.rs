@@ -124,6 +124,20 @@ impl Lang {
         )
     }
 
+    /// An RFC 3339 instant as a shopper reads it here: the short date and the local time,
+    /// "Fri, Dec 4, 18:30". The text itself when it is not a time.
+    pub fn short_date_time(&self, instant: &str) -> String {
+        let Ok(t) = instant.parse::<jiff::Timestamp>() else {
+            return instant.to_owned();
+        };
+        let local = t.to_zoned(jiff::tz::TimeZone::system());
+        format!(
+            "{}, {}",
+            self.short_date(Some(&local.date().to_string())),
+            local.strftime("%H:%M")
+        )
+    }
+
     /// A distance as a shopper says it: "850 m" (to 50 m), "1.9 km", "13 km" (whole km from
     /// 10 km), with this language's decimal mark ("1,9 km").
     pub fn distance(&self, metres: u32) -> String {

@@ -69,6 +69,7 @@ fn order(shipping_cents: i64, name: &str) -> OrderRequest {
             ..shopper.ship_to
         },
         contact: shopper.contact,
+        fulfilment: shopper.fulfilment,
     }
 }
 

@@ -760,6 +760,7 @@ body = '{"name": {{ order.ship_to.name }}, "city": {{ order.ship_to.city }}}'"#,
         shipping_cents: 0,
         ship_to: shopper.ship_to,
         contact: shopper.contact,
+        fulfilment: shopper.fulfilment,
     };
     request.ship_to.city = r#"Köln", "admin": true, "x": ""#.into();
     client.create_order("key-1", &request).await.unwrap();

@@ -14,7 +14,7 @@ use kiosk::domain::barcode::Gtin;
 use kiosk::domain::orders::{self, OutboxStatus};
 use kiosk::runtime::sync::{self, SyncError, SyncOptions};
 use kiosk::warehouse::client::ClientOptions;
-use kiosk::warehouse::protocol::{OrderLine, OrderRequest};
+use kiosk::warehouse::protocol::{Address, Contact, Fulfilment, OrderLine, OrderRequest};
 use kiosk::warehouse::server::{self, Fault, ServerHandle, ServerOptions, WarehouseStore};
 use kiosk::warehouse::{ClientError, WarehouseClient};
 use sipper::Sipper;
@@ -148,6 +148,7 @@ fn order_request(g: &str, price: i64, kiosk_order_id: &str) -> OrderRequest {
         shipping_cents: 0,
         ship_to: d.ship_to,
         contact: d.contact,
+        fulfilment: d.fulfilment,
     }
 }
 
@@ -891,4 +892,258 @@ async fn other_stores_with_a_size_come_nearest_first_and_the_cache_follows_them(
         env.count("SELECT count(*) FROM other_store_stock WHERE gtin = 4012345001051"),
         1
     );
+}
+
+/// A draft collected in a store: the name and a phone number, no street address.
+fn collected_draft(g: &str, price: i64, fulfilment: Fulfilment) -> orders::OrderDraft {
+    let mut d = draft(g, price);
+    d.ship_to = Address {
+        name: "Ana Li".into(),
+        country: "ES".into(),
+        ..Address::default()
+    };
+    d.contact = Contact {
+        email: String::new(),
+        phone: "+34 600 123 456".into(),
+    };
+    d.fulfilment = fulfilment;
+    d
+}
+
+async fn place(env: &Env, d: orders::OrderDraft) -> orders::OutboxOrder {
+    let order = env
+        .db
+        .call(move |db| {
+            orders::enqueue(db, STORE, &d).map_err(|e| kiosk::db::DbError::Sqlite(e.to_string()))
+        })
+        .await
+        .unwrap();
+    orders::send_due(&env.db, &env.client(), false)
+        .await
+        .unwrap();
+    let id = order.id.clone();
+    env.db
+        .call(move |db| orders::get(db, &id).map_err(|e| kiosk::db::DbError::Sqlite(e.to_string())))
+        .await
+        .unwrap()
+}
+
+fn store_client(env: &Env, store: &str) -> WarehouseClient {
+    let token = format!("token-{store}-0123456789");
+    env.store().add_token(&token, store).unwrap();
+    WarehouseClient::new(
+        &format!("http://{}/", env.addr),
+        Some(token),
+        fast_options(),
+    )
+    .unwrap()
+}
+
+/// Sold out at the demo store and the warehouse; Old Town has 2, Riverside 1.
+const AT_OLD_TOWN: &str = "04012345001051";
+const PACE_RUNNER_PRICE: i64 = 14999;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pair_reserved_at_another_store_leaves_its_shelf_is_on_its_pick_list_and_is_collected_once()
+ {
+    let env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    let old_town = "demo-store-002";
+    let shelf = |env: &Env| {
+        env.store()
+            .store_stock(old_town, gtin(AT_OLD_TOWN))
+            .unwrap()
+    };
+    assert_eq!(shelf(&env), Some(2));
+    let sent = place(
+        &env,
+        collected_draft(
+            AT_OLD_TOWN,
+            PACE_RUNNER_PRICE,
+            Fulfilment::PickUp {
+                store_id: old_town.into(),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(
+        sent.status,
+        OutboxStatus::Confirmed,
+        "{:?}",
+        sent.last_error
+    );
+    let held_until: jiff::Timestamp = sent.held_until.as_deref().unwrap().parse().unwrap();
+    let hours = held_until.duration_since(jiff::Timestamp::now()).as_hours();
+    assert!(
+        (47..=48).contains(&hours),
+        "held for the default 48 h: {hours}"
+    );
+    assert_eq!(shelf(&env), Some(1), "off Old Town's shelf at once");
+
+    // Old Town's counter: the code, the shoe and size, no shopper data.
+    let counter = store_client(&env, old_town);
+    let list = counter.pickups(old_town, false).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    let pickup = &list.items[0];
+    assert_eq!(pickup.code, sent.id);
+    assert_eq!(
+        (pickup.kind.as_str(), pickup.state.as_str()),
+        ("hold", "open")
+    );
+    assert_eq!(pickup.ordering_store, STORE);
+    assert!(
+        pickup.style.contains("Pace Runner") && pickup.style.contains("270 mm"),
+        "{}",
+        pickup.style
+    );
+    let json = serde_json::to_string(&list).unwrap();
+    assert!(!json.contains("Ana") && !json.contains("600 123"), "{json}");
+    // The ordering store cannot read another store's list.
+    assert!(env.client().pickups(old_town, false).await.is_err());
+
+    // Collected: the order is delivered; saying it twice is harmless.
+    let done = counter.pickup_collected(old_town, &sent.id).await.unwrap();
+    assert_eq!(done.state, "collected");
+    counter.pickup_collected(old_town, &sent.id).await.unwrap();
+    let status = env
+        .client()
+        .order_status(sent.warehouse_order_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        status.status,
+        kiosk::warehouse::protocol::OrderState::Delivered
+    );
+    assert!(
+        counter
+            .pickups(old_town, false)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(shelf(&env), Some(1), "a collected pair stays sold");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uncollected_hold_ends_and_its_pair_goes_back_on_the_shelf() {
+    let env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    let riverside = "demo-store-003";
+    // Riverside's last pair: two shoppers reserve it at once; one gets it.
+    let mut placed = Vec::new();
+    for _ in 0..2 {
+        let d = collected_draft(
+            AT_OLD_TOWN,
+            PACE_RUNNER_PRICE,
+            Fulfilment::PickUp {
+                store_id: riverside.into(),
+            },
+        );
+        placed.push(place(&env, d).await);
+    }
+    let statuses: Vec<_> = placed.iter().map(|o| o.status).collect();
+    assert_eq!(statuses, [OutboxStatus::Confirmed, OutboxStatus::Rejected]);
+    assert!(
+        placed[1]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("no longer available"),
+        "{:?}",
+        placed[1].last_error
+    );
+    let stock = |env: &Env| {
+        env.store()
+            .store_stock(riverside, gtin(AT_OLD_TOWN))
+            .unwrap()
+    };
+    assert_eq!(stock(&env), Some(0));
+    // Its time runs out (moved into the past here): the pair is back, the order cancelled,
+    // and the counter can no longer hand it over.
+    env.store()
+        .write(|tx| {
+            tx.execute("UPDATE pickups SET expires_at = '2026-01-01T00:00:00Z'", [])?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(env.store().release_expired_holds().unwrap(), 1);
+    assert_eq!(env.store().release_expired_holds().unwrap(), 0, "once");
+    assert_eq!(stock(&env), Some(1));
+    let status = env
+        .client()
+        .order_status(placed[0].warehouse_order_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        status.status,
+        kiosk::warehouse::protocol::OrderState::Cancelled
+    );
+    let counter = store_client(&env, riverside);
+    let refused = counter
+        .pickup_collected(riverside, &placed[0].id)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("went back on the shelf"),
+        "{refused}"
+    );
+    // The kiosk's next stock sync of Riverside would see it: the change feed moved.
+    let page = env
+        .client()
+        .availability(vec![AT_OLD_TOWN.into()])
+        .await
+        .unwrap();
+    assert!(page.items[0].stores.iter().any(|s| s.store_id == riverside));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipped_to_this_store_needs_no_address_and_arrives_on_its_own_pick_list() {
+    let env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    let before = env.store().dc_stock(gtin(KNOWN)).unwrap();
+    let sent = place(
+        &env,
+        collected_draft(KNOWN, PRICE_OF_KNOWN, Fulfilment::ShipToStore),
+    )
+    .await;
+    assert_eq!(
+        sent.status,
+        OutboxStatus::Confirmed,
+        "{:?}",
+        sent.last_error
+    );
+    assert_eq!(sent.held_until, None);
+    assert_eq!(env.store().dc_stock(gtin(KNOWN)).unwrap(), before - 1);
+    let list = env.client().pickups(STORE, false).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].kind, "arriving");
+    assert_eq!(list.items[0].code, sent.id);
+
+    // The warehouse refuses what the kiosk would not send: an address with a store order, a
+    // hold at the ordering store itself or at a store it does not know.
+    let client = env.client();
+    let mut request = order_request(KNOWN, PRICE_OF_KNOWN, "K-TEST-0002");
+    request.fulfilment = Fulfilment::ShipToStore;
+    let refused = client.create_order("key-a", &request).await.unwrap_err();
+    assert!(refused.to_string().contains("only a name"), "{refused}");
+    for holding in [STORE, "demo-store-999"] {
+        let mut request = order_request(AT_OLD_TOWN, PACE_RUNNER_PRICE, "K-TEST-0003");
+        request.ship_to = Address {
+            name: "Ana Li".into(),
+            country: "ES".into(),
+            ..Address::default()
+        };
+        request.fulfilment = Fulfilment::PickUp {
+            store_id: holding.into(),
+        };
+        let refused = client
+            .create_order(&format!("key-{holding}"), &request)
+            .await
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("not another store"),
+            "{refused}"
+        );
+    }
 }

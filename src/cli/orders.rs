@@ -230,6 +230,7 @@ pub fn run(loaded: &LoadedConfig, command: Command) -> CliResult {
                 shipping_cents: 0,
                 ship_to,
                 contact,
+                fulfilment: Default::default(),
             };
             let order =
                 orders::enqueue(&mut db, &loaded.config.store.id, &draft).map_err(order_failure)?;

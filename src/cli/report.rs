@@ -102,6 +102,11 @@ fn print_tables(a: &analytics::Analytics) {
         .add_row(["… ordered or asked for it", &f.converted.to_string()])
         .add_row(["brought from the stockroom", &o.in_store.to_string()])
         .add_row(["shipped home (dropship)", &o.dropship.to_string()])
+        .add_row(["shipped to this store", &o.to_store.to_string()])
+        .add_row([
+            "reserved in another store",
+            &o.reserved_elsewhere.to_string(),
+        ])
         .add_row(["associate called", &o.associate.to_string()])
         .add_row(["walked away", &o.walked_away.to_string()])
         .add_row(["failed reads", &a.read_failures.to_string()]);

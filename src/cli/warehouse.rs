@@ -78,6 +78,10 @@ pub struct ServeArgs {
     /// Days an order's shipping address and contact are kept, then deleted (1-3650).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
     shopper_retention_days: u32,
+    /// Hours a pair reserved for pick-up at a store is held before it goes back on the shelf
+    /// (1-720).
+    #[arg(long, default_value_t = server::store::DEFAULT_PICKUP_HOLD_HOURS, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pickup_hold_hours: u32,
     /// Generate a catalog of this many variants instead of loading fixtures (benchmarks).
     #[arg(long)]
     generate: Option<u64>,
@@ -273,7 +277,8 @@ fn serve(args: ServeArgs) -> CliResult {
         tokens.push((args.store.clone(), token.trim().to_owned()));
     }
     let store = server::WarehouseStore::open(&args.db)
-        .with_context(|| format!("opening {}", args.db.display()))?;
+        .with_context(|| format!("opening {}", args.db.display()))?
+        .with_pickup_hold_hours(args.pickup_hold_hours);
     if store.is_empty()? {
         if let Some(n) = args.generate {
             super::note(&format!("generating {n} variants…"));

@@ -24,6 +24,10 @@ pub enum Event {
     InStoreRequest { gtin: Gtin, style: String },
     /// A dropship order was placed.
     DropshipOrder { gtin: Gtin, style: String },
+    /// Ordered from the warehouse to this store, to collect here.
+    ShipToStoreOrder { gtin: Gtin, style: String },
+    /// Reserved from another store's shelf, to collect there.
+    ReservedElsewhere { gtin: Gtin, style: String },
     /// The shopper pressed "call an associate".
     AssociateCalled,
     /// The session ended at the idle reset after a scan, with no order and no request.
@@ -46,6 +50,8 @@ pub mod kind {
     pub const SIZE_MISSING: &str = "size_missing";
     pub const IN_STORE_REQUEST: &str = "in_store_request";
     pub const DROPSHIP_ORDER: &str = "dropship_order";
+    pub const SHIP_TO_STORE_ORDER: &str = "ship_to_store_order";
+    pub const RESERVED_ELSEWHERE: &str = "reserved_elsewhere";
     pub const ASSOCIATE_CALLED: &str = "associate_called";
     pub const WALKED_AWAY: &str = "walked_away";
     pub const READ_FAILED: &str = "read_failed";
@@ -61,6 +67,8 @@ impl Event {
             } => kind::SIZE_MISSING,
             Event::InStoreRequest { .. } => kind::IN_STORE_REQUEST,
             Event::DropshipOrder { .. } => kind::DROPSHIP_ORDER,
+            Event::ShipToStoreOrder { .. } => kind::SHIP_TO_STORE_ORDER,
+            Event::ReservedElsewhere { .. } => kind::RESERVED_ELSEWHERE,
             Event::AssociateCalled => kind::ASSOCIATE_CALLED,
             Event::WalkedAway => kind::WALKED_AWAY,
             Event::ReadFailed { .. } => kind::READ_FAILED,
@@ -71,7 +79,9 @@ impl Event {
         match self {
             Event::Scan { gtin, style }
             | Event::InStoreRequest { gtin, style }
-            | Event::DropshipOrder { gtin, style } => {
+            | Event::DropshipOrder { gtin, style }
+            | Event::ShipToStoreOrder { gtin, style }
+            | Event::ReservedElsewhere { gtin, style } => {
                 (Some(gtin.as_i64()), Some(style.as_str()), None, "")
             }
             Event::SizeChosen {

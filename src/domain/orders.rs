@@ -9,7 +9,9 @@ use thiserror::Error;
 
 use crate::db::{self, Database, DbError, DbHandle};
 use crate::domain::barcode::Gtin;
-use crate::warehouse::protocol::{Address, Contact, OrderLine, OrderRequest, redact_emails};
+use crate::warehouse::protocol::{
+    Address, Contact, Fulfilment, OrderLine, OrderRequest, redact_emails,
+};
 use crate::warehouse::{ClientError, WarehouseClient};
 
 #[derive(Debug, Clone, Error)]
@@ -30,8 +32,10 @@ pub struct OrderDraft {
     pub unit_price_cents: i64,
     pub currency: String,
     pub shipping_cents: i64,
+    /// Home delivery uses the whole address; the others only its `name`.
     pub ship_to: Address,
     pub contact: Contact,
+    pub fulfilment: Fulfilment,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -94,6 +98,8 @@ pub struct OutboxOrder {
     pub confirmed_at: Option<String>,
     /// Whether the shopper's address and contact are still held.
     pub has_shopper_details: bool,
+    /// A pick-up at another store: held there until then (RFC 3339).
+    pub held_until: Option<String>,
 }
 
 /// A short order number a shopper can read out at the till: `K-` and 8 characters with no
@@ -114,6 +120,16 @@ fn validate(draft: &OrderDraft, request: &OrderRequest) -> Result<(), OrderError
     if a.name.trim().is_empty() {
         return missing("the name");
     }
+    if !draft.fulfilment.is_home() {
+        // Collected in a store: a name and a way to reach the shopper, no street address.
+        if a.line1.trim().is_empty() && a.postal_code.trim().is_empty() && a.city.trim().is_empty()
+        {
+            return validate_contact_and_lines(draft, request);
+        }
+        return Err(OrderError::Invalid(
+            "an order collected in a store carries no street address".into(),
+        ));
+    }
     if a.line1.trim().is_empty() {
         return missing("the street address");
     }
@@ -128,11 +144,6 @@ fn validate(draft: &OrderDraft, request: &OrderRequest) -> Result<(), OrderError
             "the country must be a two-letter code such as DE".into(),
         ));
     }
-    if draft.contact.email.trim().is_empty() && draft.contact.phone.trim().is_empty() {
-        return Err(OrderError::Invalid(
-            "an email address or a phone number is required".into(),
-        ));
-    }
     // The warehouse refuses these too; refusing here keeps a parcel that could not arrive
     // out of the outbox. The messages name the field, not the shopper's value.
     if let Err(e) = crate::domain::address::check_postcode(&a.country, &a.postal_code) {
@@ -142,6 +153,19 @@ fn validate(draft: &OrderDraft, request: &OrderRequest) -> Result<(), OrderError
             }
             _ => format!("the postal code is not one of {}", a.country),
         }));
+    }
+    validate_contact_and_lines(draft, request)
+}
+
+/// What every order needs, however it reaches the shopper.
+fn validate_contact_and_lines(
+    draft: &OrderDraft,
+    request: &OrderRequest,
+) -> Result<(), OrderError> {
+    if draft.contact.email.trim().is_empty() && draft.contact.phone.trim().is_empty() {
+        return Err(OrderError::Invalid(
+            "an email address or a phone number is required".into(),
+        ));
     }
     if !draft.contact.email.trim().is_empty()
         && crate::domain::address::check_email(&draft.contact.email).is_err()
@@ -180,6 +204,7 @@ pub fn enqueue(
         shipping_cents: draft.shipping_cents,
         ship_to: draft.ship_to.clone(),
         contact: draft.contact.clone(),
+        fulfilment: draft.fulfilment.clone(),
     };
     validate(draft, &request)?;
     let payload = serde_json::to_string(&request)
@@ -196,7 +221,7 @@ pub fn enqueue(
 
 const COLUMNS: &str = "id, created_at, gtin, quantity, price_cents, currency, status, attempts,
                        next_attempt_at, last_error, warehouse_order_id, confirmed_at,
-                       shopper IS NOT NULL";
+                       shopper IS NOT NULL, held_until";
 
 fn row(r: &rusqlite::Row) -> rusqlite::Result<OutboxOrder> {
     let status: String = r.get(6)?;
@@ -214,6 +239,7 @@ fn row(r: &rusqlite::Row) -> rusqlite::Result<OutboxOrder> {
         warehouse_order_id: r.get(10)?,
         confirmed_at: r.get(11)?,
         has_shopper_details: r.get(12)?,
+        held_until: r.get(13)?,
     })
 }
 
@@ -295,8 +321,8 @@ fn with_items(
     let map = |r: &rusqlite::Row<'_>| {
         Ok(RecentOrder {
             order: row(r)?,
-            item: r.get(13)?,
-            size_mm: r.get(14)?,
+            item: r.get(14)?,
+            size_mm: r.get(15)?,
         })
     };
     let rows = if filter.is_empty() {
@@ -450,7 +476,8 @@ fn next_attempt_delay(attempts: u32) -> std::time::Duration {
 
 /// How one attempt ended, as the outbox records it.
 enum Outcome {
-    Confirmed(String),
+    /// The warehouse's order id, and until when a pick-up is held.
+    Confirmed(String, Option<String>),
     Rejected(String),
     Deferred(String, u32),
     NeedsChecking(String),
@@ -461,12 +488,12 @@ async fn record(db: &DbHandle, id: &str, outcome: Outcome) -> Result<(), DbError
     db.call(move |db| {
         let now = db::now_rfc3339();
         match outcome {
-            Outcome::Confirmed(warehouse_id) => db.conn().execute(
+            Outcome::Confirmed(warehouse_id, held_until) => db.conn().execute(
                 "UPDATE order_outbox SET status = 'confirmed', warehouse_order_id = ?2,
                         confirmed_at = ?3, finished_at = ?3, last_error = NULL,
-                        next_attempt_at = NULL
+                        next_attempt_at = NULL, held_until = ?4
                   WHERE id = ?1",
-                params![id, warehouse_id, now],
+                params![id, warehouse_id, now, held_until],
             )?,
             Outcome::Rejected(detail) => db.conn().execute(
                 "UPDATE order_outbox SET status = 'rejected', last_error = ?2,
@@ -575,7 +602,8 @@ pub async fn send_due(
         match client.create_order(&key, &request).await {
             Ok(confirmed) => {
                 tracing::info!(order = %id, warehouse_order = %confirmed.order_id, "order confirmed");
-                record(db, &id, Outcome::Confirmed(confirmed.order_id)).await?;
+                let held_until = confirmed.pickup.map(|hold| hold.expires_at);
+                record(db, &id, Outcome::Confirmed(confirmed.order_id, held_until)).await?;
                 report.confirmed.push(id);
             }
             Err(ClientError::Rejected(problem)) => {

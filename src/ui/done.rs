@@ -44,6 +44,22 @@ pub enum CodeEmail {
     Failed,
 }
 
+/// Where the shopper gets the pair, which decides what the done screen tells them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Collect {
+    /// Shipped to their address.
+    Home,
+    /// Shipped to this store; collected at its counter.
+    ThisStore,
+    /// Held at another store; collected there, paid there.
+    PickUp {
+        store: String,
+        address: String,
+        /// RFC 3339, once the warehouse confirmed the hold.
+        held_until: Option<String>,
+    },
+}
+
 #[derive(Debug, Clone)]
 pub struct Done {
     pub order_number: String,
@@ -55,6 +71,7 @@ pub struct Done {
     masked_email: String,
     pub code_email: CodeEmail,
     qr: Option<widgets::QrCode>,
+    pub collect: Collect,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +112,19 @@ impl Done {
                 CodeEmail::NotOffered
             },
             qr,
+            collect: Collect::Home,
         }
+    }
+
+    #[cfg(test)]
+    pub(super) fn qr(&self) -> Option<&widgets::QrCode> {
+        self.qr.as_ref()
+    }
+
+    /// Where the shopper collects the pair (home delivery unless said).
+    pub fn collected(mut self, collect: Collect) -> Self {
+        self.collect = collect;
+        self
     }
 
     pub fn update(&mut self, message: Message) -> Action {
@@ -146,22 +175,54 @@ impl Done {
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>, seconds_left: u64) -> Element<'a, Message> {
         let p = ctx.palette;
+        let date = ctx.lang.short_date(self.delivery.as_deref());
+        let (title, pay, next, queued) = match &self.collect {
+            Collect::Home => (
+                ctx.t("done-title"),
+                ctx.t("done-pay"),
+                ctx.t_with("done-next", &[("date", date)]),
+                ctx.t("order-failed"),
+            ),
+            Collect::ThisStore => (
+                ctx.t("done-title"),
+                ctx.t("done-pay"),
+                ctx.t_with("done-to-store-next", &[("date", date)]),
+                ctx.t("order-failed"),
+            ),
+            Collect::PickUp {
+                store,
+                address,
+                held_until,
+            } => (
+                ctx.t_with("done-pickup-title", &[("store", store.clone())]),
+                ctx.t_with(
+                    "done-pickup-show",
+                    &[("store", store.clone()), ("address", address.clone())],
+                ),
+                match held_until {
+                    Some(until) => ctx.t_with(
+                        "done-pickup-until",
+                        &[("until", ctx.lang.short_date_time(until))],
+                    ),
+                    None => String::new(),
+                },
+                ctx.t("done-pickup-queued"),
+            ),
+        };
         let mut words = column![
-            text(ctx.t("done-title")).size(theme::text::H2),
+            text(title).size(theme::text::H2),
             // The number on its own line, never broken: staff may need to type it.
             text(self.order_number.clone()).size(theme::text::H1 * 1.2),
-            text(ctx.t("done-pay")).size(theme::text::H2),
-            text(ctx.t_with(
-                "done-next",
-                &[("date", ctx.lang.short_date(self.delivery.as_deref()))]
-            ))
-            .size(theme::text::BODY),
+            text(pay).size(theme::text::H2),
         ]
         .spacing(spacing::M)
         .max_width(900);
+        if !next.is_empty() {
+            words = words.push(text(next).size(theme::text::BODY));
+        }
         if self.queued {
             words = words.push(
-                container(text(ctx.t("order-failed")).size(theme::text::BODY))
+                container(text(queued).size(theme::text::BODY))
                     .padding(spacing::S)
                     .style(theme::band(p.warning, p.on_warning)),
             );

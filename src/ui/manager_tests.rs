@@ -324,6 +324,7 @@ async fn a_refused_order_shows_its_error_and_retry_sends_it() {
             email: "t@example.com".into(),
             phone: String::new(),
         },
+        fulfilment: Default::default(),
     };
     let order = services
         .db
@@ -704,6 +705,7 @@ async fn every_way_a_visit_ends_is_counted() {
             number: "K-TEST-0001".into(),
             warehouse_id: Some("W-1".into()),
             code_email: false,
+            held_until: None,
         },
     ))))
     .await;

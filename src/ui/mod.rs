@@ -430,7 +430,10 @@ impl Kiosk {
         });
         match event {
             Event::Scan { .. } => session.scanned = true,
-            Event::InStoreRequest { .. } | Event::DropshipOrder { .. } => session.concluded = true,
+            Event::InStoreRequest { .. }
+            | Event::DropshipOrder { .. }
+            | Event::ShipToStoreOrder { .. }
+            | Event::ReservedElsewhere { .. } => session.concluded = true,
             _ => {}
         }
         let id = session.id.clone();
@@ -667,7 +670,7 @@ impl Kiosk {
                 };
                 match stores.update(m) {
                     pick_up::Action::None => {}
-                    pick_up::Action::Ship(order) => self.screen = Screen::Order(order),
+                    pick_up::Action::Order(order) => self.screen = Screen::Order(order),
                 }
                 Task::none()
             }
@@ -928,7 +931,11 @@ impl Kiosk {
             gtin: grid.scanned,
             style: grid.style.style_code.clone(),
         });
-        let reach = crate::domain::catalog::PickUpReach::of(&services.config.store);
+        let mut reach = crate::domain::catalog::PickUpReach::of(&services.config.store);
+        if !services.client.offers_pickup() {
+            // A mapped platform knows no other stores: nothing cached from before is offered.
+            reach.within_km = 0.0;
+        }
         let mut product = product::Product::new(grid, self.size_system, reach)
             .with_shop_link(services.shop_link.as_ref());
         let check = product.check_warehouse(&services).map(Message::Product);

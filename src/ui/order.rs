@@ -1,7 +1,8 @@
-//! Dropship: review (item, size, price, delivery, shipping), the address form on an on-screen
-//! keyboard with the country picked from a list and each field checked beside it, then "Check
-//! your address" with everything entered before the order is placed. Back goes one step back
-//! at every stage.
+//! An order: review (item, size, price, where it goes and when), the form on an on-screen
+//! keyboard with each field checked beside it, then "Check" with everything entered before it
+//! is placed. Shipped home, the form asks the address (the country picked from a list);
+//! shipped to this store or held at another store for pick-up, only a name and a phone number
+//! or e-mail. Back goes one step back at every stage.
 
 use std::sync::Arc;
 
@@ -9,13 +10,13 @@ use crate::domain::address;
 use crate::domain::catalog::{GridEntry, Style};
 use crate::domain::events::Event;
 use crate::domain::orders::{self, OrderDraft, OrderError};
-use crate::warehouse::protocol::{Address, Contact, StyleText};
+use crate::warehouse::protocol::{Address, Contact, Fulfilment, StyleText};
 use iced::widget::{button, column, container, row, text};
 use iced::{Alignment, Element, Length, Task};
 
 use super::services::Services;
 use super::theme::{self, spacing};
-use super::{Ctx, done, widgets};
+use super::{Ctx, done, pick_up, widgets};
 
 /// An order stored in the outbox: its kiosk number, the warehouse's number when it confirmed
 /// it at once, and whether the warehouse can e-mail its code.
@@ -24,6 +25,8 @@ pub struct Placed {
     pub number: String,
     pub warehouse_id: Option<String>,
     pub code_email: bool,
+    /// A pick-up: held at the store until then (the warehouse's word).
+    pub held_until: Option<String>,
 }
 
 /// Stores the order in the outbox — from there it is safe — and sends it at once; if the
@@ -40,20 +43,19 @@ pub fn place(services: &Arc<Services>, draft: OrderDraft) -> Task<Message> {
             let report = orders::send_due(&services.db, &services.client, false).await;
             let confirmed = report.is_ok_and(|r| r.confirmed.contains(&order.id));
             let id = order.id.clone();
-            let warehouse_id = if confirmed {
-                services
-                    .db
-                    .run(move |db| orders::get(db, &id))
-                    .await
-                    .ok()
-                    .and_then(|o| o.warehouse_order_id)
+            let stored = if confirmed {
+                services.db.run(move |db| orders::get(db, &id)).await.ok()
             } else {
                 None
             };
+            let (warehouse_id, held_until) = stored
+                .map(|o| (o.warehouse_order_id, o.held_until))
+                .unwrap_or_default();
             Ok(Placed {
                 number: order.id,
                 warehouse_id,
                 code_email: services.client.offers_code_email(),
+                held_until,
             })
         },
         Message::Placed,
@@ -94,12 +96,34 @@ impl Field {
         }
     }
 
+    /// What an order collected in a store asks: no address.
+    pub const CONTACT: [Field; 3] = [Field::Name, Field::Email, Field::Phone];
+
     fn index(self) -> usize {
         Self::ALL.iter().position(|f| *f == self).unwrap_or(0)
     }
 
-    fn next(self) -> Field {
-        Self::ALL[(self.index() + 1) % Self::ALL.len()]
+    /// The field after this one among `fields`.
+    fn next_in(self, fields: &[Field]) -> Field {
+        let at = fields.iter().position(|f| *f == self).unwrap_or(0);
+        fields[(at + 1) % fields.len()]
+    }
+}
+
+/// Where the pair goes, as the shopper chose it.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    /// From the warehouse to the shopper's address.
+    Home,
+    /// From the warehouse to this store, collected at the counter.
+    ThisStore,
+    /// Held at another store, from its shelf, collected there today.
+    PickUp(Box<pick_up::Nearby>),
+}
+
+impl Delivery {
+    fn needs_address(&self) -> bool {
+        matches!(self, Delivery::Home)
     }
 }
 
@@ -143,11 +167,16 @@ pub struct Order {
     /// The web shop's page of this size as a QR code (`[shop] product_url`), offered instead of
     /// typing an address here.
     phone: Option<widgets::QrCode>,
+    pub delivery: Delivery,
+    /// Whether "to this store" is offered beside home delivery (the warehouse ships to stores).
+    store_delivery: bool,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Continue,
+    /// Home delivery (`false`) or to this store (`true`).
+    ToThisStore(bool),
     Focus(Field),
     Key(char),
     Backspace,
@@ -194,6 +223,30 @@ impl Order {
             // Names start with a capital.
             shifted: true,
             phone: None,
+            delivery: Delivery::Home,
+            store_delivery: false,
+        }
+    }
+
+    /// Offers "to this store" beside home delivery.
+    pub fn with_store_delivery(mut self, offered: bool) -> Self {
+        self.store_delivery = offered;
+        self
+    }
+
+    /// A pair held for the shopper at `store`, collected there.
+    pub fn pick_up(mut self, store: pick_up::Nearby) -> Self {
+        self.delivery = Delivery::PickUp(Box::new(store));
+        self.store_delivery = false;
+        self
+    }
+
+    /// The fields this order asks for.
+    pub fn fields(&self) -> &'static [Field] {
+        if self.delivery.needs_address() {
+            &Field::ALL
+        } else {
+            &Field::CONTACT
         }
     }
 
@@ -222,11 +275,12 @@ impl Order {
         let mut errors: [Option<FieldError>; 7] = Default::default();
         let mut written_postcode = None;
         for f in [Field::Name, Field::Street, Field::Postcode, Field::City] {
-            if v(f).is_empty() {
+            if v(f).is_empty() && self.fields().contains(&f) {
                 errors[f.index()] = FieldError::plain("error-required");
             }
         }
         match address::country(&self.country) {
+            _ if !self.delivery.needs_address() => {}
             None => errors[Field::Country.index()] = FieldError::plain("error-country"),
             Some(country) if !v(Field::Postcode).is_empty() => {
                 match country.postcode(&v(Field::Postcode)) {
@@ -263,7 +317,13 @@ impl Order {
     }
 
     fn draft(&self) -> OrderDraft {
-        let v = |f: Field| self.values[f.index()].trim().to_owned();
+        let v = |f: Field| {
+            if self.fields().contains(&f) {
+                self.values[f.index()].trim().to_owned()
+            } else {
+                String::new()
+            }
+        };
         OrderDraft {
             gtin: self.entry.gtin,
             quantity: 1,
@@ -282,6 +342,13 @@ impl Order {
                 email: v(Field::Email),
                 phone: v(Field::Phone),
             },
+            fulfilment: match &self.delivery {
+                Delivery::Home => Fulfilment::Home,
+                Delivery::ThisStore => Fulfilment::ShipToStore,
+                Delivery::PickUp(store) => Fulfilment::PickUp {
+                    store_id: store.store.store_id.clone(),
+                },
+            },
         }
     }
 
@@ -294,8 +361,20 @@ impl Order {
     pub fn update(&mut self, message: Message) -> Action {
         match message {
             Message::Continue => self.stage = Stage::Form,
+            Message::ToThisStore(to_store) => {
+                if self.stage == Stage::Review && self.store_delivery {
+                    self.delivery = if to_store {
+                        Delivery::ThisStore
+                    } else {
+                        Delivery::Home
+                    };
+                    if !self.fields().contains(&self.focus) {
+                        self.focus_on(Field::Name);
+                    }
+                }
+            }
             Message::Focus(field) => self.focus_on(field),
-            Message::Next => self.focus_on(self.focus.next()),
+            Message::Next => self.focus_on(self.focus.next_in(self.fields())),
             Message::Key(c) => {
                 // The country is picked from the list, not typed.
                 if self.focus == Field::Country {
@@ -348,6 +427,15 @@ impl Order {
                 }
             }
             Message::Placed(Ok(placed)) => {
+                let collect = match &self.delivery {
+                    Delivery::Home => done::Collect::Home,
+                    Delivery::ThisStore => done::Collect::ThisStore,
+                    Delivery::PickUp(store) => done::Collect::PickUp {
+                        store: store.store.name.clone(),
+                        address: store.store.address.clone(),
+                        held_until: placed.held_until.clone(),
+                    },
+                };
                 let done = done::Done::new(
                     placed.number,
                     self.entry
@@ -357,10 +445,13 @@ impl Order {
                     placed.warehouse_id,
                     self.value(Field::Email),
                     placed.code_email,
-                );
-                let ordered = Event::DropshipOrder {
-                    gtin: self.entry.gtin,
-                    style: self.style.style_code.clone(),
+                )
+                .collected(collect);
+                let (gtin, style) = (self.entry.gtin, self.style.style_code.clone());
+                let ordered = match self.delivery {
+                    Delivery::Home => Event::DropshipOrder { gtin, style },
+                    Delivery::ThisStore => Event::ShipToStoreOrder { gtin, style },
+                    Delivery::PickUp(_) => Event::ReservedElsewhere { gtin, style },
                 };
                 return Action::Done(Box::new(done), ordered);
             }
@@ -412,33 +503,96 @@ impl Order {
                 ctx.t("order-price"),
                 ctx.lang.money(self.style.price_cents, &self.style.currency),
             ),
-            Self::line(ctx, ctx.t("order-shipping"), ctx.t("status-ship-free")),
-            Self::line(
-                ctx,
-                ctx.t("order-delivery"),
-                ctx.lang.short_date(delivery.as_deref()),
-            ),
         ]
+        .into_iter()
+        .chain(match &self.delivery {
+            Delivery::PickUp(store) => vec![
+                Self::line(
+                    ctx,
+                    ctx.t("order-pickup-at"),
+                    format!("{} · {}", store.store.name, store.store.address),
+                ),
+                Self::line(ctx, ctx.t("order-pickup-when"), ctx.t("order-pickup-today")),
+            ],
+            Delivery::Home | Delivery::ThisStore => vec![
+                Self::line(
+                    ctx,
+                    ctx.t("order-shipping"),
+                    ctx.t(if self.delivery.needs_address() {
+                        "status-ship-free"
+                    } else {
+                        "order-to-store-free"
+                    }),
+                ),
+                Self::line(
+                    ctx,
+                    ctx.t("order-delivery"),
+                    ctx.lang.short_date(delivery.as_deref()),
+                ),
+            ],
+        })
+        .collect()
+    }
+
+    /// The review's title and the line about paying, for this delivery.
+    fn review_words(&self, ctx: &Ctx<'_>) -> (String, String) {
+        match &self.delivery {
+            Delivery::Home => (ctx.t("order-review-title"), ctx.t("order-pay-note")),
+            Delivery::ThisStore => (ctx.t("order-to-store-title"), ctx.t("order-pay-note")),
+            Delivery::PickUp(store) => (
+                ctx.t_with("order-pickup-title", &[("store", store.store.name.clone())]),
+                ctx.t_with("order-pickup-pay", &[("store", store.store.name.clone())]),
+            ),
+        }
     }
 
     fn review<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
-        let review = column![
-            text(ctx.t("order-review-title")).size(theme::text::H1),
-            container(column(self.item_lines(ctx)).spacing(spacing::M))
-                .padding(spacing::L)
-                .style(theme::surface(p)),
-            text(ctx.t("order-pay-note")).size(theme::text::BODY),
-            widgets::touch(
-                ctx.t("order-continue"),
-                Some(Message::Continue),
-                theme::primary(p)
+        let (title, pay) = self.review_words(ctx);
+        let mut review = column![text(title).size(theme::text::H1)]
+            .spacing(spacing::L)
+            .max_width(1100);
+        if self.store_delivery {
+            let home = !matches!(self.delivery, Delivery::ThisStore);
+            review = review.push(
+                row![
+                    widgets::touch(
+                        ctx.t("order-to-home"),
+                        Some(Message::ToThisStore(false)),
+                        theme::choice(p, home)
+                    )
+                    .width(Length::Fixed(400.0)),
+                    widgets::touch(
+                        ctx.t("order-to-store"),
+                        Some(Message::ToThisStore(true)),
+                        theme::choice(p, !home)
+                    )
+                    .width(Length::Fixed(520.0)),
+                ]
+                .spacing(spacing::M),
+            );
+        }
+        let review = review
+            .push(
+                container(column(self.item_lines(ctx)).spacing(spacing::M))
+                    .padding(spacing::L)
+                    .style(theme::surface(p)),
             )
-            .width(Length::Fixed(420.0)),
-        ]
-        .spacing(spacing::L)
-        .max_width(1100);
-        let body: Element<'a, Message> = match &self.phone {
+            .push(text(pay).size(theme::text::BODY))
+            .push(
+                widgets::touch(
+                    ctx.t("order-continue"),
+                    Some(Message::Continue),
+                    theme::primary(p),
+                )
+                .width(Length::Fixed(420.0)),
+            );
+        // Typing an address here is what the web shop's QR code spares a shopper.
+        let phone = self
+            .phone
+            .as_ref()
+            .filter(|_| self.delivery.needs_address());
+        let body: Element<'a, Message> = match phone {
             Some(qr) => row![
                 review,
                 column![
@@ -463,20 +617,22 @@ impl Order {
     fn check<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
         let p = ctx.palette;
         let v = |f: Field| self.value(f).trim().to_owned();
-        let mut to = vec![
-            Self::line(ctx, ctx.t("field-name"), v(Field::Name)),
-            Self::line(ctx, ctx.t("field-street"), v(Field::Street)),
-            Self::line(
-                ctx,
-                ctx.t("check-town"),
-                format!("{} {}", v(Field::Postcode), v(Field::City)),
-            ),
-            Self::line(
-                ctx,
-                ctx.t("check-country"),
-                country_name(ctx, &self.country),
-            ),
-        ];
+        let mut to = vec![Self::line(ctx, ctx.t("field-name"), v(Field::Name))];
+        if self.delivery.needs_address() {
+            to.extend([
+                Self::line(ctx, ctx.t("field-street"), v(Field::Street)),
+                Self::line(
+                    ctx,
+                    ctx.t("check-town"),
+                    format!("{} {}", v(Field::Postcode), v(Field::City)),
+                ),
+                Self::line(
+                    ctx,
+                    ctx.t("check-country"),
+                    country_name(ctx, &self.country),
+                ),
+            ]);
+        }
         for f in [Field::Email, Field::Phone] {
             if !v(f).is_empty() {
                 to.push(Self::line(ctx, ctx.t(f.key()), v(f)));
@@ -484,10 +640,10 @@ impl Order {
         }
         let sending = self.stage == Stage::Sending;
         let place = widgets::touch(
-            ctx.t(if sending {
-                "order-sending"
-            } else {
-                "order-confirm"
+            ctx.t(match (&self.delivery, sending) {
+                (_, true) => "order-sending",
+                (Delivery::PickUp(_), false) => "order-reserve",
+                (_, false) => "order-confirm",
             }),
             (!sending).then_some(Message::Place),
             theme::primary(p),
@@ -501,7 +657,12 @@ impl Order {
         .width(Length::Fixed(420.0));
         container(
             column![
-                text(ctx.t("check-title")).size(theme::text::H2),
+                text(ctx.t(if self.delivery.needs_address() {
+                    "check-title"
+                } else {
+                    "check-title-contact"
+                }))
+                .size(theme::text::H2),
                 container(column(to).spacing(spacing::S))
                     .padding(spacing::M)
                     .width(Length::Fill)
@@ -569,15 +730,24 @@ impl Order {
             );
             line.into()
         };
-        let fields = column(Field::ALL.iter().map(|f| field(*f))).spacing(spacing::S);
+        let fields = column(self.fields().iter().map(|f| field(*f))).spacing(spacing::S);
         let check = widgets::touch(
-            ctx.t("order-check"),
+            ctx.t(if self.delivery.needs_address() {
+                "order-check"
+            } else {
+                "order-check-contact"
+            }),
             Some(Message::Check),
             theme::primary(p),
         )
         .width(Length::Fixed(520.0));
         let form = column![
-            text(ctx.t("order-form-title")).size(theme::text::H2),
+            text(ctx.t(if self.delivery.needs_address() {
+                "order-form-title"
+            } else {
+                "order-form-contact-title"
+            }))
+            .size(theme::text::H2),
             fields,
             check
         ]

@@ -31,39 +31,49 @@ pub struct PickUp {
     shoe: Box<Style>,
     size_label: String,
     stores: Vec<Nearby>,
-    /// Shipping home, ready to go, when the warehouse has the size too.
-    ship: Option<Box<order::Order>>,
+    /// The order for this size, as shipping home would start it: each reservation starts
+    /// from it.
+    order: Box<order::Order>,
+    /// Whether the warehouse ships the size too.
+    can_ship: bool,
+    /// Whether a pair can be reserved (the warehouse holds pairs at stores).
+    can_reserve: bool,
     delivery_estimate: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
+    /// Reserve at the `n`th store.
+    Reserve(usize),
     ShipInstead,
 }
 
 pub enum Action {
     None,
-    /// Ship it home after all: the order screen, as the size tile would have opened it.
-    Ship(Box<order::Order>),
+    /// The order screen: a reservation at a store, or shipping home after all.
+    Order(Box<order::Order>),
 }
 
 impl PickUp {
+    /// The stores for `order`'s size; `can_ship`: the warehouse can send it home as well.
     pub fn new(
-        shoe: Box<Style>,
-        size_label: String,
+        order: Box<order::Order>,
         stores: Vec<Nearby>,
-        ship: Option<(Box<order::Order>, Option<String>)>,
+        can_ship: bool,
+        can_reserve: bool,
     ) -> Self {
-        let (ship, delivery_estimate) = match ship {
-            Some((order, estimate)) => (Some(order), estimate),
-            None => (None, None),
-        };
         Self {
-            shoe,
-            size_label,
+            shoe: Box::new(order.style.clone()),
+            size_label: order.size_label.clone(),
+            delivery_estimate: order
+                .entry
+                .warehouse
+                .as_ref()
+                .and_then(|w| w.delivery_estimate.clone()),
             stores,
-            ship,
-            delivery_estimate,
+            order,
+            can_ship,
+            can_reserve,
         }
     }
 
@@ -75,14 +85,18 @@ impl PickUp {
 
     pub fn update(&mut self, message: Message) -> Action {
         match message {
-            Message::ShipInstead => match self.ship.take() {
-                Some(order) => Action::Ship(order),
-                None => Action::None,
+            Message::ShipInstead if self.can_ship => Action::Order(self.order.clone()),
+            Message::Reserve(n) => match self.stores.get(n) {
+                Some(store) if self.can_reserve => {
+                    Action::Order(Box::new((*self.order).clone().pick_up(store.clone())))
+                }
+                _ => Action::None,
             },
+            Message::ShipInstead => Action::None,
         }
     }
 
-    fn store_card<'a>(&self, ctx: &Ctx<'a>, nearby: &Nearby) -> Element<'a, Message> {
+    fn store_card<'a>(&self, ctx: &Ctx<'a>, n: usize, nearby: &Nearby) -> Element<'a, Message> {
         let p = ctx.palette;
         let mut heading = row![
             text(nearby.store.name.clone())
@@ -101,23 +115,34 @@ impl PickUp {
                 .style(theme::band(p.pick_up, p.on_pick_up)),
             );
         }
-        container(
-            column![
-                heading,
-                text(nearby.store.address.clone()).size(theme::text::BODY),
-                text(ctx.t_with(
-                    "pickup-pairs",
-                    &[("count", nearby.store.quantity.to_string())]
-                ))
-                .size(theme::text::SMALL)
-                .color(p.muted),
-            ]
-            .spacing(spacing::XS),
-        )
-        .padding(spacing::M)
-        .width(Length::Fill)
-        .style(theme::surface(p))
-        .into()
+        let about = column![
+            heading,
+            text(nearby.store.address.clone()).size(theme::text::BODY),
+            text(ctx.t_with(
+                "pickup-pairs",
+                &[("count", nearby.store.quantity.to_string())]
+            ))
+            .size(theme::text::SMALL)
+            .color(p.muted),
+        ]
+        .spacing(spacing::XS)
+        .width(Length::Fill);
+        let mut card = row![about].spacing(spacing::M).align_y(Alignment::Center);
+        if self.can_reserve {
+            card = card.push(
+                widgets::touch(
+                    ctx.t("pickup-reserve"),
+                    Some(Message::Reserve(n)),
+                    theme::primary(p),
+                )
+                .width(Length::Fixed(300.0)),
+            );
+        }
+        container(card)
+            .padding(spacing::M)
+            .width(Length::Fill)
+            .style(theme::surface(p))
+            .into()
     }
 
     pub fn view<'a>(&'a self, ctx: &Ctx<'a>) -> Element<'a, Message> {
@@ -128,10 +153,16 @@ impl PickUp {
             super::style_text(ctx.lang, &self.shoe, StyleText::Name),
             super::style_text(ctx.lang, &self.shoe, StyleText::Colour)
         );
-        let cards = column(self.stores.iter().map(|n| self.store_card(ctx, n))).spacing(spacing::S);
+        let cards = column(
+            self.stores
+                .iter()
+                .enumerate()
+                .map(|(i, n)| self.store_card(ctx, i, n)),
+        )
+        .spacing(spacing::S);
         // Back to the sizes is the footer's Back, as on every screen.
         let mut choices = row![].spacing(spacing::M);
-        if self.ship.is_some() {
+        if self.can_ship {
             choices = choices.push(
                 widgets::touch(
                     ctx.t_with(

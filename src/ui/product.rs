@@ -209,6 +209,7 @@ impl Product {
             &services.config.store.country,
         )
         .with_phone(phone)
+        .with_store_delivery(services.client.offers_pickup())
     }
 
     pub fn update(&mut self, message: Message, services: &Services) -> Action {
@@ -255,19 +256,12 @@ impl Product {
                     ))),
                     SizeStatus::PickUp { can_ship, .. } => {
                         let stores = entry.nearby(&self.reach).iter().map(Into::into).collect();
-                        let ship = can_ship.then(|| {
-                            let estimate = entry
-                                .warehouse
-                                .as_ref()
-                                .and_then(|w| w.delivery_estimate.clone());
-                            let order = self.ship_order(&entry, label.clone(), services);
-                            (Box::new(order), estimate)
-                        });
+                        let order = self.ship_order(&entry, label, services);
                         Some(Next::PickUp(Box::new(pick_up::PickUp::new(
-                            Box::new(self.grid.style.clone()),
-                            label,
+                            Box::new(order),
                             stores,
-                            ship,
+                            can_ship,
+                            services.client.offers_pickup(),
                         ))))
                     }
                     SizeStatus::Checking | SizeStatus::Unavailable => None,

@@ -744,7 +744,7 @@ async fn the_web_shop_continues_on_the_phone_only_where_the_chain_has_one() {
 }
 
 /// What a phone reads in a QR code the kiosk drew.
-fn qr_text(qr: &super::widgets::QrCode) -> String {
+pub(super) fn qr_text(qr: &super::widgets::QrCode) -> String {
     let iced::widget::image::Handle::Rgba {
         width,
         height,

@@ -16,7 +16,7 @@ use url::Url;
 
 use super::protocol::{
     AssociateRequest, AssociateResponse, AvailabilityRequest, AvailabilityResponse, CatalogPage,
-    CodeEmailResponse, OrderRequest, OrderResponse, Problem, StockPage,
+    CodeEmailResponse, OrderRequest, OrderResponse, Pickup, PickupList, Problem, StockPage,
 };
 
 /// Longest `Retry-After` waited inside one call; longer ones end the call (retry later).
@@ -546,9 +546,63 @@ impl WarehouseClient {
         self.get(format!("v1/orders/{segment}"), Vec::new()).await
     }
 
+    /// What `store_id`'s counter hands over: holds from its shelf and parcels coming to it
+    /// (open ones; every one of the last 30 days with `all`).
+    pub async fn pickups(&self, store_id: &str, all: bool) -> Result<PickupList, ClientError> {
+        self.native_only("pickups")?;
+        let store =
+            percent_encoding::utf8_percent_encode(store_id, percent_encoding::NON_ALPHANUMERIC);
+        let query = if all {
+            vec![("all", "true".to_owned())]
+        } else {
+            Vec::new()
+        };
+        self.get(format!("v1/stores/{store}/pickups"), query).await
+    }
+
+    /// The shopper showed `code` at `store_id`'s counter and took the pair.
+    pub async fn pickup_collected(
+        &self,
+        store_id: &str,
+        code: &str,
+    ) -> Result<Pickup, ClientError> {
+        self.native_only("pickup_collected")?;
+        let encode =
+            |s| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC);
+        self.post(
+            &format!(
+                "v1/stores/{}/pickups/{}/collected",
+                encode(store_id),
+                encode(code)
+            ),
+            &serde_json::json!({}),
+            None,
+            0,
+        )
+        .await
+    }
+
+    /// Operations a mapped platform does not have.
+    fn native_only(&self, operation: &str) -> Result<(), ClientError> {
+        match &self.backend {
+            Backend::Native => Ok(()),
+            Backend::Mapped(_) => Err(super::mapped::MappingError::error(
+                operation,
+                "",
+                "a mapped warehouse has no such operation",
+            )),
+        }
+    }
+
     /// Whether the warehouse can e-mail a shopper their order code (the reference protocol
     /// can; a mapped platform has no such operation).
     pub fn offers_code_email(&self) -> bool {
+        matches!(self.backend, Backend::Native)
+    }
+
+    /// Whether the warehouse knows other stores' shelves and holds pairs there, and ships to
+    /// the store (the reference protocol does; a mapped platform has no such operations).
+    pub fn offers_pickup(&self) -> bool {
         matches!(self.backend, Backend::Native)
     }
 

@@ -196,7 +196,7 @@ pub struct AvailabilityResponse {
     pub locations: Vec<Location>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     pub name: String,
@@ -238,6 +238,108 @@ pub struct OrderRequest {
     pub shipping_cents: i64,
     pub ship_to: Address,
     pub contact: Contact,
+    /// How the pair reaches the shopper; home delivery when absent.
+    #[serde(default, skip_serializing_if = "Fulfilment::is_home")]
+    pub fulfilment: Fulfilment,
+}
+
+/// How an order reaches the shopper. Only home delivery needs a street address: the others
+/// carry the shopper's name (in `ship_to.name`) and a contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "FulfilmentWire", into = "FulfilmentWire")]
+pub enum Fulfilment {
+    /// From the distribution centre to `ship_to`.
+    #[default]
+    Home,
+    /// From the distribution centre to the ordering store, where the shopper collects it.
+    ShipToStore,
+    /// Held for the shopper at another store of the chain, from its shelf, until the hold
+    /// ends (then the pair goes back on that store's shelf).
+    PickUp { store_id: String },
+}
+
+impl Fulfilment {
+    pub fn is_home(&self) -> bool {
+        *self == Self::Home
+    }
+}
+
+/// [`Fulfilment`] as JSON: `{"kind": "pick_up", "store_id": "…"}`. A struct, because serde's
+/// internally tagged enums let unknown fields through (strict JSON refuses them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FulfilmentWire {
+    kind: FulfilmentKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    store_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FulfilmentKind {
+    Home,
+    ShipToStore,
+    PickUp,
+}
+
+impl TryFrom<FulfilmentWire> for Fulfilment {
+    type Error = String;
+    fn try_from(wire: FulfilmentWire) -> Result<Self, String> {
+        match (wire.kind, wire.store_id) {
+            (FulfilmentKind::Home, None) => Ok(Self::Home),
+            (FulfilmentKind::ShipToStore, None) => Ok(Self::ShipToStore),
+            (FulfilmentKind::PickUp, Some(store_id)) => Ok(Self::PickUp { store_id }),
+            (FulfilmentKind::PickUp, None) => Err("fulfilment: pick_up needs a store_id".into()),
+            (_, Some(_)) => Err("fulfilment: only pick_up takes a store_id".into()),
+        }
+    }
+}
+
+impl From<Fulfilment> for FulfilmentWire {
+    fn from(f: Fulfilment) -> Self {
+        let (kind, store_id) = match f {
+            Fulfilment::Home => (FulfilmentKind::Home, None),
+            Fulfilment::ShipToStore => (FulfilmentKind::ShipToStore, None),
+            Fulfilment::PickUp { store_id } => (FulfilmentKind::PickUp, Some(store_id)),
+        };
+        Self { kind, store_id }
+    }
+}
+
+/// An order a store hands over at its counter, as its pick list shows it: no shopper data, the
+/// shopper shows the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pickup {
+    /// The kiosk's order number: what the shopper shows (text or QR).
+    pub code: String,
+    pub order_id: String,
+    /// `hold`: a pair from this store's shelf, set aside now; `arriving`: shipped here from
+    /// the distribution centre.
+    pub kind: String,
+    /// `open`, `collected`, or `expired` (a hold not collected in time; the pair went back).
+    pub state: String,
+    pub gtin: String,
+    pub quantity: u32,
+    /// The shoe, as staff look for it: brand, name, colour, size and style code.
+    pub style: String,
+    /// The store whose kiosk took the order.
+    pub ordering_store: String,
+    pub ordered_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PickupList {
+    pub items: Vec<Pickup>,
+}
+
+/// A pair held for a shopper at a store: where, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickUpHold {
+    pub store_id: String,
+    /// RFC 3339; after it the pair goes back on the shelf.
+    pub expires_at: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,6 +360,9 @@ pub struct OrderResponse {
     pub delivery_estimate: Option<String>,
     pub total_cents: i64,
     pub currency: String,
+    /// For a pick-up at another store: where the pair is held and until when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pickup: Option<PickUpHold>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

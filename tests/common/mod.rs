@@ -24,5 +24,6 @@ pub fn draft(gtin: &str, price: i64) -> OrderDraft {
             email: "ana@example.com".into(),
             phone: String::new(),
         },
+        fulfilment: Default::default(),
     }
 }

@@ -17,6 +17,8 @@ pub fn english_label(key: &str) -> &str {
         "converted" => "ordered / asked",
         "in_store" => "in store",
         "dropship" => "dropship",
+        "to_store" => "to this store",
+        "reserved_elsewhere" => "reserved in another store",
         "associate" => "associate called",
         "walked_away" => "walked away",
         "read_failed" => "failed reads",
@@ -148,12 +150,14 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
         .collect();
     let f = a.funnel;
     let o = a.outcomes;
-    // Visits end in the stockroom, shipped, or walked away; what the events do not cover is
-    // said, never silently dropped.
-    let ended = o.in_store + o.dropship + o.walked_away;
+    // Visits end in the stockroom, shipped, held in another store, or walked away; what the
+    // events do not cover is said, never silently dropped.
+    let ended = o.in_store + o.dropship + o.to_store + o.reserved_elsewhere + o.walked_away;
     let mut outcomes = vec![
         ("in_store".to_owned(), o.in_store),
         ("dropship".to_owned(), o.dropship),
+        ("to_store".to_owned(), o.to_store),
+        ("reserved_elsewhere".to_owned(), o.reserved_elsewhere),
         ("walked_away".to_owned(), o.walked_away),
     ];
     if f.scanned > ended {

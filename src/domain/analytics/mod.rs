@@ -62,6 +62,10 @@ pub struct Funnel {
 pub struct Outcomes {
     pub in_store: u64,
     pub dropship: u64,
+    /// Ordered to this store, to collect here.
+    pub to_store: u64,
+    /// Reserved from another store's shelf, to collect there.
+    pub reserved_elsewhere: u64,
     pub associate: u64,
     pub walked_away: u64,
 }
@@ -208,12 +212,14 @@ fn funnel_columns() -> String {
     format!(
         "max(kind = '{scan}') AS scanned,
          max(kind IN ('{sin}', '{smiss}')) AS sized,
-         max(kind IN ('{req}', '{ord}')) AS converted",
+         max(kind IN ('{req}', '{ord}', '{to_store}', '{elsewhere}')) AS converted",
         scan = kind::SCAN,
         sin = kind::SIZE_IN_STORE,
         smiss = kind::SIZE_MISSING,
         req = kind::IN_STORE_REQUEST,
-        ord = kind::DROPSHIP_ORDER
+        ord = kind::DROPSHIP_ORDER,
+        to_store = kind::SHIP_TO_STORE_ORDER,
+        elsewhere = kind::RESERVED_ELSEWHERE
     )
 }
 
@@ -386,6 +392,8 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
         outcomes: Outcomes {
             in_store: count(kind::IN_STORE_REQUEST),
             dropship: count(kind::DROPSHIP_ORDER),
+            to_store: count(kind::SHIP_TO_STORE_ORDER),
+            reserved_elsewhere: count(kind::RESERVED_ELSEWHERE),
             associate: count(kind::ASSOCIATE_CALLED),
             walked_away: count(kind::WALKED_AWAY),
         },
@@ -424,6 +432,8 @@ pub fn write_csv<W: std::io::Write>(a: &Analytics, out: W) -> Result<(), csv::Er
     for (what, n) in [
         ("in_store", o.in_store),
         ("dropship", o.dropship),
+        ("to_store", o.to_store),
+        ("reserved_elsewhere", o.reserved_elsewhere),
         ("associate_called", o.associate),
         ("walked_away", o.walked_away),
         ("read_failed", a.read_failures),

@@ -210,6 +210,14 @@ impl WarehouseClient {
         idempotency_key: &str,
         order: &OrderRequest,
     ) -> Result<OrderResponse, ClientError> {
+        // The kiosk offers nothing else with a mapped warehouse (`offers_pickup`).
+        if !order.fulfilment.is_home() {
+            return Err(MappingError::error(
+                "create_order",
+                "",
+                "a mapped warehouse takes home deliveries only",
+            ));
+        }
         let lines: Vec<OrderLineContext> = order
             .lines
             .iter()
@@ -256,6 +264,7 @@ impl WarehouseClient {
             delivery_estimate: None,
             total_cents: order.total_cents().unwrap_or(i64::MAX),
             currency: order.currency.clone(),
+            pickup: None,
         })
     }
 
@@ -289,6 +298,7 @@ impl WarehouseClient {
             delivery_estimate: None,
             total_cents: 0,
             currency: String::new(),
+            pickup: None,
         })
     }
 

@@ -349,6 +349,7 @@ fn sample_context(operation: Op) -> serde_json::Value {
             email: "sample@example.com".into(),
             phone: "+49 30 1234567".into(),
         },
+        fulfilment: Default::default(),
     };
     let mut context = serde_json::json!({
         "base": "https://warehouse.example.com/",

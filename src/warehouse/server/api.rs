@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use super::store::{OrderOutcome, StoreError, WarehouseStore};
 use crate::warehouse::protocol::{
     AssociateRequest, AvailabilityRequest, AvailabilityResponse, DEFAULT_PAGE,
-    MAX_AVAILABILITY_GTINS, MAX_PAGE, OrderRequest, PageQuery, Problem, problem_type,
+    MAX_AVAILABILITY_GTINS, MAX_PAGE, OrderRequest, PageQuery, PickupList, Problem, problem_type,
 };
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -385,6 +385,40 @@ pub async fn associate(
     let store = state.store.clone();
     let created = blocking(move || store.associate_request(&store_id, &req)).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// `?all=true`: every pick-up of the last 30 days, not only the open ones.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PickupQuery {
+    #[serde(default)]
+    all: bool,
+}
+
+/// The store's counter: holds set aside from its shelf and parcels coming to it.
+pub async fn pickups(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(store_id): Path<String>,
+    query: Result<Query<PickupQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    own_store(&caller, &store_id)?;
+    let Query(query) = query.map_err(|e| bad_request(e.body_text()))?;
+    let store = state.store.clone();
+    let items = blocking(move || store.pickups(&store_id, query.all)).await?;
+    Ok(Json(PickupList { items }).into_response())
+}
+
+/// The shopper showed their code at the counter and took the pair.
+pub async fn collected(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path((store_id, code)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    own_store(&caller, &store_id)?;
+    let store = state.store.clone();
+    let pickup = blocking(move || store.collect(&store_id, &code)).await?;
+    Ok(Json(pickup).into_response())
 }
 
 pub async fn not_found() -> Response {

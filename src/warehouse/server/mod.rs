@@ -65,6 +65,11 @@ pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) ->
             "/stores/{store_id}/associate-requests",
             post(api::associate),
         )
+        .route("/stores/{store_id}/pickups", get(api::pickups))
+        .route(
+            "/stores/{store_id}/pickups/{code}/collected",
+            post(api::collected),
+        )
         .route("/availability", post(api::availability))
         .route("/orders", post(api::create_order))
         .route("/orders/{order_id}", get(api::order_status))
@@ -131,10 +136,12 @@ pub fn spawn(
         options.shopper_retention_days,
         stopped.clone(),
     ));
+    let holds = tokio::spawn(release_expired_holds(store.clone(), stopped.clone()));
     let limits = options.limits;
     let task = tokio::spawn(async move {
         listen::serve(listener, app, limits, stopped).await;
         let _ = purge.await;
+        let _ = holds.await;
     });
     tracing::info!(%addr, "reference warehouse listening");
     Ok(ServerHandle {
@@ -144,6 +151,27 @@ pub fn spawn(
         stop,
         task: Some(task),
     })
+}
+
+/// Pick-up holds past their time go back on the shelf within a minute (the pick list and a
+/// collection also release them first).
+async fn release_expired_holds(store: WarehouseStore, stop: watch::Receiver<bool>) {
+    crate::runtime::periodic::every(std::time::Duration::from_secs(60), stop, || {
+        let store = store.clone();
+        async move {
+            match tokio::task::spawn_blocking(move || store.release_expired_holds()).await {
+                Ok(Ok(n)) if n > 0 => {
+                    tracing::info!(
+                        holds = n,
+                        "pick-up holds ended; the pairs are back on the shelf"
+                    )
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "ending pick-up holds failed"),
+                _ => {}
+            }
+        }
+    })
+    .await;
 }
 
 async fn purge_shopper_details(store: WarehouseStore, days: u32, stop: watch::Receiver<bool>) {

@@ -117,3 +117,22 @@ CREATE TABLE IF NOT EXISTS associate_requests (
     style      TEXT NOT NULL DEFAULT '',
     also       TEXT NOT NULL DEFAULT '[]'  -- JSON: the other sizes to bring
 );
+
+-- Orders collected in a store. 'hold': a pair taken off the holding store's shelf (store_stock)
+-- for a shopper who reserved it at another store's kiosk; put back when the hold ends
+-- uncollected. 'arriving': shipped from the distribution centre to the ordering store.
+-- The code is the kiosk's order number, which the shopper shows; no shopper data is here.
+CREATE TABLE IF NOT EXISTS pickups (
+    order_id       TEXT PRIMARY KEY REFERENCES orders (order_id),
+    kind           TEXT NOT NULL CHECK (kind IN ('hold', 'arriving')),
+    holding_store  TEXT NOT NULL,
+    ordering_store TEXT NOT NULL,
+    code           TEXT NOT NULL,
+    gtin           INTEGER NOT NULL,
+    quantity       INTEGER NOT NULL,
+    ordered_at     TEXT NOT NULL,
+    expires_at     TEXT,              -- holds only
+    state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'collected', 'expired'))
+);
+CREATE INDEX IF NOT EXISTS pickups_by_store ON pickups (holding_store, state);
+CREATE INDEX IF NOT EXISTS pickups_open_holds ON pickups (expires_at) WHERE state = 'open' AND kind = 'hold';

@@ -11,9 +11,9 @@ use thiserror::Error;
 
 use crate::domain::barcode::Gtin;
 use crate::warehouse::protocol::{
-    AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse, Location,
-    MAX_STORES_PER_SIZE, OrderRequest, OrderResponse, OrderState, StockPage, StockRecord,
-    StoreQuantity, StyleRecord, VariantRecord,
+    AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse, Fulfilment,
+    Location, MAX_STORES_PER_SIZE, OrderRequest, OrderResponse, OrderState, PickUpHold, Pickup,
+    StockPage, StockRecord, StoreQuantity, StyleRecord, VariantRecord,
 };
 
 /// Working days from order to door for anything the distribution centre holds.
@@ -61,7 +61,12 @@ pub enum OrderOutcome {
 pub struct WarehouseStore {
     conn: Arc<Mutex<Connection>>,
     shipping_cents: i64,
+    /// How long a pair reserved for pick-up is held before it goes back on the shelf.
+    pickup_hold: jiff::SignedDuration,
 }
+
+/// Hours a pick-up reservation is held unless the server is told otherwise.
+pub const DEFAULT_PICKUP_HOLD_HOURS: u32 = 48;
 
 /// A short random public name for a token (`tok-` and 8 hex digits).
 fn new_token_id() -> String {
@@ -232,6 +237,7 @@ impl WarehouseStore {
         conn.execute_batch(include_str!("schema.sql"))?;
         Self::move_shopper_details_out(&mut conn)?;
         Ok(Self {
+            pickup_hold: jiff::SignedDuration::from_hours(i64::from(DEFAULT_PICKUP_HOLD_HOURS)),
             conn: Arc::new(Mutex::new(conn)),
             shipping_cents: 0,
         })
@@ -320,6 +326,12 @@ impl WarehouseStore {
     }
 
     /// Shipping charged per order (0: free delivery, shown up front on the kiosk).
+    /// Hours a pick-up reservation is held (1 to 720).
+    pub fn with_pickup_hold_hours(mut self, hours: u32) -> Self {
+        self.pickup_hold = jiff::SignedDuration::from_hours(i64::from(hours.clamp(1, 720)));
+        self
+    }
+
     pub fn with_shipping_cents(mut self, cents: i64) -> Self {
         self.shipping_cents = cents;
         self
@@ -934,36 +946,58 @@ impl WarehouseStore {
             return bad("lines[].quantity: must be 1 to 10");
         }
         let a = &req.ship_to;
-        for (field, value) in [
-            ("ship_to.name", &a.name),
-            ("ship_to.line1", &a.line1),
-            ("ship_to.postal_code", &a.postal_code),
-            ("ship_to.city", &a.city),
-        ] {
-            if value.trim().is_empty() {
-                return Err(StoreError::Invalid(format!("{field}: required")));
-            }
-        }
         if a.country.len() != 2 || !a.country.chars().all(|c| c.is_ascii_uppercase()) {
             return bad("ship_to.country: an ISO 3166-1 alpha-2 code such as \"DE\"");
+        }
+        if req.fulfilment.is_home() {
+            for (field, value) in [
+                ("ship_to.name", &a.name),
+                ("ship_to.line1", &a.line1),
+                ("ship_to.postal_code", &a.postal_code),
+                ("ship_to.city", &a.city),
+            ] {
+                // Well-formed, but no parcel could arrive.
+                if value.trim().is_empty() {
+                    return Err(StoreError::InvalidAddress(format!(
+                        "{field}: required for home delivery"
+                    )));
+                }
+            }
+        } else {
+            // Collected in a store: the shopper's name and a contact, never a street address
+            // (nothing is kept that the order does not need).
+            if a.name.trim().is_empty() {
+                return bad("ship_to.name: required");
+            }
+            if [&a.line1, &a.line2, &a.postal_code, &a.city]
+                .iter()
+                .any(|v| !v.is_empty())
+            {
+                return Err(StoreError::InvalidAddress(
+                    "ship_to: an order collected in a store carries only a name (and the store's country)"
+                        .into(),
+                ));
+            }
         }
         if req.contact.email.trim().is_empty() && req.contact.phone.trim().is_empty() {
             return bad("contact: an email or a phone number is required");
         }
         // The same rules as the kiosk's form (it must not be trusted to have used them). The
         // message names the field, never the value: it may be logged.
-        crate::domain::address::check_postcode(&a.country, &a.postal_code).map_err(|e| {
-            StoreError::InvalidAddress(match e {
-                crate::domain::address::AddressError::UnknownCountry(_) => {
-                    "ship_to.country: not a country this warehouse ships to".to_owned()
-                }
-                _ => format!(
-                    "ship_to.postal_code: not a postcode of {} (for example {})",
-                    a.country,
-                    crate::domain::address::country(&a.country).map_or("", |c| c.example())
-                ),
-            })
-        })?;
+        if req.fulfilment.is_home() {
+            crate::domain::address::check_postcode(&a.country, &a.postal_code).map_err(|e| {
+                StoreError::InvalidAddress(match e {
+                    crate::domain::address::AddressError::UnknownCountry(_) => {
+                        "ship_to.country: not a country this warehouse ships to".to_owned()
+                    }
+                    _ => format!(
+                        "ship_to.postal_code: not a postcode of {} (for example {})",
+                        a.country,
+                        crate::domain::address::country(&a.country).map_or("", |c| c.example())
+                    ),
+                })
+            })?;
+        }
         if !req.contact.email.trim().is_empty()
             && crate::domain::address::check_email(&req.contact.email).is_err()
         {
@@ -1017,15 +1051,38 @@ impl WarehouseStore {
         }
         Self::validate_order(req)?;
         // Prices, shipping and the total are the warehouse's own figures; the order's must
-        // match them (the shopper saw them), and every sum is checked.
-        if req.shipping_cents != self.shipping_cents {
+        // match them (the shopper saw them), and every sum is checked. Collected in a store,
+        // nothing is shipped to the shopper: no shipping cost.
+        let shipping = if req.fulfilment.is_home() {
+            self.shipping_cents
+        } else {
+            0
+        };
+        if req.shipping_cents != shipping {
             return Err(StoreError::PriceChanged(format!(
-                "shipping costs {} (the order says {})",
-                self.shipping_cents, req.shipping_cents
+                "shipping costs {shipping} (the order says {})",
+                req.shipping_cents
             )));
         }
+        let now = now();
+        let holding_store = match &req.fulfilment {
+            Fulfilment::PickUp { store_id: holding } => {
+                let known: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM stores WHERE store_id = ?1)",
+                    [holding],
+                    |r| r.get(0),
+                )?;
+                if !known || holding == store_id {
+                    return Err(StoreError::InvalidAddress(format!(
+                        "fulfilment.store_id: {holding:?} is not another store of the chain"
+                    )));
+                }
+                Some(holding.clone())
+            }
+            _ => None,
+        };
         let overflow = || StoreError::Invalid("the order's total is out of range".into());
-        let mut total = self.shipping_cents;
+        let mut total = shipping;
         let mut currency = req.currency.clone();
         for (i, line) in req.lines.iter().enumerate() {
             let gtin = parse_gtin(&line.gtin)?;
@@ -1053,11 +1110,22 @@ impl WarehouseStore {
                     line.unit_price_cents, req.currency
                 )));
             }
-            // The reservation: succeeds only while enough pairs remain.
-            let reserved = tx.execute(
-                "UPDATE dc_stock SET quantity = quantity - ?2 WHERE gtin = ?1 AND quantity >= ?2",
-                params![gtin.as_i64(), line.quantity],
-            )?;
+            // The reservation: succeeds only while enough pairs remain — at the distribution
+            // centre, or on the holding store's shelf (its stock feed shows the pair gone).
+            let reserved = match &holding_store {
+                None => tx.execute(
+                    "UPDATE dc_stock SET quantity = quantity - ?2 WHERE gtin = ?1 AND quantity >= ?2",
+                    params![gtin.as_i64(), line.quantity],
+                )?,
+                Some(holding) => {
+                    let seq = next_seq(&tx)?;
+                    tx.execute(
+                        "UPDATE store_stock SET quantity = quantity - ?3, updated_at = ?4, seq = ?5
+                          WHERE store_id = ?1 AND gtin = ?2 AND quantity >= ?3",
+                        params![holding, gtin.as_i64(), line.quantity, now, seq],
+                    )?
+                }
+            };
             if reserved == 0 {
                 return Err(StoreError::OutOfStock(format!(
                     "{gtin} is no longer available"
@@ -1069,14 +1137,33 @@ impl WarehouseStore {
                 .ok_or_else(overflow)?;
             currency = style_currency;
         }
+        let expires_at = holding_store.as_ref().map(|_| {
+            jiff::Timestamp::now()
+                .checked_add(self.pickup_hold)
+                .unwrap_or(jiff::Timestamp::MAX)
+                .round(jiff::Unit::Second)
+                .unwrap_or(jiff::Timestamp::MAX)
+                .to_string()
+        });
         let response = OrderResponse {
             order_id: format!("WH-{}", uuid::Uuid::new_v4().simple()),
             kiosk_order_id: req.kiosk_order_id.clone(),
             status: OrderState::Confirmed,
-            created_at: now(),
-            delivery_estimate: delivery_estimate(DELIVERY_DAYS),
+            created_at: now.clone(),
+            // A hold is there today; everything else comes from the distribution centre.
+            delivery_estimate: match holding_store {
+                Some(_) => None,
+                None => delivery_estimate(DELIVERY_DAYS),
+            },
             total_cents: total,
             currency,
+            pickup: holding_store
+                .clone()
+                .zip(expires_at.clone())
+                .map(|(store_id, expires_at)| PickUpHold {
+                    store_id,
+                    expires_at,
+                }),
         };
         let response_json =
             serde_json::to_string(&response).map_err(|e| StoreError::Storage(e.to_string()))?;
@@ -1118,6 +1205,30 @@ impl WarehouseStore {
                 ],
             )?;
         }
+        // The counter's pick list: a hold at the other store, or a parcel coming here. An
+        // order collected in a store has one line (the kiosk orders one pair).
+        if let (false, Some(line)) = (req.fulfilment.is_home(), req.lines.first()) {
+            tx.execute(
+                "INSERT INTO pickups (order_id, kind, holding_store, ordering_store, code, gtin,
+                                      quantity, ordered_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    response.order_id,
+                    if holding_store.is_some() {
+                        "hold"
+                    } else {
+                        "arriving"
+                    },
+                    holding_store.as_deref().unwrap_or(store_id),
+                    store_id,
+                    req.kiosk_order_id,
+                    parse_gtin(&line.gtin)?.as_i64(),
+                    line.quantity,
+                    now,
+                    expires_at
+                ],
+            )?;
+        }
         tx.commit()?;
         Ok(OrderOutcome::Created(response))
     }
@@ -1132,7 +1243,134 @@ impl WarehouseStore {
             )
             .optional()?;
         let response = response.ok_or(StoreError::NotFound)?;
-        serde_json::from_str(&response).map_err(|e| StoreError::Storage(e.to_string()))
+        let mut response: OrderResponse =
+            serde_json::from_str(&response).map_err(|e| StoreError::Storage(e.to_string()))?;
+        // Collected is delivered; a hold that ended uncollected is cancelled.
+        let state: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT state FROM pickups WHERE order_id = ?1",
+                [order_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match state.as_deref() {
+            Some("collected") => response.status = OrderState::Delivered,
+            Some("expired") => response.status = OrderState::Cancelled,
+            _ => {}
+        }
+        Ok(response)
+    }
+
+    /// Holds whose time is up go back on their store's shelf (with a new change, so that
+    /// store's kiosks see the pair again). Returns how many ended.
+    pub fn release_expired_holds(&self) -> Result<u64, StoreError> {
+        let now = now();
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let ended: Vec<(String, String, i64, u32)> = tx
+            .prepare(
+                "SELECT order_id, holding_store, gtin, quantity FROM pickups
+                  WHERE state = 'open' AND kind = 'hold' AND expires_at <= ?1",
+            )?
+            .query_map([&now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        for (order_id, holding, gtin, quantity) in &ended {
+            let seq = next_seq(&tx)?;
+            tx.execute(
+                "INSERT INTO store_stock VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (store_id, gtin) DO UPDATE SET quantity = quantity + ?3,
+                                                            updated_at = ?4, seq = ?5",
+                params![holding, gtin, quantity, now, seq],
+            )?;
+            tx.execute(
+                "UPDATE pickups SET state = 'expired' WHERE order_id = ?1",
+                [order_id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(ended.len() as u64)
+    }
+
+    /// What `holding_store`'s counter hands over: open holds and parcels, oldest first, or
+    /// every pick-up of the last 30 days with `all`.
+    pub fn pickups(&self, holding_store: &str, all: bool) -> Result<Vec<Pickup>, StoreError> {
+        self.release_expired_holds()?;
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT p.code, p.order_id, p.kind, p.state, p.gtin, p.quantity, p.ordering_store,
+                    p.ordered_at, p.expires_at, s.brand, s.name, s.colour, v.size_mm, v.width,
+                    s.style_code
+               FROM pickups p
+               JOIN variants v ON v.gtin = p.gtin
+               JOIN styles s USING (style_code)
+              WHERE p.holding_store = ?1 AND (?2 OR p.state = 'open')
+                AND p.ordered_at >= ?3
+              ORDER BY p.ordered_at",
+        )?;
+        let since = jiff::Timestamp::now()
+            .checked_sub(jiff::SignedDuration::from_hours(30 * 24))
+            .unwrap_or(jiff::Timestamp::MIN)
+            .to_string();
+        let rows = stmt.query_map(params![holding_store, all, since], |r| {
+            let size_mm: u32 = r.get(12)?;
+            let width: String = r.get(13)?;
+            Ok(Pickup {
+                code: r.get(0)?,
+                order_id: r.get(1)?,
+                kind: r.get(2)?,
+                state: r.get(3)?,
+                gtin: gtin_text(r.get(4)?),
+                quantity: r.get(5)?,
+                ordering_store: r.get(6)?,
+                ordered_at: r.get(7)?,
+                expires_at: r.get(8)?,
+                style: format!(
+                    "{} {} · {} · {} mm {} ({})",
+                    r.get::<_, String>(9)?,
+                    r.get::<_, String>(10)?,
+                    r.get::<_, String>(11)?,
+                    size_mm,
+                    width,
+                    r.get::<_, String>(14)?
+                ),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The shopper collected order `code` at `holding_store`'s counter. Saying it twice is
+    /// harmless; a hold that already ended is refused (its pair went back on the shelf).
+    pub fn collect(&self, holding_store: &str, code: &str) -> Result<Pickup, StoreError> {
+        self.release_expired_holds()?;
+        let state: Option<String> = self
+            .lock()
+            .query_row(
+                "SELECT state FROM pickups WHERE holding_store = ?1 AND code = ?2",
+                [holding_store, code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match state.as_deref() {
+            None => return Err(StoreError::NotFound),
+            Some("expired") => {
+                return Err(StoreError::Conflict(
+                    "the hold ended before it was collected; the pair went back on the shelf"
+                        .into(),
+                ));
+            }
+            Some("open") => {
+                self.lock().execute(
+                    "UPDATE pickups SET state = 'collected' WHERE holding_store = ?1 AND code = ?2",
+                    [holding_store, code],
+                )?;
+            }
+            _ => {}
+        }
+        self.pickups(holding_store, true)?
+            .into_iter()
+            .find(|p| p.code == code)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Queues the order code for the mailer, for an order of `store_id` whose shopper gave an
@@ -1320,6 +1558,18 @@ impl WarehouseStore {
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Pairs of `gtin` on `store_id`'s shelf, as the chain knows it.
+    pub fn store_stock(&self, store_id: &str, gtin: Gtin) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT quantity FROM store_stock WHERE store_id = ?1 AND gtin = ?2",
+                params![store_id, gtin.as_i64()],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     pub fn set_dc_stock(&self, gtin: Gtin, quantity: u32) -> Result<(), StoreError> {

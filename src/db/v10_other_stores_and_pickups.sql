@@ -18,3 +18,7 @@ CREATE TABLE other_store_stock (
     fetched_at TEXT    NOT NULL,
     PRIMARY KEY (gtin, store_id)
 ) WITHOUT ROWID;
+
+-- A pair reserved for pick-up at another store is held there until this time (the
+-- warehouse's answer), shown to the shopper on the done screen and to the manager.
+ALTER TABLE order_outbox ADD COLUMN held_until TEXT;
