@@ -1147,3 +1147,64 @@ async fn shipped_to_this_store_needs_no_address_and_arrives_on_its_own_pick_list
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_holding_store_is_told_at_its_webhook_without_shopper_data() {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let app = axum::Router::new().route(
+        "/counter",
+        axum::routing::post({
+            let got = got.clone();
+            move |axum::Json(body): axum::Json<serde_json::Value>| {
+                let got = got.clone();
+                async move {
+                    got.lock().unwrap().push(body);
+                    "ok"
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/counter", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let env = Env::new().await;
+    env.sync(1000).await.unwrap();
+    let file = env.dir.path().join("stores.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "store_id,name,address,latitude,longitude,pickup_webhook\n\
+             demo-store-002,Old Town,\"Calle de Fuencarral 120, 28010 Madrid\",40.4318,-3.7020,{url}\n"
+        ),
+    )
+    .unwrap();
+    env.store().import_stores_csv(&file).unwrap();
+    let sent = place(
+        &env,
+        collected_draft(
+            AT_OLD_TOWN,
+            PACE_RUNNER_PRICE,
+            Fulfilment::PickUp {
+                store_id: "demo-store-002".into(),
+            },
+        ),
+    )
+    .await;
+    assert_eq!(sent.status, OutboxStatus::Confirmed);
+    let mut told = Vec::new();
+    for _ in 0..100 {
+        told = got.lock().unwrap().clone();
+        if !told.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["event"], "pickup_held");
+    assert_eq!(told[0]["kind"], "hold");
+    assert_eq!(told[0]["store_id"], "demo-store-002");
+    assert_eq!(told[0]["code"], sent.id.as_str());
+    assert_eq!(told[0]["gtin"], AT_OLD_TOWN);
+    let text = told[0].to_string();
+    assert!(!text.contains("Ana") && !text.contains("600 123"), "{text}");
+}

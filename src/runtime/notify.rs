@@ -129,10 +129,10 @@ impl WebhookError {
 }
 
 /// POSTs `call` to `url`, retrying twice on a network error or a 5xx.
-pub async fn post(
+pub async fn post<T: Serialize + Sync>(
     http: &reqwest::Client,
     url: &str,
-    call: &AssociateCall,
+    call: &T,
 ) -> Result<(), WebhookError> {
     let once = || async {
         let response = http

@@ -73,7 +73,9 @@ async fn a_nearby_store_comes_first_and_shipping_home_stays_one_tap_away() {
         panic!("expected the order, got {:?}", rig.kiosk.screen);
     };
     assert_eq!(order.stage, order::Stage::Review);
-    // Back from the order goes to the sizes, as from any order.
+    // Back goes one step at a time: the stores, then the sizes.
+    rig.send(Message::Back).await;
+    assert!(matches!(rig.kiosk.screen, Screen::PickUp(_)));
     rig.send(Message::Back).await;
     assert!(matches!(rig.kiosk.screen, Screen::Product(_)));
 }

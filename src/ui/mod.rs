@@ -276,6 +276,8 @@ pub struct Kiosk {
     /// The product the shopper came from, kept while they order or ask for a size, so Back
     /// returns to it as they left it.
     previous_product: Option<Box<product::Product>>,
+    /// The nearby stores a reservation was started from: where Back from its review goes.
+    previous_pick_up: Option<Box<pick_up::PickUp>>,
     /// When the store name on the attract screen was pressed (manager entry), until released.
     corner_pressed: Option<Instant>,
     pin_gate: crate::domain::pin::PinGate,
@@ -327,6 +329,7 @@ impl Kiosk {
             camera: CameraState::Starting,
             session: None,
             previous_product: None,
+            previous_pick_up: None,
             corner_pressed: None,
             pin_gate: crate::domain::pin::PinGate::new(&config.manager),
             screen_changes: 0,
@@ -404,6 +407,7 @@ impl Kiosk {
         };
         self.session = None;
         self.previous_product = None;
+        self.previous_pick_up = None;
         self.corner_pressed = None;
         let config = self.config();
         self.screen = Screen::Attract;
@@ -670,7 +674,13 @@ impl Kiosk {
                 };
                 match stores.update(m) {
                     pick_up::Action::None => {}
-                    pick_up::Action::Order(order) => self.screen = Screen::Order(order),
+                    pick_up::Action::Order(order) => {
+                        if let Screen::PickUp(stores) =
+                            std::mem::replace(&mut self.screen, Screen::Order(order))
+                        {
+                            self.previous_pick_up = Some(stores);
+                        }
+                    }
                 }
                 Task::none()
             }
@@ -682,7 +692,7 @@ impl Kiosk {
                 match o.update(m) {
                     order::Action::None => Task::none(),
                     order::Action::Leave => {
-                        self.back_to_product();
+                        self.leave_order();
                         Task::none()
                     }
                     order::Action::Place(draft) => {
@@ -895,7 +905,7 @@ impl Kiosk {
             Screen::Product(_) => self.screen = Screen::Scan(scan::Scan::new()),
             Screen::Order(o) => {
                 if let order::Action::Leave = o.update(order::Message::Back) {
-                    self.back_to_product();
+                    self.leave_order();
                 }
             }
             Screen::InStore(s) if s.can_go_back() => self.back_to_product(),
@@ -912,9 +922,19 @@ impl Kiosk {
         }
     }
 
+    /// Back from an order's first step: to the nearby stores it was started from, else to the
+    /// product.
+    fn leave_order(&mut self) {
+        match self.previous_pick_up.take() {
+            Some(stores) => self.screen = Screen::PickUp(stores),
+            None => self.back_to_product(),
+        }
+    }
+
     /// The product screen as the shopper left it (or the scan screen if it is gone).
     fn back_to_product(&mut self) {
         self.reset_at = None;
+        self.previous_pick_up = None;
         self.screen = match self.previous_product.take() {
             Some(p) => Screen::Product(p),
             None => Screen::Scan(scan::Scan::new()),

@@ -27,6 +27,8 @@ pub const OPENAPI_YAML: &str = include_str!("../../../docs/warehouse-api.yaml");
 #[derive(Clone)]
 pub struct ApiState {
     pub store: WarehouseStore,
+    /// For the stores' pick-up webhooks.
+    webhook: reqwest::Client,
     pub limiter: Arc<DefaultKeyedRateLimiter<String>>,
     auth_failures: Arc<AuthFailures>,
 }
@@ -36,6 +38,7 @@ impl ApiState {
         let nonzero = |n: u32| NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
             store,
+            webhook: crate::runtime::notify::client(),
             limiter: Arc::new(RateLimiter::keyed(
                 Quota::per_second(nonzero(options.rate_per_second))
                     .allow_burst(nonzero(options.burst)),
@@ -345,7 +348,12 @@ pub async fn create_order(
     let store_id = caller.store_id;
     let outcome = blocking(move || store.create_order(&store_id, &key, &req)).await?;
     Ok(match outcome {
-        OrderOutcome::Created(order) => (StatusCode::CREATED, Json(order)).into_response(),
+        OrderOutcome::Created(order) => {
+            if let Some(hold) = &order.pickup {
+                tell_holding_store(&state, hold.store_id.clone(), order.kiosk_order_id.clone());
+            }
+            (StatusCode::CREATED, Json(order)).into_response()
+        }
         OrderOutcome::Replayed(order) => {
             let mut r = (StatusCode::CREATED, Json(order)).into_response();
             r.headers_mut()
@@ -385,6 +393,49 @@ pub async fn associate(
     let store = state.store.clone();
     let created = blocking(move || store.associate_request(&store_id, &req)).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// Tells the holding store's counter, at its `pickup_webhook`, that a pair is held there (its
+/// pick list has it either way; the webhook is a nudge, tried three times). No shopper data.
+fn tell_holding_store(state: &ApiState, holding: String, code: String) {
+    let store = state.store.clone();
+    let http = state.webhook.clone();
+    tokio::spawn(async move {
+        let lookup = {
+            let store = store.clone();
+            let holding = holding.clone();
+            blocking(move || {
+                let url = store.pickup_webhook(&holding)?;
+                let pickup = store
+                    .pickups(&holding, false)?
+                    .into_iter()
+                    .find(|p| p.code == code);
+                Ok((url, pickup))
+            })
+            .await
+        };
+        let Ok((Some(url), Some(pickup))) = lookup else {
+            return;
+        };
+        let message = PickupMessage {
+            event: "pickup_held",
+            store_id: &holding,
+            pickup: &pickup,
+        };
+        if let Err(e) = crate::runtime::notify::post(&http, &url, &message).await {
+            tracing::warn!(store = %holding, error = %e, "pick-up webhook failed; the pick list has the hold");
+        }
+    });
+}
+
+/// What a store's pick-up webhook receives.
+#[derive(serde::Serialize)]
+struct PickupMessage<'a> {
+    /// What happened (the pick-up's own `kind` says hold or arriving).
+    event: &'static str,
+    store_id: &'a str,
+    #[serde(flatten)]
+    pickup: &'a crate::warehouse::protocol::Pickup,
 }
 
 /// `?all=true`: every pick-up of the last 30 days, not only the open ones.

@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS stores (
     name      TEXT NOT NULL,
     address   TEXT NOT NULL,
     latitude  REAL,
-    longitude REAL
+    longitude REAL,
+    pickup_webhook TEXT   -- told (POST, JSON, no shopper data) when a pair is held there
 );
 CREATE INDEX IF NOT EXISTS store_stock_by_gtin ON store_stock (gtin) WHERE quantity > 0;
 

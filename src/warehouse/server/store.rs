@@ -266,6 +266,9 @@ impl WarehouseStore {
                  ALTER TABLE associate_requests ADD COLUMN also TEXT NOT NULL DEFAULT '[]';",
             )?;
         }
+        if has("stores", "store_id")? && !has("stores", "pickup_webhook")? {
+            conn.execute_batch("ALTER TABLE stores ADD COLUMN pickup_webhook TEXT")?;
+        }
         if has("orders", "order_id")? && !has("orders", "request_sha256")? {
             conn.execute_batch("ALTER TABLE orders ADD COLUMN request_sha256 TEXT")?;
         }
@@ -841,34 +844,81 @@ impl WarehouseStore {
     }
 
     /// Adds or changes the stores in a CSV file with the columns `store_id,name,address,
-    /// latitude,longitude` (the two last may be empty): all or nothing, and a bad row is named
-    /// by its line. Returns how many stores the file held.
+    /// latitude,longitude` (the two last may be empty) and optionally `pickup_webhook`: all or
+    /// nothing, and a bad row is named by its line. Returns how many stores the file held.
     pub fn import_stores_csv(&self, file: &Path) -> Result<usize, StoreError> {
         let fixture = |message: String| StoreError::Fixture {
             file: file.display().to_string(),
             message,
         };
+        /// A row of the file: the store as shoppers find it, and where its counter is told.
+        #[derive(serde::Deserialize)]
+        struct Row {
+            store_id: String,
+            name: String,
+            address: String,
+            latitude: Option<f64>,
+            longitude: Option<f64>,
+            #[serde(default)]
+            pickup_webhook: Option<String>,
+        }
         let mut reader = csv::Reader::from_path(file).map_err(|e| fixture(e.to_string()))?;
-        let mut locations: Vec<Location> = Vec::new();
-        for (index, row) in reader.deserialize::<Location>().enumerate() {
+        let mut rows: Vec<(Location, Option<String>)> = Vec::new();
+        for (index, row) in reader.deserialize::<Row>().enumerate() {
             let line = index + 2;
-            let location = row.map_err(|e| fixture(format!("line {line}: {e}")))?;
+            let row = row.map_err(|e| fixture(format!("line {line}: {e}")))?;
+            let location = Location {
+                store_id: row.store_id,
+                name: row.name,
+                address: row.address,
+                latitude: row.latitude,
+                longitude: row.longitude,
+            };
             check_location(&location).map_err(|e| fixture(format!("line {line}: {e}")))?;
-            locations.push(location);
+            let webhook = row.pickup_webhook.filter(|w| !w.trim().is_empty());
+            if let Some(w) = &webhook {
+                let parsed = url::Url::parse(w.trim()).ok();
+                if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https")) {
+                    return Err(fixture(format!(
+                        "line {line}: pickup_webhook is not an http(s) URL"
+                    )));
+                }
+            }
+            rows.push((location, webhook));
         }
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        for l in &locations {
+        for (l, webhook) in &rows {
             tx.execute(
-                "INSERT INTO stores (store_id, name, address, latitude, longitude)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO stores (store_id, name, address, latitude, longitude, pickup_webhook)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (store_id) DO UPDATE SET name = ?2, address = ?3, latitude = ?4,
-                                                      longitude = ?5",
-                params![l.store_id, l.name, l.address, l.latitude, l.longitude],
+                                                      longitude = ?5, pickup_webhook = ?6",
+                params![
+                    l.store_id,
+                    l.name,
+                    l.address,
+                    l.latitude,
+                    l.longitude,
+                    webhook
+                ],
             )?;
         }
         tx.commit()?;
-        Ok(locations.len())
+        Ok(rows.len())
+    }
+
+    /// Where `store_id`'s counter is told of a pair held there, if anywhere.
+    pub fn pickup_webhook(&self, store_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT pickup_webhook FROM stores WHERE store_id = ?1",
+                [store_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
     }
 
     /// The chain's stores, by id.
