@@ -372,7 +372,11 @@ async fn a_refused_order_shows_its_error_and_retry_sends_it() {
     for c in order.id[2..6].chars() {
         rig.tap(&c.to_string()).await;
     }
-    assert!(rig.shows(&order.id[2..6]), "what was typed shows");
+    assert!(
+        rig.shows(&order.id[2..6]),
+        "what was typed shows: {}",
+        order.id
+    );
     assert!(rig.shows_part(&format!("{}   ", order.id)));
     assert!(rig.shows(&format!("At the warehouse, its number {warehouse_id}")));
     // Scanned from the QR code on the shopper's phone: the warehouse's number finds it too.
