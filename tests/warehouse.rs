@@ -159,6 +159,25 @@ async fn sync_from_empty_then_delta() {
     let env = Env::new().await;
     let report = env.sync(100).await.unwrap();
     assert_eq!(report.catalog.added, 661);
+    // What "shoes like this" ranks by travels with the catalog.
+    let attributes: (String, String, String) = env
+        .db
+        .blocking(|db| {
+            Ok(db.conn().query_row(
+                "SELECT category, colour_family, tags FROM styles WHERE style_code = 'VE-TRA-004'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(
+        attributes,
+        (
+            "trail".into(),
+            "neutral".into(),
+            "trail;grip;waterproof".into()
+        )
+    );
     assert!(report.catalog.pages >= 7, "paged: {:?}", report.catalog);
     assert_eq!(report.stock.added, 602);
     assert_eq!(env.count("SELECT count(*) FROM variants"), 661);

@@ -107,6 +107,10 @@ fn print_tables(a: &analytics::Analytics) {
             "reserved in another store",
             &o.reserved_elsewhere.to_string(),
         ])
+        .add_row([
+            "… of all these, saved by a substitute",
+            &o.saved_by_substitute.to_string(),
+        ])
         .add_row(["associate called", &o.associate.to_string()])
         .add_row(["walked away", &o.walked_away.to_string()])
         .add_row(["failed reads", &a.read_failures.to_string()]);

@@ -104,7 +104,8 @@ const GRID_SQL: &str = "
            s.image, s.description, s.fit_note,
            v.gtin, v.size_mm, v.width,
            st.quantity, st.updated_at,
-           wa.quantity, wa.delivery_estimate, wa.fetched_at, s.translations
+           wa.quantity, wa.delivery_estimate, wa.fetched_at, s.translations,
+           s.category, s.colour_family, s.tags
       FROM variants AS scanned
       JOIN styles AS s ON s.id = scanned.style_id
       JOIN variants AS v ON v.style_id = scanned.style_id
@@ -147,6 +148,9 @@ pub fn size_grid(conn: &Connection, gtin: Gtin) -> Result<Option<SizeGrid>, DbEr
                 fit_note: row.get(9)?,
                 // Unreadable translations (a hand-edited file) only cost the translation.
                 translations: serde_json::from_str(&row.get::<_, String>(18)?).unwrap_or_default(),
+                category: row.get(19)?,
+                colour_family: row.get(20)?,
+                tags: crate::domain::substitutes::split_tags(&row.get::<_, String>(21)?),
             });
         }
         let raw_gtin: i64 = row.get(10)?;

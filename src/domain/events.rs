@@ -28,6 +28,21 @@ pub enum Event {
     ShipToStoreOrder { gtin: Gtin, style: String },
     /// Reserved from another store's shelf, to collect there.
     ReservedElsewhere { gtin: Gtin, style: String },
+    /// Styles like this one in the shopper's size were shown, for `gtin` of `style`.
+    SubstitutesOffered {
+        gtin: Gtin,
+        style: String,
+        size_mm: u32,
+    },
+    /// The shopper opened one of them: `style` instead of `from`.
+    SubstituteTaken {
+        gtin: Gtin,
+        style: String,
+        from: String,
+    },
+    /// A visit converted (asked for it, ordered or reserved it) on a substitute: a lost sale
+    /// saved.
+    SavedBySubstitute { gtin: Gtin, style: String },
     /// The shopper pressed "call an associate".
     AssociateCalled,
     /// The session ended at the idle reset after a scan, with no order and no request.
@@ -53,6 +68,9 @@ pub mod kind {
     pub const SHIP_TO_STORE_ORDER: &str = "ship_to_store_order";
     pub const RESERVED_ELSEWHERE: &str = "reserved_elsewhere";
     pub const ASSOCIATE_CALLED: &str = "associate_called";
+    pub const SUBSTITUTES_OFFERED: &str = "substitutes_offered";
+    pub const SUBSTITUTE_TAKEN: &str = "substitute_taken";
+    pub const SAVED_BY_SUBSTITUTE: &str = "saved_by_substitute";
     pub const WALKED_AWAY: &str = "walked_away";
     pub const READ_FAILED: &str = "read_failed";
 }
@@ -70,18 +88,22 @@ impl Event {
             Event::ShipToStoreOrder { .. } => kind::SHIP_TO_STORE_ORDER,
             Event::ReservedElsewhere { .. } => kind::RESERVED_ELSEWHERE,
             Event::AssociateCalled => kind::ASSOCIATE_CALLED,
+            Event::SubstitutesOffered { .. } => kind::SUBSTITUTES_OFFERED,
+            Event::SubstituteTaken { .. } => kind::SUBSTITUTE_TAKEN,
+            Event::SavedBySubstitute { .. } => kind::SAVED_BY_SUBSTITUTE,
             Event::WalkedAway => kind::WALKED_AWAY,
             Event::ReadFailed { .. } => kind::READ_FAILED,
         }
     }
 
-    fn columns(&self) -> (Option<i64>, Option<&str>, Option<u32>, &'static str) {
+    fn columns(&self) -> (Option<i64>, Option<&str>, Option<u32>, &str) {
         match self {
             Event::Scan { gtin, style }
             | Event::InStoreRequest { gtin, style }
             | Event::DropshipOrder { gtin, style }
             | Event::ShipToStoreOrder { gtin, style }
-            | Event::ReservedElsewhere { gtin, style } => {
+            | Event::ReservedElsewhere { gtin, style }
+            | Event::SavedBySubstitute { gtin, style } => {
                 (Some(gtin.as_i64()), Some(style.as_str()), None, "")
             }
             Event::SizeChosen {
@@ -94,6 +116,23 @@ impl Event {
                 Some(style.as_str()),
                 Some(*size_mm),
                 "",
+            ),
+            Event::SubstitutesOffered {
+                gtin,
+                style,
+                size_mm,
+            } => (
+                Some(gtin.as_i64()),
+                Some(style.as_str()),
+                Some(*size_mm),
+                "",
+            ),
+            // The style given up for this one: which styles substitutes save.
+            Event::SubstituteTaken { gtin, style, from } => (
+                Some(gtin.as_i64()),
+                Some(style.as_str()),
+                None,
+                from.as_str(),
             ),
             Event::AssociateCalled | Event::WalkedAway => (None, None, None, ""),
             Event::ReadFailed { reason } => (

@@ -15,3 +15,4 @@ pub mod seed;
 pub mod shop_link;
 pub mod sizes;
 pub mod stock;
+pub mod substitutes;

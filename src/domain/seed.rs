@@ -37,6 +37,13 @@ struct StyleRow {
     image: String,
     description: String,
     fit_note: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    colour_family: String,
+    /// `;`-separated.
+    #[serde(default)]
+    tags: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,13 +158,16 @@ pub fn import_catalog(db: &mut Database, dir: &Path) -> Result<(u64, u64), SeedE
         let mut insert_style = tx
             .prepare(
                 "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
-                                     currency, image, description, fit_note, translations)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                     currency, image, description, fit_note, translations,
+                                     category, colour_family, tags)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT (style_code) DO UPDATE SET brand = excluded.brand,
                      name = excluded.name, colour = excluded.colour, gender = excluded.gender,
                      price_cents = excluded.price_cents, currency = excluded.currency,
                      image = excluded.image, description = excluded.description,
-                     fit_note = excluded.fit_note, translations = excluded.translations",
+                     fit_note = excluded.fit_note, translations = excluded.translations,
+                     category = excluded.category, colour_family = excluded.colour_family,
+                     tags = excluded.tags",
             )
             .map_err(DbError::from)?;
         for (line, s) in &styles {
@@ -177,6 +187,9 @@ pub fn import_catalog(db: &mut Database, dir: &Path) -> Result<(u64, u64), SeedE
                         &translations.get(&s.style_code).cloned().unwrap_or_default(),
                     )
                     .unwrap_or_else(|_| "{}".into()),
+                    s.category.trim().to_lowercase(),
+                    s.colour_family.trim().to_lowercase(),
+                    crate::domain::substitutes::split_tags(&s.tags).join(";"),
                 ))
                 .map_err(|e| fixture_err(&styles_file, format!("line {line}: {e}")))?;
         }

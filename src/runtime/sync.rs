@@ -167,11 +167,13 @@ fn apply_catalog_page(
 ) -> Result<(), DbError> {
     let mut upsert_style = tx.prepare_cached(
         "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents, currency,
-                             image, description, fit_note, updated_at, translations)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             image, description, fit_note, updated_at, translations, category,
+                             colour_family, tags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT (style_code) DO UPDATE SET brand = ?2, name = ?3, colour = ?4, gender = ?5,
              price_cents = ?6, currency = ?7, image = ?8, description = ?9, fit_note = ?10,
-             updated_at = ?11, translations = ?12
+             updated_at = ?11, translations = ?12, category = ?13, colour_family = ?14,
+             tags = ?15
          RETURNING id",
     )?;
     let now = db::now_rfc3339();
@@ -192,6 +194,9 @@ fn apply_catalog_page(
                 s.fit_note,
                 now,
                 serde_json::to_string(&s.translations).unwrap_or_else(|_| "{}".into()),
+                s.category.trim().to_lowercase(),
+                s.colour_family.trim().to_lowercase(),
+                crate::domain::substitutes::split_tags(&s.tags.join(";")).join(";"),
             ],
             |r| r.get(0),
         )?;

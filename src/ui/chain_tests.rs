@@ -228,3 +228,104 @@ async fn shipping_to_this_store_is_a_choice_beside_home_and_asks_no_address() {
     rig.tap("Continue").await;
     assert!(rig.shows("Where should we send it?"));
 }
+
+/// Sold out here and at the warehouse, and in no other store: Velo Street's men's runner
+/// (VE-RUN-022), 265 mm.
+const NOWHERE: &str = "08045678001432";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_size_nobody_has_offers_shoes_like_it_in_that_size_and_a_sale_saved_is_counted() {
+    let mut rig = placed_kiosk().await;
+    rig.wedge(NOWHERE).await;
+    assert!(rig.shows("See shoes like it"), "the tile leads somewhere");
+    rig.choose(NOWHERE).await;
+    let Screen::Similar(similar) = &rig.kiosk.screen else {
+        panic!("expected shoes like it, got {:?}", rig.kiosk.screen);
+    };
+    let found = similar.found().expect("the shelf was read").to_vec();
+    assert!(
+        (1..=crate::domain::substitutes::MAX_OFFERED).contains(&found.len()),
+        "{}",
+        found.len()
+    );
+    // Every one is on this store's shelf in 265 mm standard width; men's or unisex running
+    // shoes come first.
+    let services = rig.kiosk.services.clone().unwrap();
+    for s in &found {
+        let grid = services
+            .db
+            .blocking({
+                let gtin = s.gtin;
+                move |db| Ok(crate::domain::catalog::size_grid(db.conn(), gtin)?.unwrap())
+            })
+            .unwrap();
+        let entry = grid.scanned_entry().unwrap();
+        assert_eq!(
+            (entry.size_mm, entry.width),
+            (265, crate::domain::sizes::Width::Standard)
+        );
+        assert!(
+            entry.store_quantity.unwrap_or(0) > 0,
+            "{}",
+            s.style.style_code
+        );
+        assert_ne!(s.style.style_code, "VE-RUN-022");
+    }
+    assert_eq!(found[0].style.category, "running");
+    assert!(["men", "unisex"].contains(&found[0].style.gender.as_str()));
+    assert!(rig.shows("Size EU\u{a0}42 is sold out everywhere"));
+    assert!(rig.shows(&format!(
+        "{} · {}",
+        found[0].style.name, found[0].style.colour
+    )));
+
+    // One tap: that style's sizes, the shopper's size chosen; asked for from the stockroom.
+    rig.send(Message::Similar(similar::Message::Open(0))).await;
+    let Screen::Product(product) = &rig.kiosk.screen else {
+        panic!("expected the product, got {:?}", rig.kiosk.screen);
+    };
+    assert_eq!(product.grid().style.style_code, found[0].style.style_code);
+    assert_eq!(product.grid().scanned, found[0].gtin);
+    rig.choose(&found[0].gtin.to_string()).await;
+    rig.tap("Yes, bring it").await;
+    // The demo database holds a month of made-up visits before these.
+    let kinds = recorded(&rig);
+    assert_eq!(
+        kinds[kinds.len() - 7..],
+        [
+            "scan",
+            "size_missing",
+            "substitutes_offered",
+            "substitute_taken",
+            "size_in_store",
+            "in_store_request",
+            "saved_by_substitute"
+        ],
+        "opening a substitute is no scan; asking for it from the stockroom saved the sale"
+    );
+    let analytics = services
+        .db
+        .blocking(|db| {
+            let today = jiff::Zoned::now().date();
+            crate::domain::analytics::query(
+                db,
+                crate::domain::analytics::Period::last_days(today, 1),
+            )
+        })
+        .unwrap();
+    assert_eq!(analytics.outcomes.saved_by_substitute, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_else_in_my_size_is_one_tap_from_any_product_in_both_languages() {
+    let mut rig = placed_kiosk().await;
+    rig.wedge(IN_STORE).await;
+    rig.tap("What else do you have in my size?").await;
+    assert!(rig.shows("Shoes like this in EU\u{a0}40"));
+    assert!(rig.shows("On this store's shelves now, in your size. Tap one to see it."));
+    rig.send(Message::Back).await;
+    assert!(matches!(rig.kiosk.screen, Screen::Product(_)));
+    rig.send(Message::Language("es".into())).await;
+    rig.tap("¿Qué más tenéis en mi talla?").await;
+    assert!(rig.shows("Modelos parecidos en EU\u{a0}40"));
+}

@@ -15,6 +15,7 @@ mod product;
 mod renderer;
 mod scan;
 mod services;
+mod similar;
 pub mod theme;
 mod widgets;
 
@@ -162,6 +163,7 @@ enum Screen {
     Product(Box<product::Product>),
     InStore(in_store::InStore),
     PickUp(Box<pick_up::PickUp>),
+    Similar(Box<similar::Similar>),
     Order(Box<order::Order>),
     Done(done::Done),
     ManagerPin(manager::pin::PinEntry),
@@ -182,6 +184,8 @@ struct Session {
     scanned: bool,
     /// An order was placed or a size requested from the stockroom.
     concluded: bool,
+    /// The style the shopper took instead of a size nobody had: converting on it saves a sale.
+    substitute: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,6 +207,7 @@ pub enum Message {
     Product(product::Message),
     InStore(in_store::Message),
     PickUp(pick_up::Message),
+    Similar(similar::Message),
     Order(order::Message),
     Done(done::Message),
     Camera(crate::camera::CameraEvent),
@@ -241,6 +246,9 @@ impl Message {
             Message::Scan(m) => !matches!(m, scan::Message::Looked(..)),
             Message::Product(m) => !matches!(m, product::Message::Warehouse(..)),
             Message::InStore(m) => !matches!(m, in_store::Message::Delivered(_)),
+            Message::Similar(m) => {
+                !matches!(m, similar::Message::Found(..) | similar::Message::Opened(_))
+            }
             Message::Order(m) => !matches!(m, order::Message::Placed(_)),
             Message::Done(m) => !matches!(m, done::Message::CodeEmailed(_)),
             Message::ManagerPin(m) => !matches!(m, manager::pin::Message::Checked(_)),
@@ -431,13 +439,24 @@ impl Kiosk {
             id: events::new_session(),
             scanned: false,
             concluded: false,
+            substitute: None,
         });
-        match event {
+        let mut saved = None;
+        match &event {
             Event::Scan { .. } => session.scanned = true,
-            Event::InStoreRequest { .. }
-            | Event::DropshipOrder { .. }
-            | Event::ShipToStoreOrder { .. }
-            | Event::ReservedElsewhere { .. } => session.concluded = true,
+            Event::SubstituteTaken { style, .. } => session.substitute = Some(style.clone()),
+            Event::InStoreRequest { gtin, style }
+            | Event::DropshipOrder { gtin, style }
+            | Event::ShipToStoreOrder { gtin, style }
+            | Event::ReservedElsewhere { gtin, style } => {
+                session.concluded = true;
+                if session.substitute.as_ref() == Some(style) {
+                    saved = Some(Event::SavedBySubstitute {
+                        gtin: *gtin,
+                        style: style.clone(),
+                    });
+                }
+            }
             _ => {}
         }
         let id = session.id.clone();
@@ -445,7 +464,10 @@ impl Kiosk {
             async move {
                 services
                     .db
-                    .call(move |db| events::record(db, &id, &event))
+                    .call(move |db| {
+                        events::record(db, &id, &event)?;
+                        saved.map_or(Ok(()), |s| events::record(db, &id, &s))
+                    })
                     .await
                     .err()
                     .map(|e| e.to_string())
@@ -630,20 +652,10 @@ impl Kiosk {
                 }
                 match product.update(m, &services) {
                     product::Action::None => Task::none(),
+                    product::Action::Show(next) => self.show_next(next, &services),
                     product::Action::Chose(asked, next) => {
-                        match next {
-                            Some(product::Next::InStore(sheet)) => {
-                                self.leave_product_for(Screen::InStore(sheet));
-                            }
-                            Some(product::Next::Ship(order)) => {
-                                self.leave_product_for(Screen::Order(order));
-                            }
-                            Some(product::Next::PickUp(stores)) => {
-                                self.leave_product_for(Screen::PickUp(stores));
-                            }
-                            None => {}
-                        }
-                        self.record(asked)
+                        let shown = next.map_or_else(Task::none, |n| self.show_next(n, &services));
+                        Task::batch([shown, self.record(asked)])
                     }
                 }
             }
@@ -667,6 +679,37 @@ impl Kiosk {
                         Task::batch([recorded, work.map(Message::InStore)])
                     }
                 }
+            }
+            Message::Similar(m) => {
+                let (Screen::Similar(similar), Some(services)) =
+                    (&mut self.screen, self.services.clone())
+                else {
+                    return Task::none();
+                };
+                let (action, work) = similar.update(m, &services);
+                let work = work.map(Message::Similar);
+                let followed = match action {
+                    similar::Action::None => Task::none(),
+                    similar::Action::Offered(0) => Task::none(),
+                    similar::Action::Offered(_) => {
+                        let offered = Event::SubstitutesOffered {
+                            gtin: similar.entry().gtin,
+                            style: similar.shoe().style_code.clone(),
+                            size_mm: u32::from(similar.entry().size_mm),
+                        };
+                        self.record(offered)
+                    }
+                    similar::Action::Open(grid, from) => {
+                        let taken = Event::SubstituteTaken {
+                            gtin: grid.scanned,
+                            style: grid.style.style_code.clone(),
+                            from,
+                        };
+                        let recorded = self.record(taken);
+                        Task::batch([recorded, self.show_product(*grid)])
+                    }
+                };
+                Task::batch([work, followed])
             }
             Message::PickUp(m) => {
                 let Screen::PickUp(stores) = &mut self.screen else {
@@ -892,7 +935,7 @@ impl Kiosk {
     /// Whether the screen has a step to go back to (the footer shows Back).
     fn can_go_back(&self) -> bool {
         match &self.screen {
-            Screen::Product(_) | Screen::PickUp(_) => true,
+            Screen::Product(_) | Screen::PickUp(_) | Screen::Similar(_) => true,
             Screen::Order(o) => o.stage != order::Stage::Sending,
             Screen::InStore(s) => s.can_go_back(),
             _ => false,
@@ -909,8 +952,23 @@ impl Kiosk {
                 }
             }
             Screen::InStore(s) if s.can_go_back() => self.back_to_product(),
-            Screen::PickUp(_) => self.back_to_product(),
+            Screen::PickUp(_) | Screen::Similar(_) => self.back_to_product(),
             _ => {}
+        }
+        Task::none()
+    }
+
+    /// Shows the screen a product screen leads to, starting the work it needs.
+    fn show_next(&mut self, next: product::Next, services: &Arc<Services>) -> Task<Message> {
+        match next {
+            product::Next::InStore(sheet) => self.leave_product_for(Screen::InStore(sheet)),
+            product::Next::Ship(order) => self.leave_product_for(Screen::Order(order)),
+            product::Next::PickUp(stores) => self.leave_product_for(Screen::PickUp(stores)),
+            product::Next::Similar(mut similar) => {
+                let look = similar.look(services).map(Message::Similar);
+                self.leave_product_for(Screen::Similar(similar));
+                return look;
+            }
         }
         Task::none()
     }
@@ -944,13 +1002,18 @@ impl Kiosk {
     /// The product screen for a grid just looked up: shown at once from local stock, the
     /// warehouse's answer filling in; the scan is counted.
     fn open_product(&mut self, grid: crate::domain::catalog::SizeGrid) -> Task<Message> {
-        let Some(services) = self.services.clone() else {
-            return Task::none();
-        };
         let recorded = self.record(Event::Scan {
             gtin: grid.scanned,
             style: grid.style.style_code.clone(),
         });
+        Task::batch([recorded, self.show_product(grid)])
+    }
+
+    /// The product screen for `grid`, asking the warehouse about its sizes (nothing counted).
+    fn show_product(&mut self, grid: crate::domain::catalog::SizeGrid) -> Task<Message> {
+        let Some(services) = self.services.clone() else {
+            return Task::none();
+        };
         let mut reach = crate::domain::catalog::PickUpReach::of(&services.config.store);
         if !services.client.offers_pickup() {
             // A mapped platform knows no other stores: nothing cached from before is offered.
@@ -960,7 +1023,7 @@ impl Kiosk {
             .with_shop_link(services.shop_link.as_ref());
         let check = product.check_warehouse(&services).map(Message::Product);
         self.screen = Screen::Product(Box::new(product));
-        Task::batch([recorded, check])
+        check
     }
 
     /// The header's "Call an associate": someone is told, and the shopper sees that at once.
@@ -1158,6 +1221,7 @@ impl Kiosk {
             Screen::Product(p) => p.view(&ctx).map(Message::Product),
             Screen::InStore(s) => s.view(&ctx).map(Message::InStore),
             Screen::PickUp(s) => s.view(&ctx).map(Message::PickUp),
+            Screen::Similar(s) => s.view(&ctx).map(Message::Similar),
             Screen::Order(o) => o.view(&ctx).map(Message::Order),
             Screen::Done(d) => {
                 let left = self

@@ -840,6 +840,9 @@ mod tests {
             description: String::new(),
             fit_note: String::new(),
             translations: Default::default(),
+            category: String::new(),
+            colour_family: String::new(),
+            tags: Vec::new(),
         };
         let entry = GridEntry {
             gtin: "4006381333931".parse().unwrap(),

@@ -14,7 +14,7 @@ use iced::{Alignment, Element, Length, Task};
 
 use super::services::Services;
 use super::theme::{self, spacing};
-use super::{Ctx, in_store, order, pick_up, widgets};
+use super::{Ctx, in_store, order, pick_up, similar, widgets};
 use crate::domain::availability;
 use crate::domain::catalog;
 use crate::domain::events::Event;
@@ -39,6 +39,8 @@ pub struct Product {
 pub enum Message {
     System(SizeSystemName),
     Choose(Gtin),
+    /// "What else do you have in my size?" (the size scanned).
+    AskSimilar,
     /// The warehouse's answer and the grid read again, with the id it was asked under.
     Warehouse(u64, Freshness, Box<SizeGrid>),
 }
@@ -48,6 +50,8 @@ pub enum Action {
     /// A size was asked for — in the store or not is what the lost-sales report counts — and
     /// the screen it leads to, if any (`None` while its status is still being checked).
     Chose(Event, Option<Next>),
+    /// Another screen, with nothing to count.
+    Show(Next),
 }
 
 /// Where a chosen size leads.
@@ -58,6 +62,8 @@ pub enum Next {
     Ship(Box<order::Order>),
     /// Not here, but in a store near here: those stores (and shipping home, if it can).
     PickUp(Box<pick_up::PickUp>),
+    /// Nowhere, or asked for: styles like this one on this store's shelf in the size.
+    Similar(Box<similar::Similar>),
 }
 
 /// The label of a size in a system, e.g. "EU 42" or "US 9 W". A US size is men's or women's
@@ -193,6 +199,10 @@ impl Product {
             .collect()
     }
 
+    fn similar(&self, entry: &GridEntry, label: String, why: similar::Why) -> similar::Similar {
+        similar::Similar::new(Box::new(self.grid.style.clone()), entry.clone(), label, why)
+    }
+
     /// The order that ships `entry` home, with the web shop's QR for a shopper who would
     /// rather not type an address here.
     fn ship_order(&self, entry: &GridEntry, label: String, services: &Services) -> order::Order {
@@ -220,6 +230,17 @@ impl Product {
                     self.grid = *grid;
                     self.warehouse = Some(freshness);
                 }
+            }
+            Message::AskSimilar => {
+                let Some(entry) = self.grid.scanned_entry().cloned() else {
+                    return Action::None;
+                };
+                let label = self.label(&entry);
+                return Action::Show(Next::Similar(Box::new(self.similar(
+                    &entry,
+                    label,
+                    similar::Why::Asked,
+                ))));
             }
             Message::Choose(gtin) => {
                 let Some(entry) = self.grid.sizes.iter().find(|e| e.gtin == gtin).cloned() else {
@@ -264,7 +285,12 @@ impl Product {
                             services.client.offers_pickup(),
                         ))))
                     }
-                    SizeStatus::Checking | SizeStatus::Unavailable => None,
+                    SizeStatus::Unavailable => Some(Next::Similar(Box::new(self.similar(
+                        &entry,
+                        label,
+                        similar::Why::Nowhere,
+                    )))),
+                    SizeStatus::Checking => None,
                 };
                 return Action::Chose(asked, next);
             }
@@ -278,8 +304,8 @@ impl Product {
         let price = ctx.lang.money(s.price_cents, &s.currency);
         let mut about = column![
             svg(svg::Handle::from_path(ctx.assets.join(&s.image)))
-                .width(Length::Fixed(460.0))
-                .height(Length::Fixed(300.0)),
+                .width(Length::Fixed(400.0))
+                .height(Length::Fixed(260.0)),
             text(&s.brand).size(theme::text::BODY).color(p.muted),
             text(format!(
                 "{} · {}",
@@ -371,9 +397,20 @@ impl Product {
                 .style(theme::band(freshness.2, freshness.1)),
             // The scrollbar beside the tiles, never over the last column.
             scrollable(rows).spacing(spacing::S).height(Length::Fill),
-            text(self.legend(ctx))
-                .size(theme::text::SMALL)
-                .color(p.muted),
+            row![
+                text(self.legend(ctx))
+                    .size(theme::text::SMALL)
+                    .color(p.muted)
+                    .width(Length::Fill),
+                widgets::touch(
+                    ctx.t("product-ask-similar"),
+                    Some(Message::AskSimilar),
+                    theme::secondary(p)
+                )
+                .width(Length::Fixed(560.0)),
+            ]
+            .spacing(spacing::M)
+            .align_y(Alignment::Center),
         ]
         .spacing(spacing::M);
         let body: Element<'a, Message> = if ctx.portrait {
@@ -459,12 +496,13 @@ impl Product {
                 p.on_unavailable,
                 false,
             ),
+            // Tapped, it shows what this store has like it in the size.
             SizeStatus::Unavailable => (
                 ctx.t("status-unavailable"),
-                String::new(),
+                ctx.t("status-unavailable-similar"),
                 p.unavailable,
                 p.on_unavailable,
-                false,
+                true,
             ),
         };
         let selected = e.gtin == self.grid.scanned;

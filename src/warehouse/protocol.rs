@@ -39,6 +39,17 @@ pub struct StyleRecord {
     pub image: String,
     pub description: String,
     pub fit_note: String,
+    /// What kind of shoe ("running", "trail", "boot", "loafer", "court"…): "shoes like this"
+    /// come from the same category first. Empty: not said.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub category: String,
+    /// The colour in broad words ("black", "white", "blue", "brown", "neutral"…), for the
+    /// same purpose.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub colour_family: String,
+    /// Free words the chain uses ("waterproof", "leather", "road"), lower case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// The catalog's own translations of the texts above, by language tag (`"es"`): what a
     /// shopper reads in their language. Absent or empty for a text: the text above.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

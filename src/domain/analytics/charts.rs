@@ -52,6 +52,8 @@ pub enum Note {
         more_than_one: u64,
         associate: u64,
         read_failed: u64,
+        /// Visits that ended on a style offered instead of a size nobody had.
+        saved_by_substitute: u64,
     },
 }
 
@@ -63,11 +65,18 @@ impl Note {
                 more_than_one,
                 associate,
                 read_failed,
+                saved_by_substitute,
             } => {
                 let mut words = format!(
                     "{visits} visits scanned a shoe; the bars add up to them. Also: an associate \
                      was called {associate} times; {read_failed} failed reads (not visits)."
                 );
+                if saved_by_substitute > 0 {
+                    words.push_str(&format!(
+                        " {saved_by_substitute} sales were saved by a substitute in the \
+                         shopper's size."
+                    ));
+                }
                 if more_than_one > 0 {
                     words.push_str(&format!(
                         " {more_than_one} visits ended two ways and count in both."
@@ -203,6 +212,7 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
                 more_than_one: ended.saturating_sub(f.scanned),
                 associate: o.associate,
                 read_failed: a.read_failures,
+                saved_by_substitute: o.saved_by_substitute,
             }),
         },
         Bars {

@@ -52,6 +52,7 @@ fn assert_known_month(a: &Analytics) {
             dropship: 150,
             to_store: 0,
             reserved_elsewhere: 0,
+            saved_by_substitute: 0,
             associate: 120,
             walked_away: 2250
         }
@@ -169,8 +170,8 @@ fn csv_has_one_row_per_bar() {
     assert!(lines.contains(&"outcome,walked_away,,2250"));
     assert!(lines.contains(&"lost_by_style,ST-A,ST-A,90"));
     assert!(lines.iter().any(|l| l.starts_with("lost_by_size,230,EU ")));
-    // 30 days + 24 hours + 3 funnel + 7 outcomes + 4 styles + 6 sizes, and the header.
-    assert_eq!(lines.len(), 1 + 30 + 24 + 3 + 7 + 4 + 6);
+    // 30 days + 24 hours + 3 funnel + 8 outcomes + 4 styles + 6 sizes, and the header.
+    assert_eq!(lines.len(), 1 + 30 + 24 + 3 + 8 + 4 + 6);
 }
 
 #[test]

@@ -222,6 +222,7 @@ fn note_words(ctx: &Ctx<'_>, note: charts::Note) -> String {
             more_than_one,
             associate,
             read_failed,
+            saved_by_substitute,
         } => {
             let mut words = ctx.t_with(
                 "chart-note-outcomes",
@@ -231,6 +232,13 @@ fn note_words(ctx: &Ctx<'_>, note: charts::Note) -> String {
                     ("failed", read_failed.to_string()),
                 ],
             );
+            if saved_by_substitute > 0 {
+                words.push(' ');
+                words.push_str(&ctx.t_with(
+                    "chart-note-substitutes",
+                    &[("count", saved_by_substitute.to_string())],
+                ));
+            }
             if more_than_one > 0 {
                 words.push(' ');
                 words.push_str(&ctx.t_with(

@@ -17,7 +17,10 @@ CREATE TABLE IF NOT EXISTS styles (
     description TEXT NOT NULL,
     fit_note    TEXT NOT NULL,
     seq         INTEGER NOT NULL,
-    translations TEXT NOT NULL DEFAULT '{}'  -- JSON: protocol::StyleTexts by language
+    translations TEXT NOT NULL DEFAULT '{}',  -- JSON: protocol::StyleTexts by language
+    category      TEXT NOT NULL DEFAULT '',
+    colour_family TEXT NOT NULL DEFAULT '',
+    tags          TEXT NOT NULL DEFAULT ''    -- ';'-separated
 );
 CREATE INDEX IF NOT EXISTS styles_by_seq ON styles (seq);
 

@@ -266,6 +266,13 @@ impl WarehouseStore {
                  ALTER TABLE associate_requests ADD COLUMN also TEXT NOT NULL DEFAULT '[]';",
             )?;
         }
+        if has("styles", "style_code")? && !has("styles", "category")? {
+            conn.execute_batch(
+                "ALTER TABLE styles ADD COLUMN category TEXT NOT NULL DEFAULT '';
+                 ALTER TABLE styles ADD COLUMN colour_family TEXT NOT NULL DEFAULT '';
+                 ALTER TABLE styles ADD COLUMN tags TEXT NOT NULL DEFAULT '';",
+            )?;
+        }
         if has("stores", "store_id")? && !has("stores", "pickup_webhook")? {
             conn.execute_batch("ALTER TABLE stores ADD COLUMN pickup_webhook TEXT")?;
         }
@@ -536,8 +543,9 @@ impl WarehouseStore {
             let seq = next_seq(&tx)?;
             tx.execute(
                 "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
-                     currency, image, description, fit_note, seq, translations)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     currency, image, description, fit_note, seq, translations, category,
+                     colour_family, tags)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     &s[0],
                     &s[1],
@@ -552,6 +560,10 @@ impl WarehouseStore {
                     seq,
                     serde_json::to_string(&translations.get(&s[0]).cloned().unwrap_or_default())
                         .unwrap_or_else(|_| "{}".into()),
+                    // Optional columns, after the others: category, colour family, tags.
+                    s.get(10).unwrap_or_default(),
+                    s.get(11).unwrap_or_default(),
+                    crate::domain::substitutes::split_tags(s.get(12).unwrap_or_default()).join(";"),
                 ],
             )?;
         }
@@ -655,7 +667,8 @@ impl WarehouseStore {
         style_codes.dedup();
         let mut get_style = conn.prepare_cached(
             "SELECT style_code, brand, name, colour, gender, price_cents, currency, image,
-                    description, fit_note, translations FROM styles WHERE style_code = ?1",
+                    description, fit_note, translations, category, colour_family, tags
+               FROM styles WHERE style_code = ?1",
         )?;
         let styles = style_codes
             .iter()
@@ -674,6 +687,9 @@ impl WarehouseStore {
                         fit_note: r.get(9)?,
                         translations: serde_json::from_str(&r.get::<_, String>(10)?)
                             .unwrap_or_default(),
+                        category: r.get(11)?,
+                        colour_family: r.get(12)?,
+                        tags: crate::domain::substitutes::split_tags(&r.get::<_, String>(13)?),
                     })
                 })
             })
