@@ -1227,3 +1227,109 @@ async fn the_holding_store_is_told_at_its_webhook_without_shopper_data() {
     let text = told[0].to_string();
     assert!(!text.contains("Ana") && !text.contains("600 123"), "{text}");
 }
+
+/// Sold out everywhere: Velo Street's runner, 265 mm.
+const NOWHERE: &str = "08045678001432";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tell_me_when_it_is_back_mails_once_when_stock_arrives_then_forgets_the_address() {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let app = axum::Router::new().route(
+        "/mailer",
+        axum::routing::post({
+            let got = got.clone();
+            move |axum::Json(body): axum::Json<serde_json::Value>| {
+                let got = got.clone();
+                async move {
+                    got.lock().unwrap().push(body);
+                    "ok"
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mailer = format!("http://{}/mailer", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let env = Env::new().await;
+    let client = env.client();
+    let ask = |email: &str, keep_days: Option<u32>| kiosk::warehouse::protocol::StockAlertRequest {
+        gtin: NOWHERE.into(),
+        email: email.into(),
+        lang: "es".into(),
+        keep_days,
+    };
+    // Not an address: refused, and the answer does not repeat it.
+    let refused = client
+        .stock_alert(STORE, &ask("ana@", None))
+        .await
+        .unwrap_err();
+    assert!(!refused.to_string().contains("ana@"), "{refused}");
+    // Kept no longer than the shopper was told; asking twice is one request.
+    let saved = client
+        .stock_alert(STORE, &ask("ana@example.com", Some(30)))
+        .await
+        .unwrap();
+    assert_eq!((saved.to.as_str(), saved.days), ("a•••@example.com", 30));
+    client
+        .stock_alert(STORE, &ask("ana@example.com", Some(30)))
+        .await
+        .unwrap();
+    let capped = client
+        .stock_alert(STORE, &ask("bo@example.com", Some(9999)))
+        .await
+        .unwrap();
+    assert_eq!(capped.days, 90, "the warehouse's own limit");
+    assert_eq!(env.store().stock_alert_count().unwrap(), 2);
+    // Another store's token cannot leave requests for this store.
+    let other = store_client(&env, "demo-store-002");
+    assert!(
+        other
+            .stock_alert(STORE, &ask("x@example.com", None))
+            .await
+            .is_err()
+    );
+
+    // Nothing is back yet: no mail.
+    let http = reqwest::Client::new();
+    server::mail_stock_alerts(&env.store(), &http, &mailer).await;
+    assert!(got.lock().unwrap().is_empty());
+    // The distribution centre receives the size: one mail per address, then they are gone.
+    env.store().set_dc_stock(gtin(NOWHERE), 12).unwrap();
+    server::mail_stock_alerts(&env.store(), &http, &mailer).await;
+    server::mail_stock_alerts(&env.store(), &http, &mailer).await;
+    let mails = got.lock().unwrap().clone();
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    let to: Vec<&str> = mails.iter().map(|m| m["to"].as_str().unwrap()).collect();
+    assert!(to.contains(&"ana@example.com") && to.contains(&"bo@example.com"));
+    assert_eq!(mails[0]["kind"], "back_in_stock");
+    assert_eq!(mails[0]["lang"], "es");
+    assert_eq!(mails[0]["gtin"], NOWHERE);
+    assert_eq!(
+        env.store().stock_alert_count().unwrap(),
+        0,
+        "the addresses are deleted"
+    );
+
+    // A request past its time goes, with its address, without any mail.
+    env.store().set_dc_stock(gtin(NOWHERE), 0).unwrap();
+    client
+        .stock_alert(STORE, &ask("cy@example.com", Some(1)))
+        .await
+        .unwrap();
+    env.store()
+        .write(|tx| {
+            tx.execute(
+                "UPDATE stock_alerts SET expires_at = '2026-01-01T00:00:00Z'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(env.store().purge_expired_stock_alerts().unwrap(), 1);
+    let mut bytes = std::fs::read(env.dir.path().join("wh.sqlite3")).unwrap();
+    bytes.extend(std::fs::read(env.dir.path().join("wh.sqlite3-wal")).unwrap_or_default());
+    assert!(
+        !bytes.windows(14).any(|w| w == b"cy@example.com"),
+        "overwritten in the file and its log, not left as free bytes"
+    );
+}

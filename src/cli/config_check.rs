@@ -318,6 +318,10 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
             ),
         }
         report.skip(
+            "back-in-stock e-mails",
+            "not part of a mapped API: a size sold out everywhere offers shoes like it only",
+        );
+        report.skip(
             "other stores' stock",
             "not part of a mapped API: a size this store lacks is offered from the warehouse \
              only, never for picking up at another store",

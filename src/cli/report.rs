@@ -108,6 +108,10 @@ fn print_tables(a: &analytics::Analytics) {
             &o.reserved_elsewhere.to_string(),
         ])
         .add_row([
+            "left an e-mail for when it is back",
+            &o.back_in_stock.to_string(),
+        ])
+        .add_row([
             "… of all these, saved by a substitute",
             &o.saved_by_substitute.to_string(),
         ])

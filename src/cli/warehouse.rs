@@ -9,7 +9,7 @@ use super::{CliResult, invalid};
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Run the reference central warehouse (HTTP API in docs/warehouse-api.yaml).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Stores' bearer tokens: add, revoke, list. The database keeps only their SHA-256.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -82,6 +82,14 @@ pub struct ServeArgs {
     /// (1-720).
     #[arg(long, default_value_t = server::store::DEFAULT_PICKUP_HOLD_HOURS, value_parser = clap::value_parser!(u32).range(1..=720))]
     pickup_hold_hours: u32,
+    /// The chain's mailer: when a size a shopper asked to hear about is back, a JSON POST with
+    /// their address goes here (then the request is deleted). Without it the requests wait in
+    /// the database for a mailer that reads them.
+    #[arg(long, value_name = "URL")]
+    mailer_webhook: Option<url::Url>,
+    /// Days a back-in-stock request (and its address) is kept at most (1-365).
+    #[arg(long, default_value_t = server::store::DEFAULT_STOCK_ALERT_DAYS, value_parser = clap::value_parser!(u32).range(1..=365))]
+    stock_alert_days: u32,
     /// Generate a catalog of this many variants instead of loading fixtures (benchmarks).
     #[arg(long)]
     generate: Option<u64>,
@@ -116,7 +124,7 @@ pub enum TokenCommand {
 
 pub fn run(command: Command) -> CliResult {
     match command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Token(command) => token(command),
         Command::Stores(command) => stores(command),
     }
@@ -278,7 +286,8 @@ fn serve(args: ServeArgs) -> CliResult {
     }
     let store = server::WarehouseStore::open(&args.db)
         .with_context(|| format!("opening {}", args.db.display()))?
-        .with_pickup_hold_hours(args.pickup_hold_hours);
+        .with_pickup_hold_hours(args.pickup_hold_hours)
+        .with_stock_alert_days(args.stock_alert_days);
     if store.is_empty()? {
         if let Some(n) = args.generate {
             super::note(&format!("generating {n} variants…"));
@@ -318,6 +327,7 @@ fn serve(args: ServeArgs) -> CliResult {
                 max_connections_per_ip: args.max_connections_per_ip.max(1),
             },
             shopper_retention_days: args.shopper_retention_days,
+            mailer_webhook: args.mailer_webhook.clone(),
         };
         let handle = server::spawn(listener, store, &options)?;
         super::note(&format!(

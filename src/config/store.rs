@@ -139,6 +139,9 @@ pub struct Privacy {
     pub order_retention_days: u32,
     /// Days raw shopper events are kept; older ones live on only as per-day summaries.
     pub event_retention_days: u32,
+    /// Days a "tell me when it is back" address is kept at most (told to the shopper; the
+    /// warehouse keeps it no longer, and may keep it shorter).
+    pub back_in_stock_days: u32,
 }
 
 impl Default for Privacy {
@@ -146,6 +149,7 @@ impl Default for Privacy {
         Self {
             order_retention_days: 30,
             event_retention_days: 90,
+            back_in_stock_days: 90,
         }
     }
 }
@@ -170,6 +174,16 @@ impl Privacy {
                 u64::from(self.event_retention_days),
                 1,
                 3650,
+                "days",
+            )
+            .err(),
+        );
+        issues.extend(
+            check_range(
+                "privacy.back_in_stock_days",
+                u64::from(self.back_in_stock_days),
+                1,
+                365,
                 "days",
             )
             .err(),

@@ -43,6 +43,9 @@ pub enum Event {
     /// A visit converted (asked for it, ordered or reserved it) on a substitute: a lost sale
     /// saved.
     SavedBySubstitute { gtin: Gtin, style: String },
+    /// The shopper left an e-mail address to hear when a size nobody had is back (the address
+    /// is the warehouse's; never here).
+    BackInStockRequest { gtin: Gtin, style: String },
     /// The shopper pressed "call an associate".
     AssociateCalled,
     /// The session ended at the idle reset after a scan, with no order and no request.
@@ -71,6 +74,7 @@ pub mod kind {
     pub const SUBSTITUTES_OFFERED: &str = "substitutes_offered";
     pub const SUBSTITUTE_TAKEN: &str = "substitute_taken";
     pub const SAVED_BY_SUBSTITUTE: &str = "saved_by_substitute";
+    pub const BACK_IN_STOCK_REQUEST: &str = "back_in_stock_request";
     pub const WALKED_AWAY: &str = "walked_away";
     pub const READ_FAILED: &str = "read_failed";
 }
@@ -91,6 +95,7 @@ impl Event {
             Event::SubstitutesOffered { .. } => kind::SUBSTITUTES_OFFERED,
             Event::SubstituteTaken { .. } => kind::SUBSTITUTE_TAKEN,
             Event::SavedBySubstitute { .. } => kind::SAVED_BY_SUBSTITUTE,
+            Event::BackInStockRequest { .. } => kind::BACK_IN_STOCK_REQUEST,
             Event::WalkedAway => kind::WALKED_AWAY,
             Event::ReadFailed { .. } => kind::READ_FAILED,
         }
@@ -103,7 +108,8 @@ impl Event {
             | Event::DropshipOrder { gtin, style }
             | Event::ShipToStoreOrder { gtin, style }
             | Event::ReservedElsewhere { gtin, style }
-            | Event::SavedBySubstitute { gtin, style } => {
+            | Event::SavedBySubstitute { gtin, style }
+            | Event::BackInStockRequest { gtin, style } => {
                 (Some(gtin.as_i64()), Some(style.as_str()), None, "")
             }
             Event::SizeChosen {

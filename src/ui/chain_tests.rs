@@ -329,3 +329,63 @@ async fn what_else_in_my_size_is_one_tap_from_any_product_in_both_languages() {
     rig.tap("¿Qué más tenéis en mi talla?").await;
     assert!(rig.shows("Modelos parecidos en EU\u{a0}40"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shopper_leaves_an_email_for_a_size_nobody_has_after_reading_what_it_is_for() {
+    let mut rig = placed_kiosk().await;
+    rig.wedge(NOWHERE).await;
+    rig.choose(NOWHERE).await;
+    rig.tap("E-mail me when it is back").await;
+    // What the address is for and when it goes, before a key is pressed.
+    assert!(rig.shows_part("We use this address once"));
+    assert!(rig.shows_part("within 90 days"));
+    let key = |c| Message::BackInStock(back_in_stock::Message::Key(c));
+    for c in "ana@".chars() {
+        rig.send(key(c)).await;
+    }
+    rig.send(Message::BackInStock(back_in_stock::Message::Send))
+        .await;
+    assert!(
+        rig.shows("This email address looks incomplete."),
+        "said beside the field"
+    );
+    assert_eq!(rig.store.stock_alert_count().unwrap(), 0);
+    for c in "example.com".chars() {
+        rig.send(key(c)).await;
+    }
+    rig.tap("E-mail me when it is back").await;
+    let Screen::BackInStock(form) = &rig.kiosk.screen else {
+        panic!("expected the form, got {:?}", rig.kiosk.screen);
+    };
+    assert!(matches!(form.stage, back_in_stock::Stage::Saved { .. }));
+    assert_eq!(form.email(), "", "the kiosk keeps no copy");
+    assert!(rig.shows("Done — we will let you know"));
+    assert!(rig.shows_part("a•••@example.com"));
+    assert_eq!(rig.store.stock_alert_count().unwrap(), 1);
+    assert_eq!(
+        recorded(&rig).last().map(String::as_str),
+        Some("back_in_stock_request")
+    );
+    // No shopper data in the kiosk's events.
+    let services = rig.kiosk.services.clone().unwrap();
+    let leaked: i64 = services
+        .db
+        .blocking(|db| {
+            Ok(db.conn().query_row(
+                "SELECT count(*) FROM shopper_events WHERE detail LIKE '%@%' OR style_code LIKE '%@%'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(leaked, 0);
+    rig.tap("Finish").await;
+    assert!(matches!(rig.kiosk.screen, Screen::Attract));
+
+    // In Spanish.
+    rig.send(Message::Language("es".into())).await;
+    rig.wedge(NOWHERE).await;
+    rig.choose(NOWHERE).await;
+    rig.tap("Avísame cuando vuelva").await;
+    assert!(rig.shows_part("Usamos esta dirección una sola vez"));
+}

@@ -3,6 +3,7 @@
 //! `update` and `view`. Database and network work runs in tasks, never in `update`.
 
 mod attract;
+mod back_in_stock;
 mod camera_feed;
 pub mod chime;
 mod chrome;
@@ -164,6 +165,7 @@ enum Screen {
     InStore(in_store::InStore),
     PickUp(Box<pick_up::PickUp>),
     Similar(Box<similar::Similar>),
+    BackInStock(Box<back_in_stock::BackInStock>),
     Order(Box<order::Order>),
     Done(done::Done),
     ManagerPin(manager::pin::PinEntry),
@@ -208,6 +210,7 @@ pub enum Message {
     InStore(in_store::Message),
     PickUp(pick_up::Message),
     Similar(similar::Message),
+    BackInStock(back_in_stock::Message),
     Order(order::Message),
     Done(done::Message),
     Camera(crate::camera::CameraEvent),
@@ -249,6 +252,7 @@ impl Message {
             Message::Similar(m) => {
                 !matches!(m, similar::Message::Found(..) | similar::Message::Opened(_))
             }
+            Message::BackInStock(m) => !matches!(m, back_in_stock::Message::Sent(_)),
             Message::Order(m) => !matches!(m, order::Message::Placed(_)),
             Message::Done(m) => !matches!(m, done::Message::CodeEmailed(_)),
             Message::ManagerPin(m) => !matches!(m, manager::pin::Message::Checked(_)),
@@ -448,7 +452,8 @@ impl Kiosk {
             Event::InStoreRequest { gtin, style }
             | Event::DropshipOrder { gtin, style }
             | Event::ShipToStoreOrder { gtin, style }
-            | Event::ReservedElsewhere { gtin, style } => {
+            | Event::ReservedElsewhere { gtin, style }
+            | Event::BackInStockRequest { gtin, style } => {
                 session.concluded = true;
                 if session.substitute.as_ref() == Some(style) {
                     saved = Some(Event::SavedBySubstitute {
@@ -699,6 +704,16 @@ impl Kiosk {
                         };
                         self.record(offered)
                     }
+                    similar::Action::NotifyMe => {
+                        let form = back_in_stock::BackInStock::new(
+                            Box::new(similar.shoe().clone()),
+                            similar.entry().clone(),
+                            similar.size_label().to_owned(),
+                            services.config.privacy.back_in_stock_days,
+                        );
+                        self.screen = Screen::BackInStock(Box::new(form));
+                        Task::none()
+                    }
                     similar::Action::Open(grid, from) => {
                         let taken = Event::SubstituteTaken {
                             gtin: grid.scanned,
@@ -710,6 +725,28 @@ impl Kiosk {
                     }
                 };
                 Task::batch([work, followed])
+            }
+            Message::BackInStock(m) => {
+                let (Screen::BackInStock(form), Some(services)) =
+                    (&mut self.screen, self.services.clone())
+                else {
+                    return Task::none();
+                };
+                let saved_before = matches!(form.stage, back_in_stock::Stage::Saved { .. });
+                let lang = self.lang.tag();
+                match form.update(m, &services, &lang) {
+                    back_in_stock::Action::None => {}
+                    back_in_stock::Action::Send(work) => return work.map(Message::BackInStock),
+                    back_in_stock::Action::Finish => return self.reset(),
+                }
+                if !saved_before && matches!(form.stage, back_in_stock::Stage::Saved { .. }) {
+                    let asked = Event::BackInStockRequest {
+                        gtin: form.gtin(),
+                        style: form.style_code().to_owned(),
+                    };
+                    return self.record(asked);
+                }
+                Task::none()
             }
             Message::PickUp(m) => {
                 let Screen::PickUp(stores) = &mut self.screen else {
@@ -936,6 +973,12 @@ impl Kiosk {
     fn can_go_back(&self) -> bool {
         match &self.screen {
             Screen::Product(_) | Screen::PickUp(_) | Screen::Similar(_) => true,
+            Screen::BackInStock(f) => {
+                matches!(
+                    f.stage,
+                    back_in_stock::Stage::Typing | back_in_stock::Stage::Failed
+                )
+            }
             Screen::Order(o) => o.stage != order::Stage::Sending,
             Screen::InStore(s) => s.can_go_back(),
             _ => false,
@@ -952,7 +995,9 @@ impl Kiosk {
                 }
             }
             Screen::InStore(s) if s.can_go_back() => self.back_to_product(),
-            Screen::PickUp(_) | Screen::Similar(_) => self.back_to_product(),
+            Screen::PickUp(_) | Screen::Similar(_) | Screen::BackInStock(_) => {
+                self.back_to_product()
+            }
             _ => {}
         }
         Task::none()
@@ -1222,6 +1267,7 @@ impl Kiosk {
             Screen::InStore(s) => s.view(&ctx).map(Message::InStore),
             Screen::PickUp(s) => s.view(&ctx).map(Message::PickUp),
             Screen::Similar(s) => s.view(&ctx).map(Message::Similar),
+            Screen::BackInStock(f) => f.view(&ctx).map(Message::BackInStock),
             Screen::Order(o) => o.view(&ctx).map(Message::Order),
             Screen::Done(d) => {
                 let left = self

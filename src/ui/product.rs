@@ -285,11 +285,10 @@ impl Product {
                             services.client.offers_pickup(),
                         ))))
                     }
-                    SizeStatus::Unavailable => Some(Next::Similar(Box::new(self.similar(
-                        &entry,
-                        label,
-                        similar::Why::Nowhere,
-                    )))),
+                    SizeStatus::Unavailable => Some(Next::Similar(Box::new(
+                        self.similar(&entry, label, similar::Why::Nowhere)
+                            .with_notify(services.client.offers_stock_alerts()),
+                    ))),
                     SizeStatus::Checking => None,
                 };
                 return Action::Chose(asked, next);

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use iced::widget::{button, column, container, row, svg, text};
 use iced::{Alignment, Element, Length, Task};
 
-use super::Ctx;
 use super::services::Services;
 use super::theme::{self, spacing};
+use super::{Ctx, widgets};
 use crate::domain::barcode::Gtin;
 use crate::domain::catalog::{self, GridEntry, SizeGrid, Style};
 use crate::domain::substitutes::{self, Substitute, Wanted};
@@ -34,6 +34,8 @@ pub struct Similar {
     found: Option<Vec<Substitute>>,
     /// The request this screen waits for.
     pending: u64,
+    /// Whether "tell me when it is back" is offered (the warehouse takes such requests).
+    notify: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +46,8 @@ pub enum Message {
     Open(usize),
     /// That style's sizes, read.
     Opened(Box<SizeGrid>),
+    /// "Tell me when it is back".
+    NotifyMe,
 }
 
 pub enum Action {
@@ -52,6 +56,8 @@ pub enum Action {
     Offered(usize),
     /// Open this style's sizes; the shopper took a substitute for `from` (a style code).
     Open(Box<SizeGrid>, String),
+    /// The shopper wants an e-mail when the size is back.
+    NotifyMe,
 }
 
 impl Similar {
@@ -63,7 +69,18 @@ impl Similar {
             why,
             found: None,
             pending: 0,
+            notify: false,
         }
+    }
+
+    /// Offers "tell me when it is back" for a size nobody has.
+    pub fn with_notify(mut self, offered: bool) -> Self {
+        self.notify = offered && self.why == Why::Nowhere;
+        self
+    }
+
+    pub fn size_label(&self) -> &str {
+        &self.size_label
     }
 
     /// Reads this store's shelf for styles like this one in the size; the answer comes back as
@@ -129,6 +146,8 @@ impl Similar {
                 };
                 (Action::None, open(services, gtin))
             }
+            Message::NotifyMe if self.notify => (Action::NotifyMe, Task::none()),
+            Message::NotifyMe => (Action::None, Task::none()),
             Message::Opened(grid) => (
                 Action::Open(grid, self.shoe.style_code.clone()),
                 Task::none(),
@@ -178,7 +197,20 @@ impl Similar {
             Why::Nowhere => ctx.t_with("similar-nowhere-title", &[("size", size.clone())]),
             Why::Asked => ctx.t_with("similar-asked-title", &[("size", size.clone())]),
         };
-        let mut body = column![text(title).size(theme::text::H1)].spacing(spacing::M);
+        let mut heading = row![text(title).size(theme::text::H1).width(Length::Fill)]
+            .spacing(spacing::M)
+            .align_y(Alignment::Center);
+        if self.notify {
+            heading = heading.push(
+                widgets::touch(
+                    ctx.t("similar-notify"),
+                    Some(Message::NotifyMe),
+                    theme::primary(ctx.palette),
+                )
+                .width(Length::Fixed(440.0)),
+            );
+        }
+        let mut body = column![heading].spacing(spacing::M);
         body = body.push(
             text(match &self.found {
                 None => ctx.t("similar-looking"),

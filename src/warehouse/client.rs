@@ -16,7 +16,8 @@ use url::Url;
 
 use super::protocol::{
     AssociateRequest, AssociateResponse, AvailabilityRequest, AvailabilityResponse, CatalogPage,
-    CodeEmailResponse, OrderRequest, OrderResponse, Pickup, PickupList, Problem, StockPage,
+    CodeEmailResponse, OrderRequest, OrderResponse, Pickup, PickupList, Problem, StockAlertRequest,
+    StockAlertResponse, StockPage,
 };
 
 /// Longest `Retry-After` waited inside one call; longer ones end the call (retry later).
@@ -580,6 +581,25 @@ impl WarehouseClient {
             0,
         )
         .await
+    }
+
+    /// "Tell me when it is back" for `request.gtin`, from `store_id`'s kiosk. Not retried:
+    /// the shopper sees the outcome and can tap again.
+    pub async fn stock_alert(
+        &self,
+        store_id: &str,
+        request: &StockAlertRequest,
+    ) -> Result<StockAlertResponse, ClientError> {
+        self.native_only("stock_alert")?;
+        let store =
+            percent_encoding::utf8_percent_encode(store_id, percent_encoding::NON_ALPHANUMERIC);
+        self.post(&format!("v1/stores/{store}/stock-alerts"), request, None, 0)
+            .await
+    }
+
+    /// Whether the warehouse takes back-in-stock requests (a mapped platform does not).
+    pub fn offers_stock_alerts(&self) -> bool {
+        matches!(self.backend, Backend::Native)
     }
 
     /// Operations a mapped platform does not have.

@@ -407,6 +407,44 @@ pub struct AssociateResponse {
     pub created_at: String,
 }
 
+/// "Tell me when it is back": the size and where to write, nothing else about the shopper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockAlertRequest {
+    pub gtin: String,
+    pub email: String,
+    /// The language the shopper used at the kiosk, for the e-mail ("es").
+    #[serde(default)]
+    pub lang: String,
+    /// Days the shopper was told the address is kept at most; the warehouse keeps it no
+    /// longer than this nor than its own limit. Absent: its own limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_days: Option<u32>,
+}
+
+/// The request was kept: the address masked, and the days it is kept at most.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockAlertResponse {
+    pub alert_id: String,
+    pub to: String,
+    pub days: u32,
+    pub expires_at: String,
+}
+
+/// What the chain's mailer is sent when a size someone waits for is back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockAlertMail {
+    pub kind: String,
+    pub alert_id: String,
+    pub to: String,
+    pub lang: String,
+    pub gtin: String,
+    /// The shoe and size, in staff's words.
+    pub style: String,
+    /// The store whose kiosk took the request.
+    pub store_id: String,
+}
+
 /// A shopper asked for their order code by e-mail: where it goes, masked (`a•••@example.com`),
 /// so the kiosk can say so without the warehouse echoing the whole address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ pub fn english_label(key: &str) -> &str {
         "dropship" => "dropship",
         "to_store" => "to this store",
         "reserved_elsewhere" => "reserved in another store",
+        "back_in_stock" => "e-mail when back",
         "associate" => "associate called",
         "walked_away" => "walked away",
         "read_failed" => "failed reads",
@@ -161,12 +162,18 @@ pub fn bar_sets(a: &Analytics) -> Vec<Bars> {
     let o = a.outcomes;
     // Visits end in the stockroom, shipped, held in another store, or walked away; what the
     // events do not cover is said, never silently dropped.
-    let ended = o.in_store + o.dropship + o.to_store + o.reserved_elsewhere + o.walked_away;
+    let ended = o.in_store
+        + o.dropship
+        + o.to_store
+        + o.reserved_elsewhere
+        + o.back_in_stock
+        + o.walked_away;
     let mut outcomes = vec![
         ("in_store".to_owned(), o.in_store),
         ("dropship".to_owned(), o.dropship),
         ("to_store".to_owned(), o.to_store),
         ("reserved_elsewhere".to_owned(), o.reserved_elsewhere),
+        ("back_in_stock".to_owned(), o.back_in_stock),
         ("walked_away".to_owned(), o.walked_away),
     ];
     if f.scanned > ended {

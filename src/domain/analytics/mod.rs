@@ -66,6 +66,8 @@ pub struct Outcomes {
     pub to_store: u64,
     /// Reserved from another store's shelf, to collect there.
     pub reserved_elsewhere: u64,
+    /// Left an e-mail address to hear when a size nobody had is back.
+    pub back_in_stock: u64,
     /// Of all those, visits that converted on a style offered instead of a size nobody had.
     pub saved_by_substitute: u64,
     pub associate: u64,
@@ -397,6 +399,7 @@ pub fn query(db: &Database, period: Period) -> Result<Analytics, DbError> {
             to_store: count(kind::SHIP_TO_STORE_ORDER),
             reserved_elsewhere: count(kind::RESERVED_ELSEWHERE),
             saved_by_substitute: count(kind::SAVED_BY_SUBSTITUTE),
+            back_in_stock: count(kind::BACK_IN_STOCK_REQUEST),
             associate: count(kind::ASSOCIATE_CALLED),
             walked_away: count(kind::WALKED_AWAY),
         },
@@ -438,6 +441,7 @@ pub fn write_csv<W: std::io::Write>(a: &Analytics, out: W) -> Result<(), csv::Er
         ("to_store", o.to_store),
         ("reserved_elsewhere", o.reserved_elsewhere),
         ("saved_by_substitute", o.saved_by_substitute),
+        ("back_in_stock", o.back_in_stock),
         ("associate_called", o.associate),
         ("walked_away", o.walked_away),
         ("read_failed", a.read_failures),

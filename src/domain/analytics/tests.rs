@@ -53,6 +53,7 @@ fn assert_known_month(a: &Analytics) {
             to_store: 0,
             reserved_elsewhere: 0,
             saved_by_substitute: 0,
+            back_in_stock: 0,
             associate: 120,
             walked_away: 2250
         }
@@ -170,8 +171,8 @@ fn csv_has_one_row_per_bar() {
     assert!(lines.contains(&"outcome,walked_away,,2250"));
     assert!(lines.contains(&"lost_by_style,ST-A,ST-A,90"));
     assert!(lines.iter().any(|l| l.starts_with("lost_by_size,230,EU ")));
-    // 30 days + 24 hours + 3 funnel + 8 outcomes + 4 styles + 6 sizes, and the header.
-    assert_eq!(lines.len(), 1 + 30 + 24 + 3 + 8 + 4 + 6);
+    // 30 days + 24 hours + 3 funnel + 9 outcomes + 4 styles + 6 sizes, and the header.
+    assert_eq!(lines.len(), 1 + 30 + 24 + 3 + 9 + 4 + 6);
 }
 
 #[test]

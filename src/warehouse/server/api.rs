@@ -472,6 +472,19 @@ pub async fn collected(
     Ok(Json(pickup).into_response())
 }
 
+/// "Tell me when it is back" for a size of this store's kiosk.
+pub async fn stock_alert(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path(store_id): Path<String>,
+    StrictJson(req): StrictJson<crate::warehouse::protocol::StockAlertRequest>,
+) -> Result<Response, ApiError> {
+    own_store(&caller, &store_id)?;
+    let store = state.store.clone();
+    let saved = blocking(move || store.create_stock_alert(&store_id, &req)).await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
+}
+
 pub async fn not_found() -> Response {
     problem(
         StatusCode::NOT_FOUND,

@@ -41,6 +41,9 @@ pub struct ServerOptions {
     pub limits: ConnectionLimits,
     /// Days an order's shipping address and contact are kept (then deleted, overwritten).
     pub shopper_retention_days: u32,
+    /// The chain's mailer: a size someone asked to hear about is back (JSON POST with the
+    /// address). `None`: the requests wait in `stock_alerts` for a mailer that reads them.
+    pub mailer_webhook: Option<url::Url>,
 }
 
 impl Default for ServerOptions {
@@ -51,6 +54,7 @@ impl Default for ServerOptions {
             auth_failures_per_minute: 30,
             limits: ConnectionLimits::default(),
             shopper_retention_days: 30,
+            mailer_webhook: None,
         }
     }
 }
@@ -66,6 +70,7 @@ pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) ->
             post(api::associate),
         )
         .route("/stores/{store_id}/pickups", get(api::pickups))
+        .route("/stores/{store_id}/stock-alerts", post(api::stock_alert))
         .route(
             "/stores/{store_id}/pickups/{code}/collected",
             post(api::collected),
@@ -136,7 +141,11 @@ pub fn spawn(
         options.shopper_retention_days,
         stopped.clone(),
     ));
-    let holds = tokio::spawn(release_expired_holds(store.clone(), stopped.clone()));
+    let holds = tokio::spawn(release_expired_holds(
+        store.clone(),
+        options.mailer_webhook.clone(),
+        stopped.clone(),
+    ));
     let limits = options.limits;
     let task = tokio::spawn(async move {
         listen::serve(listener, app, limits, stopped).await;
@@ -153,12 +162,23 @@ pub fn spawn(
     })
 }
 
-/// Pick-up holds past their time go back on the shelf within a minute (the pick list and a
-/// collection also release them first).
-async fn release_expired_holds(store: WarehouseStore, stop: watch::Receiver<bool>) {
+/// Once a minute: pick-up holds past their time go back on the shelf (the pick list and a
+/// collection also release them first), and sizes people asked to hear about that are back go
+/// to the chain's mailer (each request once; it is deleted when the mailer took it).
+async fn release_expired_holds(
+    store: WarehouseStore,
+    mailer: Option<url::Url>,
+    stop: watch::Receiver<bool>,
+) {
+    let http = crate::runtime::notify::client();
     crate::runtime::periodic::every(std::time::Duration::from_secs(60), stop, || {
         let store = store.clone();
+        let mailer = mailer.clone();
+        let http = http.clone();
         async move {
+            if let Some(mailer) = mailer {
+                mail_stock_alerts(&store, &http, mailer.as_str()).await;
+            }
             match tokio::task::spawn_blocking(move || store.release_expired_holds()).await {
                 Ok(Ok(n)) if n > 0 => {
                     tracing::info!(
@@ -174,10 +194,51 @@ async fn release_expired_holds(store: WarehouseStore, stop: watch::Receiver<bool
     .await;
 }
 
+/// Hands every due back-in-stock mail to the mailer; a request the mailer did not take stays
+/// for the next round (until it expires).
+pub async fn mail_stock_alerts(store: &WarehouseStore, http: &reqwest::Client, mailer: &str) {
+    let due = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || store.due_stock_alerts()).await
+    };
+    let due = match due {
+        Ok(Ok(due)) => due,
+        Ok(Err(e)) => return tracing::warn!(error = %e, "reading back-in-stock requests failed"),
+        Err(_) => return,
+    };
+    for mail in due {
+        match crate::runtime::notify::post(http, mailer, &mail).await {
+            Ok(()) => {
+                let store = store.clone();
+                let id = mail.alert_id.clone();
+                let _ = tokio::task::spawn_blocking(move || store.stock_alert_sent(&id)).await;
+                tracing::info!(alert = %mail.alert_id, gtin = %mail.gtin, "back-in-stock mail handed to the mailer");
+            }
+            // Never the address: the mailer's trouble is said by status only.
+            Err(e) => {
+                tracing::warn!(alert = %mail.alert_id, error = %e, "the mailer did not take a back-in-stock mail")
+            }
+        }
+    }
+}
+
 async fn purge_shopper_details(store: WarehouseStore, days: u32, stop: watch::Receiver<bool>) {
     crate::runtime::periodic::every(std::time::Duration::from_secs(3600), stop, || {
         let store = store.clone();
         async move {
+            let alerts = store.clone();
+            match tokio::task::spawn_blocking(move || alerts.purge_expired_stock_alerts()).await {
+                Ok(Ok(n)) if n > 0 => {
+                    tracing::info!(
+                        requests = n,
+                        "back-in-stock requests deleted after their time"
+                    )
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "deleting old back-in-stock requests failed")
+                }
+                _ => {}
+            }
             match tokio::task::spawn_blocking(move || store.purge_shopper_details(days)).await {
                 Ok(Ok(n)) if n > 0 => {
                     tracing::info!(orders = n, "shopper details deleted after their retention")

@@ -140,3 +140,17 @@ CREATE TABLE IF NOT EXISTS pickups (
 );
 CREATE INDEX IF NOT EXISTS pickups_by_store ON pickups (holding_store, state);
 CREATE INDEX IF NOT EXISTS pickups_open_holds ON pickups (expires_at) WHERE state = 'open' AND kind = 'hold';
+
+-- "Tell me when it is back": the address is the request's only shopper data, kept until the
+-- mail is handed to the chain's mailer or the request expires, whichever comes first.
+CREATE TABLE IF NOT EXISTS stock_alerts (
+    alert_id   TEXT PRIMARY KEY,
+    store_id   TEXT NOT NULL,
+    gtin       INTEGER NOT NULL,
+    email      TEXT NOT NULL,
+    lang       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    UNIQUE (store_id, gtin, email)
+);
+CREATE INDEX IF NOT EXISTS stock_alerts_by_gtin ON stock_alerts (gtin);

@@ -13,7 +13,8 @@ use crate::domain::barcode::Gtin;
 use crate::warehouse::protocol::{
     AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse, Fulfilment,
     Location, MAX_STORES_PER_SIZE, OrderRequest, OrderResponse, OrderState, PickUpHold, Pickup,
-    StockPage, StockRecord, StoreQuantity, StyleRecord, VariantRecord,
+    StockAlertMail, StockAlertRequest, StockAlertResponse, StockPage, StockRecord, StoreQuantity,
+    StyleRecord, VariantRecord,
 };
 
 /// Working days from order to door for anything the distribution centre holds.
@@ -63,7 +64,12 @@ pub struct WarehouseStore {
     shipping_cents: i64,
     /// How long a pair reserved for pick-up is held before it goes back on the shelf.
     pickup_hold: jiff::SignedDuration,
+    /// Days a "tell me when it is back" address is kept at most.
+    stock_alert_days: u32,
 }
+
+/// Days a back-in-stock request is kept unless the server is told otherwise.
+pub const DEFAULT_STOCK_ALERT_DAYS: u32 = 90;
 
 /// Hours a pick-up reservation is held unless the server is told otherwise.
 pub const DEFAULT_PICKUP_HOLD_HOURS: u32 = 48;
@@ -237,6 +243,7 @@ impl WarehouseStore {
         conn.execute_batch(include_str!("schema.sql"))?;
         Self::move_shopper_details_out(&mut conn)?;
         Ok(Self {
+            stock_alert_days: DEFAULT_STOCK_ALERT_DAYS,
             pickup_hold: jiff::SignedDuration::from_hours(i64::from(DEFAULT_PICKUP_HOLD_HOURS)),
             conn: Arc::new(Mutex::new(conn)),
             shipping_cents: 0,
@@ -336,6 +343,12 @@ impl WarehouseStore {
     }
 
     /// Shipping charged per order (0: free delivery, shown up front on the kiosk).
+    /// Days a back-in-stock address is kept at most (1 to 365).
+    pub fn with_stock_alert_days(mut self, days: u32) -> Self {
+        self.stock_alert_days = days.clamp(1, 365);
+        self
+    }
+
     /// Hours a pick-up reservation is held (1 to 720).
     pub fn with_pickup_hold_hours(mut self, hours: u32) -> Self {
         self.pickup_hold = jiff::SignedDuration::from_hours(i64::from(hours.clamp(1, 720)));
@@ -1326,6 +1339,130 @@ impl WarehouseStore {
             _ => {}
         }
         Ok(response)
+    }
+
+    /// Keeps a shopper's "tell me when it is back" for `gtin`; asking again for the same size
+    /// and address renews it (one mail, never two).
+    pub fn create_stock_alert(
+        &self,
+        store_id: &str,
+        req: &StockAlertRequest,
+    ) -> Result<StockAlertResponse, StoreError> {
+        let gtin = parse_gtin(&req.gtin)?;
+        let lang = req.lang.trim();
+        if lang.len() > 35 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(StoreError::Invalid(
+                "lang: a language tag such as \"es\"".into(),
+            ));
+        }
+        let email = req.email.trim();
+        // The message names the field, never the value: it may be logged.
+        if crate::domain::address::check_email(email).is_err() {
+            return Err(StoreError::InvalidAddress(
+                "email: not an e-mail address".into(),
+            ));
+        }
+        let known: bool = self.lock().query_row(
+            "SELECT EXISTS (SELECT 1 FROM variants WHERE gtin = ?1 AND NOT discontinued)",
+            [gtin.as_i64()],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(StoreError::OutOfStock(format!(
+                "gtin {gtin}: not a size this chain sells"
+            )));
+        }
+        let days = req
+            .keep_days
+            .map_or(self.stock_alert_days, |d| d.clamp(1, self.stock_alert_days));
+        let created = jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .unwrap_or_else(|_| jiff::Timestamp::now());
+        let expires_at = created
+            .checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+            .unwrap_or(jiff::Timestamp::MAX)
+            .to_string();
+        let alert_id = format!("SA-{}", uuid::Uuid::new_v4().simple());
+        let alert_id: String = self.lock().query_row(
+            "INSERT INTO stock_alerts (alert_id, store_id, gtin, email, lang, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (store_id, gtin, email) DO UPDATE SET lang = ?5, expires_at = ?7
+             RETURNING alert_id",
+            params![
+                alert_id,
+                store_id,
+                gtin.as_i64(),
+                email,
+                lang,
+                created.to_string(),
+                expires_at
+            ],
+            |r| r.get(0),
+        )?;
+        Ok(StockAlertResponse {
+            alert_id,
+            to: crate::warehouse::protocol::mask_email(email),
+            days,
+            expires_at,
+        })
+    }
+
+    /// Requests whose size is back — at the distribution centre, or on the shelf of the store
+    /// that took the request — as mails for the chain's mailer.
+    pub fn due_stock_alerts(&self) -> Result<Vec<StockAlertMail>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT a.alert_id, a.email, a.lang, a.gtin, a.store_id,
+                    s.brand || ' ' || s.name || ' · ' || s.colour || ' · ' || v.size_mm || ' mm '
+                      || v.width || ' (' || s.style_code || ')'
+               FROM stock_alerts a
+               JOIN variants v ON v.gtin = a.gtin
+               JOIN styles s USING (style_code)
+              WHERE a.expires_at > ?1
+                AND (EXISTS (SELECT 1 FROM dc_stock d WHERE d.gtin = a.gtin AND d.quantity > 0)
+                     OR EXISTS (SELECT 1 FROM store_stock t
+                                 WHERE t.store_id = a.store_id AND t.gtin = a.gtin
+                                   AND t.quantity > 0))",
+        )?;
+        let rows = stmt.query_map([now()], |r| {
+            Ok(StockAlertMail {
+                kind: "back_in_stock".into(),
+                alert_id: r.get(0)?,
+                to: r.get(1)?,
+                lang: r.get(2)?,
+                gtin: gtin_text(r.get(3)?),
+                store_id: r.get(4)?,
+                style: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The mail for `alert_id` went to the mailer: the request and its address go (and the
+    /// log is checkpointed, so no copy of the address stays in it).
+    pub fn stock_alert_sent(&self, alert_id: &str) -> Result<(), StoreError> {
+        let conn = self.lock();
+        conn.execute("DELETE FROM stock_alerts WHERE alert_id = ?1", [alert_id])?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Requests past their time go, with their addresses, overwritten in the file and the log.
+    /// Returns how many.
+    pub fn purge_expired_stock_alerts(&self) -> Result<u64, StoreError> {
+        let conn = self.lock();
+        let n = conn.execute("DELETE FROM stock_alerts WHERE expires_at <= ?1", [now()])?;
+        if n > 0 {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(n as u64)
+    }
+
+    /// Requests waiting (tests and `config check`).
+    pub fn stock_alert_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT count(*) FROM stock_alerts", [], |r| r.get(0))?)
     }
 
     /// Holds whose time is up go back on their store's shelf (with a new change, so that
