@@ -250,7 +250,7 @@ impl BackInStock {
             Message::Backspace,
             Message::Shift,
             (ctx.t("keyboard-space"), Message::Key(' ')),
-            (ctx.t("alert-send"), Message::Send),
+            (ctx.t("alert-key-send"), Message::Send),
         ))
         .width(Length::Fixed(820.0));
         let body = ctx.arrange(form.into(), keys.into(), super::Side::Left);

@@ -1109,6 +1109,24 @@ impl Kiosk {
             }
             return Task::none();
         }
+        // The back-in-stock address, on a hardware keyboard as on the screen's.
+        if let Screen::BackInStock(form) = &self.screen
+            && form.stage == back_in_stock::Stage::Typing
+        {
+            let m = match (&key, text.as_deref()) {
+                (keyboard::Key::Named(key::Named::Backspace), _) => {
+                    Some(back_in_stock::Message::Backspace)
+                }
+                (keyboard::Key::Named(key::Named::Enter), _) => Some(back_in_stock::Message::Send),
+                (_, Some(t)) => t
+                    .chars()
+                    .next()
+                    .filter(|c| !c.is_control())
+                    .map(back_in_stock::Message::Key),
+                _ => None,
+            };
+            return m.map_or_else(Task::none, |m| Task::done(Message::BackInStock(m)));
+        }
         // The PIN can be typed on a keyboard too (a technician's), never echoed.
         if let Screen::ManagerPin(_) = &self.screen {
             let m = match (&key, text.as_deref()) {

@@ -161,8 +161,8 @@ impl Similar {
         button(
             column![
                 svg(svg::Handle::from_path(ctx.assets.join(&style.image)))
-                    .width(Length::Fixed(240.0))
-                    .height(Length::Fixed(130.0)),
+                    .width(Length::Fixed(200.0))
+                    .height(Length::Fixed(110.0)),
                 text(style.brand.clone())
                     .size(theme::text::SMALL)
                     .color(p.muted),
@@ -197,11 +197,16 @@ impl Similar {
             Why::Nowhere => ctx.t_with("similar-nowhere-title", &[("size", size.clone())]),
             Why::Asked => ctx.t_with("similar-asked-title", &[("size", size.clone())]),
         };
-        let mut heading = row![text(title).size(theme::text::H1).width(Length::Fill)]
-            .spacing(spacing::M)
-            .align_y(Alignment::Center);
+        let hint = text(match &self.found {
+            None => ctx.t("similar-looking"),
+            Some(f) if f.is_empty() => ctx.t_with("similar-none", &[("size", size)]),
+            Some(_) => ctx.t("similar-hint"),
+        })
+        .size(theme::text::BODY)
+        .width(Length::Fill);
+        let mut under = row![hint].spacing(spacing::M).align_y(Alignment::Center);
         if self.notify {
-            heading = heading.push(
+            under = under.push(
                 widgets::touch(
                     ctx.t("similar-notify"),
                     Some(Message::NotifyMe),
@@ -210,15 +215,7 @@ impl Similar {
                 .width(Length::Fixed(440.0)),
             );
         }
-        let mut body = column![heading].spacing(spacing::M);
-        body = body.push(
-            text(match &self.found {
-                None => ctx.t("similar-looking"),
-                Some(f) if f.is_empty() => ctx.t_with("similar-none", &[("size", size)]),
-                Some(_) => ctx.t("similar-hint"),
-            })
-            .size(theme::text::BODY),
-        );
+        let mut body = column![text(title).size(theme::text::H1), under].spacing(spacing::M);
         if let Some(found) = &self.found {
             let cards: Vec<Element<'a, Message>> = found
                 .iter()
@@ -235,7 +232,7 @@ impl Similar {
         }
         container(body.max_width(1300))
             .center_x(Length::Fill)
-            .padding(spacing::L)
+            .padding(spacing::M)
             .into()
     }
 }

@@ -79,6 +79,7 @@ similar-notify = E-mail me when it is back
 alert-title = We e-mail you when it is back
 alert-consent = We use this address once: to e-mail you when this size is back in stock. Then we delete it — and if it is not back within { $days } days, we delete it then. Nothing else is sent, and it is not shown to anyone here.
 alert-send = E-mail me when it is back
+alert-key-send = Send ›
 alert-sending = Saving…
 alert-failed = We could not save it just now; nothing was kept. Please try again, or ask an associate.
 alert-saved-title = Done — we will let you know

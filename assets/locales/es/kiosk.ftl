@@ -78,6 +78,7 @@ similar-notify = Avísame cuando vuelva
 alert-title = Te avisamos por e-mail cuando vuelva
 alert-consent = Usamos esta dirección una sola vez: para avisarte cuando vuelva esta talla. Después la borramos, y si no vuelve en { $days } días, la borramos entonces. No enviamos nada más y nadie aquí la ve.
 alert-send = Avísame cuando vuelva
+alert-key-send = Enviar ›
 alert-sending = Guardando…
 alert-failed = No hemos podido guardarlo ahora; no se ha guardado nada. Inténtalo de nuevo o pregunta a un dependiente.
 alert-saved-title = Hecho: te avisaremos
