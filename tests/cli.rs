@@ -965,6 +965,32 @@ fn the_chains_stores_are_imported_all_or_nothing_with_the_bad_line_named() {
 }
 
 #[test]
+fn the_pick_up_counter_lists_what_it_holds_and_refuses_a_code_it_does_not_have() {
+    let kiosk = Kiosk::new();
+    kiosk
+        .cmd()
+        .args(["pickups", "list"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "nothing to hand over at store demo-store-001",
+        ));
+    kiosk
+        .cmd()
+        .args(["pickups", "list", "--all", "--json"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("[]"));
+    kiosk
+        .cmd()
+        .args(["pickups", "collected", "k-nope-0000"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("K-NOPE-0000"))
+        .stderr(predicates::str::contains("not found"));
+}
+
+#[test]
 fn no_database_is_kept_in_the_source_tree() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let Ok(out) = std::process::Command::new("git")

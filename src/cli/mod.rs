@@ -9,6 +9,7 @@ mod import;
 mod lookup;
 mod manager;
 mod orders;
+mod pickups;
 mod report;
 mod sync;
 mod warehouse;
@@ -81,6 +82,10 @@ enum Command {
     /// Dropship orders in the outbox.
     #[command(subcommand)]
     Orders(orders::Command),
+    /// This store's pick-up counter: pairs held here for shoppers from other stores' kiosks,
+    /// parcels shipped here, and "collected".
+    #[command(subcommand)]
+    Pickups(pickups::Command),
     /// The reference central warehouse.
     #[command(subcommand)]
     Warehouse(warehouse::Command),
@@ -264,6 +269,7 @@ fn run(cli: Cli) -> CliResult {
         Command::DrawBarcode(args) => decode::draw(args),
         Command::Sync(args) => sync::run(&load()?, args),
         Command::Orders(command) => orders::run(&load()?, command),
+        Command::Pickups(command) => pickups::run(&load()?, command),
         Command::Warehouse(command) => warehouse::run(command),
         Command::Report(args) => report::run(&load()?, args),
         Command::Manager(command) => manager::run(&load()?, command),
