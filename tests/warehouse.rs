@@ -913,6 +913,31 @@ async fn other_stores_with_a_size_come_nearest_first_and_the_cache_follows_them(
     );
 }
 
+/// What a webhook on 127.0.0.1 received (a store's counter, the chain's mailer).
+type Received = std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>;
+
+/// A webhook receiver on 127.0.0.1: its URL, and the JSON bodies POSTed to it.
+async fn receiver() -> (String, Received) {
+    let got = Received::default();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post({
+            let got = got.clone();
+            move |axum::Json(body): axum::Json<serde_json::Value>| {
+                let got = got.clone();
+                async move {
+                    got.lock().unwrap().push(body);
+                    "ok"
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, got)
+}
+
 /// A draft collected in a store: the name and a phone number, no street address.
 fn collected_draft(g: &str, price: i64, fulfilment: Fulfilment) -> orders::OrderDraft {
     let mut d = draft(g, price);
@@ -1169,23 +1194,7 @@ async fn shipped_to_this_store_needs_no_address_and_arrives_on_its_own_pick_list
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_holding_store_is_told_at_its_webhook_without_shopper_data() {
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
-    let app = axum::Router::new().route(
-        "/counter",
-        axum::routing::post({
-            let got = got.clone();
-            move |axum::Json(body): axum::Json<serde_json::Value>| {
-                let got = got.clone();
-                async move {
-                    got.lock().unwrap().push(body);
-                    "ok"
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/counter", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (url, got) = receiver().await;
     let env = Env::new().await;
     env.sync(1000).await.unwrap();
     let file = env.dir.path().join("stores.csv");
@@ -1233,23 +1242,7 @@ const NOWHERE: &str = "08045678001432";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tell_me_when_it_is_back_mails_once_when_stock_arrives_then_forgets_the_address() {
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
-    let app = axum::Router::new().route(
-        "/mailer",
-        axum::routing::post({
-            let got = got.clone();
-            move |axum::Json(body): axum::Json<serde_json::Value>| {
-                let got = got.clone();
-                async move {
-                    got.lock().unwrap().push(body);
-                    "ok"
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let mailer = format!("http://{}/mailer", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (mailer, got) = receiver().await;
     let env = Env::new().await;
     let client = env.client();
     let ask = |email: &str, keep_days: Option<u32>| kiosk::warehouse::protocol::StockAlertRequest {

@@ -286,16 +286,23 @@ async fn a_size_nobody_has_offers_shoes_like_it_in_that_size_and_a_sale_saved_is
     };
     assert_eq!(product.grid().style.style_code, found[0].style.style_code);
     assert_eq!(product.grid().scanned, found[0].gtin);
+    assert!(rig.shows("Your size"), "not scanned: the shopper's size");
+    assert!(!rig.shows("Scanned"));
+    // Back: the shoes like it again, then the shoe the shopper scanned.
+    rig.send(Message::Back).await;
+    assert!(matches!(rig.kiosk.screen, Screen::Similar(_)));
+    rig.send(Message::Similar(similar::Message::Open(0))).await;
     rig.choose(&found[0].gtin.to_string()).await;
     rig.tap("Yes, bring it").await;
     // The demo database holds a month of made-up visits before these.
     let kinds = recorded(&rig);
     assert_eq!(
-        kinds[kinds.len() - 7..],
+        kinds[kinds.len() - 8..],
         [
             "scan",
             "size_missing",
             "substitutes_offered",
+            "substitute_taken",
             "substitute_taken",
             "size_in_store",
             "in_store_request",

@@ -290,6 +290,8 @@ pub struct Kiosk {
     previous_product: Option<Box<product::Product>>,
     /// The nearby stores a reservation was started from: where Back from its review goes.
     previous_pick_up: Option<Box<pick_up::PickUp>>,
+    /// The "shoes like this" a product was opened from: where Back from it goes.
+    previous_similar: Option<Box<similar::Similar>>,
     /// When the store name on the attract screen was pressed (manager entry), until released.
     corner_pressed: Option<Instant>,
     pin_gate: crate::domain::pin::PinGate,
@@ -342,6 +344,7 @@ impl Kiosk {
             session: None,
             previous_product: None,
             previous_pick_up: None,
+            previous_similar: None,
             corner_pressed: None,
             pin_gate: crate::domain::pin::PinGate::new(&config.manager),
             screen_changes: 0,
@@ -420,6 +423,7 @@ impl Kiosk {
         self.session = None;
         self.previous_product = None;
         self.previous_pick_up = None;
+        self.previous_similar = None;
         self.corner_pressed = None;
         let config = self.config();
         self.screen = Screen::Attract;
@@ -721,7 +725,8 @@ impl Kiosk {
                             from,
                         };
                         let recorded = self.record(taken);
-                        Task::batch([recorded, self.show_product(*grid)])
+                        let shown = self.show_product(*grid, true);
+                        Task::batch([recorded, shown])
                     }
                 };
                 Task::batch([work, followed])
@@ -987,8 +992,13 @@ impl Kiosk {
 
     fn back(&mut self) -> Task<Message> {
         match &mut self.screen {
-            // From the product: scan another shoe.
-            Screen::Product(_) => self.screen = Screen::Scan(scan::Scan::new()),
+            // From the product: scan another shoe — or back to the shoes like it it came from.
+            Screen::Product(_) => {
+                self.screen = match self.previous_similar.take() {
+                    Some(similar) => Screen::Similar(similar),
+                    None => Screen::Scan(scan::Scan::new()),
+                }
+            }
             Screen::Order(o) => {
                 if let order::Action::Leave = o.update(order::Message::Back) {
                     self.leave_order();
@@ -1051,11 +1061,17 @@ impl Kiosk {
             gtin: grid.scanned,
             style: grid.style.style_code.clone(),
         });
-        Task::batch([recorded, self.show_product(grid)])
+        self.previous_similar = None;
+        Task::batch([recorded, self.show_product(grid, false)])
     }
 
-    /// The product screen for `grid`, asking the warehouse about its sizes (nothing counted).
-    fn show_product(&mut self, grid: crate::domain::catalog::SizeGrid) -> Task<Message> {
+    /// The product screen for `grid`, asking the warehouse about its sizes (nothing counted);
+    /// `offered`: opened from "shoes like this", whose screen Back returns to.
+    fn show_product(
+        &mut self,
+        grid: crate::domain::catalog::SizeGrid,
+        offered: bool,
+    ) -> Task<Message> {
         let Some(services) = self.services.clone() else {
             return Task::none();
         };
@@ -1066,8 +1082,16 @@ impl Kiosk {
         }
         let mut product = product::Product::new(grid, self.size_system, reach)
             .with_shop_link(services.shop_link.as_ref());
+        if offered {
+            product = product.offered();
+        }
         let check = product.check_warehouse(&services).map(Message::Product);
-        self.screen = Screen::Product(Box::new(product));
+        if let Screen::Similar(similar) =
+            std::mem::replace(&mut self.screen, Screen::Product(Box::new(product)))
+            && offered
+        {
+            self.previous_similar = Some(similar);
+        }
         check
     }
 

@@ -30,6 +30,9 @@ pub struct Product {
     pending: u64,
     /// Which of the chain's other stores count as "near enough to go today".
     reach: PickUpReach,
+    /// Opened from "shoes like this" at the shopper's size, not scanned: the size is tagged
+    /// as theirs.
+    offered: bool,
     /// "Continue on your phone": the web shop's page of this style as a QR code, when the
     /// chain has a web shop (`[shop] product_url`).
     phone: Option<widgets::QrCode>,
@@ -111,8 +114,15 @@ impl Product {
             system,
             pending: 0,
             reach,
+            offered: false,
             phone: None,
         }
+    }
+
+    /// Opened from "shoes like this": the size chosen is the shopper's, not a scanned one.
+    pub fn offered(mut self) -> Self {
+        self.offered = true;
+        self
     }
 
     #[cfg(test)]
@@ -511,9 +521,16 @@ impl Product {
             .align_y(Alignment::Center);
         if selected {
             top = top.push(space::horizontal()).push(
-                container(text(ctx.t("product-scanned-tag")).size(theme::text::SMALL * 0.8))
-                    .padding([0.0, spacing::XS])
-                    .style(theme::band(fg, bg)),
+                container(
+                    text(ctx.t(if self.offered {
+                        "product-your-size-tag"
+                    } else {
+                        "product-scanned-tag"
+                    }))
+                    .size(theme::text::SMALL * 0.8),
+                )
+                .padding([0.0, spacing::XS])
+                .style(theme::band(fg, bg)),
             );
         }
         iced::widget::button(

@@ -50,6 +50,7 @@ product-phone-hint = Point your phone's camera at the code: this shoe opens in o
 product-sizes = Choose your size
 product-size-system = Sizes in
 product-scanned = This is the shoe you scanned
+product-your-size-tag = Your size
 product-scanned-tag = Scanned
 product-us-men = US sizes are men's
 product-us-women = US sizes are women's

@@ -49,6 +49,7 @@ product-phone-hint = Apunta la cámara del móvil al código: este zapato se abr
 product-sizes = Elige tu talla
 product-size-system = Tallas en
 product-scanned = Este es el zapato que escaneaste
+product-your-size-tag = Tu talla
 product-scanned-tag = Escaneada
 product-us-men = Tallas US de hombre
 product-us-women = Tallas US de mujer
