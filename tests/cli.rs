@@ -991,6 +991,26 @@ fn the_pick_up_counter_lists_what_it_holds_and_refuses_a_code_it_does_not_have()
 }
 
 #[test]
+fn the_fleet_list_says_when_no_kiosk_has_reported() {
+    let kiosk = Kiosk::new();
+    let db = kiosk.path("wh.sqlite3");
+    kiosk
+        .cmd()
+        .args(["warehouse", "fleet", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("no kiosk has reported yet"));
+    kiosk
+        .cmd()
+        .args(["warehouse", "fleet", "--json", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("[]"));
+}
+
+#[test]
 fn no_database_is_kept_in_the_source_tree() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let Ok(out) = std::process::Command::new("git")

@@ -1326,3 +1326,43 @@ async fn tell_me_when_it_is_back_mails_once_when_stock_arrives_then_forgets_the_
         "overwritten in the file and its log, not left as free bytes"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kiosks_report_their_health_and_the_fleet_list_marks_the_silent_ones() {
+    use kiosk::warehouse::protocol::Heartbeat;
+    let env = Env::new().await;
+    let beat = Heartbeat {
+        version: "0.1.0".into(),
+        at: "2026-12-02T10:00:00Z".into(),
+        last_sync_at: Some("2026-12-02T09:59:00Z".into()),
+        outbox_pending: 2,
+        camera: "unavailable".into(),
+        ok: false,
+        problems: vec!["camera unavailable".into()],
+    };
+    let client = env.client();
+    client.heartbeat(STORE, "entrance", &beat).await.unwrap();
+    client.heartbeat(STORE, "entrance", &beat).await.unwrap();
+    // Only for its own store, and only a kiosk id that travels in URLs.
+    assert!(
+        store_client(&env, "demo-store-002")
+            .heartbeat(STORE, "entrance", &beat)
+            .await
+            .is_err()
+    );
+    assert!(client.heartbeat(STORE, "has space", &beat).await.is_err());
+    let fleet = env.store().fleet(Duration::from_secs(300)).unwrap();
+    assert_eq!(fleet.len(), 1, "one row per kiosk");
+    assert_eq!(fleet[0].kiosk_id, "entrance");
+    assert_eq!(fleet[0].heartbeat, beat);
+    assert!(!fleet[0].stale);
+    // Silent for ten minutes: stale.
+    env.store()
+        .write(|tx| {
+            tx.execute("UPDATE kiosks SET received_at = '2026-01-01T00:00:00Z'", [])?;
+            Ok(())
+        })
+        .unwrap();
+    let fleet = env.store().fleet(Duration::from_secs(300)).unwrap();
+    assert!(fleet[0].stale && fleet[0].age_s > 600);
+}

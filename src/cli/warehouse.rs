@@ -16,6 +16,17 @@ pub enum Command {
     /// The chain's stores, where shoppers can pick up what another store holds.
     #[command(subcommand)]
     Stores(StoresCommand),
+    /// Every kiosk that reported: last heartbeat, last sync, orders waiting, camera, problems;
+    /// stale ones marked. Exit 1 when any is stale or not ok (for monitoring).
+    Fleet {
+        #[arg(long)]
+        db: PathBuf,
+        /// A kiosk silent for longer is stale (seconds; kiosks report every 60).
+        #[arg(long, default_value_t = 300)]
+        stale_after_s: u64,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -127,7 +138,63 @@ pub fn run(command: Command) -> CliResult {
         Command::Serve(args) => serve(*args),
         Command::Token(command) => token(command),
         Command::Stores(command) => stores(command),
+        Command::Fleet {
+            db,
+            stale_after_s,
+            json,
+        } => fleet(&db, stale_after_s, json),
     }
+}
+
+fn fleet(db: &std::path::Path, stale_after_s: u64, json: bool) -> CliResult {
+    let warehouse =
+        server::WarehouseStore::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let fleet = warehouse.fleet(std::time::Duration::from_secs(stale_after_s))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&fleet)?);
+    } else if fleet.is_empty() {
+        println!("no kiosk has reported yet");
+    } else {
+        let mut table = comfy_table::Table::new();
+        table
+            .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+            .set_header([
+                "store",
+                "kiosk",
+                "last heartbeat",
+                "last sync",
+                "orders waiting",
+                "camera",
+                "state",
+            ]);
+        for k in &fleet {
+            let state = match (k.stale, k.heartbeat.ok) {
+                (true, _) => format!("STALE: silent {} s", k.age_s),
+                (false, true) => "ok".to_owned(),
+                (false, false) => k.heartbeat.problems.join("; "),
+            };
+            table.add_row([
+                k.store_id.clone(),
+                k.kiosk_id.clone(),
+                format!("{} ({} s ago)", k.received_at, k.age_s),
+                k.heartbeat
+                    .last_sync_at
+                    .clone()
+                    .unwrap_or_else(|| "never".into()),
+                k.heartbeat.outbox_pending.to_string(),
+                k.heartbeat.camera.clone(),
+                state,
+            ]);
+        }
+        println!("{table}");
+    }
+    if fleet.iter().any(|k| k.stale || !k.heartbeat.ok) {
+        return Err(super::Failure {
+            code: 1,
+            error: anyhow::anyhow!("some kiosks are stale or report problems"),
+        });
+    }
+    Ok(())
 }
 
 fn stores(command: StoresCommand) -> CliResult {

@@ -200,6 +200,51 @@ pub async fn run_heartbeat(
     .await;
 }
 
+/// The status as the warehouse's fleet list keeps it.
+pub fn heartbeat(status: &Status) -> crate::warehouse::protocol::Heartbeat {
+    crate::warehouse::protocol::Heartbeat {
+        version: status.version.to_owned(),
+        at: status.heartbeat_at.clone(),
+        last_sync_at: status.last_sync_at.clone(),
+        outbox_pending: status.outbox_pending,
+        camera: status.camera.clone(),
+        ok: status.ok,
+        // Within what the warehouse keeps (20 problems of 500 characters).
+        problems: status
+            .problems
+            .iter()
+            .take(20)
+            .map(|p| p.chars().take(500).collect())
+            .collect(),
+    }
+}
+
+/// How often a kiosk reports to the warehouse's fleet list.
+pub const FLEET_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Every [`FLEET_INTERVAL`]: this kiosk's health to the warehouse, until `stop` fires. A
+/// warehouse without a fleet (a mapped platform) is not asked; a missed beat is only logged
+/// (the list shows the kiosk as stale, which is the point).
+pub async fn run_fleet_heartbeat(
+    client: crate::warehouse::WarehouseClient,
+    db: DbHandle,
+    shared: Shared,
+    options: HealthOptions,
+    kiosk_id: String,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    if !client.offers_pickup() {
+        return;
+    }
+    crate::runtime::periodic::every(FLEET_INTERVAL, stop, || async {
+        let beat = heartbeat(&status(&db, &shared, &options).await);
+        if let Err(e) = client.heartbeat(&options.store_id, &kiosk_id, &beat).await {
+            tracing::debug!(error = %e.summary(), "fleet heartbeat not delivered");
+        }
+    })
+    .await;
+}
+
 /// Serves the status as JSON at `GET /health` on `addr` (loopback in the shipped config),
 /// 200 when ok and 503 when not, until `stop` fires.
 pub async fn serve(

@@ -163,6 +163,15 @@ impl Runtime {
             }
         }
         self.tasks
+            .push(tokio::spawn(crate::runtime::health::run_fleet_heartbeat(
+                self.client.clone(),
+                self.db.clone(),
+                self.health.clone(),
+                options.clone(),
+                config.store.kiosk_id.clone(),
+                stopped.clone(),
+            )));
+        self.tasks
             .push(tokio::spawn(crate::runtime::health::run_heartbeat(
                 self.db.clone(),
                 self.health.clone(),

@@ -67,3 +67,27 @@ async fn a_database_that_cannot_be_opened_is_named() {
     let error = Runtime::start(loaded).await.unwrap_err().to_string();
     assert!(error.contains("k.sqlite3"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_kiosk_reports_to_the_warehouses_fleet_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Runtime::start(demo_config(dir.path())).await.unwrap();
+    let store = runtime.embedded.as_ref().unwrap().store.clone();
+    let mut fleet = Vec::new();
+    for _ in 0..100 {
+        fleet = store.fleet(Duration::from_secs(300)).unwrap();
+        if !fleet.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(fleet.len(), 1, "the first beat goes at start");
+    let kiosk = &fleet[0];
+    assert_eq!(
+        (kiosk.store_id.as_str(), kiosk.kiosk_id.as_str()),
+        ("demo-store-001", "kiosk-1")
+    );
+    assert!(!kiosk.stale);
+    assert_eq!(kiosk.heartbeat.camera, "off");
+    assert!(runtime.shutdown(Duration::from_secs(30)).await);
+}

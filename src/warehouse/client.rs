@@ -16,8 +16,8 @@ use url::Url;
 
 use super::protocol::{
     AssociateRequest, AssociateResponse, AvailabilityRequest, AvailabilityResponse, CatalogPage,
-    CodeEmailResponse, OrderRequest, OrderResponse, Pickup, PickupList, Problem, StockAlertRequest,
-    StockAlertResponse, StockPage,
+    CodeEmailResponse, Heartbeat, HeartbeatAck, OrderRequest, OrderResponse, Pickup, PickupList,
+    Problem, StockAlertRequest, StockAlertResponse, StockPage,
 };
 
 /// Longest `Retry-After` waited inside one call; longer ones end the call (retry later).
@@ -595,6 +595,32 @@ impl WarehouseClient {
             percent_encoding::utf8_percent_encode(store_id, percent_encoding::NON_ALPHANUMERIC);
         self.post(&format!("v1/stores/{store}/stock-alerts"), request, None, 0)
             .await
+    }
+
+    /// Reports this kiosk's health for the chain's fleet list (native protocol only; a mapped
+    /// platform has no fleet). Not retried: the next heartbeat follows soon.
+    pub async fn heartbeat(
+        &self,
+        store_id: &str,
+        kiosk_id: &str,
+        heartbeat: &Heartbeat,
+    ) -> Result<(), ClientError> {
+        self.native_only("heartbeat")?;
+        let encode =
+            |s| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC);
+        let _: HeartbeatAck = self
+            .post(
+                &format!(
+                    "v1/stores/{}/kiosks/{}/heartbeat",
+                    encode(store_id),
+                    encode(kiosk_id)
+                ),
+                heartbeat,
+                None,
+                0,
+            )
+            .await?;
+        Ok(())
     }
 
     /// Whether the warehouse takes back-in-stock requests (a mapped platform does not).

@@ -407,6 +407,45 @@ pub struct AssociateResponse {
     pub created_at: String,
 }
 
+/// A kiosk's health, as it reports it to the warehouse for the chain's fleet view: the facts
+/// of its local health status (`runtime::health`), never shopper data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Heartbeat {
+    pub version: String,
+    /// When the kiosk gathered these facts (RFC 3339).
+    pub at: String,
+    /// The last completed catalog or stock sync, if any.
+    #[serde(default)]
+    pub last_sync_at: Option<String>,
+    /// Orders not confirmed by the warehouse yet.
+    pub outbox_pending: u64,
+    /// "active", "unavailable", "starting", "off" or "none".
+    pub camera: String,
+    pub ok: bool,
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// The warehouse took a heartbeat, at this time (its clock).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeartbeatAck {
+    pub received_at: String,
+}
+
+/// A kiosk as the fleet list shows it: its last heartbeat and when the warehouse got it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetKiosk {
+    pub store_id: String,
+    pub kiosk_id: String,
+    /// When the warehouse received the last heartbeat (its own clock).
+    pub received_at: String,
+    pub age_s: u64,
+    /// No heartbeat for longer than the list was asked to allow.
+    pub stale: bool,
+    pub heartbeat: Heartbeat,
+}
+
 /// "Tell me when it is back": the size and where to write, nothing else about the shopper.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

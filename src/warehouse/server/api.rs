@@ -472,6 +472,22 @@ pub async fn collected(
     Ok(Json(pickup).into_response())
 }
 
+/// A kiosk of this store reports its health.
+pub async fn heartbeat(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path((store_id, kiosk_id)): Path<(String, String)>,
+    StrictJson(heartbeat): StrictJson<crate::warehouse::protocol::Heartbeat>,
+) -> Result<Response, ApiError> {
+    own_store(&caller, &store_id)?;
+    let store = state.store.clone();
+    blocking(move || store.record_heartbeat(&store_id, &kiosk_id, &heartbeat)).await?;
+    Ok(Json(crate::warehouse::protocol::HeartbeatAck {
+        received_at: crate::db::now_rfc3339(),
+    })
+    .into_response())
+}
+
 /// "Tell me when it is back" for a size of this store's kiosk.
 pub async fn stock_alert(
     State(state): State<ApiState>,

@@ -72,6 +72,10 @@ pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) ->
         .route("/stores/{store_id}/pickups", get(api::pickups))
         .route("/stores/{store_id}/stock-alerts", post(api::stock_alert))
         .route(
+            "/stores/{store_id}/kiosks/{kiosk_id}/heartbeat",
+            post(api::heartbeat),
+        )
+        .route(
             "/stores/{store_id}/pickups/{code}/collected",
             post(api::collected),
         )

@@ -154,3 +154,12 @@ CREATE TABLE IF NOT EXISTS stock_alerts (
     UNIQUE (store_id, gtin, email)
 );
 CREATE INDEX IF NOT EXISTS stock_alerts_by_gtin ON stock_alerts (gtin);
+
+-- The fleet: each kiosk's last heartbeat (its health facts, no shopper data).
+CREATE TABLE IF NOT EXISTS kiosks (
+    store_id    TEXT NOT NULL,
+    kiosk_id    TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    heartbeat   TEXT NOT NULL,    -- JSON: protocol::Heartbeat
+    PRIMARY KEY (store_id, kiosk_id)
+);

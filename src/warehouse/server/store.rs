@@ -11,10 +11,10 @@ use thiserror::Error;
 
 use crate::domain::barcode::Gtin;
 use crate::warehouse::protocol::{
-    AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse, Fulfilment,
-    Location, MAX_STORES_PER_SIZE, OrderRequest, OrderResponse, OrderState, PickUpHold, Pickup,
-    StockAlertMail, StockAlertRequest, StockAlertResponse, StockPage, StockRecord, StoreQuantity,
-    StyleRecord, VariantRecord,
+    AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse, FleetKiosk,
+    Fulfilment, Heartbeat, Location, MAX_STORES_PER_SIZE, OrderRequest, OrderResponse, OrderState,
+    PickUpHold, Pickup, StockAlertMail, StockAlertRequest, StockAlertResponse, StockPage,
+    StockRecord, StoreQuantity, StyleRecord, VariantRecord,
 };
 
 /// Working days from order to door for anything the distribution centre holds.
@@ -1456,6 +1456,80 @@ impl WarehouseStore {
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         }
         Ok(n as u64)
+    }
+
+    /// Keeps `kiosk_id`'s latest heartbeat (one row per kiosk).
+    pub fn record_heartbeat(
+        &self,
+        store_id: &str,
+        kiosk_id: &str,
+        heartbeat: &Heartbeat,
+    ) -> Result<(), StoreError> {
+        if kiosk_id.is_empty()
+            || kiosk_id.len() > 64
+            || !kiosk_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(StoreError::Invalid(
+                "kiosk_id: 1-64 letters, digits, '-' or '_'".into(),
+            ));
+        }
+        if heartbeat.problems.len() > 20
+            || heartbeat.problems.iter().any(|p| p.chars().count() > 500)
+            || heartbeat.version.chars().count() > 64
+            || heartbeat.camera.chars().count() > 32
+        {
+            return Err(StoreError::Invalid(
+                "heartbeat: at most 20 problems of 500 characters; version and camera short".into(),
+            ));
+        }
+        let json =
+            serde_json::to_string(heartbeat).map_err(|e| StoreError::Storage(e.to_string()))?;
+        self.lock().execute(
+            "INSERT INTO kiosks (store_id, kiosk_id, received_at, heartbeat) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (store_id, kiosk_id) DO UPDATE SET received_at = ?3, heartbeat = ?4",
+            params![store_id, kiosk_id, now(), json],
+        )?;
+        Ok(())
+    }
+
+    /// Every kiosk that ever reported, by store and kiosk; `stale_after`: no heartbeat for
+    /// longer marks it stale.
+    pub fn fleet(&self, stale_after: std::time::Duration) -> Result<Vec<FleetKiosk>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT store_id, kiosk_id, received_at, heartbeat FROM kiosks
+              ORDER BY store_id, kiosk_id",
+        )?;
+        let now = jiff::Timestamp::now();
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut fleet = Vec::new();
+        for row in rows {
+            let (store_id, kiosk_id, received_at, json) = row?;
+            let heartbeat: Heartbeat =
+                serde_json::from_str(&json).map_err(|e| StoreError::Storage(e.to_string()))?;
+            let age_s = received_at
+                .parse::<jiff::Timestamp>()
+                .map(|t| now.duration_since(t).as_secs().max(0) as u64)
+                .unwrap_or(u64::MAX);
+            fleet.push(FleetKiosk {
+                store_id,
+                kiosk_id,
+                received_at,
+                age_s,
+                stale: age_s > stale_after.as_secs(),
+                heartbeat,
+            });
+        }
+        Ok(fleet)
     }
 
     /// Requests waiting (tests and `config check`).
