@@ -146,9 +146,13 @@ pub fn run(command: Command) -> CliResult {
     }
 }
 
+/// The warehouse's database at `db` (created if missing), named in the error when it cannot be.
+fn open(db: &std::path::Path) -> anyhow::Result<server::WarehouseStore> {
+    server::WarehouseStore::open(db).with_context(|| format!("opening {}", db.display()))
+}
+
 fn fleet(db: &std::path::Path, stale_after_s: u64, json: bool) -> CliResult {
-    let warehouse =
-        server::WarehouseStore::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let warehouse = open(db)?;
     let fleet = warehouse.fleet(std::time::Duration::from_secs(stale_after_s))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&fleet)?);
@@ -200,8 +204,7 @@ fn fleet(db: &std::path::Path, stale_after_s: u64, json: bool) -> CliResult {
 fn stores(command: StoresCommand) -> CliResult {
     match command {
         StoresCommand::Import { file, db } => {
-            let warehouse = server::WarehouseStore::open(&db)
-                .with_context(|| format!("opening {}", db.display()))?;
+            let warehouse = open(&db)?;
             let n = warehouse
                 .import_stores_csv(&file)
                 .map_err(|e| invalid(anyhow::anyhow!(e)))?;
@@ -209,8 +212,7 @@ fn stores(command: StoresCommand) -> CliResult {
             Ok(())
         }
         StoresCommand::List { db, json } => {
-            let warehouse = server::WarehouseStore::open(&db)
-                .with_context(|| format!("opening {}", db.display()))?;
+            let warehouse = open(&db)?;
             let stores = warehouse.stores()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&stores)?);
@@ -253,8 +255,7 @@ fn token(command: TokenCommand) -> CliResult {
             } else {
                 random_token()
             };
-            let warehouse = server::WarehouseStore::open(&db)
-                .with_context(|| format!("opening {}", db.display()))?;
+            let warehouse = open(&db)?;
             let id = warehouse
                 .add_token(&token, &store)
                 .map_err(|e| invalid(anyhow::anyhow!(e)))?;
@@ -269,8 +270,7 @@ fn token(command: TokenCommand) -> CliResult {
             Ok(())
         }
         TokenCommand::Revoke { id, db } => {
-            let warehouse = server::WarehouseStore::open(&db)
-                .with_context(|| format!("opening {}", db.display()))?;
+            let warehouse = open(&db)?;
             if warehouse.revoke_token(&id)? {
                 println!("token {id} revoked");
                 Ok(())
@@ -282,8 +282,7 @@ fn token(command: TokenCommand) -> CliResult {
             }
         }
         TokenCommand::List { db, json } => {
-            let warehouse = server::WarehouseStore::open(&db)
-                .with_context(|| format!("opening {}", db.display()))?;
+            let warehouse = open(&db)?;
             let tokens = warehouse.tokens()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&tokens)?);
@@ -351,8 +350,7 @@ fn serve(args: ServeArgs) -> CliResult {
     {
         tokens.push((args.store.clone(), token.trim().to_owned()));
     }
-    let store = server::WarehouseStore::open(&args.db)
-        .with_context(|| format!("opening {}", args.db.display()))?
+    let store = open(&args.db)?
         .with_pickup_hold_hours(args.pickup_hold_hours)
         .with_stock_alert_days(args.stock_alert_days);
     if store.is_empty()? {
