@@ -96,6 +96,22 @@ async fn without_its_own_position_the_kiosk_goes_by_the_warehouses_distances() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_nobody_placed_is_named_but_not_promised_for_today() {
+    // Neither the kiosk nor the warehouse knows where the stores are.
+    let mut rig = rig_with(true, |_, _| {}).await;
+    rig.store
+        .write(|tx| {
+            tx.execute("UPDATE stores SET latitude = NULL, longitude = NULL", [])?;
+            Ok(())
+        })
+        .unwrap();
+    rig.wedge(IN_STORE).await;
+    assert!(rig.shows("In another store"));
+    assert!(rig.shows("At Old Town"));
+    assert!(!rig.shows("Pick up today"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_warehouse_away_other_stores_are_not_promised() {
     let mut rig = rig_with(false, |config, _| {
         config.store.latitude = Some(40.4155);

@@ -486,7 +486,13 @@ impl Product {
             SizeStatus::PickUp {
                 store, distance_m, ..
             } => (
-                ctx.t("status-pickup"),
+                // "Today" only for a store known to be near: one at an unknown distance (a
+                // chain that placed no stores) is named, nothing promised.
+                ctx.t(if distance_m.is_some() {
+                    "status-pickup"
+                } else {
+                    "status-pickup-unplaced"
+                }),
                 match distance_m {
                     Some(m) => ctx.t_with(
                         "status-pickup-at",

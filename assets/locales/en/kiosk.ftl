@@ -65,6 +65,7 @@ status-ship-free = Free delivery
 distance-m = { $amount } m
 distance-km = { $amount } km
 status-pickup = Pick up today
+status-pickup-unplaced = In another store
 status-pickup-at = { $store } · { $distance }
 status-pickup-store = At { $store }
 pickup-title = Size { $size } is in a store near here

@@ -64,6 +64,7 @@ status-ship-free = Envío gratis
 distance-m = { $amount } m
 distance-km = { $amount } km
 status-pickup = Recógelo hoy
+status-pickup-unplaced = En otra tienda
 status-pickup-at = { $store } · { $distance }
 status-pickup-store = En { $store }
 pickup-title = La talla { $size } está en una tienda cercana
