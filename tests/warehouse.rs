@@ -1,20 +1,24 @@
 //! The kiosk against the reference warehouse over real HTTP on 127.0.0.1, with faults
-//! injected at the server. No mocks: the client, the server and both SQLite files are real.
+//! injected at the server. No mocks: the client, the server and the databases are real. Every
+//! test runs on both of the warehouse's back-ends (`NAME::sqlite`, `NAME::postgres`): SQLite
+//! files in a temp dir, and a database of its own in a throwaway PostgreSQL cluster.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 mod common;
 
-use common::draft;
+use common::{draft, order_request};
 use kiosk::db::{Database, DbHandle};
+use kiosk::devtools::pg_cluster::ThrowawayCluster;
 use kiosk::domain::availability::{self, Freshness};
 use kiosk::domain::barcode::Gtin;
 use kiosk::domain::orders::{self, OutboxStatus};
 use kiosk::runtime::sync::{self, SyncError, SyncOptions};
 use kiosk::warehouse::client::ClientOptions;
-use kiosk::warehouse::protocol::{Address, Contact, Fulfilment, OrderLine, OrderRequest};
+use kiosk::warehouse::protocol::{Address, Contact, Fulfilment};
 use kiosk::warehouse::server::{self, Fault, ServerHandle, ServerOptions, WarehouseStore};
 use kiosk::warehouse::{ClientError, WarehouseClient};
 use sipper::Sipper;
@@ -28,7 +32,46 @@ fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))
 }
 
+/// Which of the reference warehouse's back-ends a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One throwaway PostgreSQL cluster for this test binary (stopped when it exits); each test
+/// gets its own database in it.
+fn postgres_cluster() -> &'static ThrowawayCluster {
+    static CLUSTER: OnceLock<ThrowawayCluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| ThrowawayCluster::start().expect("a throwaway PostgreSQL cluster"))
+}
+
+fn new_postgres_database() -> String {
+    let name = format!("wh_{}", uuid::Uuid::new_v4().simple());
+    postgres_cluster().create_database(&name).unwrap()
+}
+
+/// The same test on each back-end: `NAME::sqlite` and `NAME::postgres`.
+macro_rules! both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
 struct Env {
+    backend: Backend,
+    /// The warehouse's database: the SQLite file's path or the PostgreSQL URL.
+    location: String,
     dir: tempfile::TempDir,
     server: Option<ServerHandle>,
     addr: std::net::SocketAddr,
@@ -48,25 +91,27 @@ fn fast_options() -> ClientOptions {
 
 impl Env {
     /// A seeded warehouse and an empty kiosk cache.
-    async fn new() -> Self {
-        Self::with_server_options(ServerOptions::default()).await
+    async fn new(backend: Backend) -> Self {
+        Self::with_server_options(backend, ServerOptions::default()).await
     }
 
-    async fn with_server_options(options: ServerOptions) -> Self {
+    async fn with_server_options(backend: Backend, options: ServerOptions) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let store = server::open_store(
-            &dir.path().join("wh.sqlite3"),
-            Some(fixtures()),
-            STORE,
-            TOKEN,
-        )
-        .unwrap();
+        let location = match backend {
+            Backend::Sqlite => dir.path().join("wh.sqlite3").display().to_string(),
+            Backend::Postgres => tokio::task::spawn_blocking(new_postgres_database)
+                .await
+                .unwrap(),
+        };
+        let store = server::open_store_at(&location, Some(fixtures()), STORE, TOKEN).unwrap();
         store.add_token(OTHER_TOKEN, "store-002").unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = server::spawn(listener, store, &options).unwrap();
         let addr = server.addr;
         let db = DbHandle::new(Database::open(&dir.path().join("kiosk.sqlite3")).unwrap());
         Self {
+            backend,
+            location,
             dir,
             server: Some(server),
             addr,
@@ -104,9 +149,29 @@ impl Env {
     /// Starts the server again on the same address and database.
     async fn restart(&mut self) {
         self.stop().await;
-        let store = WarehouseStore::open(&self.dir.path().join("wh.sqlite3")).unwrap();
+        let store = WarehouseStore::open_location(&self.location).unwrap();
         let listener = tokio::net::TcpListener::bind(self.addr).await.unwrap();
         self.server = Some(server::spawn(listener, store, &ServerOptions::default()).unwrap());
+    }
+
+    /// Runs `statement` on the warehouse's database behind the server's back (to age a row).
+    async fn sql(&self, statement: &str) {
+        match self.backend {
+            Backend::Sqlite => {
+                let db = rusqlite::Connection::open(&self.location).unwrap();
+                db.execute_batch(statement).unwrap();
+            }
+            Backend::Postgres => {
+                let (client, connection) =
+                    tokio_postgres::connect(&self.location, tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                let connection = tokio::spawn(connection);
+                client.batch_execute(statement).await.unwrap();
+                drop(client);
+                let _ = connection.await;
+            }
+        }
     }
 
     fn count(&self, sql: &'static str) -> u64 {
@@ -134,29 +199,11 @@ fn gtin(text: &str) -> Gtin {
     text.parse().unwrap()
 }
 
-fn order_request(g: &str, price: i64, kiosk_order_id: &str) -> OrderRequest {
-    let d = draft(g, price);
-    OrderRequest {
-        store_id: STORE.into(),
-        kiosk_order_id: kiosk_order_id.into(),
-        lines: vec![OrderLine {
-            gtin: g.into(),
-            quantity: 1,
-            unit_price_cents: price,
-        }],
-        currency: "EUR".into(),
-        shipping_cents: 0,
-        ship_to: d.ship_to,
-        contact: d.contact,
-        fulfilment: d.fulfilment,
-    }
-}
-
 const PRICE_OF_KNOWN: i64 = 14999;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sync_from_empty_then_delta() {
-    let env = Env::new().await;
+both_backends!(sync_from_empty_then_delta);
+async fn sync_from_empty_then_delta(backend: Backend) {
+    let env = Env::new(backend).await;
     let report = env.sync(100).await.unwrap();
     assert_eq!(report.catalog.added, 661);
     // What "shoes like this" ranks by travels with the catalog.
@@ -227,9 +274,9 @@ async fn sync_from_empty_then_delta() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sync_progress_knows_how_many_pages_a_feed_has() {
-    let env = Env::new().await;
+both_backends!(sync_progress_knows_how_many_pages_a_feed_has);
+async fn sync_progress_knows_how_many_pages_a_feed_has(backend: Backend) {
+    let env = Env::new(backend).await;
     let mut options = sync::SyncOptions::new(STORE);
     options.page_size = 100;
     // What the manager's progress bar sees: each page as it lands, then the report.
@@ -250,9 +297,9 @@ async fn sync_progress_knows_how_many_pages_a_feed_has() {
     assert_eq!(stock.last().unwrap(), &&("stock", 7, Some(7)));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn transient_faults_are_retried_and_the_sync_completes() {
-    let env = Env::new().await;
+both_backends!(transient_faults_are_retried_and_the_sync_completes);
+async fn transient_faults_are_retried_and_the_sync_completes(backend: Backend) {
+    let env = Env::new(backend).await;
     let faults = &env.server().faults;
     let path = "/v1/catalog/changes";
     faults.push(path, Fault::Status(500));
@@ -287,9 +334,9 @@ async fn transient_faults_are_retried_and_the_sync_completes() {
     assert_eq!(env.count("SELECT count(*) FROM variants"), 661);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_page_keeps_earlier_pages_and_the_cursor_and_resumes() {
-    let env = Env::new().await;
+both_backends!(a_failed_page_keeps_earlier_pages_and_the_cursor_and_resumes);
+async fn a_failed_page_keeps_earlier_pages_and_the_cursor_and_resumes(backend: Backend) {
+    let env = Env::new(backend).await;
     let faults = &env.server().faults;
     // Page 1 succeeds; page 2 fails more times than the client retries.
     faults.push("/v1/catalog/changes", Fault::Delay(Duration::ZERO));
@@ -331,7 +378,8 @@ async fn a_failed_page_keeps_earlier_pages_and_the_cursor_and_resumes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_data_from_the_warehouse_is_refused_whole() {
-    let env = Env::new().await;
+    // SQLite only: the corruption is written into the file behind the server's back.
+    let env = Env::new(Backend::Sqlite).await;
     env.sync(1000).await.unwrap();
     // The warehouse publishes a stock row for a GTIN with a broken check digit.
     env.store()
@@ -362,9 +410,9 @@ async fn bad_data_from_the_warehouse_is_refused_whole() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_restart_mid_sync_resumes_from_the_cursor() {
-    let mut env = Env::new().await;
+both_backends!(a_server_restart_mid_sync_resumes_from_the_cursor);
+async fn a_server_restart_mid_sync_resumes_from_the_cursor(backend: Backend) {
+    let mut env = Env::new(backend).await;
     let client = env.client_with(ClientOptions {
         max_retries: 0,
         ..fast_options()
@@ -398,9 +446,9 @@ async fn a_server_restart_mid_sync_resumes_from_the_cursor() {
     assert_eq!(env.count("SELECT count(*) FROM store_stock"), 602);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connection_refused_fails_fast_and_the_breaker_opens() {
-    let mut env = Env::new().await;
+both_backends!(connection_refused_fails_fast_and_the_breaker_opens);
+async fn connection_refused_fails_fast_and_the_breaker_opens(backend: Backend) {
+    let mut env = Env::new(backend).await;
     env.stop().await;
     let client = env.client_with(ClientOptions {
         max_retries: 0,
@@ -419,9 +467,9 @@ async fn connection_refused_fails_fast_and_the_breaker_opens() {
     assert!(!client.is_available());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn availability_is_cached_and_served_from_cache_when_the_warehouse_is_down() {
-    let mut env = Env::new().await;
+both_backends!(availability_is_cached_and_served_from_cache_when_the_warehouse_is_down);
+async fn availability_is_cached_and_served_from_cache_when_the_warehouse_is_down(backend: Backend) {
+    let mut env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     let client = env.client();
     let gtins: Vec<Gtin> = ["04012345001013", "04012345001020", "04012345001037"]
@@ -455,9 +503,9 @@ async fn availability_is_cached_and_served_from_cache_when_the_warehouse_is_down
     ));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_order_goes_through_the_outbox_and_reserves_stock() {
-    let env = Env::new().await;
+both_backends!(an_order_goes_through_the_outbox_and_reserves_stock);
+async fn an_order_goes_through_the_outbox_and_reserves_stock(backend: Backend) {
+    let env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     let before = env.store().dc_stock(gtin(KNOWN)).unwrap();
     let order = env
@@ -516,9 +564,9 @@ async fn an_order_goes_through_the_outbox_and_reserves_stock() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_order_waits_in_the_outbox_while_the_warehouse_is_down() {
-    let mut env = Env::new().await;
+both_backends!(an_order_waits_in_the_outbox_while_the_warehouse_is_down);
+async fn an_order_waits_in_the_outbox_while_the_warehouse_is_down(backend: Backend) {
+    let mut env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     env.stop().await;
     let id = env
@@ -556,9 +604,9 @@ async fn an_order_waits_in_the_outbox_while_the_warehouse_is_down() {
     assert_eq!(env.store().order_count().unwrap(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_same_order_sent_fifty_times_at_once_is_one_order() {
-    let env = Env::new().await;
+both_backends!(the_same_order_sent_fifty_times_at_once_is_one_order);
+async fn the_same_order_sent_fifty_times_at_once_is_one_order(backend: Backend) {
+    let env = Env::new(backend).await;
     let request = order_request(KNOWN, PRICE_OF_KNOWN, "K-TEST-0001");
     let client = env.client();
     let mut tasks = Vec::new();
@@ -582,9 +630,9 @@ async fn the_same_order_sent_fifty_times_at_once_is_one_order() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_kiosks_racing_for_the_last_pair_get_one_order_and_one_clear_no() {
-    let env = Env::new().await;
+both_backends!(two_kiosks_racing_for_the_last_pair_get_one_order_and_one_clear_no);
+async fn two_kiosks_racing_for_the_last_pair_get_one_order_and_one_clear_no(backend: Backend) {
+    let env = Env::new(backend).await;
     env.store().set_dc_stock(gtin(KNOWN), 1).unwrap();
     let (a, b) = (env.client(), env.client());
     let ra = order_request(KNOWN, PRICE_OF_KNOWN, "K-A");
@@ -611,9 +659,9 @@ async fn two_kiosks_racing_for_the_last_pair_get_one_order_and_one_clear_no() {
     assert_eq!(env.store().dc_stock(gtin(KNOWN)).unwrap(), 0);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tokens_are_scoped_and_bad_requests_are_refused_with_problems() {
-    let env = Env::new().await;
+both_backends!(tokens_are_scoped_and_bad_requests_are_refused_with_problems);
+async fn tokens_are_scoped_and_bad_requests_are_refused_with_problems(backend: Backend) {
+    let env = Env::new(backend).await;
     let base = format!("http://{}", env.addr);
     let http = reqwest::Client::new();
     let status = |r: reqwest::Response| r.status().as_u16();
@@ -690,13 +738,16 @@ async fn tokens_are_scoped_and_bad_requests_are_refused_with_problems() {
     assert!(r.text().await.unwrap().starts_with("openapi: 3"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn past_the_rate_limit_the_server_says_429_with_retry_after() {
-    let env = Env::with_server_options(ServerOptions {
-        rate_per_second: 1,
-        burst: 2,
-        ..ServerOptions::default()
-    })
+both_backends!(past_the_rate_limit_the_server_says_429_with_retry_after);
+async fn past_the_rate_limit_the_server_says_429_with_retry_after(backend: Backend) {
+    let env = Env::with_server_options(
+        backend,
+        ServerOptions {
+            rate_per_second: 1,
+            burst: 2,
+            ..ServerOptions::default()
+        },
+    )
     .await;
     let http = reqwest::Client::new();
     let url = format!("http://{}/v1/catalog/changes?limit=1", env.addr);
@@ -717,10 +768,10 @@ async fn past_the_rate_limit_the_server_says_429_with_retry_after() {
     assert!((1..=2).contains(&retry_after));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sync_that_changes_the_stock_ends_the_undo_of_an_import() {
+both_backends!(a_sync_that_changes_the_stock_ends_the_undo_of_an_import);
+async fn a_sync_that_changes_the_stock_ends_the_undo_of_an_import(backend: Backend) {
     use kiosk::domain::stock::{self, ImportMode, ImportOptions};
-    let env = Env::new().await;
+    let env = Env::new(backend).await;
     env.sync(100).await.unwrap();
     let import = |quantity: u32| {
         env.db
@@ -755,9 +806,9 @@ async fn a_sync_that_changes_the_stock_ends_the_undo_of_an_import() {
     assert_eq!(undoable(), None);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_order_is_found_by_either_number_however_it_is_typed() {
-    let env = Env::new().await;
+both_backends!(an_order_is_found_by_either_number_however_it_is_typed);
+async fn an_order_is_found_by_either_number_however_it_is_typed(backend: Backend) {
+    let env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     let enqueue = || {
         env.db
@@ -809,11 +860,11 @@ async fn an_order_is_found_by_either_number_however_it_is_typed() {
     assert!(find("ZZZZZZZZ").is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn other_stores_with_a_size_come_nearest_first_and_the_cache_follows_them() {
+both_backends!(other_stores_with_a_size_come_nearest_first_and_the_cache_follows_them);
+async fn other_stores_with_a_size_come_nearest_first_and_the_cache_follows_them(backend: Backend) {
     use kiosk::domain::catalog::{self, PickUpReach, SizeStatus};
     use kiosk::domain::geo::Position;
-    let env = Env::new().await;
+    let env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     // Sold out at the demo store and the warehouse; three other stores have it.
     let size = gtin("04012345001051");
@@ -987,10 +1038,13 @@ fn store_client(env: &Env, store: &str) -> WarehouseClient {
 const AT_OLD_TOWN: &str = "04012345001051";
 const PACE_RUNNER_PRICE: i64 = 14999;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pair_reserved_at_another_store_leaves_its_shelf_is_on_its_pick_list_and_is_collected_once()
- {
-    let env = Env::new().await;
+both_backends!(
+    a_pair_reserved_at_another_store_leaves_its_shelf_is_on_its_pick_list_and_is_collected_once
+);
+async fn a_pair_reserved_at_another_store_leaves_its_shelf_is_on_its_pick_list_and_is_collected_once(
+    backend: Backend,
+) {
+    let env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     let old_town = "demo-store-002";
     let shelf = |env: &Env| {
@@ -1069,9 +1123,9 @@ async fn a_pair_reserved_at_another_store_leaves_its_shelf_is_on_its_pick_list_a
     assert_eq!(shelf(&env), Some(1), "a collected pair stays sold");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_uncollected_hold_ends_and_its_pair_goes_back_on_the_shelf() {
-    let env = Env::new().await;
+both_backends!(an_uncollected_hold_ends_and_its_pair_goes_back_on_the_shelf);
+async fn an_uncollected_hold_ends_and_its_pair_goes_back_on_the_shelf(backend: Backend) {
+    let env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     let riverside = "demo-store-003";
     // Riverside's last pair: two shoppers reserve it at once; one gets it.
@@ -1105,12 +1159,8 @@ async fn an_uncollected_hold_ends_and_its_pair_goes_back_on_the_shelf() {
     assert_eq!(stock(&env), Some(0));
     // Its time runs out (moved into the past here): the pair is back, the order cancelled,
     // and the counter can no longer hand it over.
-    env.store()
-        .write(|tx| {
-            tx.execute("UPDATE pickups SET expires_at = '2026-01-01T00:00:00Z'", [])?;
-            Ok(())
-        })
-        .unwrap();
+    env.sql("UPDATE pickups SET expires_at = '2026-01-01T00:00:00Z'")
+        .await;
     assert_eq!(env.store().release_expired_holds().unwrap(), 1);
     assert_eq!(env.store().release_expired_holds().unwrap(), 0, "once");
     assert_eq!(stock(&env), Some(1));
@@ -1141,9 +1191,9 @@ async fn an_uncollected_hold_ends_and_its_pair_goes_back_on_the_shelf() {
     assert!(page.items[0].stores.iter().any(|s| s.store_id == riverside));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shipped_to_this_store_needs_no_address_and_arrives_on_its_own_pick_list() {
-    let env = Env::new().await;
+both_backends!(shipped_to_this_store_needs_no_address_and_arrives_on_its_own_pick_list);
+async fn shipped_to_this_store_needs_no_address_and_arrives_on_its_own_pick_list(backend: Backend) {
+    let env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     let before = env.store().dc_stock(gtin(KNOWN)).unwrap();
     let sent = place(
@@ -1192,10 +1242,10 @@ async fn shipped_to_this_store_needs_no_address_and_arrives_on_its_own_pick_list
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_holding_store_is_told_at_its_webhook_without_shopper_data() {
+both_backends!(the_holding_store_is_told_at_its_webhook_without_shopper_data);
+async fn the_holding_store_is_told_at_its_webhook_without_shopper_data(backend: Backend) {
     let (url, got) = receiver().await;
-    let env = Env::new().await;
+    let env = Env::new(backend).await;
     env.sync(1000).await.unwrap();
     let file = env.dir.path().join("stores.csv");
     std::fs::write(
@@ -1240,10 +1290,12 @@ async fn the_holding_store_is_told_at_its_webhook_without_shopper_data() {
 /// Sold out everywhere: Velo Street's runner, 265 mm.
 const NOWHERE: &str = "08045678001432";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tell_me_when_it_is_back_mails_once_when_stock_arrives_then_forgets_the_address() {
+both_backends!(tell_me_when_it_is_back_mails_once_when_stock_arrives_then_forgets_the_address);
+async fn tell_me_when_it_is_back_mails_once_when_stock_arrives_then_forgets_the_address(
+    backend: Backend,
+) {
     let (mailer, got) = receiver().await;
-    let env = Env::new().await;
+    let env = Env::new(backend).await;
     let client = env.client();
     let ask = |email: &str, keep_days: Option<u32>| kiosk::warehouse::protocol::StockAlertRequest {
         gtin: NOWHERE.into(),
@@ -1309,28 +1361,24 @@ async fn tell_me_when_it_is_back_mails_once_when_stock_arrives_then_forgets_the_
         .stock_alert(STORE, &ask("cy@example.com", Some(1)))
         .await
         .unwrap();
-    env.store()
-        .write(|tx| {
-            tx.execute(
-                "UPDATE stock_alerts SET expires_at = '2026-01-01T00:00:00Z'",
-                [],
-            )?;
-            Ok(())
-        })
-        .unwrap();
+    env.sql("UPDATE stock_alerts SET expires_at = '2026-01-01T00:00:00Z'")
+        .await;
     assert_eq!(env.store().purge_expired_stock_alerts().unwrap(), 1);
-    let mut bytes = std::fs::read(env.dir.path().join("wh.sqlite3")).unwrap();
-    bytes.extend(std::fs::read(env.dir.path().join("wh.sqlite3-wal")).unwrap_or_default());
-    assert!(
-        !bytes.windows(14).any(|w| w == b"cy@example.com"),
-        "overwritten in the file and its log, not left as free bytes"
-    );
+    assert_eq!(env.store().stock_alert_count().unwrap(), 0);
+    if backend == Backend::Sqlite {
+        let mut bytes = std::fs::read(env.dir.path().join("wh.sqlite3")).unwrap();
+        bytes.extend(std::fs::read(env.dir.path().join("wh.sqlite3-wal")).unwrap_or_default());
+        assert!(
+            !bytes.windows(14).any(|w| w == b"cy@example.com"),
+            "overwritten in the file and its log, not left as free bytes"
+        );
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kiosks_report_their_health_and_the_fleet_list_marks_the_silent_ones() {
+both_backends!(kiosks_report_their_health_and_the_fleet_list_marks_the_silent_ones);
+async fn kiosks_report_their_health_and_the_fleet_list_marks_the_silent_ones(backend: Backend) {
     use kiosk::warehouse::protocol::Heartbeat;
-    let env = Env::new().await;
+    let env = Env::new(backend).await;
     let beat = Heartbeat {
         version: "0.1.0".into(),
         at: "2026-12-02T10:00:00Z".into(),
@@ -1357,12 +1405,8 @@ async fn kiosks_report_their_health_and_the_fleet_list_marks_the_silent_ones() {
     assert_eq!(fleet[0].heartbeat, beat);
     assert!(!fleet[0].stale);
     // Silent for ten minutes: stale.
-    env.store()
-        .write(|tx| {
-            tx.execute("UPDATE kiosks SET received_at = '2026-01-01T00:00:00Z'", [])?;
-            Ok(())
-        })
-        .unwrap();
+    env.sql("UPDATE kiosks SET received_at = '2026-01-01T00:00:00Z'")
+        .await;
     let fleet = env.store().fleet(Duration::from_secs(300)).unwrap();
     assert!(fleet[0].stale && fleet[0].age_s > 600);
 }

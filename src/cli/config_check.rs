@@ -326,6 +326,12 @@ async fn warehouse(loaded: &LoadedConfig, report: &mut Report) {
             "not part of a mapped API: a size this store lacks is offered from the warehouse \
              only, never for picking up at another store",
         );
+        report.skip(
+            "chain analytics and fleet health",
+            "not part of a mapped API: the kiosk's finished days and heartbeats stay on the \
+             kiosk (`kiosk report`, GET /health); the chain's report and fleet list need the \
+             reference warehouse protocol",
+        );
         if mapped.order_status.is_none() {
             report.skip(
                 "warehouse order status",

@@ -19,14 +19,42 @@ pub enum Command {
     /// Every kiosk that reported: last heartbeat, last sync, orders waiting, camera, problems;
     /// stale ones marked. Exit 1 when any is stale or not ok (for monitoring).
     Fleet {
-        #[arg(long)]
-        db: PathBuf,
+        /// The warehouse's database: a SQLite file path or a postgres:// URL.
+        #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
+        db: String,
         /// A kiosk silent for longer is stale (seconds; kiosks report every 60).
         #[arg(long, default_value_t = 300)]
         stale_after_s: u64,
         #[arg(long)]
         json: bool,
     },
+    /// The chain's lost sales: every size shoppers asked for that their store did not have,
+    /// by style, size and store, and where each was asked for most (from the kiosks' finished
+    /// days). Prints the top; `--out DIR` writes CSV files and SVG charts.
+    Report(ReportArgs),
+}
+
+/// `kiosk warehouse report`: the chain's lost sales from every kiosk's finished days.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The warehouse's database: a SQLite file path or a postgres:// URL.
+    #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
+    db: String,
+    /// First day (YYYY-MM-DD, stores' local dates). Default: `--days` before `--to`.
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last day, included (YYYY-MM-DD). Default: today.
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    /// Length of the period when `--from` is not given.
+    #[arg(long, default_value_t = 30)]
+    days: i32,
+    /// Write lost_sales.csv, where_asked.csv, stores.csv and the charts (SVG) into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Lines of the table printed (most asked first).
+    #[arg(long, default_value_t = 20)]
+    top: usize,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -35,13 +63,15 @@ pub enum StoresCommand {
     /// may be empty). All rows or none; a bad row is named by its line.
     Import {
         file: PathBuf,
-        #[arg(long)]
-        db: PathBuf,
+        /// The warehouse's database: a SQLite file path or a postgres:// URL.
+        #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
+        db: String,
     },
     /// The stores the warehouse knows.
     List {
-        #[arg(long)]
-        db: PathBuf,
+        /// The warehouse's database: a SQLite file path or a postgres:// URL.
+        #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
+        db: String,
         #[arg(long)]
         json: bool,
     },
@@ -52,9 +82,13 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8700")]
     listen: SocketAddr,
-    /// The warehouse's SQLite database (created if missing), e.g. /var/lib/kiosk/warehouse.sqlite3.
-    #[arg(long)]
-    db: PathBuf,
+    /// The warehouse's database: a SQLite file (created if missing), e.g.
+    /// /var/lib/kiosk/warehouse.sqlite3, or a PostgreSQL URL, e.g.
+    /// postgres://kiosk@db.example/warehouse (several servers may share one; the schema is
+    /// created or upgraded at start). From $KIOSK_WAREHOUSE_DB when not given, which keeps a
+    /// password out of `ps`.
+    #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
+    db: String,
     /// Demo data loaded when the database is empty; "" for none.
     #[arg(long, default_value = "fixtures")]
     fixtures: PathBuf,
@@ -111,8 +145,9 @@ pub enum TokenCommand {
     /// Make a new random token for STORE, register it and print it once.
     Add {
         store: String,
-        #[arg(long)]
-        db: PathBuf,
+        /// The warehouse's database: a SQLite file path or a postgres:// URL.
+        #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
+        db: String,
         /// Register the token read from standard input instead of making one.
         #[arg(long)]
         stdin: bool,
@@ -121,13 +156,15 @@ pub enum TokenCommand {
     /// server.
     Revoke {
         id: String,
-        #[arg(long)]
-        db: PathBuf,
+        /// The warehouse's database: a SQLite file path or a postgres:// URL.
+        #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
+        db: String,
     },
     /// The registered tokens: id, store, where they came from, created, last used.
     List {
-        #[arg(long)]
-        db: PathBuf,
+        /// The warehouse's database: a SQLite file path or a postgres:// URL.
+        #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
+        db: String,
         #[arg(long)]
         json: bool,
     },
@@ -143,15 +180,80 @@ pub fn run(command: Command) -> CliResult {
             stale_after_s,
             json,
         } => fleet(&db, stale_after_s, json),
+        Command::Report(args) => report(&args),
     }
 }
 
-/// The warehouse's database at `db` (created if missing), named in the error when it cannot be.
-fn open(db: &std::path::Path) -> anyhow::Result<server::WarehouseStore> {
-    server::WarehouseStore::open(db).with_context(|| format!("opening {}", db.display()))
+fn report(args: &ReportArgs) -> CliResult {
+    let today = jiff::Zoned::now().date();
+    let day = |flag: &str, text: &str| {
+        text.parse::<jiff::civil::Date>().map_err(|e| {
+            invalid(anyhow::anyhow!(
+                "{flag} {text:?} is not a date ({e}); write it as YYYY-MM-DD, e.g. 2026-11-01"
+            ))
+        })
+    };
+    let to = match &args.to {
+        Some(t) => day("--to", t)?,
+        None => today,
+    };
+    let from = match &args.from {
+        Some(f) => day("--from", f)?,
+        None => kiosk::domain::analytics::Period::last_days(to, args.days).from,
+    };
+    if from > to {
+        return Err(invalid(anyhow::anyhow!(
+            "--from {from} is after --to {to}: swap them"
+        )));
+    }
+    let warehouse = open(&args.db)?;
+    let report = warehouse.chain_report(&from.to_string(), &to.to_string())?;
+    println!(
+        "{} to {}: {} size(s) asked for that the store did not have, in {} store(s) reporting",
+        report.from,
+        report.to,
+        report.total_lost(),
+        report.stores.len()
+    );
+    let rows = report.where_asked();
+    if !rows.is_empty() {
+        let mut table = comfy_table::Table::new();
+        table
+            .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+            .set_header(["style", "size", "asked", "stores", "asked most at", "share"]);
+        for w in rows.iter().take(args.top) {
+            let style = if w.name.is_empty() {
+                w.style_code.clone()
+            } else {
+                format!("{} ({})", w.name, w.style_code)
+            };
+            table.add_row([
+                style,
+                kiosk::domain::analytics::size_label(w.size_mm),
+                w.asked.to_string(),
+                w.stores.to_string(),
+                format!("{} ({})", w.top_store, w.top_store_asked),
+                format!("{:.0} %", w.top_store_share * 100.0),
+            ]);
+        }
+        println!("{table}");
+    }
+    if let Some(dir) = &args.out {
+        let files = report.write(dir)?;
+        for f in files {
+            println!("wrote {}", f.display());
+        }
+    }
+    Ok(())
 }
 
-fn fleet(db: &std::path::Path, stale_after_s: u64, json: bool) -> CliResult {
+/// The warehouse's database at `db` (created if missing), named in the error when it cannot be.
+fn open(db: &str) -> anyhow::Result<server::WarehouseStore> {
+    server::WarehouseStore::open_location(db)
+        .with_context(|| format!("opening {}", server::store::shown(db)))
+}
+
+fn fleet(db: &str, stale_after_s: u64, json: bool) -> CliResult {
     let warehouse = open(db)?;
     let fleet = warehouse.fleet(std::time::Duration::from_secs(stale_after_s))?;
     if json {
@@ -277,7 +379,7 @@ fn token(command: TokenCommand) -> CliResult {
             } else {
                 Err(invalid(anyhow::anyhow!(
                     "no token {id}; `kiosk warehouse token list --db {}` shows them",
-                    db.display()
+                    server::store::shown(&db)
                 )))
             }
         }
@@ -374,7 +476,7 @@ fn serve(args: ServeArgs) -> CliResult {
     if store.tokens()?.is_empty() {
         return Err(invalid(anyhow::anyhow!(
             "no token: set KIOSK_WAREHOUSE_TOKEN, give --token-file, or `kiosk warehouse token add STORE --db {}`; otherwise no kiosk can connect",
-            args.db.display()
+            server::store::shown(&args.db)
         )));
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;

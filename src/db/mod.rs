@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v9_checks_without_temp_tables.sql"),
     include_str!("v10_other_stores_and_pickups.sql"),
     include_str!("v11_style_attributes.sql"),
+    include_str!("v12_day_uploads.sql"),
 ];
 
 /// The page cache while a bulk write runs, KiB: a million-size store's catalog, stock and

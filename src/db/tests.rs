@@ -19,6 +19,7 @@ fn new_database_gets_the_whole_schema_with_wal_and_foreign_keys() {
     assert_eq!(
         tables(&db),
         [
+            "day_uploads",
             "event_days",
             "event_hours",
             "kiosk_state",

@@ -3,4 +3,5 @@
 
 pub mod bench_data;
 pub mod corpus;
+pub mod pg_cluster;
 pub mod warehouse_data;

@@ -198,6 +198,14 @@ impl Runtime {
                 stopped.clone(),
             )));
         self.tasks
+            .push(tokio::spawn(crate::domain::analytics::upload::run_uploads(
+                self.db.clone(),
+                self.client.clone(),
+                config.store.id.clone(),
+                config.store.kiosk_id.clone(),
+                stopped.clone(),
+            )));
+        self.tasks
             .push(tokio::spawn(crate::domain::analytics::run_maintenance(
                 self.db.clone(),
                 config.privacy.event_retention_days,

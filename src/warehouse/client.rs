@@ -16,8 +16,8 @@ use url::Url;
 
 use super::protocol::{
     AssociateRequest, AssociateResponse, AvailabilityRequest, AvailabilityResponse, CatalogPage,
-    CodeEmailResponse, Heartbeat, HeartbeatAck, OrderRequest, OrderResponse, Pickup, PickupList,
-    Problem, StockAlertRequest, StockAlertResponse, StockPage,
+    CodeEmailResponse, DaySummary, DaySummaryAck, Heartbeat, HeartbeatAck, OrderRequest,
+    OrderResponse, Pickup, PickupList, Problem, StockAlertRequest, StockAlertResponse, StockPage,
 };
 
 /// Longest `Retry-After` waited inside one call; longer ones end the call (retry later).
@@ -621,6 +621,37 @@ impl WarehouseClient {
             )
             .await?;
         Ok(())
+    }
+
+    /// Sends a finished day of this kiosk's analytics (again: replaces it at the warehouse, so
+    /// it is safe to retry).
+    pub async fn day_summary(
+        &self,
+        store_id: &str,
+        kiosk_id: &str,
+        summary: &DaySummary,
+    ) -> Result<(), ClientError> {
+        self.native_only("day summaries")?;
+        let encode =
+            |s| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC);
+        let _: DaySummaryAck = self
+            .post(
+                &format!(
+                    "v1/stores/{}/kiosks/{}/days",
+                    encode(store_id),
+                    encode(kiosk_id)
+                ),
+                summary,
+                None,
+                self.options.max_retries,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the warehouse takes the kiosks' day summaries (a mapped platform does not).
+    pub fn takes_day_summaries(&self) -> bool {
+        matches!(self.backend, Backend::Native)
     }
 
     /// Whether the warehouse takes back-in-stock requests (a mapped platform does not).

@@ -427,6 +427,42 @@ pub struct Heartbeat {
     pub problems: Vec<String>,
 }
 
+/// One finished day of one kiosk's shopper analytics, as the kiosk summarised it: counts only,
+/// anonymous (no session, no shopper). Sent once the day is over; sending the same day again
+/// replaces it (so a retry can never count a day twice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DaySummary {
+    /// The store-local date, `YYYY-MM-DD`.
+    pub day: String,
+    /// Counts by kind (`scan`, `size_missing`, `funnel_scanned`, …); style and size are set for
+    /// `size_missing` only (a size asked for that the store did not have).
+    pub counts: Vec<DayCount>,
+    /// Scans in each store-local hour, 0-23 (absent or empty: not known).
+    #[serde(default)]
+    pub scans_per_hour: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayCount {
+    pub kind: String,
+    #[serde(default)]
+    pub style_code: String,
+    #[serde(default)]
+    pub size_mm: u32,
+    pub count: u64,
+}
+
+/// Most rows one day summary may carry.
+pub const MAX_DAY_COUNTS: usize = 10_000;
+
+/// The warehouse kept a day summary, at this time (its clock).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaySummaryAck {
+    pub received_at: String,
+}
+
 /// The warehouse took a heartbeat, at this time (its clock).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeartbeatAck {

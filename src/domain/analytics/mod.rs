@@ -19,6 +19,7 @@ pub mod charts;
 pub mod generate;
 #[cfg(test)]
 mod tests;
+pub mod upload;
 
 /// The feed name under which the last summarised day is kept in `sync_cursors`.
 const SUMMARY_FEED: &str = "event_summary";

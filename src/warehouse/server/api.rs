@@ -144,6 +144,10 @@ impl From<StoreError> for ApiError {
                 problem_type::INVALID_ADDRESS,
             ),
             StoreError::Conflict(_) => (StatusCode::CONFLICT, problem_type::CONFLICT),
+            StoreError::Unprocessable(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem_type::INVALID_REQUEST,
+            ),
             StoreError::Storage(_) | StoreError::Fixture { .. } => {
                 tracing::error!(error = %e, "warehouse storage error");
                 (StatusCode::INTERNAL_SERVER_ERROR, problem_type::INTERNAL)
@@ -161,7 +165,7 @@ fn bad_request(detail: impl Into<String>) -> ApiError {
     ))
 }
 
-/// Runs blocking SQLite work off the async runtime.
+/// Runs the back-end's blocking work off the async runtime.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -247,18 +251,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for StrictJson<T> {
     }
 }
 
-fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<(i64, u32, bool), ApiError> {
+/// The page asked for; the cursor is read by the back-end that issued it (a bad one is a 400).
+fn page(query: Result<Query<PageQuery>, QueryRejection>) -> Result<(String, u32, bool), ApiError> {
     let Query(q) = query.map_err(|e| bad_request(e.body_text()))?;
-    let cursor = match q.cursor.as_deref() {
-        None | Some("") => 0,
-        // Digits only; a cursor past every change (up to 19 digits) just finds none.
-        Some(c) => c
-            .parse::<u64>()
-            .ok()
-            .filter(|_| c.len() <= 19 && c.bytes().all(|b| b.is_ascii_digit()))
-            .map(|c| i64::try_from(c).unwrap_or(i64::MAX))
-            .ok_or_else(|| bad_request(format!("cursor {c:?} is not one this server issued")))?,
-    };
+    let cursor = q.cursor.unwrap_or_default();
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
     if limit == 0 || limit > MAX_PAGE {
         return Err(bad_request(format!("limit must be 1 to {MAX_PAGE}")));
@@ -277,7 +273,7 @@ pub async fn catalog(
 ) -> Result<Response, ApiError> {
     let (cursor, limit, count) = page(query)?;
     let store = state.store.clone();
-    let page = blocking(move || store.catalog_page(cursor, limit, count)).await?;
+    let page = blocking(move || store.catalog_page(&cursor, limit, count)).await?;
     Ok(Json(page).into_response())
 }
 
@@ -305,7 +301,7 @@ pub async fn stock(
     own_store(&caller, &store_id)?;
     let (cursor, limit, count) = page(query)?;
     let store = state.store.clone();
-    let page = blocking(move || store.stock_page(&store_id, cursor, limit, count)).await?;
+    let page = blocking(move || store.stock_page(&store_id, &cursor, limit, count)).await?;
     Ok(Json(page).into_response())
 }
 
@@ -483,6 +479,22 @@ pub async fn heartbeat(
     let store = state.store.clone();
     blocking(move || store.record_heartbeat(&store_id, &kiosk_id, &heartbeat)).await?;
     Ok(Json(crate::warehouse::protocol::HeartbeatAck {
+        received_at: crate::db::now_rfc3339(),
+    })
+    .into_response())
+}
+
+/// A kiosk of this store sends a finished day of its analytics (again: replaces it).
+pub async fn day_summary(
+    State(state): State<ApiState>,
+    caller: Caller,
+    Path((store_id, kiosk_id)): Path<(String, String)>,
+    StrictJson(summary): StrictJson<crate::warehouse::protocol::DaySummary>,
+) -> Result<Response, ApiError> {
+    own_store(&caller, &store_id)?;
+    let store = state.store.clone();
+    blocking(move || store.record_day_summary(&store_id, &kiosk_id, &summary)).await?;
+    Ok(Json(crate::warehouse::protocol::DaySummaryAck {
         received_at: crate::db::now_rfc3339(),
     })
     .into_response())

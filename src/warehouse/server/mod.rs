@@ -1,10 +1,12 @@
 //! The reference central warehouse (`kiosk warehouse serve`): the protocol in
-//! `docs/warehouse-api.yaml`, served by axum from its own SQLite file. It serves demos, tests
-//! and small chains; the kiosk embeds it on loopback in the default configuration.
+//! `docs/warehouse-api.yaml`, served by axum from a SQLite file (demos, tests, small chains;
+//! the kiosk embeds it on loopback in the default configuration) or from a PostgreSQL
+//! database that several server processes share (a chain: see `store::postgres`).
 
 pub mod api;
 pub mod faults;
 pub mod listen;
+pub mod report;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -21,12 +23,16 @@ use tracing::Level;
 
 pub use faults::{Fault, Faults};
 pub use listen::ConnectionLimits;
-pub use store::{StoreError, WarehouseStore};
+pub use store::{Backend, StoreError, WarehouseStore};
 
 use api::ApiState;
 
 /// Largest request body accepted (an order is about 1 KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Largest day summary accepted ([`crate::warehouse::protocol::MAX_DAY_COUNTS`] rows of about
+/// 100 bytes).
+pub const DAY_SUMMARY_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
@@ -74,6 +80,11 @@ pub fn router(store: WarehouseStore, options: &ServerOptions, faults: Faults) ->
         .route(
             "/stores/{store_id}/kiosks/{kiosk_id}/heartbeat",
             post(api::heartbeat),
+        )
+        // A day's summary may hold thousands of rows: a larger body than any other request.
+        .route(
+            "/stores/{store_id}/kiosks/{kiosk_id}/days",
+            post(api::day_summary).layer(DefaultBodyLimit::max(DAY_SUMMARY_BODY_LIMIT)),
         )
         .route(
             "/stores/{store_id}/pickups/{code}/collected",
@@ -255,7 +266,7 @@ async fn purge_shopper_details(store: WarehouseStore, days: u32, stop: watch::Re
     .await;
 }
 
-/// Opens (and, when empty, seeds from `fixtures`) the warehouse database, registering
+/// Opens (and, when empty, seeds from `fixtures`) the warehouse's SQLite file, registering
 /// `token` for `store_id`.
 pub fn open_store(
     db: &Path,
@@ -263,7 +274,30 @@ pub fn open_store(
     store_id: &str,
     token: &str,
 ) -> Result<WarehouseStore, StoreError> {
-    let store = WarehouseStore::open(db)?;
+    prepare(WarehouseStore::open(db)?, fixtures, store_id, token)
+}
+
+/// [`open_store`] for either back-end: a `postgres://` URL or a SQLite file path.
+pub fn open_store_at(
+    location: &str,
+    fixtures: Option<&Path>,
+    store_id: &str,
+    token: &str,
+) -> Result<WarehouseStore, StoreError> {
+    prepare(
+        WarehouseStore::open_location(location)?,
+        fixtures,
+        store_id,
+        token,
+    )
+}
+
+fn prepare(
+    store: WarehouseStore,
+    fixtures: Option<&Path>,
+    store_id: &str,
+    token: &str,
+) -> Result<WarehouseStore, StoreError> {
     if let Some(dir) = fixtures
         && store.is_empty()?
     {

@@ -163,3 +163,32 @@ CREATE TABLE IF NOT EXISTS kiosks (
     heartbeat   TEXT NOT NULL,    -- JSON: protocol::Heartbeat
     PRIMARY KEY (store_id, kiosk_id)
 );
+
+-- The chain's analytics: each kiosk's finished days as it summarised them (counts only, no
+-- shopper data). A day sent again replaces the kiosk's rows for that day.
+CREATE TABLE IF NOT EXISTS kiosk_days (
+    store_id    TEXT NOT NULL,
+    kiosk_id    TEXT NOT NULL,
+    day         TEXT NOT NULL,    -- store-local YYYY-MM-DD
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (store_id, kiosk_id, day)
+);
+CREATE TABLE IF NOT EXISTS kiosk_day_counts (
+    store_id   TEXT NOT NULL,
+    kiosk_id   TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    style_code TEXT NOT NULL,
+    size_mm    INTEGER NOT NULL,
+    count      INTEGER NOT NULL,
+    PRIMARY KEY (store_id, kiosk_id, day, kind, style_code, size_mm)
+);
+CREATE INDEX IF NOT EXISTS kiosk_day_counts_by_day ON kiosk_day_counts (day, kind);
+CREATE TABLE IF NOT EXISTS kiosk_day_hours (
+    store_id TEXT NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    day      TEXT NOT NULL,
+    hour     INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+    scans    INTEGER NOT NULL,
+    PRIMARY KEY (store_id, kiosk_id, day, hour)
+);

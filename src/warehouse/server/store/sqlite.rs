@@ -1,105 +1,28 @@
-//! The reference warehouse's data: catalog with a change sequence, distribution-centre stock,
-//! each store's stock, tokens, orders with idempotency keys, associate requests. SQLite, one
-//! connection behind a mutex: every write is serialised, which is what makes a reservation and
-//! its order one atomic step (two kiosks racing for the last pair get one order, one refusal).
+//! The reference warehouse on SQLite: one file, one connection behind a mutex. Every write is
+//! serialised, which is what makes a reservation and its order one atomic step (two kiosks
+//! racing for the last pair get one order, one refusal), and hands out change sequence numbers
+//! in commit order (so a feed's cursor is the sequence number alone). For the embedded demo
+//! and small installs; a chain runs on [`super::postgres`].
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use thiserror::Error;
 
+use super::rules::{self, gtin_text, new_token_id, now, parse_gtin, text_sha256, token_hash};
+use super::{Backend, Cursor, OrderOutcome, Policy, StoreError, TokenInfo, TokenSource};
 use crate::domain::barcode::Gtin;
 use crate::warehouse::protocol::{
-    AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse, FleetKiosk,
-    Fulfilment, Heartbeat, Location, MAX_STORES_PER_SIZE, OrderRequest, OrderResponse, OrderState,
-    PickUpHold, Pickup, StockAlertMail, StockAlertRequest, StockAlertResponse, StockPage,
-    StockRecord, StoreQuantity, StyleRecord, VariantRecord,
+    Address, AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse,
+    Contact, DaySummary, FleetKiosk, Fulfilment, Heartbeat, Location, OrderRequest, OrderResponse,
+    Pickup, StockAlertMail, StockAlertRequest, StockAlertResponse, StockPage, StockRecord,
+    StoreQuantity, StyleRecord, VariantRecord,
 };
+use crate::warehouse::server::report::{ChainReport, LostSale};
 
-/// Working days from order to door for anything the distribution centre holds.
-pub const DELIVERY_DAYS: u32 = 3;
-
-#[derive(Debug, Clone, Error)]
-pub enum StoreError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    OutOfStock(String),
-    #[error("{0}")]
-    PriceChanged(String),
-    #[error("this Idempotency-Key was already used with a different request")]
-    IdempotencyMismatch,
-    #[error("not found")]
-    NotFound,
-    /// Well-formed, but no parcel could arrive: a postcode that is not the country's, a
-    /// country the chain does not ship to, an e-mail address that cannot be one.
-    #[error("{0}")]
-    InvalidAddress(String),
-    /// Well-formed, but the resource's state does not allow it.
-    #[error("{0}")]
-    Conflict(String),
-    #[error("storage error: {0}")]
-    Storage(String),
-    #[error("{file}: {message}")]
-    Fixture { file: String, message: String },
-}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Storage(e.to_string())
-    }
-}
-
-/// The outcome of creating an order: a new one, or the original for a repeated key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OrderOutcome {
-    Created(OrderResponse),
-    Replayed(OrderResponse),
-}
-
-#[derive(Clone)]
-pub struct WarehouseStore {
+pub struct SqliteWarehouse {
     conn: Arc<Mutex<Connection>>,
-    shipping_cents: i64,
-    /// How long a pair reserved for pick-up is held before it goes back on the shelf.
-    pickup_hold: jiff::SignedDuration,
-    /// Days a "tell me when it is back" address is kept at most.
-    stock_alert_days: u32,
-}
-
-/// Days a back-in-stock request is kept unless the server is told otherwise.
-pub const DEFAULT_STOCK_ALERT_DAYS: u32 = 90;
-
-/// Hours a pick-up reservation is held unless the server is told otherwise.
-pub const DEFAULT_PICKUP_HOLD_HOURS: u32 = 48;
-
-/// A short random public name for a token (`tok-` and 8 hex digits).
-fn new_token_id() -> String {
-    format!("tok-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
-}
-
-/// Tokens must be long enough not to be guessed, and printable (they travel in a header).
-fn check_token(token: &str) -> Result<(), StoreError> {
-    if token.len() < 16 || token.len() > 512 || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(StoreError::Invalid(
-            "a token must be 16 to 512 printable characters without spaces".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn now() -> String {
-    crate::db::now_rfc3339()
-}
-
-fn gtin_text(raw: i64) -> String {
-    format!("{raw:014}")
-}
-
-fn parse_gtin(text: &str) -> Result<Gtin, StoreError> {
-    text.parse::<Gtin>()
-        .map_err(|e| StoreError::Invalid(format!("gtin {text:?}: {e}")))
+    policy: RwLock<Policy>,
 }
 
 fn next_seq(tx: &Transaction) -> Result<i64, StoreError> {
@@ -110,119 +33,7 @@ fn next_seq(tx: &Transaction) -> Result<i64, StoreError> {
     )?)
 }
 
-fn delivery_estimate(days: u32) -> Option<String> {
-    let today = jiff::Zoned::now().date();
-    let mut date = today;
-    let mut left = days;
-    while left > 0 {
-        date = date.tomorrow().ok()?;
-        if !matches!(
-            date.weekday(),
-            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
-        ) {
-            left -= 1;
-        }
-    }
-    Some(date.to_string())
-}
-
-/// A store must have an id that travels in URLs and a name a shopper can read.
-fn check_location(l: &Location) -> Result<(), StoreError> {
-    let bad = |what: String| {
-        Err(StoreError::Invalid(format!(
-            "store {:?}: {what}",
-            l.store_id
-        )))
-    };
-    if l.store_id.is_empty()
-        || l.store_id.len() > 64
-        || !l
-            .store_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return bad("the id must be 1-64 letters, digits, '-' or '_'".into());
-    }
-    for (field, value, max) in [("name", &l.name, 80), ("address", &l.address, 200)] {
-        if value.trim().is_empty() || value.chars().count() > max {
-            return bad(format!("{field} must be 1-{max} characters"));
-        }
-        if value.chars().any(char::is_control) {
-            return bad(format!("{field} must be one line of text"));
-        }
-    }
-    if (l.latitude.is_some() || l.longitude.is_some()) && l.position().is_none() {
-        return bad(
-            "latitude must be -90 to 90 and longitude -180 to 180, both given (degrees)".into(),
-        );
-    }
-    Ok(())
-}
-
-/// Where a token came from, which decides how it ends (see schema.sql).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenSource {
-    /// `kiosk warehouse token add`: kept until revoked.
-    Cli,
-    /// `--token-file` and `$KIOSK_WAREHOUSE_TOKEN` at `serve`: the set given at the last start.
-    Startup,
-    /// The kiosk's in-process server: one fresh token per run.
-    Embedded,
-}
-
-impl TokenSource {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Cli => "cli",
-            Self::Startup => "startup",
-            Self::Embedded => "embedded",
-        }
-    }
-}
-
-/// A registered token as `kiosk warehouse token list` shows it (never the token).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TokenInfo {
-    pub id: String,
-    pub store_id: String,
-    pub source: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-}
-
-fn token_hash(token: &str) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::digest(token.as_bytes()).to_vec()
-}
-
-fn text_sha256(text: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The request as kept with the order: the shopper's details blanked (they live in
-/// `order_shoppers` until their retention ends).
-fn without_shopper(req: &OrderRequest) -> OrderRequest {
-    let mut kept = req.clone();
-    kept.ship_to = crate::warehouse::protocol::Address {
-        name: String::new(),
-        line1: String::new(),
-        line2: String::new(),
-        postal_code: String::new(),
-        city: String::new(),
-        country: req.ship_to.country.clone(),
-    };
-    kept.contact = crate::warehouse::protocol::Contact {
-        email: String::new(),
-        phone: String::new(),
-    };
-    kept
-}
-
-impl WarehouseStore {
+impl SqliteWarehouse {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
@@ -240,13 +51,11 @@ impl WarehouseStore {
         // (40 ms a page of 5,000). Pages are allocated only as they are read.
         conn.pragma_update(None, "cache_size", -256 * 1024)?;
         Self::upgrade_older_file(&mut conn)?;
-        conn.execute_batch(include_str!("schema.sql"))?;
+        conn.execute_batch(include_str!("sqlite.sql"))?;
         Self::move_shopper_details_out(&mut conn)?;
         Ok(Self {
-            stock_alert_days: DEFAULT_STOCK_ALERT_DAYS,
-            pickup_hold: jiff::SignedDuration::from_hours(i64::from(DEFAULT_PICKUP_HOLD_HOURS)),
             conn: Arc::new(Mutex::new(conn)),
-            shipping_cents: 0,
+            policy: RwLock::new(Policy::default()),
         })
     }
 
@@ -287,7 +96,7 @@ impl WarehouseStore {
             conn.execute_batch("ALTER TABLE orders ADD COLUMN request_sha256 TEXT")?;
         }
         if has("tokens", "token")? {
-            conn.execute_batch(include_str!("schema.sql"))?;
+            conn.execute_batch(include_str!("sqlite.sql"))?;
             let tx = conn.transaction()?;
             let old: Vec<(String, String)> = tx
                 .prepare("SELECT token, store_id FROM tokens")?
@@ -316,7 +125,7 @@ impl WarehouseStore {
         for (order_id, request_json, created_at) in old {
             let hash = text_sha256(&request_json);
             if let Ok(req) = serde_json::from_str::<OrderRequest>(&request_json) {
-                let kept = serde_json::to_string(&without_shopper(&req))
+                let kept = serde_json::to_string(&rules::without_shopper(&req))
                     .map_err(|e| StoreError::Storage(e.to_string()))?;
                 tx.execute(
                     "INSERT OR IGNORE INTO order_shoppers VALUES (?1, ?2, ?3, ?4)",
@@ -342,24 +151,6 @@ impl WarehouseStore {
         Ok(())
     }
 
-    /// Shipping charged per order (0: free delivery, shown up front on the kiosk).
-    /// Days a back-in-stock address is kept at most (1 to 365).
-    pub fn with_stock_alert_days(mut self, days: u32) -> Self {
-        self.stock_alert_days = days.clamp(1, 365);
-        self
-    }
-
-    /// Hours a pick-up reservation is held (1 to 720).
-    pub fn with_pickup_hold_hours(mut self, hours: u32) -> Self {
-        self.pickup_hold = jiff::SignedDuration::from_hours(i64::from(hours.clamp(1, 720)));
-        self
-    }
-
-    pub fn with_shipping_cents(mut self, cents: i64) -> Self {
-        self.shipping_cents = cents;
-        self
-    }
-
     fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is still safe to use.
@@ -368,7 +159,53 @@ impl WarehouseStore {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn is_empty(&self) -> Result<bool, StoreError> {
+    /// Runs `f` in one write transaction (committed when it returns `Ok`): for tools that fill
+    /// the store in bulk (`kiosk::devtools`).
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    fn stores_by_id(
+        conn: &Connection,
+    ) -> Result<std::collections::HashMap<String, Location>, StoreError> {
+        let mut stmt =
+            conn.prepare_cached("SELECT store_id, name, address, latitude, longitude FROM stores")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Location {
+                store_id: r.get(0)?,
+                name: r.get(1)?,
+                address: r.get(2)?,
+                latitude: r.get(3)?,
+                longitude: r.get(4)?,
+            })
+        })?;
+        Ok(rows
+            .map(|row| row.map(|l| (l.store_id.clone(), l)))
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+impl Backend for SqliteWarehouse {
+    fn kind(&self) -> &'static str {
+        "SQLite"
+    }
+
+    fn set_policy(&self, policy: Policy) {
+        *self.policy.write().unwrap_or_else(|p| p.into_inner()) = policy;
+    }
+
+    fn policy(&self) -> Policy {
+        *self.policy.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn is_empty(&self) -> Result<bool, StoreError> {
         let n: i64 = self
             .lock()
             .query_row("SELECT count(*) FROM styles", [], |r| r.get(0))?;
@@ -376,8 +213,8 @@ impl WarehouseStore {
     }
 
     /// Registers a token (kept until revoked) and returns its id.
-    pub fn add_token(&self, token: &str, store_id: &str) -> Result<String, StoreError> {
-        check_token(token)?;
+    fn add_token(&self, token: &str, store_id: &str) -> Result<String, StoreError> {
+        rules::check_token(token)?;
         let id = new_token_id();
         self.lock().execute(
             "INSERT INTO store_tokens VALUES (?1, ?2, ?3, 'cli', ?4, NULL)
@@ -389,13 +226,13 @@ impl WarehouseStore {
 
     /// Makes `tokens` the whole set of `source`'s tokens: those given before and not now stop
     /// working.
-    pub fn replace_tokens(
+    fn replace_tokens(
         &self,
         source: TokenSource,
         tokens: &[(String, String)],
     ) -> Result<(), StoreError> {
         for (_, token) in tokens {
-            check_token(token)?;
+            rules::check_token(token)?;
         }
         let mut conn = self.lock();
         let tx = conn.transaction()?;
@@ -421,14 +258,14 @@ impl WarehouseStore {
     }
 
     /// Revokes the token with this id; `false` if there is none.
-    pub fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
+    fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
         Ok(self
             .lock()
             .execute("DELETE FROM store_tokens WHERE id = ?1", [id])?
             > 0)
     }
 
-    pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+    fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare(
             "SELECT id, store_id, source, created_at, last_used_at FROM store_tokens
@@ -451,8 +288,7 @@ impl WarehouseStore {
     /// The store a bearer token belongs to. The file holds only SHA-256 hashes: the lookup is
     /// by the hash of what was sent, so timing can reveal at most something about a hash, and
     /// the found hash is compared again in constant time.
-    pub fn store_for_token(&self, token: &str) -> Result<Option<String>, StoreError> {
-        use subtle::ConstantTimeEq;
+    fn store_for_token(&self, token: &str) -> Result<Option<String>, StoreError> {
         let hash = token_hash(token);
         let conn = self.lock();
         let found: Option<(String, String, Vec<u8>, Option<String>)> = conn
@@ -466,13 +302,11 @@ impl WarehouseStore {
         let Some((id, store_id, stored, last_used)) = found else {
             return Ok(None);
         };
-        if !bool::from(stored.ct_eq(&hash)) {
+        if !rules::same_hash(&stored, &hash) {
             return Ok(None);
         }
-        // The last use to the minute: enough to see a token nobody uses, without a write
-        // per request.
         let now = now();
-        if last_used.as_deref().map(|t| &t[..t.len().min(16)]) != Some(&now[..now.len().min(16)]) {
+        if rules::last_use_is_stale(last_used.as_deref(), &now) {
             conn.execute(
                 "UPDATE store_tokens SET last_used_at = ?2 WHERE id = ?1",
                 (id, now),
@@ -483,7 +317,7 @@ impl WarehouseStore {
 
     /// Deletes the address and contact of orders created more than `days` ago and returns how
     /// many; the orders themselves stay. Checkpoints the log so the text leaves it too.
-    pub fn purge_shopper_details(&self, days: u32) -> Result<u64, StoreError> {
+    fn purge_shopper_details(&self, days: u32) -> Result<u64, StoreError> {
         let cutoff = jiff::Timestamp::now()
             .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
             .map_or_else(|_| String::new(), |t| t.to_string());
@@ -498,17 +332,7 @@ impl WarehouseStore {
         Ok(n)
     }
 
-    /// The shipping address and contact of an order, while they are kept.
-    pub fn order_shopper(
-        &self,
-        order_id: &str,
-    ) -> Result<
-        Option<(
-            crate::warehouse::protocol::Address,
-            crate::warehouse::protocol::Contact,
-        )>,
-        StoreError,
-    > {
+    fn order_shopper(&self, order_id: &str) -> Result<Option<(Address, Contact)>, StoreError> {
         let row: Option<(String, String)> = self
             .lock()
             .query_row(
@@ -517,42 +341,15 @@ impl WarehouseStore {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        row.map(|(a, c)| {
-            Ok((
-                serde_json::from_str(&a).map_err(|e| StoreError::Storage(e.to_string()))?,
-                serde_json::from_str(&c).map_err(|e| StoreError::Storage(e.to_string()))?,
-            ))
-        })
-        .transpose()
+        row.map(|(a, c)| Ok((rules::from_json(&a)?, rules::from_json(&c)?)))
+            .transpose()
     }
 
-    /// Loads `styles.csv`, `variants.csv`, `warehouse_stock.csv` and, as `store_id`'s stock,
-    /// `store_stock.csv` from the demo fixtures.
-    pub fn seed_from_fixtures(&self, dir: &Path, store_id: &str) -> Result<(), StoreError> {
-        let read = |name: &str| -> Result<Vec<csv::StringRecord>, StoreError> {
-            let file = dir.join(name);
-            let fixture = |message: String| StoreError::Fixture {
-                file: file.display().to_string(),
-                message,
-            };
-            let mut reader = csv::Reader::from_path(&file).map_err(|e| fixture(e.to_string()))?;
-            reader
-                .records()
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| fixture(e.to_string()))
-        };
-        let styles = read("styles.csv")?;
-        let translations =
-            crate::domain::seed::read_style_texts(dir).map_err(|e| StoreError::Fixture {
-                file: dir.join("style_texts.csv").display().to_string(),
-                message: e.to_string(),
-            })?;
-        let variants = read("variants.csv")?;
-        let dc = read("warehouse_stock.csv")?;
-        let store = read("store_stock.csv")?;
+    fn seed_from_fixtures(&self, dir: &Path, store_id: &str) -> Result<(), StoreError> {
+        let seed = rules::read_seed(dir)?;
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        for s in &styles {
+        for s in &seed.styles {
             let seq = next_seq(&tx)?;
             tx.execute(
                 "INSERT INTO styles (style_code, brand, name, colour, gender, price_cents,
@@ -560,79 +357,56 @@ impl WarehouseStore {
                      colour_family, tags)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
-                    &s[0],
-                    &s[1],
-                    &s[2],
-                    &s[3],
-                    &s[4],
-                    s[5].parse::<i64>().unwrap_or(0),
-                    &s[6],
-                    &s[7],
-                    &s[8],
-                    &s[9],
+                    s.style_code,
+                    s.brand,
+                    s.name,
+                    s.colour,
+                    s.gender,
+                    s.price_cents,
+                    s.currency,
+                    s.image,
+                    s.description,
+                    s.fit_note,
                     seq,
-                    serde_json::to_string(&translations.get(&s[0]).cloned().unwrap_or_default())
-                        .unwrap_or_else(|_| "{}".into()),
-                    // Optional columns, after the others: category, colour family, tags.
-                    s.get(10).unwrap_or_default(),
-                    s.get(11).unwrap_or_default(),
-                    crate::domain::substitutes::split_tags(s.get(12).unwrap_or_default()).join(";"),
+                    s.translations,
+                    s.category,
+                    s.colour_family,
+                    s.tags,
                 ],
             )?;
         }
-        for v in &variants {
+        for (gtin, style, size_mm, width) in &seed.variants {
             let seq = next_seq(&tx)?;
-            let gtin = parse_gtin(&v[0])?;
             tx.execute(
                 "INSERT INTO variants (gtin, style_code, size_mm, width, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![gtin.as_i64(), &v[1], v[2].parse::<i64>().unwrap_or(0), &v[3], seq],
+                params![gtin, style, size_mm, width, seq],
             )?;
         }
-        for d in &dc {
+        for (gtin, quantity) in &seed.dc {
             tx.execute(
                 "INSERT INTO dc_stock VALUES (?1, ?2)",
-                params![
-                    parse_gtin(&d[0])?.as_i64(),
-                    d[1].parse::<i64>().unwrap_or(0)
-                ],
+                params![gtin, quantity],
             )?;
         }
-        for s in &store {
+        for (gtin, quantity, updated_at) in &seed.shelf {
             let seq = next_seq(&tx)?;
             tx.execute(
                 "INSERT INTO store_stock VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    store_id,
-                    parse_gtin(&s[0])?.as_i64(),
-                    s[1].parse::<i64>().unwrap_or(0),
-                    &s[2],
-                    seq
-                ],
+                params![store_id, gtin, quantity, updated_at, seq],
             )?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// Runs `f` in one write transaction (committed when it returns `Ok`): for tools that fill
-    /// the store in bulk (`kiosk::devtools`).
-    pub fn write<T>(
+    fn catalog_page(
         &self,
-        f: impl FnOnce(&rusqlite::Transaction) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
-    }
-
-    pub fn catalog_page(
-        &self,
-        cursor: i64,
+        cursor: &str,
         limit: u32,
         count: bool,
     ) -> Result<CatalogPage, StoreError> {
+        // One writer: sequence numbers are in commit order, the cursor is the number alone.
+        let cursor = Cursor::parse(cursor)?.seq;
         let conn = self.lock();
         // The next `limit` changes of either kind, in sequence order, a variant's row with it
         // (one statement, not a lookup per variant).
@@ -726,13 +500,14 @@ impl WarehouseStore {
         })
     }
 
-    pub fn stock_page(
+    fn stock_page(
         &self,
         store_id: &str,
-        cursor: i64,
+        cursor: &str,
         limit: u32,
         count: bool,
     ) -> Result<StockPage, StoreError> {
+        let cursor = Cursor::parse(cursor)?.seq;
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT seq, gtin, quantity, updated_at FROM store_stock
@@ -773,7 +548,7 @@ impl WarehouseStore {
     /// What the distribution centre can ship of each of `gtins`, and which of the chain's
     /// other stores (nearest to `asking_store` first) have it on the shelf, with those stores
     /// described once.
-    pub fn availability(
+    fn availability(
         &self,
         asking_store: &str,
         gtins: &[String],
@@ -791,8 +566,9 @@ impl WarehouseStore {
               WHERE ss.gtin = ?1 AND ss.quantity > 0 AND ss.store_id <> ?2",
         )?;
         let stores = Self::stores_by_id(&conn)?;
+        let policy = self.policy();
         let from = stores.get(asking_store).and_then(Location::position);
-        let estimate = delivery_estimate(DELIVERY_DAYS);
+        let estimate = rules::delivery_estimate(super::DELIVERY_DAYS);
         let mut named = std::collections::BTreeSet::new();
         let items = gtins
             .iter()
@@ -806,7 +582,7 @@ impl WarehouseStore {
                     Some((_, c, true)) => (0, c, true),
                     None => (0, "EUR".to_owned(), true),
                 };
-                let mut on_shelves: Vec<StoreQuantity> = if discontinued {
+                let on_shelves: Vec<StoreQuantity> = if discontinued {
                     Vec::new()
                 } else {
                     shelves
@@ -819,28 +595,14 @@ impl WarehouseStore {
                         })?
                         .collect::<Result<_, _>>()?
                 };
-                // Nearest first; stores nobody placed go last, by id.
-                for q in &mut on_shelves {
-                    let there = stores.get(&q.store_id).and_then(Location::position);
-                    q.distance_m = from
-                        .zip(there)
-                        .map(|(a, b)| (a.distance_km(b) * 1000.0).round() as u32);
-                }
-                on_shelves.sort_by(|a, b| {
-                    (a.distance_m.is_none(), a.distance_m, &a.store_id).cmp(&(
-                        b.distance_m.is_none(),
-                        b.distance_m,
-                        &b.store_id,
-                    ))
-                });
-                on_shelves.truncate(MAX_STORES_PER_SIZE);
+                let on_shelves = rules::rank_shelves(on_shelves, from, &stores);
                 named.extend(on_shelves.iter().map(|q| q.store_id.clone()));
                 Ok(Availability {
                     gtin: gtin.to_string(),
                     quantity,
-                    delivery_days: (quantity > 0).then_some(DELIVERY_DAYS),
+                    delivery_days: (quantity > 0).then_some(super::DELIVERY_DAYS),
                     delivery_estimate: if quantity > 0 { estimate.clone() } else { None },
-                    shipping_cents: self.shipping_cents,
+                    shipping_cents: policy.shipping_cents,
                     currency,
                     stores: on_shelves,
                 })
@@ -853,68 +615,8 @@ impl WarehouseStore {
         Ok((items, locations))
     }
 
-    fn stores_by_id(
-        conn: &Connection,
-    ) -> Result<std::collections::HashMap<String, Location>, StoreError> {
-        let mut stmt =
-            conn.prepare_cached("SELECT store_id, name, address, latitude, longitude FROM stores")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Location {
-                store_id: r.get(0)?,
-                name: r.get(1)?,
-                address: r.get(2)?,
-                latitude: r.get(3)?,
-                longitude: r.get(4)?,
-            })
-        })?;
-        Ok(rows
-            .map(|row| row.map(|l| (l.store_id.clone(), l)))
-            .collect::<Result<_, _>>()?)
-    }
-
-    /// Adds or changes the stores in a CSV file with the columns `store_id,name,address,
-    /// latitude,longitude` (the two last may be empty) and optionally `pickup_webhook`: all or
-    /// nothing, and a bad row is named by its line. Returns how many stores the file held.
-    pub fn import_stores_csv(&self, file: &Path) -> Result<usize, StoreError> {
-        let fixture = |message: String| StoreError::Fixture {
-            file: file.display().to_string(),
-            message,
-        };
-        /// A row of the file: the store as shoppers find it, and where its counter is told.
-        #[derive(serde::Deserialize)]
-        struct Row {
-            store_id: String,
-            name: String,
-            address: String,
-            latitude: Option<f64>,
-            longitude: Option<f64>,
-            #[serde(default)]
-            pickup_webhook: Option<String>,
-        }
-        let mut reader = csv::Reader::from_path(file).map_err(|e| fixture(e.to_string()))?;
-        let mut rows: Vec<(Location, Option<String>)> = Vec::new();
-        for (index, row) in reader.deserialize::<Row>().enumerate() {
-            let line = index + 2;
-            let row = row.map_err(|e| fixture(format!("line {line}: {e}")))?;
-            let location = Location {
-                store_id: row.store_id,
-                name: row.name,
-                address: row.address,
-                latitude: row.latitude,
-                longitude: row.longitude,
-            };
-            check_location(&location).map_err(|e| fixture(format!("line {line}: {e}")))?;
-            let webhook = row.pickup_webhook.filter(|w| !w.trim().is_empty());
-            if let Some(w) = &webhook {
-                let parsed = url::Url::parse(w.trim()).ok();
-                if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https")) {
-                    return Err(fixture(format!(
-                        "line {line}: pickup_webhook is not an http(s) URL"
-                    )));
-                }
-            }
-            rows.push((location, webhook));
-        }
+    fn import_stores_csv(&self, file: &Path) -> Result<usize, StoreError> {
+        let rows = rules::read_stores_csv(file)?;
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         for (l, webhook) in &rows {
@@ -938,7 +640,7 @@ impl WarehouseStore {
     }
 
     /// Where `store_id`'s counter is told of a pair held there, if anywhere.
-    pub fn pickup_webhook(&self, store_id: &str) -> Result<Option<String>, StoreError> {
+    fn pickup_webhook(&self, store_id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .lock()
             .query_row(
@@ -951,7 +653,7 @@ impl WarehouseStore {
     }
 
     /// The chain's stores, by id.
-    pub fn stores(&self) -> Result<Vec<Location>, StoreError> {
+    fn stores(&self) -> Result<Vec<Location>, StoreError> {
         let mut stores: Vec<Location> = Self::stores_by_id(&self.lock())?.into_values().collect();
         stores.sort_by(|a, b| a.store_id.cmp(&b.store_id));
         Ok(stores)
@@ -961,7 +663,7 @@ impl WarehouseStore {
     /// where) and `chain_stock.csv` (their shelves; rows for `own_store` are skipped, its
     /// stock is `store_stock.csv`). Both files are optional; a warehouse that already knows
     /// stores is left alone.
-    pub fn seed_chain_from_fixtures(&self, dir: &Path, own_store: &str) -> Result<(), StoreError> {
+    fn seed_chain_from_fixtures(&self, dir: &Path, own_store: &str) -> Result<(), StoreError> {
         let has_stores: bool =
             self.lock()
                 .query_row("SELECT EXISTS (SELECT 1 FROM stores)", [], |r| r.get(0))?;
@@ -970,147 +672,31 @@ impl WarehouseStore {
             return Ok(());
         }
         self.import_stores_csv(&stores_file)?;
-        let fixture = |file: &Path, message: String| StoreError::Fixture {
-            file: file.display().to_string(),
-            message,
-        };
-        #[derive(serde::Deserialize)]
-        struct Shelf {
-            store_id: String,
-            gtin: String,
-            quantity: u32,
-        }
-        let stock_file = dir.join("chain_stock.csv");
-        let shelves: Vec<Shelf> = if stock_file.exists() {
-            csv::Reader::from_path(&stock_file)
-                .and_then(|mut r| r.deserialize().collect::<Result<_, _>>())
-                .map_err(|e| fixture(&stock_file, e.to_string()))?
-        } else {
-            Vec::new()
-        };
+        let shelves = rules::read_chain_shelves(dir, own_store)?;
         let now = now();
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        for shelf in shelves.iter().filter(|s| s.store_id != own_store) {
-            let gtin = parse_gtin(&shelf.gtin).map_err(|e| fixture(&stock_file, e.to_string()))?;
+        for (store_id, gtin, quantity) in &shelves {
             let seq = next_seq(&tx)?;
             tx.execute(
                 "INSERT INTO store_stock VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (store_id, gtin) DO UPDATE SET quantity = ?3, updated_at = ?4, seq = ?5",
-                params![shelf.store_id, gtin.as_i64(), shelf.quantity, now, seq],
+                params![store_id, gtin, quantity, now, seq],
             )?;
         }
         tx.commit()?;
         Ok(())
     }
-
-    /// Reads an order request body as the server does, and checks it as far as it can without
-    /// a catalog (the fuzz target drives this; bad bytes are an error, never a panic).
-    #[doc(hidden)]
-    pub fn check_order_body(body: &[u8]) -> Result<i64, StoreError> {
-        let req: OrderRequest =
-            serde_json::from_slice(body).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        Self::validate_order(&req)?;
-        let _ = req.redact(&String::from_utf8_lossy(body));
-        req.total_cents()
-            .ok_or_else(|| StoreError::Invalid("the order's total is out of range".into()))
-    }
-
-    fn validate_order(req: &OrderRequest) -> Result<(), StoreError> {
-        let bad = |m: &str| Err(StoreError::Invalid(m.to_owned()));
-        if req.lines.is_empty() {
-            return bad("lines: an order needs at least one line");
-        }
-        if req.lines.iter().any(|l| l.quantity == 0 || l.quantity > 10) {
-            return bad("lines[].quantity: must be 1 to 10");
-        }
-        let a = &req.ship_to;
-        if a.country.len() != 2 || !a.country.chars().all(|c| c.is_ascii_uppercase()) {
-            return bad("ship_to.country: an ISO 3166-1 alpha-2 code such as \"DE\"");
-        }
-        if req.fulfilment.is_home() {
-            for (field, value) in [
-                ("ship_to.name", &a.name),
-                ("ship_to.line1", &a.line1),
-                ("ship_to.postal_code", &a.postal_code),
-                ("ship_to.city", &a.city),
-            ] {
-                // Well-formed, but no parcel could arrive.
-                if value.trim().is_empty() {
-                    return Err(StoreError::InvalidAddress(format!(
-                        "{field}: required for home delivery"
-                    )));
-                }
-            }
-        } else {
-            // Collected in a store: the shopper's name and a contact, never a street address
-            // (nothing is kept that the order does not need).
-            if a.name.trim().is_empty() {
-                return bad("ship_to.name: required");
-            }
-            if [&a.line1, &a.line2, &a.postal_code, &a.city]
-                .iter()
-                .any(|v| !v.is_empty())
-            {
-                return Err(StoreError::InvalidAddress(
-                    "ship_to: an order collected in a store carries only a name (and the store's country)"
-                        .into(),
-                ));
-            }
-        }
-        if req.contact.email.trim().is_empty() && req.contact.phone.trim().is_empty() {
-            return bad("contact: an email or a phone number is required");
-        }
-        // The same rules as the kiosk's form (it must not be trusted to have used them). The
-        // message names the field, never the value: it may be logged.
-        if req.fulfilment.is_home() {
-            crate::domain::address::check_postcode(&a.country, &a.postal_code).map_err(|e| {
-                StoreError::InvalidAddress(match e {
-                    crate::domain::address::AddressError::UnknownCountry(_) => {
-                        "ship_to.country: not a country this warehouse ships to".to_owned()
-                    }
-                    _ => format!(
-                        "ship_to.postal_code: not a postcode of {} (for example {})",
-                        a.country,
-                        crate::domain::address::country(&a.country).map_or("", |c| c.example())
-                    ),
-                })
-            })?;
-        }
-        if !req.contact.email.trim().is_empty()
-            && crate::domain::address::check_email(&req.contact.email).is_err()
-        {
-            return Err(StoreError::InvalidAddress(
-                "contact.email: not an e-mail address".into(),
-            ));
-        }
-        if req.kiosk_order_id.trim().is_empty()
-            || req.kiosk_order_id.chars().count() > 64
-            || req.kiosk_order_id.chars().any(char::is_control)
-        {
-            return bad("kiosk_order_id: 1 to 64 characters, no control characters");
-        }
-        if req.currency.len() != 3 || !req.currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return bad("currency: an ISO 4217 code such as \"EUR\"");
-        }
-        if req.lines.len() > 20 {
-            return bad("lines: at most 20 lines");
-        }
-        req.check_shopper_text().map_err(StoreError::Invalid)?;
-        Ok(())
-    }
-
     /// Creates an order, reserving stock in the same transaction; a repeated key with the same
     /// request returns the original order, with a different request is refused.
-    pub fn create_order(
+    fn create_order(
         &self,
         store_id: &str,
         idempotency_key: &str,
         req: &OrderRequest,
     ) -> Result<OrderOutcome, StoreError> {
-        let canonical =
-            serde_json::to_string(req).map_err(|e| StoreError::Storage(e.to_string()))?;
-        let request_sha256 = text_sha256(&canonical);
+        let request_sha256 = text_sha256(&rules::json(req)?);
+        let policy = self.policy();
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let previous: Option<(String, String)> = tx
@@ -1124,25 +710,12 @@ impl WarehouseStore {
             if previous_sha256 != request_sha256 {
                 return Err(StoreError::IdempotencyMismatch);
             }
-            let response: OrderResponse =
-                serde_json::from_str(&response).map_err(|e| StoreError::Storage(e.to_string()))?;
-            return Ok(OrderOutcome::Replayed(response));
+            return Ok(OrderOutcome::Replayed(rules::from_json(&response)?));
         }
-        Self::validate_order(req)?;
+        rules::validate_order(req)?;
         // Prices, shipping and the total are the warehouse's own figures; the order's must
-        // match them (the shopper saw them), and every sum is checked. Collected in a store,
-        // nothing is shipped to the shopper: no shipping cost.
-        let shipping = if req.fulfilment.is_home() {
-            self.shipping_cents
-        } else {
-            0
-        };
-        if req.shipping_cents != shipping {
-            return Err(StoreError::PriceChanged(format!(
-                "shipping costs {shipping} (the order says {})",
-                req.shipping_cents
-            )));
-        }
+        // match them (the shopper saw them), and every sum is checked.
+        let shipping = rules::check_shipping(req, &policy)?;
         let now = now();
         let holding_store = match &req.fulfilment {
             Fulfilment::PickUp { store_id: holding } => {
@@ -1152,15 +725,12 @@ impl WarehouseStore {
                     |r| r.get(0),
                 )?;
                 if !known || holding == store_id {
-                    return Err(StoreError::InvalidAddress(format!(
-                        "fulfilment.store_id: {holding:?} is not another store of the chain"
-                    )));
+                    return Err(rules::not_another_store(holding));
                 }
                 Some(holding.clone())
             }
             _ => None,
         };
-        let overflow = || StoreError::Invalid("the order's total is out of range".into());
         let mut total = shipping;
         let mut currency = req.currency.clone();
         for (i, line) in req.lines.iter().enumerate() {
@@ -1173,22 +743,8 @@ impl WarehouseStore {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            let Some((price, style_currency, discontinued)) = found else {
-                // A well-formed GTIN this catalog does not hold: a fact about the catalog,
-                // not a malformed request (409, like a size no longer sold).
-                return Err(StoreError::OutOfStock(format!(
-                    "lines[{i}].gtin {gtin}: not in the catalog"
-                )));
-            };
-            if discontinued {
-                return Err(StoreError::OutOfStock(format!("{gtin} is no longer sold")));
-            }
-            if price != line.unit_price_cents || style_currency != req.currency {
-                return Err(StoreError::PriceChanged(format!(
-                    "{gtin} now costs {price} {style_currency} (the order says {} {})",
-                    line.unit_price_cents, req.currency
-                )));
-            }
+            let (price, style_currency) =
+                rules::check_line(i, gtin, found, line.unit_price_cents, &req.currency)?;
             // The reservation: succeeds only while enough pairs remain — at the distribution
             // centre, or on the holding store's shelf (its stock feed shows the pair gone).
             let reserved = match &holding_store {
@@ -1210,44 +766,21 @@ impl WarehouseStore {
                     "{gtin} is no longer available"
                 )));
             }
-            total = price
-                .checked_mul(i64::from(line.quantity))
-                .and_then(|line_total| total.checked_add(line_total))
-                .ok_or_else(overflow)?;
+            total = rules::add_line(total, price, line.quantity)?;
             currency = style_currency;
         }
-        let expires_at = holding_store.as_ref().map(|_| {
-            jiff::Timestamp::now()
-                .checked_add(self.pickup_hold)
-                .unwrap_or(jiff::Timestamp::MAX)
-                .round(jiff::Unit::Second)
-                .unwrap_or(jiff::Timestamp::MAX)
-                .to_string()
-        });
-        let response = OrderResponse {
-            order_id: format!("WH-{}", uuid::Uuid::new_v4().simple()),
-            kiosk_order_id: req.kiosk_order_id.clone(),
-            status: OrderState::Confirmed,
-            created_at: now.clone(),
-            // A hold is there today; everything else comes from the distribution centre.
-            delivery_estimate: match holding_store {
-                Some(_) => None,
-                None => delivery_estimate(DELIVERY_DAYS),
-            },
-            total_cents: total,
+        let expires_at = holding_store
+            .as_ref()
+            .map(|_| rules::hold_expires_at(&policy));
+        let response = rules::order_response(
+            req,
+            now.clone(),
+            total,
             currency,
-            pickup: holding_store
-                .clone()
-                .zip(expires_at.clone())
-                .map(|(store_id, expires_at)| PickUpHold {
-                    store_id,
-                    expires_at,
-                }),
-        };
-        let response_json =
-            serde_json::to_string(&response).map_err(|e| StoreError::Storage(e.to_string()))?;
-        let kept = serde_json::to_string(&without_shopper(req))
-            .map_err(|e| StoreError::Storage(e.to_string()))?;
+            holding_store.clone().zip(expires_at.clone()),
+        );
+        let response_json = rules::json(&response)?;
+        let kept = rules::json(&rules::without_shopper(req))?;
         tx.execute(
             "INSERT INTO orders (order_id, store_id, idempotency_key, request_json, response,
                                  created_at, request_sha256)
@@ -1266,10 +799,8 @@ impl WarehouseStore {
             "INSERT INTO order_shoppers VALUES (?1, ?2, ?3, ?4)",
             params![
                 response.order_id,
-                serde_json::to_string(&req.ship_to)
-                    .map_err(|e| StoreError::Storage(e.to_string()))?,
-                serde_json::to_string(&req.contact)
-                    .map_err(|e| StoreError::Storage(e.to_string()))?,
+                rules::json(&req.ship_to)?,
+                rules::json(&req.contact)?,
                 response.created_at
             ],
         )?;
@@ -1312,7 +843,7 @@ impl WarehouseStore {
         Ok(OrderOutcome::Created(response))
     }
 
-    pub fn order(&self, store_id: &str, order_id: &str) -> Result<OrderResponse, StoreError> {
+    fn order(&self, store_id: &str, order_id: &str) -> Result<OrderResponse, StoreError> {
         let response: Option<String> = self
             .lock()
             .query_row(
@@ -1322,9 +853,7 @@ impl WarehouseStore {
             )
             .optional()?;
         let response = response.ok_or(StoreError::NotFound)?;
-        let mut response: OrderResponse =
-            serde_json::from_str(&response).map_err(|e| StoreError::Storage(e.to_string()))?;
-        // Collected is delivered; a hold that ended uncollected is cancelled.
+        let mut response: OrderResponse = rules::from_json(&response)?;
         let state: Option<String> = self
             .lock()
             .query_row(
@@ -1333,55 +862,26 @@ impl WarehouseStore {
                 |r| r.get(0),
             )
             .optional()?;
-        match state.as_deref() {
-            Some("collected") => response.status = OrderState::Delivered,
-            Some("expired") => response.status = OrderState::Cancelled,
-            _ => {}
-        }
+        rules::apply_pickup_state(&mut response, state.as_deref());
         Ok(response)
     }
 
     /// Keeps a shopper's "tell me when it is back" for `gtin`; asking again for the same size
     /// and address renews it (one mail, never two).
-    pub fn create_stock_alert(
+    fn create_stock_alert(
         &self,
         store_id: &str,
         req: &StockAlertRequest,
     ) -> Result<StockAlertResponse, StoreError> {
-        let gtin = parse_gtin(&req.gtin)?;
-        let lang = req.lang.trim();
-        if lang.len() > 35 || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(StoreError::Invalid(
-                "lang: a language tag such as \"es\"".into(),
-            ));
-        }
-        let email = req.email.trim();
-        // The message names the field, never the value: it may be logged.
-        if crate::domain::address::check_email(email).is_err() {
-            return Err(StoreError::InvalidAddress(
-                "email: not an e-mail address".into(),
-            ));
-        }
+        let alert = rules::check_stock_alert(req, &self.policy())?;
         let known: bool = self.lock().query_row(
             "SELECT EXISTS (SELECT 1 FROM variants WHERE gtin = ?1 AND NOT discontinued)",
-            [gtin.as_i64()],
+            [alert.gtin.as_i64()],
             |r| r.get(0),
         )?;
         if !known {
-            return Err(StoreError::OutOfStock(format!(
-                "gtin {gtin}: not a size this chain sells"
-            )));
+            return Err(rules::not_sold(alert.gtin));
         }
-        let days = req
-            .keep_days
-            .map_or(self.stock_alert_days, |d| d.clamp(1, self.stock_alert_days));
-        let created = jiff::Timestamp::now()
-            .round(jiff::Unit::Second)
-            .unwrap_or_else(|_| jiff::Timestamp::now());
-        let expires_at = created
-            .checked_add(jiff::SignedDuration::from_hours(24 * i64::from(days)))
-            .unwrap_or(jiff::Timestamp::MAX)
-            .to_string();
         let alert_id = format!("SA-{}", uuid::Uuid::new_v4().simple());
         let alert_id: String = self.lock().query_row(
             "INSERT INTO stock_alerts (alert_id, store_id, gtin, email, lang, created_at, expires_at)
@@ -1391,25 +891,25 @@ impl WarehouseStore {
             params![
                 alert_id,
                 store_id,
-                gtin.as_i64(),
-                email,
-                lang,
-                created.to_string(),
-                expires_at
+                alert.gtin.as_i64(),
+                alert.email,
+                alert.lang,
+                alert.created_at,
+                alert.expires_at
             ],
             |r| r.get(0),
         )?;
         Ok(StockAlertResponse {
             alert_id,
-            to: crate::warehouse::protocol::mask_email(email),
-            days,
-            expires_at,
+            to: crate::warehouse::protocol::mask_email(&alert.email),
+            days: alert.days,
+            expires_at: alert.expires_at,
         })
     }
 
     /// Requests whose size is back — at the distribution centre, or on the shelf of the store
     /// that took the request — as mails for the chain's mailer.
-    pub fn due_stock_alerts(&self) -> Result<Vec<StockAlertMail>, StoreError> {
+    fn due_stock_alerts(&self) -> Result<Vec<StockAlertMail>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT a.alert_id, a.email, a.lang, a.gtin, a.store_id,
@@ -1440,7 +940,7 @@ impl WarehouseStore {
 
     /// The mail for `alert_id` went to the mailer: the request and its address go (and the
     /// log is checkpointed, so no copy of the address stays in it).
-    pub fn stock_alert_sent(&self, alert_id: &str) -> Result<(), StoreError> {
+    fn stock_alert_sent(&self, alert_id: &str) -> Result<(), StoreError> {
         let conn = self.lock();
         conn.execute("DELETE FROM stock_alerts WHERE alert_id = ?1", [alert_id])?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
@@ -1449,7 +949,7 @@ impl WarehouseStore {
 
     /// Requests past their time go, with their addresses, overwritten in the file and the log.
     /// Returns how many.
-    pub fn purge_expired_stock_alerts(&self) -> Result<u64, StoreError> {
+    fn purge_expired_stock_alerts(&self) -> Result<u64, StoreError> {
         let conn = self.lock();
         let n = conn.execute("DELETE FROM stock_alerts WHERE expires_at <= ?1", [now()])?;
         if n > 0 {
@@ -1459,33 +959,14 @@ impl WarehouseStore {
     }
 
     /// Keeps `kiosk_id`'s latest heartbeat (one row per kiosk).
-    pub fn record_heartbeat(
+    fn record_heartbeat(
         &self,
         store_id: &str,
         kiosk_id: &str,
         heartbeat: &Heartbeat,
     ) -> Result<(), StoreError> {
-        if kiosk_id.is_empty()
-            || kiosk_id.len() > 64
-            || !kiosk_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(StoreError::Invalid(
-                "kiosk_id: 1-64 letters, digits, '-' or '_'".into(),
-            ));
-        }
-        if heartbeat.problems.len() > 20
-            || heartbeat.problems.iter().any(|p| p.chars().count() > 500)
-            || heartbeat.version.chars().count() > 64
-            || heartbeat.camera.chars().count() > 32
-        {
-            return Err(StoreError::Invalid(
-                "heartbeat: at most 20 problems of 500 characters; version and camera short".into(),
-            ));
-        }
-        let json =
-            serde_json::to_string(heartbeat).map_err(|e| StoreError::Storage(e.to_string()))?;
+        rules::check_heartbeat(kiosk_id, heartbeat)?;
+        let json = rules::json(heartbeat)?;
         self.lock().execute(
             "INSERT INTO kiosks (store_id, kiosk_id, received_at, heartbeat) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (store_id, kiosk_id) DO UPDATE SET received_at = ?3, heartbeat = ?4",
@@ -1496,13 +977,12 @@ impl WarehouseStore {
 
     /// Every kiosk that ever reported, by store and kiosk; `stale_after`: no heartbeat for
     /// longer marks it stale.
-    pub fn fleet(&self, stale_after: std::time::Duration) -> Result<Vec<FleetKiosk>, StoreError> {
+    fn fleet(&self, stale_after: std::time::Duration) -> Result<Vec<FleetKiosk>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT store_id, kiosk_id, received_at, heartbeat FROM kiosks
               ORDER BY store_id, kiosk_id",
         )?;
-        let now = jiff::Timestamp::now();
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
@@ -1514,26 +994,19 @@ impl WarehouseStore {
         let mut fleet = Vec::new();
         for row in rows {
             let (store_id, kiosk_id, received_at, json) = row?;
-            let heartbeat: Heartbeat =
-                serde_json::from_str(&json).map_err(|e| StoreError::Storage(e.to_string()))?;
-            let age_s = received_at
-                .parse::<jiff::Timestamp>()
-                .map(|t| now.duration_since(t).as_secs().max(0) as u64)
-                .unwrap_or(u64::MAX);
-            fleet.push(FleetKiosk {
+            fleet.push(rules::fleet_kiosk(
                 store_id,
                 kiosk_id,
                 received_at,
-                age_s,
-                stale: age_s > stale_after.as_secs(),
-                heartbeat,
-            });
+                &json,
+                stale_after,
+            )?);
         }
         Ok(fleet)
     }
 
     /// Requests waiting (tests and `config check`).
-    pub fn stock_alert_count(&self) -> Result<u64, StoreError> {
+    fn stock_alert_count(&self) -> Result<u64, StoreError> {
         Ok(self
             .lock()
             .query_row("SELECT count(*) FROM stock_alerts", [], |r| r.get(0))?)
@@ -1541,7 +1014,7 @@ impl WarehouseStore {
 
     /// Holds whose time is up go back on their store's shelf (with a new change, so that
     /// store's kiosks see the pair again). Returns how many ended.
-    pub fn release_expired_holds(&self) -> Result<u64, StoreError> {
+    fn release_expired_holds(&self) -> Result<u64, StoreError> {
         let now = now();
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -1571,7 +1044,7 @@ impl WarehouseStore {
 
     /// What `holding_store`'s counter hands over: open holds and parcels, oldest first, or
     /// every pick-up of the last 30 days with `all`.
-    pub fn pickups(&self, holding_store: &str, all: bool) -> Result<Vec<Pickup>, StoreError> {
+    fn pickups(&self, holding_store: &str, all: bool) -> Result<Vec<Pickup>, StoreError> {
         self.release_expired_holds()?;
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
@@ -1585,10 +1058,7 @@ impl WarehouseStore {
                 AND p.ordered_at >= ?3
               ORDER BY p.ordered_at",
         )?;
-        let since = jiff::Timestamp::now()
-            .checked_sub(jiff::SignedDuration::from_hours(30 * 24))
-            .unwrap_or(jiff::Timestamp::MIN)
-            .to_string();
+        let since = rules::hours_ago(30 * 24);
         let rows = stmt.query_map(params![holding_store, all, since], |r| {
             let size_mm: u32 = r.get(12)?;
             let width: String = r.get(13)?;
@@ -1602,14 +1072,13 @@ impl WarehouseStore {
                 ordering_store: r.get(6)?,
                 ordered_at: r.get(7)?,
                 expires_at: r.get(8)?,
-                style: format!(
-                    "{} {} · {} · {} mm {} ({})",
-                    r.get::<_, String>(9)?,
-                    r.get::<_, String>(10)?,
-                    r.get::<_, String>(11)?,
+                style: rules::pickup_style(
+                    &r.get::<_, String>(9)?,
+                    &r.get::<_, String>(10)?,
+                    &r.get::<_, String>(11)?,
                     size_mm,
-                    width,
-                    r.get::<_, String>(14)?
+                    &width,
+                    &r.get::<_, String>(14)?,
                 ),
             })
         })?;
@@ -1618,7 +1087,7 @@ impl WarehouseStore {
 
     /// The shopper collected order `code` at `holding_store`'s counter. Saying it twice is
     /// harmless; a hold that already ended is refused (its pair went back on the shelf).
-    pub fn collect(&self, holding_store: &str, code: &str) -> Result<Pickup, StoreError> {
+    fn collect(&self, holding_store: &str, code: &str) -> Result<Pickup, StoreError> {
         self.release_expired_holds()?;
         let state: Option<String> = self
             .lock()
@@ -1630,12 +1099,7 @@ impl WarehouseStore {
             .optional()?;
         match state.as_deref() {
             None => return Err(StoreError::NotFound),
-            Some("expired") => {
-                return Err(StoreError::Conflict(
-                    "the hold ended before it was collected; the pair went back on the shelf"
-                        .into(),
-                ));
-            }
+            Some("expired") => return Err(rules::hold_ended()),
             Some("open") => {
                 self.lock().execute(
                     "UPDATE pickups SET state = 'collected' WHERE holding_store = ?1 AND code = ?2",
@@ -1653,7 +1117,7 @@ impl WarehouseStore {
     /// Queues the order code for the mailer, for an order of `store_id` whose shopper gave an
     /// e-mail (and whose details are still kept). At most three per order: a kiosk button must
     /// not become a way to flood someone's inbox.
-    pub fn request_code_email(
+    fn request_code_email(
         &self,
         store_id: &str,
         order_id: &str,
@@ -1661,9 +1125,7 @@ impl WarehouseStore {
         self.order(store_id, order_id)?;
         let contact = self.order_shopper(order_id)?.map(|(_, contact)| contact);
         let Some(email) = contact.map(|c| c.email).filter(|e| !e.trim().is_empty()) else {
-            return Err(StoreError::Conflict(
-                "this order has no e-mail address (or its details are no longer kept)".into(),
-            ));
+            return Err(rules::no_email_for_code());
         };
         let conn = self.lock();
         let sent: u64 = conn.query_row(
@@ -1672,9 +1134,7 @@ impl WarehouseStore {
             |r| r.get(0),
         )?;
         if sent >= 3 {
-            return Err(StoreError::Conflict(
-                "the code of this order was already sent three times".into(),
-            ));
+            return Err(rules::code_sent_enough());
         }
         conn.execute(
             "INSERT INTO code_emails (order_id, requested_at) VALUES (?1, ?2)",
@@ -1685,14 +1145,14 @@ impl WarehouseStore {
         })
     }
 
-    pub fn code_email_count(&self) -> Result<u64, StoreError> {
+    fn code_email_count(&self) -> Result<u64, StoreError> {
         Ok(self
             .lock()
             .query_row("SELECT count(*) FROM code_emails", [], |r| r.get(0))?)
     }
 
     /// The latest associate request: what staff are asked to bring, and where.
-    pub fn last_associate_request(&self) -> Result<Option<AssociateRequest>, StoreError> {
+    fn last_associate_request(&self) -> Result<Option<AssociateRequest>, StoreError> {
         let row: Option<(i64, String, String, String, String)> = self
             .lock()
             .query_row(
@@ -1702,72 +1162,29 @@ impl WarehouseStore {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        Ok(row.map(
-            |(gtin, size_label, kiosk_id, style, also)| AssociateRequest {
-                gtin: if gtin == 0 {
-                    String::new()
-                } else {
-                    format!("{gtin:014}")
-                },
-                size_label,
-                kiosk_id,
-                style,
-                also: serde_json::from_str(&also).unwrap_or_default(),
-            },
-        ))
+        Ok(row.map(|(gtin, size_label, kiosk_id, style, also)| {
+            rules::associate_from_row(gtin, size_label, kiosk_id, style, &also)
+        }))
     }
 
-    pub fn associate_request_count(&self) -> Result<u64, StoreError> {
+    fn associate_request_count(&self) -> Result<u64, StoreError> {
         Ok(self
             .lock()
             .query_row("SELECT count(*) FROM associate_requests", [], |r| r.get(0))?)
     }
 
-    pub fn order_count(&self) -> Result<u64, StoreError> {
+    fn order_count(&self) -> Result<u64, StoreError> {
         Ok(self
             .lock()
             .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
     }
 
-    pub fn associate_request(
+    fn associate_request(
         &self,
         store_id: &str,
         req: &AssociateRequest,
     ) -> Result<AssociateResponse, StoreError> {
-        if req.also.len() > 2 {
-            return Err(StoreError::Invalid("also: at most two more sizes".into()));
-        }
-        for extra in &req.also {
-            parse_gtin(&extra.gtin)?;
-        }
-        let also_labels = req
-            .also
-            .iter()
-            .map(|a| ("also.size_label", &a.size_label, 40));
-        for (field, value, max) in [
-            ("size_label", &req.size_label, 40),
-            ("kiosk_id", &req.kiosk_id, 64),
-            ("style", &req.style, 200),
-        ]
-        .into_iter()
-        .chain(also_labels)
-        {
-            if value.chars().count() > max
-                || value
-                    .chars()
-                    .any(crate::warehouse::protocol::is_forbidden_in_shopper_text)
-            {
-                return Err(StoreError::Invalid(format!(
-                    "{field}: at most {max} characters, no control characters"
-                )));
-            }
-        }
-        // No GTIN: a general "call an associate" from the kiosk.
-        let gtin = if req.gtin.is_empty() {
-            0
-        } else {
-            parse_gtin(&req.gtin)?.as_i64()
-        };
+        let gtin = rules::check_associate(req)?;
         let response = AssociateResponse {
             request_id: format!("AR-{}", uuid::Uuid::new_v4().simple()),
             created_at: now(),
@@ -1790,9 +1207,90 @@ impl WarehouseStore {
         Ok(response)
     }
 
+    fn record_day_summary(
+        &self,
+        store_id: &str,
+        kiosk_id: &str,
+        summary: &DaySummary,
+    ) -> Result<(), StoreError> {
+        rules::check_day_summary(kiosk_id, summary)?;
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let key = params![store_id, kiosk_id, summary.day];
+        tx.execute(
+            "DELETE FROM kiosk_day_counts WHERE store_id = ?1 AND kiosk_id = ?2 AND day = ?3",
+            key,
+        )?;
+        tx.execute(
+            "DELETE FROM kiosk_day_hours WHERE store_id = ?1 AND kiosk_id = ?2 AND day = ?3",
+            key,
+        )?;
+        {
+            let mut count =
+                tx.prepare("INSERT INTO kiosk_day_counts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+            for c in &summary.counts {
+                count.execute(params![
+                    store_id,
+                    kiosk_id,
+                    summary.day,
+                    c.kind,
+                    c.style_code,
+                    c.size_mm,
+                    c.count as i64
+                ])?;
+            }
+            let mut hour = tx.prepare("INSERT INTO kiosk_day_hours VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for (h, scans) in summary.scans_per_hour.iter().enumerate() {
+                if *scans > 0 {
+                    hour.execute(params![store_id, kiosk_id, summary.day, h, *scans as i64])?;
+                }
+            }
+        }
+        tx.execute(
+            "INSERT INTO kiosk_days VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (store_id, kiosk_id, day) DO UPDATE SET received_at = ?4",
+            params![store_id, kiosk_id, summary.day, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn chain_report(&self, from: &str, to: &str) -> Result<ChainReport, StoreError> {
+        rules::check_period(from, to)?;
+        let conn = self.lock();
+        let lost = conn
+            .prepare(rules::CHAIN_LOST_SQL)?
+            .query_map([from, to], |r| {
+                Ok(LostSale {
+                    style_code: r.get(0)?,
+                    name: r.get(1)?,
+                    size_mm: r.get(2)?,
+                    store_id: r.get(3)?,
+                    asked: r.get::<_, i64>(4)?.max(0) as u64,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let stores = conn
+            .prepare(rules::CHAIN_STORES_SQL)?
+            .query_map([from, to], |r| {
+                let mut n = [0i64; 7];
+                for (i, v) in n.iter_mut().enumerate() {
+                    *v = r.get(i + 1)?;
+                }
+                Ok(rules::store_totals(r.get(0)?, n))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(ChainReport {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            lost,
+            stores,
+        })
+    }
+
     // Changes made at the chain's end (admin operations; tests use them to change the catalog).
 
-    pub fn set_price(&self, style_code: &str, price_cents: i64) -> Result<(), StoreError> {
+    fn set_price(&self, style_code: &str, price_cents: i64) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let seq = next_seq(&tx)?;
@@ -1807,7 +1305,7 @@ impl WarehouseStore {
         Ok(())
     }
 
-    pub fn discontinue(&self, gtin: Gtin) -> Result<(), StoreError> {
+    fn discontinue(&self, gtin: Gtin) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let seq = next_seq(&tx)?;
@@ -1819,12 +1317,7 @@ impl WarehouseStore {
         Ok(())
     }
 
-    pub fn set_store_stock(
-        &self,
-        store_id: &str,
-        gtin: Gtin,
-        quantity: u32,
-    ) -> Result<(), StoreError> {
+    fn set_store_stock(&self, store_id: &str, gtin: Gtin, quantity: u32) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let seq = next_seq(&tx)?;
@@ -1838,7 +1331,7 @@ impl WarehouseStore {
     }
 
     /// Pairs of `gtin` on `store_id`'s shelf, as the chain knows it.
-    pub fn store_stock(&self, store_id: &str, gtin: Gtin) -> Result<Option<u32>, StoreError> {
+    fn store_stock(&self, store_id: &str, gtin: Gtin) -> Result<Option<u32>, StoreError> {
         Ok(self
             .lock()
             .query_row(
@@ -1849,7 +1342,7 @@ impl WarehouseStore {
             .optional()?)
     }
 
-    pub fn set_dc_stock(&self, gtin: Gtin, quantity: u32) -> Result<(), StoreError> {
+    fn set_dc_stock(&self, gtin: Gtin, quantity: u32) -> Result<(), StoreError> {
         self.lock().execute(
             "INSERT INTO dc_stock VALUES (?1, ?2) ON CONFLICT (gtin) DO UPDATE SET quantity = ?2",
             params![gtin.as_i64(), quantity],
@@ -1857,7 +1350,7 @@ impl WarehouseStore {
         Ok(())
     }
 
-    pub fn dc_stock(&self, gtin: Gtin) -> Result<u32, StoreError> {
+    fn dc_stock(&self, gtin: Gtin) -> Result<u32, StoreError> {
         Ok(self
             .lock()
             .query_row(
