@@ -1011,6 +1011,75 @@ fn the_fleet_list_says_when_no_kiosk_has_reported() {
 }
 
 #[test]
+fn the_chain_report_names_where_each_missing_size_was_asked_for_most() {
+    use kiosk::warehouse::protocol::{DayCount, DaySummary};
+    let kiosk = Kiosk::new();
+    let db = kiosk.path("wh.sqlite3");
+    let store = kiosk::warehouse::server::WarehouseStore::open(&db).unwrap();
+    let missing = |size_mm, count| DayCount {
+        kind: "size_missing".into(),
+        style_code: "NO-RUN-001".into(),
+        size_mm,
+        count,
+    };
+    for (shop, kiosk_id, day, counts) in [
+        (
+            "north",
+            "k1",
+            "2026-11-02",
+            vec![missing(265, 5), missing(270, 1)],
+        ),
+        ("north", "k2", "2026-11-02", vec![missing(265, 2)]),
+        ("south", "k1", "2026-11-03", vec![missing(265, 3)]),
+        ("south", "k1", "2026-10-01", vec![missing(265, 50)]),
+    ] {
+        let summary = DaySummary {
+            day: day.into(),
+            counts,
+            scans_per_hour: Vec::new(),
+        };
+        store.record_day_summary(shop, kiosk_id, &summary).unwrap();
+    }
+    drop(store);
+    let out = kiosk.path("report");
+    kiosk
+        .cmd()
+        .args(["warehouse", "report", "--from", "2026-11-01", "--to", "2026-11-30", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "2026-11-01 to 2026-11-30: 11 size(s) asked for that the store did not have, in 2 store(s)",
+        ))
+        .stdout(predicates::str::contains("north (7)"))
+        .stdout(predicates::str::contains("70 %"));
+    let where_asked = std::fs::read_to_string(out.join("where_asked.csv")).unwrap();
+    assert!(
+        where_asked.contains("NO-RUN-001,,265,EU 42,10,2,north,7,0.70"),
+        "{where_asked}"
+    );
+    assert!(out.join("chain_lost_by_size.svg").exists());
+    // A period that ends before it begins is the user's mistake, said as such.
+    kiosk
+        .cmd()
+        .args([
+            "warehouse",
+            "report",
+            "--from",
+            "2026-11-30",
+            "--to",
+            "2026-11-01",
+            "--db",
+        ])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("swap them"));
+}
+
+#[test]
 fn no_database_is_kept_in_the_source_tree() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let Ok(out) = std::process::Command::new("git")

@@ -1410,3 +1410,102 @@ async fn kiosks_report_their_health_and_the_fleet_list_marks_the_silent_ones(bac
     let fleet = env.store().fleet(Duration::from_secs(300)).unwrap();
     assert!(fleet[0].stale && fleet[0].age_s > 600);
 }
+
+both_backends!(finished_days_reach_the_chain_report_once_even_after_the_warehouse_was_away);
+async fn finished_days_reach_the_chain_report_once_even_after_the_warehouse_was_away(
+    backend: Backend,
+) {
+    use kiosk::domain::analytics::generate::write_days;
+    use kiosk::domain::analytics::upload::{UploadRound, day_summary, upload_days};
+    let mut env = Env::new(backend).await;
+    let styles = vec![("NO-RUN-001".to_owned(), gtin(KNOWN))];
+    let today = jiff::Zoned::now().date();
+    let first = today.checked_sub(jiff::Span::new().days(3)).unwrap();
+    // Twenty visits a day: two of them ask for a size the store lacks (230 mm and 280 mm).
+    let days = styles.clone();
+    env.db
+        .call(move |db| write_days(db, first, 3, 20, &days))
+        .await
+        .unwrap();
+
+    // The warehouse is away: nothing is lost, the days wait.
+    env.stop().await;
+    let away = upload_days(&env.db, &env.client(), STORE, "entrance", today)
+        .await
+        .unwrap();
+    assert_eq!(away, UploadRound { sent: 0, left: 3 });
+    env.restart().await;
+    let back = upload_days(&env.db, &env.client(), STORE, "entrance", today)
+        .await
+        .unwrap();
+    assert_eq!(back, UploadRound { sent: 3, left: 0 });
+    let again = upload_days(&env.db, &env.client(), STORE, "entrance", today)
+        .await
+        .unwrap();
+    assert_eq!(again, UploadRound::default(), "each day once");
+
+    // Another store's kiosk, one day; and a day sent twice counts once.
+    let till = DbHandle::new(Database::open(&env.dir.path().join("till.sqlite3")).unwrap());
+    let days = styles.clone();
+    till.call(move |db| write_days(db, first, 1, 20, &days))
+        .await
+        .unwrap();
+    let other = store_client(&env, "store-002");
+    let sent = upload_days(&till, &other, "store-002", "till", today)
+        .await
+        .unwrap();
+    assert_eq!(sent.sent, 1);
+    let day = first.to_string();
+    let repeat = env.db.call(move |db| day_summary(db, &day)).await.unwrap();
+    env.client()
+        .day_summary(STORE, "entrance", &repeat)
+        .await
+        .unwrap();
+    // Only for its own store.
+    assert!(other.day_summary(STORE, "entrance", &repeat).await.is_err());
+
+    let report = env
+        .store()
+        .chain_report(&first.to_string(), &today.to_string())
+        .unwrap();
+    let lost: Vec<(&str, u32, &str, u64)> = report
+        .lost
+        .iter()
+        .map(|l| {
+            (
+                l.style_code.as_str(),
+                l.size_mm,
+                l.store_id.as_str(),
+                l.asked,
+            )
+        })
+        .collect();
+    assert_eq!(
+        lost,
+        [
+            ("NO-RUN-001", 230, STORE, 3),
+            ("NO-RUN-001", 280, STORE, 3),
+            ("NO-RUN-001", 230, "store-002", 1),
+            ("NO-RUN-001", 280, "store-002", 1),
+        ]
+    );
+    assert_eq!(report.lost[0].name, "Pace Runner", "named from the catalog");
+    let wanted = &report.where_asked()[0];
+    assert_eq!(
+        (
+            wanted.size_mm,
+            wanted.asked,
+            wanted.stores,
+            wanted.top_store.as_str()
+        ),
+        (230, 4, 2, STORE)
+    );
+    let own = &report.stores[0];
+    assert_eq!(own.store_id, STORE);
+    assert_eq!(
+        (own.kiosks, own.kiosk_days, own.scans, own.visits, own.lost),
+        (1, 3, 60, 60, 6)
+    );
+    let files = report.write(&env.dir.path().join("report")).unwrap();
+    assert_eq!(files.len(), 6);
+}

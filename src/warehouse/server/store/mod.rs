@@ -438,3 +438,48 @@ impl WarehouseStore {
         rules::check_order_body(body)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_read_both_forms_and_refuse_anything_else() {
+        assert_eq!(Cursor::parse("").unwrap(), Cursor::default());
+        assert_eq!(Cursor::parse("42").unwrap(), Cursor { txid: 0, seq: 42 });
+        assert_eq!(Cursor::parse("7-42").unwrap(), Cursor { txid: 7, seq: 42 });
+        for text in ["7-42", "42"] {
+            assert_eq!(Cursor::parse(text).unwrap().to_string(), text, "round trip");
+        }
+        assert_eq!(
+            Cursor::parse("99999999999999999999").ok(),
+            None,
+            "20 digits"
+        );
+        assert_eq!(
+            Cursor::parse("9999999999999999999").unwrap().seq,
+            i64::MAX,
+            "past every change"
+        );
+        for bad in ["-1", "1-", "a", "1-2-3", " 1", "+1"] {
+            assert!(Cursor::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_database_location_is_shown_without_its_password() {
+        assert_eq!(
+            shown("postgres://kiosk:s3cret@db.example/warehouse"),
+            "postgres://kiosk:***@db.example/warehouse"
+        );
+        assert_eq!(
+            shown("host=/run/postgresql user=kiosk password=s3cret dbname=w"),
+            "host=/run/postgresql user=kiosk password=*** dbname=w"
+        );
+        assert_eq!(
+            shown("/var/lib/kiosk/warehouse.sqlite3"),
+            "/var/lib/kiosk/warehouse.sqlite3"
+        );
+        assert!(is_postgres("postgresql://x/y") && !is_postgres("warehouse.sqlite3"));
+    }
+}

@@ -883,3 +883,79 @@ pub fn store_totals(
         lost: u(n[6]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::warehouse::protocol::{DayCount, DaySummary};
+
+    fn summary(day: &str, counts: Vec<DayCount>) -> DaySummary {
+        DaySummary {
+            day: day.into(),
+            counts,
+            scans_per_hour: vec![0; 24],
+        }
+    }
+
+    fn count(kind: &str, style: &str, size_mm: u32) -> DayCount {
+        DayCount {
+            kind: kind.into(),
+            style_code: style.into(),
+            size_mm,
+            count: 1,
+        }
+    }
+
+    #[test]
+    fn a_day_summary_is_a_real_day_begun_with_each_row_once() {
+        let ok = summary(
+            "2026-11-30",
+            vec![count("scan", "", 0), count("size_missing", "A", 265)],
+        );
+        assert!(check_day_summary("entrance", &ok).is_ok());
+        let unprocessable = |s: &DaySummary| {
+            matches!(
+                check_day_summary("entrance", s),
+                Err(StoreError::Unprocessable(_))
+            )
+        };
+        assert!(
+            unprocessable(&summary("2026-02-30", Vec::new())),
+            "no such date"
+        );
+        assert!(
+            unprocessable(&summary("2999-01-01", Vec::new())),
+            "not begun"
+        );
+        assert!(unprocessable(&summary(
+            "2026-11-30",
+            vec![count("scan", "", 0), count("scan", "", 0)]
+        )));
+        assert!(unprocessable(&summary(
+            "2026-11-30",
+            vec![count("size_missing", "A\u{7}", 265)]
+        )));
+        let invalid = |kiosk: &str, s: &DaySummary| {
+            matches!(check_day_summary(kiosk, s), Err(StoreError::Invalid(_)))
+        };
+        assert!(invalid("has space", &ok));
+        assert!(invalid(
+            "entrance",
+            &summary("2026-11-30", vec![count("Scan", "", 0)])
+        ));
+        assert!(invalid(
+            "entrance",
+            &summary("2026-11-30", vec![count("scan", "", 1001)])
+        ));
+        let mut hours = ok.clone();
+        hours.scans_per_hour = vec![0; 25];
+        assert!(invalid("entrance", &hours));
+    }
+
+    #[test]
+    fn a_period_ends_on_or_after_its_start() {
+        assert!(check_period("2026-11-01", "2026-11-01").is_ok());
+        assert!(check_period("2026-11-02", "2026-11-01").is_err());
+        assert!(check_period("2026-11-1", "2026-11-30").is_err());
+    }
+}
