@@ -91,3 +91,40 @@ async fn a_running_kiosk_reports_to_the_warehouses_fleet_list() {
     assert_eq!(kiosk.heartbeat.camera, "off");
     assert!(runtime.shutdown(Duration::from_secs(30)).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_kiosk_sends_its_finished_days_to_the_chain_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Runtime::start(demo_config(dir.path())).await.unwrap();
+    let store = runtime.embedded.as_ref().unwrap().store.clone();
+    let today = jiff::Zoned::now().date();
+    let from = today.checked_sub(jiff::Span::new().days(60)).unwrap();
+    let mut report = None;
+    for _ in 0..100 {
+        let r = store
+            .chain_report(&from.to_string(), &today.to_string())
+            .unwrap();
+        if r.stores.first().is_some_and(|s| s.kiosk_days >= 28) {
+            report = Some(r);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let report = report.expect("the demo's four weeks reach the warehouse at start");
+    let own = &report.stores[0];
+    assert_eq!((own.store_id.as_str(), own.kiosks), ("demo-store-001", 1));
+    // The chain sees what the store's own report sees for those days.
+    let period = crate::domain::analytics::Period {
+        from,
+        to: today.yesterday().unwrap(),
+    };
+    let local = runtime
+        .db
+        .call(move |db| crate::domain::analytics::query(db, period))
+        .await
+        .unwrap();
+    assert!(local.total_lost() > 0);
+    assert_eq!(report.total_lost(), local.total_lost());
+    assert_eq!(own.scans, local.total_scans());
+    assert!(runtime.shutdown(Duration::from_secs(30)).await);
+}
