@@ -213,11 +213,7 @@ impl ChainReport {
             ])
             .map_err(csv_error(&path))?;
         }
-        out.flush().map_err(|source| ReportError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
-        written.push(path);
+        written.push(finish(out, path)?);
 
         let (path, mut out) = csv_file("where_asked.csv")?;
         out.write_record([
@@ -246,11 +242,7 @@ impl ChainReport {
             ])
             .map_err(csv_error(&path))?;
         }
-        out.flush().map_err(|source| ReportError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
-        written.push(path);
+        written.push(finish(out, path)?);
 
         let (path, mut out) = csv_file("stores.csv")?;
         for s in &self.stores {
@@ -269,11 +261,7 @@ impl ChainReport {
             ])
             .map_err(csv_error(&path))?;
         }
-        out.flush().map_err(|source| ReportError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
-        written.push(path);
+        written.push(finish(out, path)?);
 
         for chart in self.charts() {
             let svg = charts::svg(&chart)?;
@@ -286,6 +274,15 @@ impl ChainReport {
         }
         Ok(written)
     }
+}
+
+/// Flushes a CSV file written to `path`.
+fn finish(mut out: csv::Writer<std::fs::File>, path: PathBuf) -> Result<PathBuf, ReportError> {
+    out.flush().map_err(|source| ReportError::Write {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(path)
 }
 
 #[cfg(test)]

@@ -158,9 +158,10 @@ impl PostgresWarehouse {
             runtime: Some(runtime),
             policy: RwLock::new(Policy::default()),
         };
-        store
-            .migrate()
-            .map_err(|e| StoreError::Storage(format!("{target}: {e}")))?;
+        store.migrate().map_err(|e| match e {
+            StoreError::Storage(message) => StoreError::Storage(format!("{target}: {message}")),
+            other => other,
+        })?;
         Ok(store)
     }
 
@@ -231,8 +232,12 @@ impl PostgresWarehouse {
             let tx = client.transaction().await?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_MIGRATE])
                 .await?;
-            tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
-                .await?;
+            // Quietly: "already exists, skipping" is the normal case, not news for a log.
+            tx.batch_execute(
+                "SET LOCAL client_min_messages = warning;
+                 CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)",
+            )
+            .await?;
             let found: i64 = tx
                 .query_one("SELECT coalesce(max(version), 0) FROM schema_version", &[])
                 .await?
