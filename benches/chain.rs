@@ -136,7 +136,7 @@ fn generate(store: &WarehouseStore, postgres: Option<&str>) {
                              currency, image, description, fit_note)
                          SELECT 'CH-' || lpad(s::text, 5, '0'), 'Bench', 'Style ' || s, 'Black',
                                 'unisex', $1, 'EUR', '', '', ''
-                           FROM generate_series(0, $2 - 1) s",
+                           FROM generate_series(0, $2::bigint - 1) s",
                         &[&PRICE, &(STYLES as i64)],
                     )
                     .await
@@ -164,7 +164,7 @@ fn generate(store: &WarehouseStore, postgres: Option<&str>) {
                         "INSERT INTO store_stock (store_id, gtin, quantity, updated_at)
                          SELECT 'store-' || lpad(s::text, 4, '0'), g,
                                 ((n - 1) * 7 + s) % 5 + 1, '2026-12-01T20:00:00Z'
-                           FROM generate_series(0, $2 - 1) s,
+                           FROM generate_series(0, $2::bigint - 1) s,
                                 unnest($1::bigint[]) WITH ORDINALITY AS t (g, n)
                           WHERE ((n - 1) + s) % 5 < 2",
                         &[&gtins, &(stores as i64)],
@@ -211,7 +211,7 @@ impl Server {
         let base = loop {
             let line = lines.next().expect("server ended").expect("line");
             if let Some(rest) = line.split("reference warehouse on ").nth(1) {
-                break rest.split_whitespace().next().expect("url").to_owned();
+                break format!("{}/", rest.split_whitespace().next().expect("url"));
             }
         };
         std::thread::spawn(move || lines.for_each(drop));
@@ -440,9 +440,9 @@ async fn run(label: &str, store: &WarehouseStore, postgres: Option<&str>, bases:
     for i in 0..burst {
         let chain = chain.clone();
         tasks.spawn(async move {
-            let g = gtin((i as u64 * 37) % variants).to_string();
+            let v = (i as u64 * 37) % variants;
             let began = Instant::now();
-            let status = order(&chain, i, &g, &format!("burst-{i}")).await;
+            let status = order(&chain, i, v, &format!("burst-{i}")).await;
             (began.elapsed(), status)
         });
     }
@@ -460,13 +460,13 @@ async fn run(label: &str, store: &WarehouseStore, postgres: Option<&str>, bases:
         burst as f64 / elapsed.as_secs_f64(),
         summary(times)
     );
-    let last = (0..20).map(|k| gtin(variants - 1 - k)).collect::<Vec<_>>();
+    let last: Vec<u64> = (0..20).map(|k| variants - 1 - k).collect();
     {
         let store = store.clone();
         let last = last.clone();
         tokio::task::spawn_blocking(move || {
-            for g in last {
-                store.set_dc_stock(g, 1).expect("last pair");
+            for v in last {
+                store.set_dc_stock(gtin(v), 1).expect("last pair");
             }
         })
         .await
@@ -475,8 +475,8 @@ async fn run(label: &str, store: &WarehouseStore, postgres: Option<&str>, bases:
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..200 {
         let chain = chain.clone();
-        let g = last[i % 20].to_string();
-        tasks.spawn(async move { order(&chain, i, &g, &format!("race-{i}")).await });
+        let v = last[i % 20];
+        tasks.spawn(async move { order(&chain, i, v, &format!("race-{i}")).await });
     }
     let mut won = 0;
     while let Some(done) = tasks.join_next().await {
@@ -537,12 +537,18 @@ async fn night(store: &WarehouseStore, postgres: Option<&str>) -> u64 {
     }
 }
 
-async fn order(chain: &Chain, i: usize, g: &str, key: &str) -> u16 {
+/// What variant `v` costs after the night (the first 40 styles went up by 100).
+fn price_of(v: u64) -> i64 {
+    if v / SIZES_PER_STYLE < 40 { PRICE + 100 } else { PRICE }
+}
+
+async fn order(chain: &Chain, i: usize, v: u64, key: &str) -> u16 {
+    let g = gtin(v).to_string();
     let s = (i * 7919) % stores();
     let body = serde_json::json!({
         "store_id": store_id(s),
         "kiosk_order_id": format!("K-{key}"),
-        "lines": [{ "gtin": g, "quantity": 1, "unit_price_cents": PRICE }],
+        "lines": [{ "gtin": g, "quantity": 1, "unit_price_cents": price_of(v) }],
         "currency": "EUR",
         "shipping_cents": 0,
         "ship_to": { "name": "Bench Shopper", "line1": "Calle Mayor 1", "line2": "",

@@ -1080,6 +1080,23 @@ fn the_chain_report_names_where_each_missing_size_was_asked_for_most() {
 }
 
 #[test]
+fn a_warehouse_without_demo_data_is_asked_for_with_an_empty_fixtures_path() {
+    let kiosk = Kiosk::new();
+    let db = kiosk.path("empty-wh.sqlite3");
+    // Accepted (no demo data), then refused for the missing token: nothing was loaded.
+    kiosk
+        .cmd()
+        .args(["warehouse", "serve", "--listen", "127.0.0.1:0", "--fixtures", "", "--db"])
+        .arg(&db)
+        .env_remove("KIOSK_WAREHOUSE_TOKEN")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no token"));
+    let store = kiosk::warehouse::server::WarehouseStore::open(&db).unwrap();
+    assert!(store.is_empty().unwrap());
+}
+
+#[test]
 fn no_database_is_kept_in_the_source_tree() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let Ok(out) = std::process::Command::new("git")

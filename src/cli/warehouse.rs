@@ -90,8 +90,9 @@ pub struct ServeArgs {
     #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
     db: String,
     /// Demo data loaded when the database is empty; "" for none.
+    // A String, not a PathBuf: clap refuses an empty path, and "" is how "none" is said.
     #[arg(long, default_value = "fixtures")]
-    fixtures: PathBuf,
+    fixtures: String,
     /// A file of tokens, one STORE=TOKEN per line (# comments allowed). Together with
     /// $KIOSK_WAREHOUSE_TOKEN (for the store --store) it is the whole set of startup tokens:
     /// a token given at the last start and not now stops working. Tokens added with
@@ -459,15 +460,15 @@ fn serve(args: ServeArgs) -> CliResult {
         if let Some(n) = args.generate {
             super::note(&format!("generating {n} variants…"));
             kiosk::devtools::warehouse_data::seed_generated(&store, n, &args.store)?;
-        } else if !args.fixtures.as_os_str().is_empty() {
+        } else if !args.fixtures.is_empty() {
             store
-                .seed_from_fixtures(&args.fixtures, &args.store)
+                .seed_from_fixtures(std::path::Path::new(&args.fixtures), &args.store)
                 .context("loading the demo fixtures")?;
         }
     }
-    if args.generate.is_none() && !args.fixtures.as_os_str().is_empty() {
+    if args.generate.is_none() && !args.fixtures.is_empty() {
         store
-            .seed_chain_from_fixtures(&args.fixtures, &args.store)
+            .seed_chain_from_fixtures(std::path::Path::new(&args.fixtures), &args.store)
             .context("loading the demo chain's stores")?;
     }
     store
