@@ -336,46 +336,12 @@ async fn run(label: &str, store: &WarehouseStore, postgres: Option<&str>, bases:
         evening_rows as f64 / full.as_secs_f64()
     );
 
-    // Availability at a steady rate: every kiosk asks about every 10 s.
-    let rate = (stores * KIOSKS_PER_STORE / 10).max(1);
-    let seconds = 20;
-    let mut ticker = tokio::time::interval(Duration::from_secs(1) / rate as u32);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let mut tasks = tokio::task::JoinSet::new();
-    let started = Instant::now();
-    for i in 0..rate * seconds {
-        ticker.tick().await;
-        let chain = chain.clone();
-        tasks.spawn(async move {
-            let s = (i * 7919) % stores;
-            let style = (i as u64 * 31) % STYLES;
-            let gtins: Vec<String> = (0..SIZES_PER_STYLE)
-                .map(|k| gtin(style * SIZES_PER_STYLE + k).to_string())
-                .collect();
-            let asked = Instant::now();
-            let r = chain
-                .http
-                .post(format!("{}v1/availability", chain.base(i)))
-                .bearer_auth(token(s))
-                .json(&serde_json::json!({ "gtins": gtins }))
-                .send()
-                .await
-                .expect("availability");
-            assert!(r.status().is_success(), "{}", r.status());
-            let body: serde_json::Value = r.json().await.expect("json");
-            assert_eq!(body["items"].as_array().map(Vec::len), Some(12));
-            asked.elapsed()
-        });
+    // Availability at steady rates, up to every kiosk asking every 10 s (the chain's busiest
+    // hour), 10 s each: where it keeps up and where it stops.
+    let full_rate = (stores * KIOSKS_PER_STORE / 10).max(1);
+    for rate in [full_rate / 8, full_rate / 4, full_rate / 2, full_rate] {
+        availability(label, &chain, rate.max(1), 10).await;
     }
-    let mut times = Vec::new();
-    while let Some(t) = tasks.join_next().await {
-        times.push(t.expect("join"));
-    }
-    println!(
-        "  {label}: availability (12 sizes, other stores ranked by distance) at {rate}/s for {seconds} s, took {:.1} s: {}",
-        started.elapsed().as_secs_f64(),
-        summary(times)
-    );
 
     // The night: one size in fifty of every shelf changes (the chain's nightly stock import,
     // in one transaction), and 40 prices.
@@ -537,9 +503,55 @@ async fn night(store: &WarehouseStore, postgres: Option<&str>) -> u64 {
     }
 }
 
+/// Availability of a style's 12 sizes from random stores, `rate` a second for `seconds`.
+async fn availability(label: &str, chain: &Arc<Chain>, rate: usize, seconds: usize) {
+    let stores = stores();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1) / rate as u32);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = tokio::task::JoinSet::new();
+    let started = Instant::now();
+    for i in 0..rate * seconds {
+        ticker.tick().await;
+        let chain = chain.clone();
+        tasks.spawn(async move {
+            let s = (i * 7919) % stores;
+            let style = (i as u64 * 31) % STYLES;
+            let gtins: Vec<String> = (0..SIZES_PER_STYLE)
+                .map(|k| gtin(style * SIZES_PER_STYLE + k).to_string())
+                .collect();
+            let asked = Instant::now();
+            let r = chain
+                .http
+                .post(format!("{}v1/availability", chain.base(i)))
+                .bearer_auth(token(s))
+                .json(&serde_json::json!({ "gtins": gtins }))
+                .send()
+                .await
+                .expect("availability");
+            assert!(r.status().is_success(), "{}", r.status());
+            let body: serde_json::Value = r.json().await.expect("json");
+            assert_eq!(body["items"].as_array().map(Vec::len), Some(12));
+            asked.elapsed()
+        });
+    }
+    let mut times = Vec::new();
+    while let Some(t) = tasks.join_next().await {
+        times.push(t.expect("join"));
+    }
+    println!(
+        "  {label}: availability (12 sizes, other stores ranked by distance) at {rate}/s for {seconds} s, took {:.1} s: {}",
+        started.elapsed().as_secs_f64(),
+        summary(times)
+    );
+}
+
 /// What variant `v` costs after the night (the first 40 styles went up by 100).
 fn price_of(v: u64) -> i64 {
-    if v / SIZES_PER_STYLE < 40 { PRICE + 100 } else { PRICE }
+    if v / SIZES_PER_STYLE < 40 {
+        PRICE + 100
+    } else {
+        PRICE
+    }
 }
 
 async fn order(chain: &Chain, i: usize, v: u64, key: &str) -> u16 {

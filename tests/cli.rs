@@ -1086,7 +1086,15 @@ fn a_warehouse_without_demo_data_is_asked_for_with_an_empty_fixtures_path() {
     // Accepted (no demo data), then refused for the missing token: nothing was loaded.
     kiosk
         .cmd()
-        .args(["warehouse", "serve", "--listen", "127.0.0.1:0", "--fixtures", "", "--db"])
+        .args([
+            "warehouse",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--fixtures",
+            "",
+            "--db",
+        ])
         .arg(&db)
         .env_remove("KIOSK_WAREHOUSE_TOKEN")
         .assert()

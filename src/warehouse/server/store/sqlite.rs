@@ -23,7 +23,13 @@ use crate::warehouse::server::report::{ChainReport, LostSale};
 pub struct SqliteWarehouse {
     conn: Arc<Mutex<Connection>>,
     policy: RwLock<Policy>,
+    /// The chain's stores as every availability answer needs them, with the file's
+    /// `data_version` they were read at (it changes when another process, such as `kiosk
+    /// warehouse stores import`, commits; this connection's own imports clear it).
+    stores: Mutex<Option<(i64, Arc<StoresById>)>>,
 }
+
+type StoresById = std::collections::HashMap<String, Location>;
 
 fn next_seq(tx: &Transaction) -> Result<i64, StoreError> {
     Ok(tx.query_row(
@@ -56,6 +62,7 @@ impl SqliteWarehouse {
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             policy: RwLock::new(Policy::default()),
+            stores: Mutex::new(None),
         })
     }
 
@@ -169,7 +176,27 @@ impl SqliteWarehouse {
         let tx = conn.transaction()?;
         let value = f(&tx)?;
         tx.commit()?;
+        self.forget_stores();
         Ok(value)
+    }
+
+    fn forget_stores(&self) {
+        *self.stores.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The stores, read again only when the file changed (a thousand stores cost more to
+    /// read than the rest of an availability answer).
+    fn stores_cached(&self, conn: &Connection) -> Result<Arc<StoresById>, StoreError> {
+        let version: i64 = conn.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let mut cache = self.stores.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, stores)) = cache.as_ref()
+            && *seen == version
+        {
+            return Ok(stores.clone());
+        }
+        let stores = Arc::new(Self::stores_by_id(conn)?);
+        *cache = Some((version, stores.clone()));
+        Ok(stores)
     }
 
     fn stores_by_id(
@@ -565,7 +592,7 @@ impl Backend for SqliteWarehouse {
                FROM store_stock ss JOIN stores USING (store_id)
               WHERE ss.gtin = ?1 AND ss.quantity > 0 AND ss.store_id <> ?2",
         )?;
-        let stores = Self::stores_by_id(&conn)?;
+        let stores = self.stores_cached(&conn)?;
         let policy = self.policy();
         let from = stores.get(asking_store).and_then(Location::position);
         let estimate = rules::delivery_estimate(super::DELIVERY_DAYS);
@@ -636,6 +663,7 @@ impl Backend for SqliteWarehouse {
             )?;
         }
         tx.commit()?;
+        self.forget_stores();
         Ok(rows.len())
     }
 
