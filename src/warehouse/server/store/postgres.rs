@@ -218,6 +218,21 @@ impl PostgresWarehouse {
         })
     }
 
+    /// Frees the dead row versions of `table` now, after shopper data was deleted from it.
+    /// PostgreSQL never overwrites a row in place: a deleted address stays in the table's
+    /// free space (until reused) and in the write-ahead log (until recycled), where SQLite's
+    /// `secure_delete` overwrites it. VACUUM at once makes the space the next rows reuse;
+    /// the rest is the deployment's (an encrypted volume; see SCALING.md).
+    fn vacuum(&self, table: &'static str) -> Result<(), StoreError> {
+        let pool = self.pool.clone();
+        self.run(async move {
+            let client = pool.get().await?;
+            // Not in a transaction block, so by the simple protocol.
+            client.batch_execute(&format!("VACUUM {table}")).await?;
+            Ok(())
+        })
+    }
+
     fn count(&self, sql: &'static str) -> Result<u64, StoreError> {
         let rows = self.query(sql, Vec::new())?;
         Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)).max(0) as u64)
@@ -621,12 +636,14 @@ impl Backend for PostgresWarehouse {
     }
 
     fn purge_shopper_details(&self, days: u32) -> Result<u64, StoreError> {
-        // Deleted rows are gone from every query at once; VACUUM reclaims their space later
-        // (PostgreSQL's own; the text is not readable through the database after this).
-        self.execute(
+        let n = self.execute(
             "DELETE FROM order_shoppers WHERE created_at::timestamptz <= $1::text::timestamptz",
             params![rules::hours_ago(24 * i64::from(days))],
-        )
+        )?;
+        if n > 0 {
+            self.vacuum("order_shoppers")?;
+        }
+        Ok(n)
     }
 
     fn order_shopper(&self, order_id: &str) -> Result<Option<(Address, Contact)>, StoreError> {
@@ -1310,14 +1327,18 @@ impl Backend for PostgresWarehouse {
             "DELETE FROM stock_alerts WHERE alert_id = $1",
             params![alert_id.to_owned()],
         )?;
-        Ok(())
+        self.vacuum("stock_alerts")
     }
 
     fn purge_expired_stock_alerts(&self) -> Result<u64, StoreError> {
-        self.execute(
+        let n = self.execute(
             "DELETE FROM stock_alerts WHERE expires_at <= $1",
             params![now()],
-        )
+        )?;
+        if n > 0 {
+            self.vacuum("stock_alerts")?;
+        }
+        Ok(n)
     }
 
     fn stock_alert_count(&self) -> Result<u64, StoreError> {
