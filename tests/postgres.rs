@@ -270,15 +270,63 @@ async fn the_schema_is_versioned_and_a_newer_database_is_refused() {
 
 #[test]
 fn a_server_that_cannot_reach_its_database_says_where_without_the_password() {
-    let err = WarehouseStore::open_location(
-        "postgres://kiosk:s3cret-pw@127.0.0.1:1/warehouse?connect_timeout=2",
-    )
-    .err()
-    .expect("no server listens on port 1");
+    let err = WarehouseStore::open_location("postgres://kiosk:s3cret-pw@127.0.0.1:1/warehouse")
+        .err()
+        .expect("no server listens on port 1");
     let text = err.to_string();
     assert!(
         text.contains("warehouse") && text.contains("127.0.0.1"),
         "{text}"
     );
     assert!(!text.contains("s3cret-pw"), "{text}");
+}
+
+/// The database goes away under a running server: requests get a problem document (not a
+/// hang), and the server is itself again when the database is back, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_database_goes_away_says_so_and_recovers_without_a_restart() {
+    let url = tokio::task::spawn_blocking(database).await.unwrap();
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let store =
+        kiosk::warehouse::server::open_store_at(&url, Some(fixtures()), STORE, TOKEN).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = kiosk::warehouse::server::spawn(listener, store, &Default::default()).unwrap();
+    let http = reqwest::Client::new();
+    let catalog = || {
+        http.get(format!("{}v1/catalog/changes?limit=5", server.url()))
+            .bearer_auth(TOKEN)
+            .send()
+    };
+    assert_eq!(catalog().await.unwrap().status(), 200);
+
+    let (admin, connection) =
+        tokio_postgres::connect(&cluster().url("postgres"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false;
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
+        ))
+        .await
+        .unwrap();
+    let down = catalog().await.unwrap();
+    assert_eq!(down.status(), 500);
+    assert_eq!(down.headers()["content-type"], "application/problem+json");
+
+    admin
+        .batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .await
+        .unwrap();
+    let mut status = 0;
+    for _ in 0..50 {
+        status = catalog().await.unwrap().status().as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "back without a restart");
+    server.shutdown().await;
 }

@@ -59,6 +59,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// Connections per server process.
 const POOL_SIZE: usize = 16;
 
+/// Longest wait for a connection: for a free one in the pool, or for a new one to open.
+const POOL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Advisory lock keys (one namespace for this application's locks).
 const LOCK_MIGRATE: i64 = 0x6b69_6f73_6b00_0001;
 const LOCK_SEED: i64 = 0x6b69_6f73_6b00_0002;
@@ -148,8 +151,13 @@ impl PostgresWarehouse {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
+        // A database that is down or unreachable is an error within seconds (the kiosk's
+        // client retries and then serves from its cache), never a request that hangs.
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .wait_timeout(Some(POOL_TIMEOUT))
+            .create_timeout(Some(POOL_TIMEOUT))
+            .recycle_timeout(Some(POOL_TIMEOUT))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Storage(e.to_string()))?;
