@@ -10,8 +10,9 @@ use kiosk::domain::analytics::{self, Period, charts};
 
 use super::{CliResult, invalid, open_database};
 
+/// A period of days, as `kiosk report` and `kiosk warehouse report` take it.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub struct PeriodArgs {
     /// First day (YYYY-MM-DD, store time). Default: `--days` before `--to`.
     #[arg(long, value_name = "DATE")]
     from: Option<String>,
@@ -21,6 +22,38 @@ pub struct Args {
     /// Length of the period when `--from` is not given.
     #[arg(long, default_value_t = 30)]
     days: i32,
+}
+
+impl PeriodArgs {
+    /// The period asked for, ending `today` unless `--to` says otherwise; a bad date or a
+    /// period that ends before it begins is the user's mistake (exit 2), said with the fix.
+    pub fn period(&self, today: Date) -> Result<Period, super::Failure> {
+        let to = match &self.to {
+            Some(t) => parse_day("--to", t)?,
+            None => today,
+        };
+        let period = match &self.from {
+            Some(f) => Period {
+                from: parse_day("--from", f)?,
+                to,
+            },
+            None => Period::last_days(to, self.days),
+        };
+        if period.from > period.to {
+            return Err(invalid(anyhow::anyhow!(
+                "--from {} is after --to {}: swap them",
+                period.from,
+                period.to
+            )));
+        }
+        Ok(period)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    period: PeriodArgs,
     /// Print the data as CSV (metric,key,label,count) instead of tables; with `--reorder`, the
     /// reorder list as a spreadsheet opens it.
     #[arg(long)]
@@ -44,24 +77,7 @@ fn parse_day(flag: &str, text: &str) -> Result<Date, super::Failure> {
 
 pub fn run(loaded: &LoadedConfig, args: Args) -> CliResult {
     let today = jiff::Zoned::now().date();
-    let to = match &args.to {
-        Some(t) => parse_day("--to", t)?,
-        None => today,
-    };
-    let period = match &args.from {
-        Some(f) => Period {
-            from: parse_day("--from", f)?,
-            to,
-        },
-        None => Period::last_days(to, args.days),
-    };
-    if period.from > period.to {
-        return Err(invalid(anyhow::anyhow!(
-            "--from {} is after --to {}: swap them",
-            period.from,
-            period.to
-        )));
-    }
+    let period = args.period.period(today)?;
     let mut db = open_database(loaded, kiosk::db::Check::Quick)?;
     analytics::summarise(&mut db, today).context("summarising shopper events")?;
     let a = analytics::query(&db, period).context("reading the analytics")?;

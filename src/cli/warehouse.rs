@@ -40,15 +40,8 @@ pub struct ReportArgs {
     /// The warehouse's database: a SQLite file path or a postgres:// URL.
     #[arg(long, env = "KIOSK_WAREHOUSE_DB")]
     db: String,
-    /// First day (YYYY-MM-DD, stores' local dates). Default: `--days` before `--to`.
-    #[arg(long, value_name = "DATE")]
-    from: Option<String>,
-    /// Last day, included (YYYY-MM-DD). Default: today.
-    #[arg(long, value_name = "DATE")]
-    to: Option<String>,
-    /// Length of the period when `--from` is not given.
-    #[arg(long, default_value_t = 30)]
-    days: i32,
+    #[command(flatten)]
+    period: super::report::PeriodArgs,
     /// Write lost_sales.csv, where_asked.csv, stores.csv and the charts (SVG) into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -186,27 +179,8 @@ pub fn run(command: Command) -> CliResult {
 }
 
 fn report(args: &ReportArgs) -> CliResult {
-    let today = jiff::Zoned::now().date();
-    let day = |flag: &str, text: &str| {
-        text.parse::<jiff::civil::Date>().map_err(|e| {
-            invalid(anyhow::anyhow!(
-                "{flag} {text:?} is not a date ({e}); write it as YYYY-MM-DD, e.g. 2026-11-01"
-            ))
-        })
-    };
-    let to = match &args.to {
-        Some(t) => day("--to", t)?,
-        None => today,
-    };
-    let from = match &args.from {
-        Some(f) => day("--from", f)?,
-        None => kiosk::domain::analytics::Period::last_days(to, args.days).from,
-    };
-    if from > to {
-        return Err(invalid(anyhow::anyhow!(
-            "--from {from} is after --to {to}: swap them"
-        )));
-    }
+    let period = args.period.period(jiff::Zoned::now().date())?;
+    let (from, to) = (period.from, period.to);
     let warehouse = open(&args.db)?;
     let report = warehouse.chain_report(&from.to_string(), &to.to_string())?;
     println!(

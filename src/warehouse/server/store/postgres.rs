@@ -422,10 +422,10 @@ impl PostgresWarehouse {
                     &s.image,
                     &s.description,
                     &s.fit_note,
-                    &s.translations,
+                    &rules::json(&s.translations)?,
                     &s.category,
                     &s.colour_family,
-                    &s.tags,
+                    &s.tags.join(";"),
                 ],
             )
             .await?;

@@ -10,6 +10,7 @@ use crate::domain::barcode::Gtin;
 use crate::warehouse::protocol::{
     Address, AssociateRequest, Contact, FleetKiosk, Heartbeat, Location, MAX_STORES_PER_SIZE,
     OrderRequest, OrderResponse, OrderState, PickUpHold, StockAlertRequest, StoreQuantity,
+    StyleRecord,
 };
 
 /// A short random public name for a token (`tok-` and 8 hex digits).
@@ -181,30 +182,10 @@ pub fn read_stores_csv(file: &Path) -> Result<Vec<StoreRow>, StoreError> {
     Ok(rows)
 }
 
-/// A style as the demo files give it.
-pub struct SeedStyle {
-    pub style_code: String,
-    pub brand: String,
-    pub name: String,
-    pub colour: String,
-    pub gender: String,
-    pub price_cents: i64,
-    pub currency: String,
-    pub image: String,
-    pub description: String,
-    pub fit_note: String,
-    /// JSON: protocol::StyleTexts by language.
-    pub translations: String,
-    pub category: String,
-    pub colour_family: String,
-    /// ';'-separated.
-    pub tags: String,
-}
-
 /// The demo catalog and stock: `styles.csv`, `variants.csv`, `warehouse_stock.csv` and (as
 /// the own store's shelf) `store_stock.csv`.
 pub struct Seed {
-    pub styles: Vec<SeedStyle>,
+    pub styles: Vec<StyleRecord>,
     /// gtin, style, size in mm, width.
     pub variants: Vec<(i64, String, i64, String)>,
     /// gtin, quantity at the distribution centre.
@@ -233,7 +214,7 @@ pub fn read_seed(dir: &Path) -> Result<Seed, StoreError> {
         })?;
     let styles = read("styles.csv")?
         .iter()
-        .map(|s| SeedStyle {
+        .map(|s| StyleRecord {
             style_code: s[0].to_owned(),
             brand: s[1].to_owned(),
             name: s[2].to_owned(),
@@ -244,14 +225,11 @@ pub fn read_seed(dir: &Path) -> Result<Seed, StoreError> {
             image: s[7].to_owned(),
             description: s[8].to_owned(),
             fit_note: s[9].to_owned(),
-            translations: serde_json::to_string(
-                &translations.get(&s[0]).cloned().unwrap_or_default(),
-            )
-            .unwrap_or_else(|_| "{}".into()),
+            translations: translations.get(&s[0]).cloned().unwrap_or_default(),
             // Optional columns, after the others: category, colour family, tags.
             category: s.get(10).unwrap_or_default().to_owned(),
             colour_family: s.get(11).unwrap_or_default().to_owned(),
-            tags: crate::domain::substitutes::split_tags(s.get(12).unwrap_or_default()).join(";"),
+            tags: crate::domain::substitutes::split_tags(s.get(12).unwrap_or_default()),
         })
         .collect();
     let variants = read("variants.csv")?

@@ -395,10 +395,10 @@ impl Backend for SqliteWarehouse {
                     s.description,
                     s.fit_note,
                     seq,
-                    s.translations,
+                    rules::json(&s.translations)?,
                     s.category,
                     s.colour_family,
-                    s.tags,
+                    s.tags.join(";"),
                 ],
             )?;
         }
