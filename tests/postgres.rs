@@ -330,3 +330,82 @@ async fn a_server_whose_database_goes_away_says_so_and_recovers_without_a_restar
     assert_eq!(status, 200, "back without a restart");
     server.shutdown().await;
 }
+
+/// Other stores' stock comes from each store's nearest neighbours when enough of them hold a
+/// size, and from every shelf otherwise: the answer must be the one SQLite gives by reading
+/// every shelf, for sizes held widely, rarely and not at all, and for an unplaced store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_stores_come_out_the_same_on_both_back_ends_in_a_large_chain() {
+    let url = tokio::task::spawn_blocking(database).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("stores.csv");
+    let mut rows = String::from("store_id,name,address,latitude,longitude\n");
+    for s in 0..60 {
+        let (lat, lon) = (40.0 + (s % 8) as f64 * 0.05, -3.9 + (s / 8) as f64 * 0.07);
+        rows.push_str(&format!("s{s:02},Store {s},Street {s},{lat},{lon}\n"));
+    }
+    rows.push_str("nowhere,Unplaced,Somewhere,,\n");
+    std::fs::write(&csv, rows).unwrap();
+    let gtins = ["04012345001013", "04012345001020", "04012345001037"];
+    let answers = tokio::task::spawn_blocking(move || {
+        let stores = [
+            kiosk::warehouse::server::open_store_at(&url, Some(fixtures()), STORE, TOKEN).unwrap(),
+            kiosk::warehouse::server::open_store(
+                &dir.path().join("wh.sqlite3"),
+                Some(fixtures()),
+                STORE,
+                TOKEN,
+            )
+            .unwrap(),
+        ];
+        let mut answers = Vec::new();
+        for store in &stores {
+            store.import_stores_csv(&csv).unwrap();
+            for s in 0..60 {
+                // Widely held: 40 stores; rarely: 3; the third size nowhere but the unplaced.
+                if s % 3 != 0 {
+                    store
+                        .set_store_stock(&format!("s{s:02}"), gtin(gtins[0]), 2)
+                        .unwrap();
+                }
+                if s % 20 == 7 {
+                    store
+                        .set_store_stock(&format!("s{s:02}"), gtin(gtins[1]), 1)
+                        .unwrap();
+                }
+            }
+            store.set_store_stock("nowhere", gtin(gtins[2]), 4).unwrap();
+            store.set_store_stock("nowhere", gtin(gtins[0]), 4).unwrap();
+            let asked: Vec<String> = gtins.iter().map(|g| (*g).to_owned()).collect();
+            answers.push(
+                ["s00", "s27", "nowhere"].map(|asking| store.availability(asking, &asked).unwrap()),
+            );
+        }
+        answers
+    })
+    .await
+    .unwrap();
+    let (postgres, sqlite) = (&answers[0], &answers[1]);
+    for (p, s) in postgres.iter().zip(sqlite) {
+        assert_eq!(p.1, s.1, "the same stores described");
+        for (pi, si) in p.0.iter().zip(&s.0) {
+            assert_eq!(pi.stores, si.stores, "{}", pi.gtin);
+        }
+    }
+    let widely = &postgres[0].0[0].stores;
+    assert_eq!(widely.len(), 5);
+    assert!(
+        widely
+            .windows(2)
+            .all(|w| w[0].distance_m <= w[1].distance_m)
+    );
+    assert_eq!(
+        postgres[0].0[1].stores.len(),
+        3,
+        "the three that hold it, however far"
+    );
+    assert_eq!(
+        postgres[0].0[2].stores[0].store_id, "nowhere",
+        "unplaced, still offered"
+    );
+}

@@ -36,6 +36,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
+use crate::warehouse::protocol::MAX_STORES_PER_SIZE;
+
 use super::rules::{self, gtin_text, new_token_id, now, parse_gtin, text_sha256, token_hash};
 use super::{Backend, Cursor, OrderOutcome, Policy, StoreError, TokenInfo, TokenSource};
 use crate::domain::barcode::Gtin;
@@ -51,7 +53,12 @@ use crate::warehouse::server::report::{ChainReport, LostSale};
 const MIGRATIONS: &[&str] = &[
     include_str!("postgres/v1_warehouse.sql"),
     include_str!("postgres/v2_chain_analytics.sql"),
+    include_str!("postgres/v3_store_neighbours.sql"),
 ];
+
+/// Nearest stores kept per store: enough that the 5 an answer names are almost always among
+/// them (a size held by fewer of them is looked up across every shelf instead).
+const NEIGHBOURS: usize = 30;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -458,6 +465,52 @@ impl PostgresWarehouse {
         Ok(())
     }
 
+    /// Every placed store's [`NEIGHBOURS`] nearest placed stores, in the order availability
+    /// answers rank them (whole metres, then id).
+    async fn keep_neighbours(tx: &deadpool_postgres::Transaction<'_>) -> Result<(), StoreError> {
+        let placed: Vec<(String, crate::domain::geo::Position)> = tx
+            .query(
+                "SELECT store_id, name, address, latitude, longitude FROM stores",
+                &[],
+            )
+            .await?
+            .iter()
+            .filter_map(|r| {
+                let l = location(r);
+                l.position().map(|p| (l.store_id, p))
+            })
+            .collect();
+        let (mut ids, mut ranks, mut neighbours, mut metres) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (id, here) in &placed {
+            let mut near: Vec<(i64, &str)> = placed
+                .iter()
+                .filter(|(other, _)| other != id)
+                .map(|(other, there)| {
+                    (
+                        (here.distance_km(*there) * 1000.0).round() as i64,
+                        other.as_str(),
+                    )
+                })
+                .collect();
+            near.sort_unstable();
+            for (rank, (m, other)) in near.into_iter().take(NEIGHBOURS).enumerate() {
+                ids.push(id.as_str());
+                ranks.push(rank as i64);
+                neighbours.push(other);
+                metres.push(m);
+            }
+        }
+        tx.execute("DELETE FROM store_neighbours", &[]).await?;
+        tx.execute(
+            "INSERT INTO store_neighbours
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[])",
+            &[&ids, &ranks, &neighbours, &metres],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn upsert_stores(
         pool: &Pool,
         rows: Vec<rules::StoreRow>,
@@ -494,6 +547,7 @@ impl PostgresWarehouse {
             )
             .await?;
         }
+        Self::keep_neighbours(&tx).await?;
         let now = now();
         for (store_id, gtin, quantity) in &shelves {
             tx.execute(
@@ -915,7 +969,36 @@ impl Backend for PostgresWarehouse {
             let mut on_shelves: std::collections::HashMap<i64, Vec<StoreQuantity>> =
                 std::collections::HashMap::new();
             let mut named_ids = vec![asking.clone()];
-            for r in client.query(&shelves, &[&raw, &asking]).await? {
+            // The nearest stores' shelves first: when at least MAX_STORES_PER_SIZE of them
+            // hold a size, they are its answer (any other store is farther). The other sizes
+            // are read across every shelf, which is cheap exactly when few stores hold them.
+            let nearest = client
+                .prepare_cached(
+                    "SELECT ss.gtin, n.neighbour, ss.quantity
+                       FROM store_neighbours n
+                       JOIN store_stock ss ON ss.store_id = n.neighbour
+                      WHERE n.store_id = $2 AND ss.gtin = ANY($1) AND ss.quantity > 0
+                      ORDER BY n.rank",
+                )
+                .await?;
+            for r in client.query(&nearest, &[&raw, &asking]).await? {
+                on_shelves.entry(r.get(0)).or_default().push(StoreQuantity {
+                    store_id: r.get(1),
+                    quantity: quantity(r.get(2)),
+                    distance_m: None,
+                });
+            }
+            on_shelves.retain(|_, near| near.len() >= MAX_STORES_PER_SIZE);
+            let rest: Vec<i64> = raw
+                .iter()
+                .copied()
+                .filter(|g| !on_shelves.contains_key(g))
+                .collect();
+            for near in on_shelves.values_mut() {
+                near.truncate(MAX_STORES_PER_SIZE);
+                named_ids.extend(near.iter().map(|q| q.store_id.clone()));
+            }
+            for r in client.query(&shelves, &[&rest, &asking]).await? {
                 let store_id: String = r.get(1);
                 named_ids.push(store_id.clone());
                 on_shelves.entry(r.get(0)).or_default().push(StoreQuantity {
