@@ -332,8 +332,8 @@ async fn a_server_whose_database_goes_away_says_so_and_recovers_without_a_restar
 }
 
 /// Other stores' stock comes from each store's nearest neighbours when enough of them hold a
-/// size, and from every shelf otherwise: the answer must be the one SQLite gives by reading
-/// every shelf, for sizes held widely, rarely and not at all, and for an unplaced store.
+/// size, and from every shelf otherwise: on both back-ends the answer must be the one given by
+/// reading every shelf, for sizes held widely, rarely and not at all, and for an unplaced store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_stores_come_out_the_same_on_both_back_ends_in_a_large_chain() {
     let url = tokio::task::spawn_blocking(database).await.unwrap();
@@ -357,10 +357,23 @@ async fn other_stores_come_out_the_same_on_both_back_ends_in_a_large_chain() {
                 TOKEN,
             )
             .unwrap(),
+            kiosk::warehouse::server::open_store(
+                &dir.path().join("every-shelf.sqlite3"),
+                Some(fixtures()),
+                STORE,
+                TOKEN,
+            )
+            .unwrap(),
         ];
         let mut answers = Vec::new();
-        for store in &stores {
+        for (i, store) in stores.iter().enumerate() {
             store.import_stores_csv(&csv).unwrap();
+            if i == 2 {
+                // The reference: no neighbour lists, so every answer reads every shelf.
+                store
+                    .write(|tx| Ok(tx.execute("DELETE FROM store_neighbours", [])?))
+                    .unwrap();
+            }
             for s in 0..60 {
                 // Widely held: 40 stores; rarely: 3; the third size nowhere but the unplaced.
                 if s % 3 != 0 {
@@ -385,11 +398,13 @@ async fn other_stores_come_out_the_same_on_both_back_ends_in_a_large_chain() {
     })
     .await
     .unwrap();
-    let (postgres, sqlite) = (&answers[0], &answers[1]);
-    for (p, s) in postgres.iter().zip(sqlite) {
-        assert_eq!(p.1, s.1, "the same stores described");
-        for (pi, si) in p.0.iter().zip(&s.0) {
-            assert_eq!(pi.stores, si.stores, "{}", pi.gtin);
+    let (postgres, every_shelf) = (&answers[0], &answers[2]);
+    for answer in [&answers[0], &answers[1]] {
+        for (p, s) in answer.iter().zip(every_shelf) {
+            assert_eq!(p.1, s.1, "the same stores described");
+            for (pi, si) in p.0.iter().zip(&s.0) {
+                assert_eq!(pi.stores, si.stores, "{}", pi.gtin);
+            }
         }
     }
     let widely = &postgres[0].0[0].stores;

@@ -56,10 +56,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("postgres/v3_store_neighbours.sql"),
 ];
 
-/// Nearest stores kept per store: enough that the 5 an answer names are almost always among
-/// them (a size held by fewer of them is looked up across every shelf instead).
-const NEIGHBOURS: usize = 30;
-
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -465,42 +461,22 @@ impl PostgresWarehouse {
         Ok(())
     }
 
-    /// Every placed store's [`NEIGHBOURS`] nearest placed stores, in the order availability
-    /// answers rank them (whole metres, then id).
+    /// Every placed store's nearest placed stores ([`rules::nearest_neighbours`]).
     async fn keep_neighbours(tx: &deadpool_postgres::Transaction<'_>) -> Result<(), StoreError> {
-        let placed: Vec<(String, crate::domain::geo::Position)> = tx
+        let stores: Vec<Location> = tx
             .query(
                 "SELECT store_id, name, address, latitude, longitude FROM stores",
                 &[],
             )
             .await?
             .iter()
-            .filter_map(|r| {
-                let l = location(r);
-                l.position().map(|p| (l.store_id, p))
-            })
+            .map(location)
             .collect();
-        let (mut ids, mut ranks, mut neighbours, mut metres) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (id, here) in &placed {
-            let mut near: Vec<(i64, &str)> = placed
-                .iter()
-                .filter(|(other, _)| other != id)
-                .map(|(other, there)| {
-                    (
-                        (here.distance_km(*there) * 1000.0).round() as i64,
-                        other.as_str(),
-                    )
-                })
-                .collect();
-            near.sort_unstable();
-            for (rank, (m, other)) in near.into_iter().take(NEIGHBOURS).enumerate() {
-                ids.push(id.as_str());
-                ranks.push(rank as i64);
-                neighbours.push(other);
-                metres.push(m);
-            }
-        }
+        let rows = rules::nearest_neighbours(&stores);
+        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        let ranks: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let neighbours: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+        let metres: Vec<i64> = rows.iter().map(|r| r.3).collect();
         tx.execute("DELETE FROM store_neighbours", &[]).await?;
         tx.execute(
             "INSERT INTO store_neighbours

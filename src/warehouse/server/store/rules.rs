@@ -303,6 +303,32 @@ pub fn read_chain_shelves(
         .collect()
 }
 
+/// Nearest stores kept per store: enough that the 5 an answer names are almost always among
+/// them (a size fewer of them hold is looked up across every shelf instead).
+pub const NEIGHBOURS: usize = 30;
+
+/// Each placed store's [`NEIGHBOURS`] nearest placed stores, in the order availability answers
+/// rank them (whole metres, then id): (store, rank, neighbour, metres).
+pub fn nearest_neighbours(stores: &[Location]) -> Vec<(String, i64, String, i64)> {
+    let placed: Vec<(&str, crate::domain::geo::Position)> = stores
+        .iter()
+        .filter_map(|l| l.position().map(|p| (l.store_id.as_str(), p)))
+        .collect();
+    let mut rows = Vec::new();
+    for (id, here) in &placed {
+        let mut near: Vec<(i64, &str)> = placed
+            .iter()
+            .filter(|(other, _)| other != id)
+            .map(|(other, there)| ((here.distance_km(*there) * 1000.0).round() as i64, *other))
+            .collect();
+        near.sort_unstable();
+        for (rank, (metres, other)) in near.into_iter().take(NEIGHBOURS).enumerate() {
+            rows.push(((*id).to_owned(), rank as i64, other.to_owned(), metres));
+        }
+    }
+    rows
+}
+
 /// Other stores with a size, nearest to `from` first (stores nobody placed last, by id), at
 /// most [`MAX_STORES_PER_SIZE`].
 pub fn rank_shelves(

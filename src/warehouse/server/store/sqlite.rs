@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::rules::{self, gtin_text, new_token_id, now, parse_gtin, text_sha256, token_hash};
 use super::{Backend, Cursor, OrderOutcome, Policy, StoreError, TokenInfo, TokenSource};
 use crate::domain::barcode::Gtin;
+use crate::warehouse::protocol::MAX_STORES_PER_SIZE;
 use crate::warehouse::protocol::{
     Address, AssociateRequest, AssociateResponse, Availability, CatalogPage, CodeEmailResponse,
     Contact, DaySummary, FleetKiosk, Fulfilment, Heartbeat, Location, OrderRequest, OrderResponse,
@@ -592,6 +593,13 @@ impl Backend for SqliteWarehouse {
                FROM store_stock ss JOIN stores USING (store_id)
               WHERE ss.gtin = ?1 AND ss.quantity > 0 AND ss.store_id <> ?2",
         )?;
+        let mut nearest = conn.prepare_cached(
+            "SELECT ss.store_id, ss.quantity
+               FROM store_neighbours n
+               JOIN store_stock ss ON ss.store_id = n.neighbour AND ss.gtin = ?1
+              WHERE n.store_id = ?2 AND ss.quantity > 0
+              ORDER BY n.rank LIMIT ?3",
+        )?;
         let stores = self.stores_cached(&conn)?;
         let policy = self.policy();
         let from = stores.get(asking_store).and_then(Location::position);
@@ -609,8 +617,30 @@ impl Backend for SqliteWarehouse {
                     Some((_, c, true)) => (0, c, true),
                     None => (0, "EUR".to_owned(), true),
                 };
+                let shelf = |r: &rusqlite::Row| {
+                    Ok(StoreQuantity {
+                        store_id: r.get(0)?,
+                        quantity: r.get(1)?,
+                        distance_m: None,
+                    })
+                };
+                // The nearest stores' shelves first: when at least MAX_STORES_PER_SIZE of them
+                // hold the size, they are its answer (any other store is farther); else every
+                // shelf, which is cheap exactly when few stores hold it.
+                let near: Vec<StoreQuantity> = if discontinued {
+                    Vec::new()
+                } else {
+                    nearest
+                        .query_map(
+                            params![gtin.as_i64(), asking_store, MAX_STORES_PER_SIZE],
+                            shelf,
+                        )?
+                        .collect::<Result<_, _>>()?
+                };
                 let on_shelves: Vec<StoreQuantity> = if discontinued {
                     Vec::new()
+                } else if near.len() >= MAX_STORES_PER_SIZE {
+                    near
                 } else {
                     shelves
                         .query_map(params![gtin.as_i64(), asking_store], |r| {
@@ -661,6 +691,14 @@ impl Backend for SqliteWarehouse {
                     webhook
                 ],
             )?;
+        }
+        let all: Vec<Location> = Self::stores_by_id(&tx)?.into_values().collect();
+        tx.execute("DELETE FROM store_neighbours", [])?;
+        {
+            let mut insert = tx.prepare("INSERT INTO store_neighbours VALUES (?1, ?2, ?3, ?4)")?;
+            for (store, rank, neighbour, metres) in rules::nearest_neighbours(&all) {
+                insert.execute(params![store, rank, neighbour, metres])?;
+            }
         }
         tx.commit()?;
         self.forget_stores();

@@ -192,3 +192,14 @@ CREATE TABLE IF NOT EXISTS kiosk_day_hours (
     scans    INTEGER NOT NULL,
     PRIMARY KEY (store_id, kiosk_id, day, hour)
 );
+
+-- Each placed store's nearest placed stores, nearest first (whole metres, then id: the order
+-- availability answers use), kept when stores are imported. An availability answer looks at
+-- these shelves first instead of every shelf holding a size.
+CREATE TABLE IF NOT EXISTS store_neighbours (
+    store_id   TEXT NOT NULL,
+    rank       INTEGER NOT NULL,
+    neighbour  TEXT NOT NULL,
+    distance_m INTEGER NOT NULL,
+    PRIMARY KEY (store_id, rank)
+);
